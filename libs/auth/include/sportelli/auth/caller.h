@@ -1,0 +1,48 @@
+// Who is calling: the verified claims of a request's token, and the authorization checks every
+// handler makes with them. No gRPC here, so domain code may take a Caller.
+//
+//   RETURN_IF_ERROR(caller.RequireTenant(desk_name.tenant));
+//   RETURN_IF_ERROR(caller.RequireAnyRole({Role::kTenantAdmin}));
+#ifndef SPORTELLI_AUTH_CALLER_H_
+#define SPORTELLI_AUTH_CALLER_H_
+
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace sportelli::auth {
+
+// The roles of ARCHITECTURE.md §6, as named in the `roles` claim.
+enum class Role { kPortal, kOperator, kCoordinator, kTenantAdmin, kDpo, kFederation };
+
+// "portal", "operator", ...; nullopt for a name this version does not know.
+std::optional<Role> ParseRole(absl::string_view name);
+const char* RoleName(Role role);
+
+// Staff roles, from the least to the most privileged: "operator and above" means any of them.
+inline constexpr std::initializer_list<Role> kOperatorAndAbove = {Role::kOperator, Role::kCoordinator,
+                                                                  Role::kTenantAdmin};
+
+struct Caller {
+  std::string subject;  // `sub`: an opaque id, never a fiscal code in logs
+  std::string tenant;   // `tenant`
+  std::set<Role> roles;
+
+  bool HasRole(Role role) const { return roles.count(role) > 0; }
+  bool HasAnyRole(std::initializer_list<Role> wanted) const;
+
+  // PERMISSION_DENIED unless the caller belongs to `tenant`. The message does not say whether
+  // the other tenant's resource exists.
+  absl::Status RequireTenant(absl::string_view tenant) const;
+  // PERMISSION_DENIED unless the caller has one of `wanted`.
+  absl::Status RequireAnyRole(std::initializer_list<Role> wanted) const;
+};
+
+}  // namespace sportelli::auth
+
+#endif  // SPORTELLI_AUTH_CALLER_H_

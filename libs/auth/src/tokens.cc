@@ -1,0 +1,143 @@
+#include "sportelli/auth/tokens.h"
+
+#include <chrono>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "jwt/jwt.hpp"
+#include "sportelli/status/errors.h"
+
+namespace sportelli::auth {
+namespace {
+
+absl::Status Reject(absl::string_view why) {
+  return status::Error(absl::StatusCode::kUnauthenticated, why, "INVALID_TOKEN");
+}
+
+// Claims other than the signature are checked here rather than by cpp-jwt, which only knows
+// string audiences and treats `exp` as optional.
+absl::Status CheckTimes(const nlohmann::json& claims, absl::Duration leeway) {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  const int64_t slack = absl::ToInt64Seconds(leeway);
+  auto exp = claims.find("exp");
+  if (exp == claims.end() || !exp->is_number_integer()) return Reject("token has no valid exp");
+  if (now > exp->get<int64_t>() + slack) return Reject("token expired");
+  auto nbf = claims.find("nbf");
+  if (nbf != claims.end()) {
+    if (!nbf->is_number_integer()) return Reject("token has an invalid nbf");
+    if (now + slack < nbf->get<int64_t>()) return Reject("token not yet valid");
+  }
+  return absl::OkStatus();
+}
+
+bool AudienceMatches(const nlohmann::json& aud, const std::string& wanted) {
+  if (aud.is_string()) return aud.get<std::string>() == wanted;
+  if (aud.is_array()) {
+    for (const auto& entry : aud) {
+      if (entry.is_string() && entry.get<std::string>() == wanted) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TokenVerifier::TokenVerifier(std::string public_key_pem, std::string issuer, std::string audience,
+                             absl::Duration leeway)
+    : public_key_pem_(std::move(public_key_pem)),
+      issuer_(std::move(issuer)),
+      audience_(std::move(audience)),
+      leeway_(leeway) {}
+
+absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::string public_key_pem, std::string issuer,
+                                                    std::string audience, absl::Duration leeway) {
+  if (public_key_pem.find("BEGIN PUBLIC KEY") == std::string::npos) {
+    return absl::InvalidArgumentError("the JWT public key must be a PEM public key");
+  }
+  if (issuer.empty() || audience.empty()) {
+    return absl::InvalidArgumentError("the JWT issuer and audience must be set");
+  }
+  return TokenVerifier(std::move(public_key_pem), std::move(issuer), std::move(audience), leeway);
+}
+
+absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token) const {
+  using namespace jwt::params;  // NOLINT: cpp-jwt's named parameters
+  nlohmann::json claims;
+  try {
+    std::error_code error;
+    // Only ES256 is accepted; cpp-jwt refuses any other `alg` before checking the signature.
+    jwt::jwt_object decoded =
+        jwt::decode(jwt::string_view(token.data(), token.size()), algorithms({"ES256"}), error,
+                    secret(public_key_pem_), verify(true), leeway(static_cast<uint32_t>(
+                                                                absl::ToInt64Seconds(leeway_))));
+    if (error) return Reject("token signature or format is invalid");
+    if (decoded.header().algo() != jwt::algorithm::ES256) return Reject("token algorithm not allowed");
+    claims = decoded.payload().create_json_obj();
+  } catch (const std::exception&) {
+    return Reject("token is malformed");
+  }
+
+  if (absl::Status times = CheckTimes(claims, leeway_); !times.ok()) return times;
+  auto iss = claims.find("iss");
+  if (iss == claims.end() || !iss->is_string() || iss->get<std::string>() != issuer_) {
+    return Reject("token issuer not accepted");
+  }
+  auto aud = claims.find("aud");
+  if (aud == claims.end() || !AudienceMatches(*aud, audience_)) {
+    return Reject("token audience not accepted");
+  }
+
+  Caller caller;
+  auto sub = claims.find("sub");
+  auto tenant = claims.find("tenant");
+  auto roles = claims.find("roles");
+  if (sub == claims.end() || !sub->is_string() || sub->get<std::string>().empty()) {
+    return Reject("token has no subject");
+  }
+  if (tenant == claims.end() || !tenant->is_string() || tenant->get<std::string>().empty()) {
+    return Reject("token has no tenant");
+  }
+  if (roles == claims.end() || !roles->is_array()) return Reject("token has no roles");
+  caller.subject = sub->get<std::string>();
+  caller.tenant = tenant->get<std::string>();
+  for (const auto& role : *roles) {
+    if (!role.is_string()) return Reject("token roles must be strings");
+    // Roles this version does not know are ignored, so the identity provider can add roles
+    // before the services learn them.
+    if (std::optional<Role> parsed = ParseRole(role.get<std::string>())) caller.roles.insert(*parsed);
+  }
+  return caller;
+}
+
+TokenSigner::TokenSigner(std::string private_key_pem, std::string issuer, std::string audience)
+    : private_key_pem_(std::move(private_key_pem)),
+      issuer_(std::move(issuer)),
+      audience_(std::move(audience)) {}
+
+absl::StatusOr<TokenSigner> TokenSigner::Create(std::string private_key_pem, std::string issuer,
+                                                std::string audience) {
+  if (private_key_pem.find("PRIVATE KEY") == std::string::npos) {
+    return absl::InvalidArgumentError("the signing key must be a PEM private key");
+  }
+  return TokenSigner(std::move(private_key_pem), std::move(issuer), std::move(audience));
+}
+
+absl::StatusOr<std::string> TokenSigner::Mint(const MintOptions& options) const {
+  using namespace jwt::params;  // NOLINT: cpp-jwt's named parameters
+  try {
+    jwt::jwt_object token{algorithm("ES256"), secret(private_key_pem_)};
+    token.add_claim("iss", issuer_)
+        .add_claim("aud", audience_)
+        .add_claim("sub", options.subject)
+        .add_claim("tenant", options.tenant)
+        .add_claim("roles", options.roles)
+        .add_claim("iat", absl::ToUnixSeconds(options.now))
+        .add_claim("exp", absl::ToUnixSeconds(options.now + options.ttl));
+    if (options.not_before) token.add_claim("nbf", absl::ToUnixSeconds(*options.not_before));
+    return token.signature();
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("cannot sign token: ", e.what()));
+  }
+}
+
+}  // namespace sportelli::auth

@@ -1,0 +1,158 @@
+#include "sportelli/auth/tokens.h"
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
+#include "sportelli/auth/keys.h"
+#include "sportelli/status/errors.h"
+
+namespace sportelli::auth {
+namespace {
+
+constexpr char kIssuer[] = "https://idp.piana-di-lucca.example";
+constexpr char kAudience[] = "sportelli";
+
+class TokensTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<KeyPairPem> keys = GenerateEs256KeyPair();
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    keys_ = *keys;
+  }
+
+  TokenVerifier Verifier() {
+    return *TokenVerifier::Create(keys_.public_key, kIssuer, kAudience);
+  }
+
+  std::string Mint(MintOptions options, const std::string& issuer = kIssuer,
+                   const std::string& audience = kAudience) {
+    absl::StatusOr<TokenSigner> signer = TokenSigner::Create(keys_.private_key, issuer, audience);
+    EXPECT_TRUE(signer.ok()) << signer.status();
+    absl::StatusOr<std::string> token = signer->Mint(options);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return *token;
+  }
+
+  static MintOptions Operator() {
+    MintOptions options;
+    options.subject = "op-17";
+    options.tenant = "capannori";
+    options.roles = {"operator", "tenant_admin", "future_role"};
+    return options;
+  }
+
+  static std::string B64(const std::string& text) { return absl::WebSafeBase64Escape(text); }
+
+  void ExpectRejected(const std::string& token) {
+    absl::StatusOr<Caller> caller = Verifier().Verify(token);
+    ASSERT_FALSE(caller.ok());
+    EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated);
+  }
+
+  KeyPairPem keys_;
+};
+
+TEST_F(TokensTest, ValidTokenGivesTheCaller) {
+  absl::StatusOr<Caller> caller = Verifier().Verify(Mint(Operator()));
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->subject, "op-17");
+  EXPECT_EQ(caller->tenant, "capannori");
+  EXPECT_TRUE(caller->HasRole(Role::kOperator));
+  EXPECT_TRUE(caller->HasRole(Role::kTenantAdmin));
+  EXPECT_FALSE(caller->HasRole(Role::kPortal));
+  EXPECT_EQ(caller->roles.size(), 2u);  // the unknown role is ignored
+}
+
+TEST_F(TokensTest, ExpiredTokenIsRejected) {
+  MintOptions options = Operator();
+  options.now = absl::Now() - absl::Hours(2);
+  options.ttl = absl::Hours(1);
+  ExpectRejected(Mint(options));
+}
+
+TEST_F(TokensTest, NotYetValidTokenIsRejected) {
+  MintOptions options = Operator();
+  options.not_before = absl::Now() + absl::Minutes(10);
+  ExpectRejected(Mint(options));
+}
+
+TEST_F(TokensTest, SmallClockSkewIsTolerated) {
+  MintOptions options = Operator();
+  options.not_before = absl::Now() + absl::Seconds(5);
+  EXPECT_TRUE(Verifier().Verify(Mint(options)).ok());
+}
+
+TEST_F(TokensTest, WrongAudienceIsRejected) {
+  ExpectRejected(Mint(Operator(), kIssuer, "another-system"));
+}
+
+TEST_F(TokensTest, WrongIssuerIsRejected) {
+  ExpectRejected(Mint(Operator(), "https://evil.example", kAudience));
+}
+
+TEST_F(TokensTest, AlgNoneIsRejected) {
+  nlohmann::json claims = {{"iss", kIssuer}, {"aud", kAudience}, {"sub", "x"}, {"tenant", "lucca"},
+                           {"roles", {"tenant_admin"}}, {"exp", absl::ToUnixSeconds(absl::Now()) + 600}};
+  std::string header = B64(R"({"alg":"none","typ":"JWT"})");
+  ExpectRejected(absl::StrCat(header, ".", B64(claims.dump()), "."));
+  ExpectRejected(absl::StrCat(header, ".", B64(claims.dump())));
+}
+
+TEST_F(TokensTest, TamperedPayloadIsRejected) {
+  std::string token = Mint(Operator());
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  ASSERT_EQ(parts.size(), 3u);
+  std::string payload;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(parts[1], &payload));
+  nlohmann::json claims = nlohmann::json::parse(payload);
+  claims["tenant"] = "lucca";
+  ExpectRejected(absl::StrCat(parts[0], ".", B64(claims.dump()), ".", parts[2]));
+}
+
+TEST_F(TokensTest, Hs256SignedWithThePublicKeyIsRejected) {
+  nlohmann::json claims = {{"iss", kIssuer}, {"aud", kAudience}, {"sub", "x"}, {"tenant", "capannori"},
+                           {"roles", {"tenant_admin"}}, {"exp", absl::ToUnixSeconds(absl::Now()) + 600}};
+  std::string signing_input = absl::StrCat(B64(R"({"alg":"HS256","typ":"JWT"})"), ".", B64(claims.dump()));
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_length = 0;
+  HMAC(EVP_sha256(), keys_.public_key.data(), static_cast<int>(keys_.public_key.size()),
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &mac_length);
+  std::string signature(reinterpret_cast<char*>(mac), mac_length);
+  ExpectRejected(absl::StrCat(signing_input, ".", B64(signature)));
+}
+
+TEST_F(TokensTest, TokenFromAnotherKeyIsRejected) {
+  KeyPairPem other = *GenerateEs256KeyPair();
+  absl::StatusOr<TokenSigner> signer = TokenSigner::Create(other.private_key, kIssuer, kAudience);
+  ASSERT_TRUE(signer.ok());
+  ExpectRejected(*signer->Mint(Operator()));
+}
+
+TEST_F(TokensTest, GarbageIsRejected) {
+  ExpectRejected("");
+  ExpectRejected("not-a-token");
+  ExpectRejected("a.b.c");
+  ExpectRejected("....");
+  ExpectRejected(absl::StrCat(B64("{"), ".", B64("{"), ".", B64("x")));
+}
+
+TEST_F(TokensTest, TokenWithoutTenantIsRejected) {
+  MintOptions options = Operator();
+  options.tenant = "";
+  ExpectRejected(Mint(options));
+}
+
+TEST(TokenVerifierCreateTest, RejectsNonPublicKey) {
+  EXPECT_FALSE(TokenVerifier::Create("secret", "iss", "aud").ok());
+  EXPECT_FALSE(TokenVerifier::Create("-----BEGIN PUBLIC KEY-----", "", "aud").ok());
+}
+
+}  // namespace
+}  // namespace sportelli::auth

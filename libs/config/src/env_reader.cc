@@ -1,0 +1,165 @@
+#include "sportelli/config/env_reader.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace sportelli::config {
+namespace {
+
+std::optional<std::string> ProcessLookup(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+// JSON string escaping for the one line ExitIfInvalid prints; the config library must not
+// depend on the logging library (which itself is configured from here).
+std::string JsonEscape(const std::string& in) {
+  std::string out;
+  for (char c : in) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+EnvReader::EnvReader() : lookup_(ProcessLookup) {}
+EnvReader::EnvReader(Lookup lookup) : lookup_(std::move(lookup)) {}
+
+std::optional<std::string> EnvReader::Get(const std::string& name) const {
+  std::optional<std::string> value = lookup_(name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+void EnvReader::Fail(const std::string& name, const std::string& problem) {
+  problems_.push_back(absl::StrCat(name, ": ", problem));
+}
+
+std::string EnvReader::String(const std::string& name) {
+  std::optional<std::string> value = Get(name);
+  if (!value) {
+    Fail(name, "is required");
+    return "";
+  }
+  return *value;
+}
+
+std::string EnvReader::String(const std::string& name, const std::string& default_value) {
+  return Get(name).value_or(default_value);
+}
+
+int EnvReader::Int(const std::string& name, int default_value, int min, int max) {
+  std::optional<std::string> value = Get(name);
+  if (!value) return default_value;
+  int parsed = 0;
+  if (!absl::SimpleAtoi(*value, &parsed)) {
+    Fail(name, "must be an integer");
+    return default_value;
+  }
+  if (parsed < min || parsed > max) {
+    Fail(name, absl::StrCat("must be between ", min, " and ", max));
+    return default_value;
+  }
+  return parsed;
+}
+
+absl::Duration EnvReader::Duration(const std::string& name, absl::Duration default_value,
+                                   absl::Duration min, absl::Duration max) {
+  std::optional<std::string> value = Get(name);
+  if (!value) return default_value;
+  absl::Duration parsed;
+  if (!absl::ParseDuration(*value, &parsed)) {
+    Fail(name, "must be a duration such as 5s, 250ms or 2m");
+    return default_value;
+  }
+  if (parsed < min || parsed > max) {
+    Fail(name, absl::StrCat("must be between ", absl::FormatDuration(min), " and ",
+                            absl::FormatDuration(max)));
+    return default_value;
+  }
+  return parsed;
+}
+
+bool EnvReader::Bool(const std::string& name, bool default_value) {
+  std::optional<std::string> value = Get(name);
+  if (!value) return default_value;
+  std::string lower = absl::AsciiStrToLower(*value);
+  if (lower == "true" || lower == "1") return true;
+  if (lower == "false" || lower == "0") return false;
+  Fail(name, "must be true or false");
+  return default_value;
+}
+
+std::string EnvReader::OneOf(const std::string& name, const std::string& default_value,
+                             const std::vector<std::string>& allowed) {
+  std::string value = Get(name).value_or(default_value);
+  for (const std::string& candidate : allowed) {
+    if (value == candidate) return value;
+  }
+  Fail(name, absl::StrCat("must be one of ", absl::StrJoin(allowed, ", ")));
+  return default_value;
+}
+
+std::string EnvReader::FileContents(const std::string& name) {
+  std::optional<std::string> path = Get(name);
+  if (!path) {
+    Fail(name, "is required (a file path)");
+    return "";
+  }
+  std::ifstream in(*path, std::ios::binary);
+  if (!in) {
+    Fail(name, "names a file that cannot be read");
+    return "";
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (contents.str().empty()) Fail(name, "names an empty file");
+  return contents.str();
+}
+
+std::string EnvReader::HostPort(const std::string& name, const std::string& default_value) {
+  std::string value = Get(name).value_or(default_value);
+  std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits(':', 1));
+  int port = 0;
+  if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port < 1 ||
+      port > 65535) {
+    Fail(name, "must be host:port");
+    return default_value;
+  }
+  return value;
+}
+
+absl::Status EnvReader::Finish() const {
+  if (problems_.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid configuration: ", absl::StrJoin(problems_, "; ")));
+}
+
+void ExitIfInvalid(const absl::Status& status, const std::string& program) {
+  if (status.ok()) return;
+  std::cerr << "{\"level\":\"fatal\",\"service\":\"" << JsonEscape(program) << "\",\"message\":\""
+            << JsonEscape(std::string(status.message())) << "\"}" << std::endl;
+  std::exit(2);
+}
+
+}  // namespace sportelli::config

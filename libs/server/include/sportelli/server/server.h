@@ -1,0 +1,105 @@
+// The bootstrap every service uses: a sync gRPC server with a bounded thread pool, the
+// grpc.health.v1 service (liveness on "", readiness on the service's full name), server
+// reflection, Prometheus metrics on their own port, and a graceful stop.
+//
+//   server::BlockTerminationSignals();            // first thing in main, before any thread
+//   server::Server server(options, logger, registry);
+//   server.AddService(&tenants_service);
+//   server.AddReadinessCheck("postgres", [&] { return pool.Ping(); });
+//   RETURN_IF_ERROR(server.Start());
+//   server::WaitForTerminationSignal();            // SIGTERM or SIGINT
+//   server.Shutdown();                             // NOT_SERVING, grace, Shutdown(deadline)
+//
+// Readiness turns SERVING only once every check passes, and back to NOT_SERVING when one
+// fails, so Kubernetes stops routing to a pod whose database is gone.
+#ifndef SPORTELLI_SERVER_SERVER_H_
+#define SPORTELLI_SERVER_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "grpcpp/impl/codegen/service_type.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+#include "sportelli/config/env_reader.h"
+#include "sportelli/logging/logger.h"
+
+namespace sportelli::server {
+
+struct ServerOptions {
+  // Full proto name, e.g. "sportelli.tenants.v1.TenantsService": the readiness health name.
+  std::string service_name;
+  // "host:port"; port 0 picks a free port (tests), see Server::port().
+  std::string listen_address = "0.0.0.0:8080";
+  // "host:port" for /metrics; empty disables the exposer (tests that do not scrape).
+  std::string metrics_address = "0.0.0.0:9090";
+  // Upper bound of threads serving RPCs; beyond it gRPC answers RESOURCE_EXHAUSTED.
+  int threads = 16;
+  absl::Duration readiness_interval = absl::Seconds(2);
+  // After NOT_SERVING, how long to keep serving while load balancers notice.
+  absl::Duration shutdown_grace = absl::Seconds(5);
+  // How long in-flight RPCs get to finish before they are cancelled.
+  absl::Duration shutdown_deadline = absl::Seconds(10);
+};
+
+// SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_GRPC_THREADS, SPORTELLI_SHUTDOWN_GRACE,
+// SPORTELLI_SHUTDOWN_DEADLINE.
+ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name);
+
+class Server final {
+ public:
+  Server(ServerOptions options, logging::Logger* logger,
+         std::shared_ptr<prometheus::Registry> registry);
+  ~Server();
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Services and checks are added before Start(); pointers must outlive the server.
+  void AddService(grpc::Service* service);
+  void AddReadinessCheck(std::string name, std::function<absl::Status()> check);
+
+  absl::Status Start();
+  int port() const { return port_; }
+  // The bound metrics port (0 when disabled).
+  int metrics_port() const;
+
+  // Idempotent. Marks everything NOT_SERVING, waits the grace period, then stops.
+  void Shutdown();
+
+ private:
+  void ReadinessLoop();
+  bool RunChecks();
+
+  const ServerOptions options_;
+  logging::Logger* const logger_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::vector<grpc::Service*> services_;
+  std::vector<std::pair<std::string, std::function<absl::Status()>>> checks_;
+
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+
+  absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopped_ = false;
+  std::thread readiness_thread_;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it creates afterwards, so
+// that WaitForTerminationSignal() receives them. Call first in main().
+void BlockTerminationSignals();
+// Waits for SIGTERM or SIGINT; returns the signal number.
+int WaitForTerminationSignal();
+
+}  // namespace sportelli::server
+
+#endif  // SPORTELLI_SERVER_SERVER_H_

@@ -1,0 +1,49 @@
+#include "sportelli/server/rpc_handler.h"
+
+#include "sportelli/auth/grpc_auth.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/status/grpc_status.h"
+
+namespace sportelli::server {
+
+RpcHandler::RpcHandler(std::string error_domain, const auth::TokenVerifier* verifier,
+                       RpcMetrics* metrics, logging::Logger* logger)
+    : error_domain_(std::move(error_domain)), verifier_(verifier), metrics_(metrics), logger_(logger) {}
+
+absl::Status RpcHandler::Authenticate(const grpc::ServerContext& context, Call& call) const {
+  absl::StatusOr<auth::Caller> caller = auth::AuthenticateCall(*verifier_, context);
+  if (!caller.ok()) return caller.status();
+  call.caller = *std::move(caller);
+  return absl::OkStatus();
+}
+
+grpc::Status RpcHandler::Finish(const char* method, absl::Time start, const Call& call,
+                                const absl::Status& status) const {
+  grpc::Status grpc_status = status::ToGrpcStatus(status, error_domain_);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  metrics_->Finished(method, grpc_status.error_code(), seconds);
+
+  const bool server_fault = status.code() == absl::StatusCode::kInternal ||
+                            status.code() == absl::StatusCode::kUnknown ||
+                            status.code() == absl::StatusCode::kUnavailable ||
+                            status.code() == absl::StatusCode::kDataLoss;
+  const logging::Level level = server_fault ? logging::Level::kError : logging::Level::kInfo;
+  if (logger_->Enabled(level)) {
+    nlohmann::json fields = {
+        {"method", method},
+        {"code", GrpcCodeName(grpc_status.error_code())},
+        {"latency_ms", seconds * 1000.0},
+    };
+    if (!call.caller.tenant.empty()) fields["tenant"] = call.caller.tenant;
+    if (!call.request_id.empty()) fields["request_id"] = call.request_id;
+    std::optional<std::string> reason = status::ReasonOf(status);
+    if (reason) fields["reason"] = *reason;
+    // Server-side failures keep their (personal-data-free, by construction) detail in the log;
+    // clients only see a generic message for INTERNAL.
+    if (server_fault) fields["error"] = std::string(status.message());
+    logger_->Log(level, "rpc", fields);
+  }
+  return grpc_status;
+}
+
+}  // namespace sportelli::server

@@ -1,0 +1,135 @@
+#include "sportelli/server/server.h"
+
+#include <csignal>
+#include <pthread.h>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace sportelli::server {
+
+Server::Server(ServerOptions options, logging::Logger* logger,
+               std::shared_ptr<prometheus::Registry> registry)
+    : options_(std::move(options)), logger_(logger), registry_(std::move(registry)) {}
+
+Server::~Server() { Shutdown(); }
+
+void Server::AddService(grpc::Service* service) { services_.push_back(service); }
+
+void Server::AddReadinessCheck(std::string name, std::function<absl::Status()> check) {
+  checks_.emplace_back(std::move(name), std::move(check));
+}
+
+int Server::metrics_port() const {
+  if (!exposer_) return 0;
+  std::vector<int> ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+absl::Status Server::Start() {
+  if (!options_.metrics_address.empty()) {
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_address);
+    } catch (const std::exception&) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen for metrics on ", options_.metrics_address));
+    }
+    exposer_->RegisterCollectable(registry_);
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  grpc::ResourceQuota quota("sportelli-server");
+  quota.SetMaxThreads(options_.threads);
+  builder.SetResourceQuota(quota);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(1, options_.threads / 4));
+  for (grpc::Service* service : services_) builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
+  }
+
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", true);  // liveness: the process answers
+  health->SetServingStatus(options_.service_name, RunChecks());
+  readiness_thread_ = std::thread([this] { ReadinessLoop(); });
+  logger_->Info("listening", {{"grpc_port", port_}, {"metrics_port", metrics_port()},
+                              {"threads", options_.threads}});
+  return absl::OkStatus();
+}
+
+bool Server::RunChecks() {
+  bool ready = true;
+  for (const auto& [name, check] : checks_) {
+    absl::Status status = check();
+    if (!status.ok()) {
+      ready = false;
+      logger_->Warning("readiness check failed",
+                       {{"check", name}, {"code", absl::StatusCodeToString(status.code())}});
+    }
+  }
+  return ready;
+}
+
+void Server::ReadinessLoop() {
+  bool last = true;
+  absl::MutexLock lock(&mutex_);
+  while (!stopping_) {
+    mutex_.AwaitWithTimeout(absl::Condition(&stopping_), options_.readiness_interval);
+    if (stopping_) break;
+    mutex_.Unlock();
+    const bool ready = RunChecks();
+    mutex_.Lock();
+    if (stopping_) break;
+    server_->GetHealthCheckService()->SetServingStatus(options_.service_name, ready);
+    if (ready != last) logger_->Info(ready ? "ready" : "not ready");
+    last = ready;
+  }
+}
+
+void Server::Shutdown() {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+  }
+  if (readiness_thread_.joinable()) readiness_thread_.join();
+  if (!server_) return;
+  // Health answers NOT_SERVING from now on (and ignores later updates), so load balancers
+  // drain this instance while it still serves what they send during the grace period.
+  server_->GetHealthCheckService()->Shutdown();
+  logger_->Info("shutting down", {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
+  absl::SleepFor(options_.shutdown_grace);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_deadline));
+  server_->Wait();
+  logger_->Info("stopped");
+}
+
+void BlockTerminationSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  while (sigwait(&signals, &received) != 0) {
+  }
+  return received;
+}
+
+}  // namespace sportelli::server
