@@ -1,0 +1,126 @@
+// Integration tests of the tenants schema on a real PostgreSQL: migrations from zero, the seed
+// applied twice, and row-level security proven against the application role itself.
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "services/tenants/postgres_tenants_repository.h"
+#include "services/tenants/seed.h"
+#include "sportelli/pg/migrations.h"
+#include "sportelli/pg/pool.h"
+#include "sportelli/testing/status_matchers.h"
+#include "sportelli/testing/test_database.h"
+
+namespace sportelli::tenants {
+const std::vector<pg::Migration>& Migrations();
+
+namespace {
+
+class PostgresTenantsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
+    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->app_dsn(), {.max_size = 2}));
+  }
+
+  void MigrateAndSeed() {
+    ASSERT_OK(pg::ApplyMigrations(*pool_, "tenants", Migrations()).status());
+    PostgresTenantsRepository repository(pool_.get());
+    ASSERT_OK(ApplySeed(PianaDiLuccaSeed(), repository).status());
+  }
+
+  // Every row of every table, as text, in a stable order: what "the same data" means.
+  std::string Dump() {
+    pqxx::connection connection(db_->admin_dsn());  // superuser: sees every tenant's rows
+    pqxx::work tx(connection);
+    std::string out;
+    for (const char* table : {"tenants", "services", "desks", "desk_hours", "channels", "channel_hours", "closures",
+                              "holidays", "operators"}) {
+      pqxx::result rows = tx.exec(std::string("SELECT t::text FROM tenants.") + table + " t ORDER BY 1");
+      for (const auto& row : rows) out += std::string(table) + " " + row[0].as<std::string>() + "\n";
+    }
+    return out;
+  }
+
+  std::unique_ptr<sportelli::testing::TestDatabase> db_;
+  std::unique_ptr<pg::ConnectionPool> pool_;
+};
+
+TEST_F(PostgresTenantsTest, MigratesFromZeroOnceAndRecordsTheVersion) {
+  ASSERT_OK_AND_ASSIGN(int applied, pg::ApplyMigrations(*pool_, "tenants", Migrations()));
+  EXPECT_EQ(applied, static_cast<int>(Migrations().size()));
+  ASSERT_OK_AND_ASSIGN(int again, pg::ApplyMigrations(*pool_, "tenants", Migrations()));
+  EXPECT_EQ(again, 0);
+  pqxx::connection connection(db_->admin_dsn());
+  pqxx::work tx(connection);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.schema_migrations")[0][0].as<int>(),
+            static_cast<int>(Migrations().size()));
+  // Every table is protected by forced row-level security.
+  pqxx::result unprotected = tx.exec(
+      "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = 'tenants' AND c.relkind = 'r' AND relname <> 'schema_migrations' "
+      "AND NOT (relrowsecurity AND relforcerowsecurity)");
+  EXPECT_EQ(unprotected.size(), 0u) << unprotected[0][0].as<std::string>();
+}
+
+TEST_F(PostgresTenantsTest, SeedTwiceGivesTheSameData) {
+  MigrateAndSeed();
+  const std::string first = Dump();
+  EXPECT_THAT(first, ::testing::HasSubstr("Piazza Aldo Moro 1"));
+  PostgresTenantsRepository repository(pool_.get());
+  ASSERT_OK_AND_ASSIGN(SeedReport report, ApplySeed(PianaDiLuccaSeed(), repository));
+  EXPECT_EQ(report.created, 0);
+  EXPECT_EQ(report.updated, 0);
+  EXPECT_EQ(Dump(), first);  // update_time included: nothing was touched
+}
+
+TEST_F(PostgresTenantsTest, SeedHasTheSevenComuniAndCapannorisDesks) {
+  MigrateAndSeed();
+  pqxx::connection connection(db_->admin_dsn());
+  pqxx::work tx(connection);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 7);
+  EXPECT_EQ(tx.exec("SELECT tenant_id FROM tenants.tenants WHERE lead")[0][0].as<std::string>(), "capannori");
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks WHERE tenant_id = 'capannori'")[0][0].as<int>(), 3);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 9);
+}
+
+TEST_F(PostgresTenantsTest, AnotherTenantsRowsAreInvisibleEvenWithoutATenantFilter) {
+  MigrateAndSeed();
+  // The application role, as the service connects; no WHERE tenant_id anywhere below.
+  pqxx::connection connection(db_->app_dsn());
+  pqxx::work tx(connection);
+  tx.exec("SELECT set_config('app.tenant_id', 'lucca', true)");
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 1);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks WHERE tenant_id = 'capannori'")[0][0].as<int>(), 0);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 1);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.channels")[0][0].as<int>(), 0);  // Capannori's line
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desk_hours WHERE tenant_id <> 'lucca'")[0][0].as<int>(), 0);
+  // Writes into another tenant are refused by the policy's WITH CHECK, and updates find nothing.
+  EXPECT_EQ(tx.exec("UPDATE tenants.desks SET capacity = 50 WHERE desk_id = 'sede-centrale'").affected_rows(), 0u);
+  EXPECT_THROW(tx.exec("INSERT INTO tenants.services (tenant_id, service_id, display_name, duration_minutes) "
+                       "VALUES ('capannori', 'intrusa', 'x', 30)"),
+               pqxx::sql_error);  // the last statement: it aborts the transaction
+}
+
+TEST_F(PostgresTenantsTest, WithoutTenantContextNothingIsVisible) {
+  MigrateAndSeed();
+  pqxx::connection connection(db_->app_dsn());
+  pqxx::work tx(connection);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 0);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 0);
+  // The role cannot switch row-level security off for itself.
+  EXPECT_THROW(tx.exec("SET LOCAL row_security = off; SELECT count(*) FROM tenants.desks"), pqxx::sql_error);
+}
+
+TEST_F(PostgresTenantsTest, FederationSeesTheDirectoryButNoDesks) {
+  MigrateAndSeed();
+  pqxx::connection connection(db_->app_dsn());
+  pqxx::work tx(connection);
+  tx.exec("SELECT set_config('app.tenant_id', 'capannori', true), set_config('app.federation', 'on', true)");
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 7);
+  EXPECT_EQ(tx.exec("SELECT count(DISTINCT tenant_id) FROM tenants.desks")[0][0].as<int>(), 1);
+}
+
+}  // namespace
+}  // namespace sportelli::tenants

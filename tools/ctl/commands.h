@@ -1,0 +1,26 @@
+// The subcommands of sportelli-ctl. Each returns a process exit code and prints for people:
+// tables on stdout, problems on stderr (with the gRPC status and its ErrorInfo reason).
+#ifndef SPORTELLI_TOOLS_CTL_COMMANDS_H_
+#define SPORTELLI_TOOLS_CTL_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace sportelli::ctl {
+
+struct Context {
+  std::string tenants_address;  // host:port of sportelli-tenants
+  std::string token;            // bearer token, may be empty
+  std::string private_key_file; // dev signing key: mint a token when `token` is empty
+  std::string issuer;
+  std::string audience;
+};
+
+int MintToken(const Context& context, const std::vector<std::string>& args);
+int ListTenants(const Context& context, const std::vector<std::string>& args);
+int ListDesks(const Context& context, const std::vector<std::string>& args);
+int Hours(const Context& context, const std::vector<std::string>& args);
+
+}  // namespace sportelli::ctl
+
+#endif  // SPORTELLI_TOOLS_CTL_COMMANDS_H_

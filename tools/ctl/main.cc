@@ -1,0 +1,55 @@
+// sportelli-ctl: talk to the Sportelli Sociali services from a terminal.
+//
+//   sportelli-ctl mint-token --tenant capannori --roles operator,tenant_admin [--subject dev] [--ttl 8h]
+//   sportelli-ctl tenants list
+//   sportelli-ctl desks list capannori
+//   sportelli-ctl hours tenants/capannori/desks/sede-centrale 2026-03-27 2026-03-31
+//
+// Environment: SPORTELLI_TENANTS_ADDR (default localhost:8080), SPORTELLI_TOKEN (a bearer
+// token) or SPORTELLI_JWT_PRIVATE_KEY_FILE with SPORTELLI_JWT_ISSUER / SPORTELLI_JWT_AUDIENCE
+// (a dev key: a short-lived token is minted per call). `scripts/up` writes a wrapper in
+// .local/bin that sets all of these for the local stack.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/ctl/commands.h"
+
+namespace {
+
+std::string Env(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+int Usage() {
+  std::cerr << "usage:\n"
+               "  sportelli-ctl mint-token --tenant TENANT --roles ROLE[,ROLE...] [--subject SUB] [--ttl 8h]\n"
+               "  sportelli-ctl tenants list\n"
+               "  sportelli-ctl desks list TENANT\n"
+               "  sportelli-ctl hours DESK FROM TO      (DESK: tenants/T/desks/D or T/D; dates YYYY-MM-DD)\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") return Usage();
+  sportelli::ctl::Context context{
+      Env("SPORTELLI_TENANTS_ADDR", "localhost:8080"), Env("SPORTELLI_TOKEN", ""),
+      Env("SPORTELLI_JWT_PRIVATE_KEY_FILE", ""), Env("SPORTELLI_JWT_ISSUER", "https://idp.sportelli-dev.invalid"),
+      Env("SPORTELLI_JWT_AUDIENCE", "sportelli-dev")};
+  const std::string& command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "mint-token") return sportelli::ctl::MintToken(context, rest);
+  if (command == "hours") return sportelli::ctl::Hours(context, rest);
+  if (command == "tenants" && !rest.empty() && rest[0] == "list") {
+    return sportelli::ctl::ListTenants(context, {rest.begin() + 1, rest.end()});
+  }
+  if (command == "desks" && !rest.empty() && rest[0] == "list") {
+    return sportelli::ctl::ListDesks(context, {rest.begin() + 1, rest.end()});
+  }
+  return Usage();
+}
