@@ -10,7 +10,7 @@ SPORTELLI_PACKAGES=(
   libhiredis-dev libpqxx-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libabsl-dev libssl-dev nlohmann-json3-dev libcpp-jwt-dev
   postgresql postgresql-contrib redis-server prometheus
-  python3 python3-grpcio python3-protobuf tzdata openssl nodejs npm
+  python3 python3-grpcio python3-protobuf python3-jwt python3-cryptography tzdata openssl
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -24,12 +24,22 @@ ensure_packages() {
   for package in "${SPORTELLI_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
-  # kubectl is not a Debian 12 package; the manifest validation needs it (see docs/operations.md).
+  # Node.js may come from elsewhere (this project's machines ship NodeSource's, which bundles
+  # npm and conflicts with Debian's npm package): only install Debian's when there is none.
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+}
+
+# kubectl (with its built-in kustomize) renders the manifests for validation. It is no Debian 12
+# package; this project's machines ship it. Fail early and say so rather than deep in the tests.
+ensure_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return 0
+  echo "kubectl not found: the Kubernetes manifest validation needs it (client >= 1.27, with kustomize)." >&2
+  return 1
 }
 
 ensure_npm_tools() {
@@ -86,6 +96,7 @@ pg_bootstrap() {
     "${psql[@]}" -d postgres -c "CREATE DATABASE sportelli"
   for service in "$@"; do
     "${psql[@]}" -d sportelli <<SQL
+SET client_min_messages TO warning;
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sportelli_${service}') THEN
     CREATE ROLE sportelli_${service} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "prometheus/registry.h"
 #include "services/tenants/postgres_tenants_repository.h"
 #include "services/tenants/seed.h"
@@ -27,9 +28,12 @@ namespace sportelli::tenants {
 
 const std::vector<pg::Migration>& Migrations();  // generated from migrations/
 
+// The `service` of every log line, the fatal configuration line included.
+constexpr char kProgram[] = "tenants";
+
 namespace {
 
-constexpr char kProgram[] = "sportelli-tenants";
+
 constexpr char kServiceName[] = "sportelli.tenants.v1.TenantsService";
 constexpr char kSchema[] = "tenants";
 
@@ -81,7 +85,7 @@ int Seed(logging::Logger& log) {
     log.Error("seed failed", {{"error", std::string(report.status().message())}});
     return 1;
   }
-  log.Info("seed applied", {{"created", report->created}, {"updated", report->updated},
+  log.Info("seed applied", {{"created", report->created},
                             {"unchanged", report->unchanged}});
   return 0;
 }
@@ -96,8 +100,20 @@ int Serve(logging::Logger& log) {
   config::ExitIfInvalid(env.Finish(), kProgram);
 
   absl::StatusOr<auth::TokenVerifier> verifier = auth::TokenVerifier::Create(public_key, issuer, audience);
-  config::ExitIfInvalid(verifier.status(), kProgram);
+  if (!verifier.ok()) {
+    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat("SPORTELLI_JWT_PUBLIC_KEY_FILE: ",
+                                                                  verifier.status().message())),
+                          kProgram);
+  }
+  // Signals are blocked before any thread exists, so every thread inherits the mask and only
+  // WaitForTerminationSignal receives SIGTERM. migrate and seed keep the default handling.
+  server::BlockTerminationSignals();
   std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database, log);
+  // Readiness has a connection of its own: a pool busy with RPCs must not make a healthy pod
+  // look unready (Kubernetes would then drain pods exactly when load peaks).
+  DatabaseConfig probe = database;
+  probe.pool.max_size = 1;
+  std::unique_ptr<pg::ConnectionPool> probe_pool = OpenPool(probe, log);
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("tenants", *registry);
@@ -107,7 +123,7 @@ int Serve(logging::Logger& log) {
 
   server::Server server(options, &log, registry);
   server.AddService(&service);
-  server.AddReadinessCheck("postgres", [&pool] { return pool->Ping(); });
+  server.AddReadinessCheck("postgres", [&probe_pool] { return probe_pool->Ping(); });
   if (absl::Status started = server.Start(); !started.ok()) {
     log.Error("cannot start", {{"error", std::string(started.message())}});
     return 1;
@@ -123,10 +139,10 @@ int Serve(logging::Logger& log) {
 
 int main(int argc, char** argv) {
   using namespace sportelli;  // NOLINT: main only wires
-  // Before any thread exists, so every thread inherits the mask and sigwait gets the signal.
-  server::BlockTerminationSignals();
   config::EnvReader env;
-  logging::Logger log("tenants", logging::ParseLevel(env.String("SPORTELLI_LOG_LEVEL", "info")));
+  const std::string level = env.OneOf("SPORTELLI_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
+  config::ExitIfInvalid(env.Finish(), tenants::kProgram);
+  logging::Logger log("tenants", logging::ParseLevel(level));
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "serve") return tenants::Serve(log);
   if (command == "migrate") return tenants::Migrate(log);

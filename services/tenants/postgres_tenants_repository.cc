@@ -502,10 +502,14 @@ absl::StatusOr<Desk> PostgresTenantsRepository::UpdateDesk(const Desk& desk) {
 
 absl::Status PostgresTenantsRepository::DeleteDesk(const std::string& tenant_id, const std::string& desk_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
-    // Hours and closures go with the desk (ON DELETE CASCADE).
-    return ExpectOneRow(
+    // Hours and closures go with the desk (ON DELETE CASCADE); operators stop serving it.
+    RETURN_IF_ERROR(ExpectOneRow(
         tx.exec_params("DELETE FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2", tenant_id, desk_id),
-        "desk");
+        "desk"));
+    tx.exec_params("UPDATE tenants.operators SET desk_ids = array_remove(desk_ids, $2), update_time = now() "
+                   "WHERE tenant_id = $1 AND $2 = ANY(desk_ids)",
+                   tenant_id, desk_id);
+    return absl::OkStatus();
   });
 }
 

@@ -1,6 +1,5 @@
 #include "services/tenants/seed.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "sportelli/status/macros.h"
@@ -79,42 +78,6 @@ Desk MakeDesk(const std::string& tenant_id, const char* id, const char* name, Po
   desk.service_ids = CatalogIds();
   desk.capacity = capacity;
   return desk;
-}
-
-bool SameDesk(const Desk& a, const Desk& b) {
-  return a.display_name == b.display_name && a.address == b.address && a.booking_mode == b.booking_mode &&
-         a.opening_hours == b.opening_hours && a.service_ids == b.service_ids && a.capacity == b.capacity;
-}
-
-bool SameService(const Service& a, const Service& b) {
-  return a.display_name == b.display_name && a.description == b.description &&
-         a.duration_minutes == b.duration_minutes;
-}
-
-bool SameChannel(const Channel& a, const Channel& b) {
-  return a.display_name == b.display_name && a.kind == b.kind && a.phone_number == b.phone_number &&
-         a.opening_hours == b.opening_hours;
-}
-
-// Stored hours come back ordered by (ISO day, start) and ids sorted; compare in that order.
-std::vector<WeeklyInterval> SortedHours(std::vector<WeeklyInterval> hours) {
-  // absl::Weekday counts from Monday = 0, the ISO order.
-  auto iso_day = [](absl::Weekday day) { return static_cast<int>(day); };
-  std::sort(hours.begin(), hours.end(), [&](const WeeklyInterval& a, const WeeklyInterval& b) {
-    return std::make_pair(iso_day(a.day), a.start_minute) < std::make_pair(iso_day(b.day), b.start_minute);
-  });
-  return hours;
-}
-
-Desk Normalized(Desk desk) {
-  desk.opening_hours = SortedHours(std::move(desk.opening_hours));
-  std::sort(desk.service_ids.begin(), desk.service_ids.end());
-  return desk;
-}
-
-Channel Normalized(Channel channel) {
-  channel.opening_hours = SortedHours(std::move(channel.opening_hours));
-  return channel;
 }
 
 }  // namespace
@@ -197,68 +160,56 @@ SeedData PianaDiLuccaSeed() {
   return seed;
 }
 
+// Creates what is missing and leaves what exists alone: a desk, service or channel that an
+// administrator changed keeps the change. Only the directory entries of the comuni (which no
+// RPC edits) are brought back to the seed's values.
+template <typename T, typename Get, typename Create>
+absl::Status CreateIfMissing(const T& resource, Get get, Create create, SeedReport& report) {
+  absl::Status existing = get(resource).status();
+  if (existing.ok()) {
+    ++report.unchanged;
+    return absl::OkStatus();
+  }
+  if (!absl::IsNotFound(existing)) return existing;
+  absl::Status created = create(resource).status();
+  // A concurrent seed (two Jobs, two `scripts/up`) may have created it in between.
+  if (absl::IsAlreadyExists(created)) {
+    ++report.unchanged;
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(created);
+  ++report.created;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SeedReport> ApplySeed(const SeedData& seed, TenantsRepository& repository) {
   SeedReport report;
   for (const Tenant& tenant : seed.tenants) {
-    // The upsert itself leaves an identical row untouched.
+    // The upsert leaves an identical row untouched (update_time included).
     RETURN_IF_ERROR(repository.UpsertTenant(tenant));
   }
   for (const Service& service : seed.services) {
-    absl::StatusOr<Service> existing = repository.GetService(service.tenant_id, service.id);
-    if (existing.ok()) {
-      if (SameService(*existing, service)) {
-        ++report.unchanged;
-        continue;
-      }
-      RETURN_IF_ERROR(repository.UpdateService(service).status());
-      ++report.updated;
-    } else if (absl::IsNotFound(existing.status())) {
-      RETURN_IF_ERROR(repository.CreateService(service, {}, nullptr).status());
-      ++report.created;
-    } else {
-      return existing.status();
-    }
+    RETURN_IF_ERROR(CreateIfMissing(
+        service, [&](const Service& s) { return repository.GetService(s.tenant_id, s.id); },
+        [&](const Service& s) { return repository.CreateService(s, {}, nullptr); }, report));
   }
   for (const Desk& desk : seed.desks) {
-    absl::StatusOr<Desk> existing = repository.GetDesk(desk.tenant_id, desk.id);
-    if (existing.ok()) {
-      if (SameDesk(Normalized(*existing), Normalized(desk))) {
-        ++report.unchanged;
-        continue;
-      }
-      RETURN_IF_ERROR(repository.UpdateDesk(desk).status());
-      ++report.updated;
-    } else if (absl::IsNotFound(existing.status())) {
-      RETURN_IF_ERROR(repository.CreateDesk(desk, {}, nullptr).status());
-      ++report.created;
-    } else {
-      return existing.status();
-    }
+    RETURN_IF_ERROR(CreateIfMissing(
+        desk, [&](const Desk& d) { return repository.GetDesk(d.tenant_id, d.id); },
+        [&](const Desk& d) { return repository.CreateDesk(d, {}, nullptr); }, report));
   }
   for (const Channel& channel : seed.channels) {
-    absl::StatusOr<Channel> existing = repository.GetChannel(channel.tenant_id, channel.id);
-    if (existing.ok()) {
-      if (SameChannel(Normalized(*existing), Normalized(channel))) {
-        ++report.unchanged;
-        continue;
-      }
-      RETURN_IF_ERROR(repository.UpdateChannel(channel).status());
-      ++report.updated;
-    } else if (absl::IsNotFound(existing.status())) {
-      RETURN_IF_ERROR(repository.CreateChannel(channel, {}, nullptr).status());
-      ++report.created;
-    } else {
-      return existing.status();
-    }
+    RETURN_IF_ERROR(CreateIfMissing(
+        channel, [&](const Channel& c) { return repository.GetChannel(c.tenant_id, c.id); },
+        [&](const Channel& c) { return repository.CreateChannel(c, {}, nullptr); }, report));
   }
   for (const Holiday& holiday : seed.holidays) {
-    absl::StatusOr<Created<Holiday>> created = repository.CreateHoliday(holiday, {}, nullptr);
-    if (created.ok()) {
-      ++report.created;
-    } else if (absl::IsAlreadyExists(created.status())) {
+    absl::Status created = repository.CreateHoliday(holiday, {}, nullptr).status();
+    if (absl::IsAlreadyExists(created)) {
       ++report.unchanged;
     } else {
-      return created.status();
+      RETURN_IF_ERROR(created);
+      ++report.created;
     }
   }
   return report;

@@ -1,6 +1,8 @@
 // The seed: the seven comuni of the Piana di Lucca with their desks, Capannori's phone line and
-// a service catalog. Idempotent: running it again changes nothing that is already as seeded
-// (and touches no update_time), so `scripts/up` and the Kubernetes seed Job can always run it.
+// a service catalog. Idempotent and create-only: running it again creates what is missing and
+// changes nothing that exists (an administrator's edits survive; no update_time moves), so
+// `scripts/up` and the Kubernetes Job can always run it. The comuni's directory entries, which
+// no RPC edits, are the exception: they follow the seed.
 #ifndef SPORTELLI_SERVICES_TENANTS_SEED_H_
 #define SPORTELLI_SERVICES_TENANTS_SEED_H_
 
@@ -25,8 +27,7 @@ SeedData PianaDiLuccaSeed();
 
 struct SeedReport {
   int created = 0;
-  int updated = 0;
-  int unchanged = 0;
+  int unchanged = 0;  // already there, left as it is
 };
 
 absl::StatusOr<SeedReport> ApplySeed(const SeedData& seed, TenantsRepository& repository);

@@ -2,9 +2,13 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "jwt/jwt.hpp"
+#include "openssl/bio.h"
+#include "openssl/evp.h"
+#include "openssl/pem.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::auth {
@@ -40,42 +44,74 @@ bool AudienceMatches(const nlohmann::json& aud, const std::string& wanted) {
   return false;
 }
 
+// Parses with OpenSSL, so a wrong file (a certificate, an RSA key, another curve) stops the
+// service at start instead of rejecting every call later.
+bool IsP256PublicKey(const std::string& pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                 BIO_free);
+  if (!bio) return false;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
+                                                          EVP_PKEY_free);
+  if (!key || !EVP_PKEY_is_a(key.get(), "EC")) return false;
+  char group[64] = {0};
+  size_t length = 0;
+  if (EVP_PKEY_get_group_name(key.get(), group, sizeof(group), &length) != 1) return false;
+  return std::string(group, length) == "prime256v1";
+}
+
 }  // namespace
 
-TokenVerifier::TokenVerifier(std::string public_key_pem, std::string issuer, std::string audience,
-                             absl::Duration leeway)
-    : public_key_pem_(std::move(public_key_pem)),
+TokenVerifier::TokenVerifier(std::vector<std::string> public_keys_pem, std::string issuer,
+                             std::string audience, absl::Duration leeway)
+    : public_keys_pem_(std::move(public_keys_pem)),
       issuer_(std::move(issuer)),
       audience_(std::move(audience)),
       leeway_(leeway) {}
 
-absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::string public_key_pem, std::string issuer,
+absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::string public_keys_pem, std::string issuer,
                                                     std::string audience, absl::Duration leeway) {
-  if (public_key_pem.find("BEGIN PUBLIC KEY") == std::string::npos) {
-    return absl::InvalidArgumentError("the JWT public key must be a PEM public key");
-  }
   if (issuer.empty() || audience.empty()) {
     return absl::InvalidArgumentError("the JWT issuer and audience must be set");
   }
-  return TokenVerifier(std::move(public_key_pem), std::move(issuer), std::move(audience), leeway);
+  constexpr absl::string_view kBegin = "-----BEGIN PUBLIC KEY-----";
+  constexpr absl::string_view kEnd = "-----END PUBLIC KEY-----";
+  std::vector<std::string> keys;
+  absl::string_view rest = public_keys_pem;
+  for (size_t begin = rest.find(kBegin); begin != absl::string_view::npos; begin = rest.find(kBegin)) {
+    const size_t end = rest.find(kEnd, begin);
+    if (end == absl::string_view::npos) return absl::InvalidArgumentError("a PEM public key is truncated");
+    std::string pem(rest.substr(begin, end + kEnd.size() - begin));
+    pem += '\n';
+    if (!IsP256PublicKey(pem)) {
+      return absl::InvalidArgumentError(absl::StrCat("key ", keys.size() + 1, " is not an EC P-256 public key"));
+    }
+    keys.push_back(std::move(pem));
+    rest = rest.substr(end + kEnd.size());
+  }
+  if (keys.empty()) return absl::InvalidArgumentError("no PEM public key found");
+  return TokenVerifier(std::move(keys), std::move(issuer), std::move(audience), leeway);
 }
 
 absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token) const {
   using namespace jwt::params;  // NOLINT: cpp-jwt's named parameters
   nlohmann::json claims;
-  try {
-    std::error_code error;
-    // Only ES256 is accepted; cpp-jwt refuses any other `alg` before checking the signature.
-    jwt::jwt_object decoded =
-        jwt::decode(jwt::string_view(token.data(), token.size()), algorithms({"ES256"}), error,
-                    secret(public_key_pem_), verify(true), leeway(static_cast<uint32_t>(
-                                                                absl::ToInt64Seconds(leeway_))));
-    if (error) return Reject("token signature or format is invalid");
-    if (decoded.header().algo() != jwt::algorithm::ES256) return Reject("token algorithm not allowed");
-    claims = decoded.payload().create_json_obj();
-  } catch (const std::exception&) {
-    return Reject("token is malformed");
+  bool verified = false;
+  for (const std::string& key : public_keys_pem_) {
+    try {
+      std::error_code error;
+      // Only ES256 is accepted; cpp-jwt refuses any other `alg` before checking the signature.
+      jwt::jwt_object decoded =
+          jwt::decode(jwt::string_view(token.data(), token.size()), algorithms({"ES256"}), error, secret(key),
+                      verify(true), leeway(static_cast<uint32_t>(absl::ToInt64Seconds(leeway_))));
+      if (error || decoded.header().algo() != jwt::algorithm::ES256) continue;
+      claims = decoded.payload().create_json_obj();
+      verified = true;
+      break;
+    } catch (const std::exception&) {
+      return Reject("token is malformed");
+    }
   }
+  if (!verified) return Reject("token signature or format is invalid");
 
   if (absl::Status times = CheckTimes(claims, leeway_); !times.ok()) return times;
   auto iss = claims.find("iss");
@@ -106,6 +142,8 @@ absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token) const {
     // before the services learn them.
     if (std::optional<Role> parsed = ParseRole(role.get<std::string>())) caller.roles.insert(*parsed);
   }
+  // A token that grants nothing this service knows is not a caller of it.
+  if (caller.roles.empty()) return Reject("token has no known role");
   return caller;
 }
 

@@ -149,9 +149,34 @@ TEST_F(TokensTest, TokenWithoutTenantIsRejected) {
   ExpectRejected(Mint(options));
 }
 
-TEST(TokenVerifierCreateTest, RejectsNonPublicKey) {
+TEST_F(TokensTest, TokenWithoutAKnownRoleIsRejected) {
+  MintOptions options = Operator();
+  options.roles = {"superuser"};
+  ExpectRejected(Mint(options));
+  options.roles = {};
+  ExpectRejected(Mint(options));
+}
+
+TEST_F(TokensTest, SeveralKeysAllowRotationWithoutAGap) {
+  KeyPairPem next = *GenerateEs256KeyPair();
+  absl::StatusOr<TokenVerifier> both = TokenVerifier::Create(keys_.public_key + next.public_key, kIssuer, kAudience);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->key_count(), 2u);
+  std::string old_token = Mint(Operator());
+  std::string new_token = *TokenSigner::Create(next.private_key, kIssuer, kAudience)->Mint(Operator());
+  EXPECT_TRUE(both->Verify(old_token).ok());
+  EXPECT_TRUE(both->Verify(new_token).ok());
+  // Once the old key is removed, its tokens stop working.
+  EXPECT_FALSE(TokenVerifier::Create(next.public_key, kIssuer, kAudience)->Verify(old_token).ok());
+}
+
+TEST(TokenVerifierCreateTest, RejectsAnythingButP256PublicKeys) {
   EXPECT_FALSE(TokenVerifier::Create("secret", "iss", "aud").ok());
-  EXPECT_FALSE(TokenVerifier::Create("-----BEGIN PUBLIC KEY-----", "", "aud").ok());
+  EXPECT_FALSE(TokenVerifier::Create("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "iss", "aud").ok());
+  KeyPairPem keys = *GenerateEs256KeyPair();
+  EXPECT_FALSE(TokenVerifier::Create(keys.private_key, "iss", "aud").ok());  // the private half
+  EXPECT_FALSE(TokenVerifier::Create(keys.public_key, "", "aud").ok());
+  EXPECT_TRUE(TokenVerifier::Create(keys.public_key, "iss", "aud").ok());
 }
 
 }  // namespace

@@ -58,8 +58,9 @@ absl::Status Server::Start() {
 
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus("", true);  // liveness: the process answers
-  health->SetServingStatus(options_.service_name, RunChecks());
-  readiness_thread_ = std::thread([this] { ReadinessLoop(); });
+  const bool ready = RunChecks();
+  health->SetServingStatus(options_.service_name, ready);
+  readiness_thread_ = std::thread([this, ready] { ReadinessLoop(ready); });
   logger_->Info("listening", {{"grpc_port", port_}, {"metrics_port", metrics_port()},
                               {"threads", options_.threads}});
   return absl::OkStatus();
@@ -71,15 +72,17 @@ bool Server::RunChecks() {
     absl::Status status = check();
     if (!status.ok()) {
       ready = false;
-      logger_->Warning("readiness check failed",
-                       {{"check", name}, {"code", absl::StatusCodeToString(status.code())}});
+      // The message names the failure (connection refused, authentication, sqlstate) and
+      // carries no personal data: checks only ping their dependency.
+      logger_->Warning("readiness check failed", {{"check", name},
+                                                  {"code", absl::StatusCodeToString(status.code())},
+                                                  {"error", std::string(status.message())}});
     }
   }
   return ready;
 }
 
-void Server::ReadinessLoop() {
-  bool last = true;
+void Server::ReadinessLoop(bool last) {
   absl::MutexLock lock(&mutex_);
   while (!stopping_) {
     mutex_.AwaitWithTimeout(absl::Condition(&stopping_), options_.readiness_interval);

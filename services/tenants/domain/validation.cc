@@ -304,8 +304,13 @@ void CheckDateParts(absl::string_view field, int64_t year, int month, int day, b
 
 void CheckAddress(absl::string_view field, const PostalAddress& address,
                   FieldViolations& violations) {
-  CheckDisplayName(absl::StrCat(field, ".street"), address.street, violations);
-  CheckPostalCode(absl::StrCat(field, ".postal_code"), address.postal_code, violations);
+  // Street and postal code may be left empty while a desk's exact address is not yet published
+  // (the seed does this for desks the sources name without an address); when set they must
+  // be valid. Locality and province are always needed: citizens must know which town it is.
+  if (!address.street.empty()) CheckDisplayName(absl::StrCat(field, ".street"), address.street, violations);
+  if (!address.postal_code.empty()) {
+    CheckPostalCode(absl::StrCat(field, ".postal_code"), address.postal_code, violations);
+  }
   CheckDisplayName(absl::StrCat(field, ".locality"), address.locality, violations);
   CheckProvinceCode(absl::StrCat(field, ".province"), address.province, violations);
 }

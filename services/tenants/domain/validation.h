@@ -110,7 +110,7 @@ void CheckDateParts(absl::string_view field, int64_t year, int month, int day, b
 
 // --- Several fields: paths are `field` + a suffix -------------------------------------------
 
-// street and locality (display-name rules), postal_code, province; all required.
+// locality (display-name rules) and province, required; street and postal_code, checked when set.
 void CheckAddress(absl::string_view field, const PostalAddress& address,
                   status::FieldViolations& violations);
 // Each interval: "<field>[i].day_of_week", ".start_time" (0..1439), ".end_time"

@@ -71,8 +71,40 @@ TEST_F(PostgresTenantsTest, SeedTwiceGivesTheSameData) {
   PostgresTenantsRepository repository(pool_.get());
   ASSERT_OK_AND_ASSIGN(SeedReport report, ApplySeed(PianaDiLuccaSeed(), repository));
   EXPECT_EQ(report.created, 0);
-  EXPECT_EQ(report.updated, 0);
   EXPECT_EQ(Dump(), first);  // update_time included: nothing was touched
+}
+
+TEST_F(PostgresTenantsTest, SeedKeepsWhatAnAdministratorChanged) {
+  MigrateAndSeed();
+  PostgresTenantsRepository repository(pool_.get());
+  ASSERT_OK_AND_ASSIGN(Desk desk, repository.GetDesk("capannori", "casa-salute-marlia"));
+  desk.capacity = 3;
+  desk.opening_hours = {{absl::Weekday::thursday, 14 * 60, 17 * 60}};
+  ASSERT_OK(repository.UpdateDesk(desk).status());
+  ASSERT_OK(repository.DeleteDesk("porcari", "sportello-sociale"));
+  ASSERT_OK_AND_ASSIGN(SeedReport report, ApplySeed(PianaDiLuccaSeed(), repository));
+  EXPECT_EQ(report.created, 1);  // the deleted desk: the seed creates what is missing
+  ASSERT_OK_AND_ASSIGN(Desk after, repository.GetDesk("capannori", "casa-salute-marlia"));
+  EXPECT_EQ(after.capacity, 3);
+  EXPECT_EQ(after.opening_hours, desk.opening_hours);
+}
+
+TEST_F(PostgresTenantsTest, DeletingADeskRemovesItFromOperators) {
+  MigrateAndSeed();
+  PostgresTenantsRepository repository(pool_.get());
+  Operator op;
+  op.tenant_id = "capannori";
+  op.id = "anna";
+  op.display_name = "Anna";
+  op.subject = "idp|anna";
+  op.roles = {OperatorRole::kOperator};
+  op.desk_ids = {"casa-salute-marlia", "sede-centrale"};
+  ASSERT_OK(repository.CreateOperator(op, {}, nullptr).status());
+  ASSERT_OK(repository.DeleteDesk("capannori", "casa-salute-marlia"));
+  ASSERT_OK_AND_ASSIGN(Operator after, repository.GetOperator("capannori", "anna"));
+  EXPECT_THAT(after.desk_ids, ::testing::ElementsAre("sede-centrale"));
+  after.display_name = "Anna B.";  // still updatable: no dangling reference left
+  EXPECT_OK(repository.UpdateOperator(after).status());
 }
 
 TEST_F(PostgresTenantsTest, SeedHasTheSevenComuniAndCapannorisDesks) {

@@ -372,10 +372,18 @@ TEST(ValidateDeskTest, ValidDeskPasses) {
   EXPECT_THAT(ValidateDesk(no_hours).violations(), IsEmpty());
 }
 
+TEST(ValidateDeskTest, StreetAndPostalCodeMayBeLeftEmptyButNotTheTown) {
+  Desk desk = ValidDesk();
+  desk.address = PostalAddress{"", "", "Marlia", "LU"};
+  EXPECT_THAT(ValidateDesk(desk).violations(), IsEmpty());
+  desk.address.locality = "";
+  EXPECT_THAT(Fields(ValidateDesk(desk)), ElementsAre("address.locality"));
+}
+
 TEST(ValidateDeskTest, EveryProblemIsReportedWithItsPath) {
   Desk desk = ValidDesk();
   desk.display_name = " ";
-  desk.address = PostalAddress{"", "5501", "Capannori", "lu"};
+  desk.address = PostalAddress{" ", "5501", "Capannori", "lu"};  // a blank street is not empty
   desk.booking_mode = static_cast<BookingMode>(-1);
   desk.opening_hours = {{kMon, H(9), H(13)}, {kMon, H(12), H(14)}, {kTue, H(16), H(14)}};
   desk.service_ids = {"ascolto", "Bad_Id", "ascolto", ""};

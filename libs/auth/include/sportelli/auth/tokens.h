@@ -23,20 +23,25 @@ namespace sportelli::auth {
 
 class TokenVerifier final {
  public:
-  // `public_key_pem`: an EC P-256 public key ("BEGIN PUBLIC KEY").
-  static absl::StatusOr<TokenVerifier> Create(std::string public_key_pem, std::string issuer,
+  // `public_keys_pem`: one or more EC P-256 public keys ("BEGIN PUBLIC KEY" blocks, one after
+  // the other). A token signed by any of them is accepted, so keys rotate without a gap: add
+  // the new key, roll the services, switch the issuer to it, later remove the old one.
+  // INVALID_ARGUMENT when a block is not a P-256 public key or there is none.
+  static absl::StatusOr<TokenVerifier> Create(std::string public_keys_pem, std::string issuer,
                                               std::string audience,
                                               absl::Duration leeway = absl::Seconds(30));
 
   // UNAUTHENTICATED for anything wrong with the token (the message says what, never echoes
-  // claims); OK gives the caller.
+  // claims), including a token that carries no role this version knows; OK gives the caller.
   absl::StatusOr<Caller> Verify(absl::string_view token) const;
 
+  size_t key_count() const { return public_keys_pem_.size(); }
+
  private:
-  TokenVerifier(std::string public_key_pem, std::string issuer, std::string audience,
+  TokenVerifier(std::vector<std::string> public_keys_pem, std::string issuer, std::string audience,
                 absl::Duration leeway);
 
-  std::string public_key_pem_;
+  std::vector<std::string> public_keys_pem_;
   std::string issuer_;
   std::string audience_;
   absl::Duration leeway_;

@@ -59,8 +59,8 @@ class EnvReader final {
   std::vector<std::string> problems_;
 };
 
-// Prints `status` (when not OK) as one JSON line on stderr and exits with code 2: a process
-// with a bad configuration must not start at all.
+// Prints `status` (when not OK) as one JSON line on stderr (time, level "fatal", service
+// `program`, message) and exits with code 2: a process with a bad configuration must not start.
 void ExitIfInvalid(const absl::Status& status, const std::string& program);
 
 }  // namespace sportelli::config

@@ -75,7 +75,8 @@ class Server final {
   void Shutdown();
 
  private:
-  void ReadinessLoop();
+  // `last`: the readiness reported at start, so only changes are logged.
+  void ReadinessLoop(bool last);
   bool RunChecks();
 
   const ServerOptions options_;

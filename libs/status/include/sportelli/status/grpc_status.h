@@ -14,7 +14,7 @@
 
 namespace sportelli::status {
 
-// `domain` names the service answering, e.g. "tenants.sportelli.it".
+// `domain` names the service answering, e.g. "tenants.sportelli".
 // INTERNAL and UNKNOWN messages are replaced by a generic text: their detail is for the logs of
 // the component that produced them, never for clients.
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain);
