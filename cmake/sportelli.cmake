@@ -32,8 +32,17 @@ function(sportelli_test)
     set(serial TRUE)
   endif()
   gtest_discover_tests(${ARG_NAME}
-    PROPERTIES LABELS "${ARG_LABELS}" RUN_SERIAL ${serial} TIMEOUT 300
+    PROPERTIES RUN_SERIAL ${serial} TIMEOUT 300
     DISCOVERY_TIMEOUT 60)
+  # Labels are applied after discovery, from a file CTest includes after the discovered tests:
+  # gtest_discover_tests(PROPERTIES ...) would flatten a list such as "integration;disruptive"
+  # into separate arguments and shift every property after it.
+  set(labels_file ${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}_labels.cmake)
+  file(WRITE ${labels_file}
+    "if(DEFINED ${ARG_NAME}_TESTS)\n"
+    "  set_tests_properties(\${${ARG_NAME}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_file})
 endfunction()
 
 # sportelli_embed_migrations(TARGET <target> DIR <dir>)

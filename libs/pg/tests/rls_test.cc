@@ -1,0 +1,116 @@
+// Proof that tenant isolation holds in the database itself: with ENABLE + FORCE ROW LEVEL
+// SECURITY and a policy on app.tenant_id, a query without any WHERE clause sees only the current
+// tenant's rows, and writing another tenant's row is refused, for a role that owns the table but
+// is neither superuser nor BYPASSRLS (what the services run as).
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "pg_fixture.h"
+#include "sportelli/testing/status_matchers.h"
+
+namespace sportelli::pg {
+namespace {
+
+using ::sportelli::testing::StatusIs;
+
+constexpr char kSchema[] = R"SQL(
+  CREATE TABLE cases (
+    id        serial PRIMARY KEY,
+    tenant_id text NOT NULL,
+    subject   text NOT NULL
+  );
+  ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
+  -- Without FORCE the owner (our role) would bypass its own policy.
+  ALTER TABLE cases FORCE ROW LEVEL SECURITY;
+  CREATE POLICY tenant_isolation ON cases
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+)SQL";
+
+class RlsTest : public PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    if (HasFatalFailure()) return;
+    pool_ = MakePool();
+    ASSERT_NE(pool_, nullptr);
+    AppExec(*pool_, kSchema);
+    for (const auto& [tenant, subject] : std::vector<std::pair<std::string, std::string>>{
+             {"tenant-a", "a1"}, {"tenant-a", "a2"}, {"tenant-b", "b1"}}) {
+      ASSERT_OK(pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) {
+        tx.exec_params("INSERT INTO cases (tenant_id, subject) VALUES ($1, $2)", tenant, subject);
+        return absl::OkStatus();
+      }));
+    }
+  }
+
+  // Every (tenant_id, subject) visible to `tenant`, from a query with no WHERE clause.
+  absl::StatusOr<std::string> SelectAll(const std::string& tenant) {
+    return pool_->RunInTenantTransaction(tenant, [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+      std::string out;
+      for (const auto& row : tx.exec("SELECT tenant_id, subject FROM cases ORDER BY subject")) {
+        out += row[0].as<std::string>() + "/" + row[1].as<std::string>() + " ";
+      }
+      return out;
+    });
+  }
+
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+TEST_F(RlsTest, TheApplicationRoleIsSubjectToRowLevelSecurity) {
+  absl::StatusOr<std::string> facts = pool_->RunInTransaction(
+      [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+        return tx
+            .exec1(
+                "SELECT r.rolsuper::text || r.rolbypassrls::text || c.relrowsecurity::text"
+                "       || c.relforcerowsecurity::text || (c.relowner = r.oid)::text"
+                " FROM pg_roles r, pg_class c"
+                " WHERE r.rolname = current_user AND c.oid = 'cases'::regclass")[0]
+            .as<std::string>();
+      });
+  ASSERT_OK(facts);
+  // not superuser, no BYPASSRLS, RLS enabled, forced, and the role owns the table
+  EXPECT_EQ(*facts, "falsefalsetruetruetrue");
+  // All three rows do exist (the superuser bypasses RLS).
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM cases"), "3");
+}
+
+TEST_F(RlsTest, ATenantSeesOnlyItsOwnRowsWithoutAnyWhereClause) {
+  EXPECT_EQ(*SelectAll("tenant-a"), "tenant-a/a1 tenant-a/a2 ");
+  EXPECT_EQ(*SelectAll("tenant-b"), "tenant-b/b1 ");
+  EXPECT_EQ(*SelectAll("tenant-c"), "");
+}
+
+TEST_F(RlsTest, WithoutTenantContextNothingIsVisible) {
+  absl::StatusOr<int> count = pool_->RunInTransaction([](pqxx::work& tx) -> absl::StatusOr<int> {
+    return tx.exec1("SELECT count(*) FROM cases")[0].as<int>();
+  });
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_F(RlsTest, WritingAnotherTenantsRowsIsRefused) {
+  absl::Status insert = pool_->RunInTenantTransaction("tenant-a", [](pqxx::work& tx) {
+    tx.exec("INSERT INTO cases (tenant_id, subject) VALUES ('tenant-b', 'planted')");
+    return absl::OkStatus();
+  });
+  // 42501: new row violates row-level security policy. A bug in the service, hence INTERNAL.
+  EXPECT_THAT(insert, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_EQ(insert.message(), "database error (sqlstate 42501)");
+
+  absl::StatusOr<int> touched = pool_->RunInTenantTransaction(
+      "tenant-a", [](pqxx::work& tx) -> absl::StatusOr<int> {
+        return static_cast<int>(
+            tx.exec("UPDATE cases SET subject = 'hijacked' WHERE tenant_id = 'tenant-b'")
+                .affected_rows() +
+            tx.exec("DELETE FROM cases WHERE tenant_id = 'tenant-b'").affected_rows());
+      });
+  ASSERT_OK(touched);
+  EXPECT_EQ(*touched, 0);
+  EXPECT_EQ(*SelectAll("tenant-b"), "tenant-b/b1 ");
+}
+
+}  // namespace
+}  // namespace sportelli::pg
