@@ -6,6 +6,7 @@ plus google.rpc.ErrorInfo in the details) as a Python client sees it."""
 import os
 import sys
 import tempfile
+import time
 import unittest
 
 import grpc
@@ -62,7 +63,14 @@ class PythonClientTest(unittest.TestCase):
                                          response_deserializer=health_pb2.HealthCheckResponse.FromString)
         live = check(health_pb2.HealthCheckRequest(service=""), timeout=5)
         self.assertEqual(live.status, health_pb2.HealthCheckResponse.SERVING)
-        ready = check(health_pb2.HealthCheckRequest(service="sportelli.tenants.v1.TenantsService"), timeout=5)
+        # Readiness turns SERVING once PostgreSQL answers: poll as a Kubernetes probe would.
+        deadline = time.time() + 15
+        while True:
+            ready = check(health_pb2.HealthCheckRequest(service="sportelli.tenants.v1.TenantsService"), timeout=5)
+            if ready.status == health_pb2.HealthCheckResponse.SERVING or time.time() > deadline:
+                break
+            self.assertEqual(ready.status, health_pb2.HealthCheckResponse.NOT_SERVING)
+            time.sleep(0.1)
         self.assertEqual(ready.status, health_pb2.HealthCheckResponse.SERVING)
 
     def test_list_desks_with_a_token(self):

@@ -58,6 +58,8 @@ absl::Status Server::Start() {
 
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus("", true);  // liveness: the process answers
+  // Known but not ready until the first checks pass (a probe must never see "unknown service").
+  health->SetServingStatus(options_.service_name, false);
   const bool ready = RunChecks();
   health->SetServingStatus(options_.service_name, ready);
   readiness_thread_ = std::thread([this, ready] { ReadinessLoop(ready); });
