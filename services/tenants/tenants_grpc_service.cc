@@ -1,6 +1,6 @@
 #include "services/tenants/tenants_grpc_service.h"
 
-#include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -134,6 +134,10 @@ std::vector<std::string> IdsFromNames(const google::protobuf::RepeatedPtrField<s
 
 // ---- proto -> domain for writable resources -------------------------------------------------
 
+// Names are validated and stored without surrounding spaces, so " Sportello " and "Sportello"
+// are the same name and lists sort as people expect.
+std::string Trimmed(const std::string& text) { return std::string(absl::StripAsciiWhitespace(text)); }
+
 // Which fields of a Desk a client populated: AIP-134's implied mask for an empty update_mask.
 std::vector<std::string> PopulatedDeskFields(const v1::Desk& desk) {
   std::vector<std::string> fields;
@@ -150,7 +154,7 @@ std::vector<std::string> PopulatedDeskFields(const v1::Desk& desk) {
 // under `prefix`.
 void ApplyDesk(const v1::Desk& proto, const api::UpdateMask& mask, const std::string& prefix, Desk& desk,
                status::FieldViolations& violations) {
-  if (mask.Contains("display_name")) desk.display_name = proto.display_name();
+  if (mask.Contains("display_name")) desk.display_name = Trimmed(proto.display_name());
   if (mask.Contains("address")) desk.address = FromProto(proto.address());
   if (mask.Contains("booking_mode")) {
     std::optional<BookingMode> mode = FromProto(proto.booking_mode());
@@ -178,7 +182,7 @@ api::UpdateMask AllOf(absl::Span<const absl::string_view> fields) {
 }
 
 void ApplyService(const v1::Service& proto, const api::UpdateMask& mask, CatalogService& service) {
-  if (mask.Contains("display_name")) service.display_name = proto.display_name();
+  if (mask.Contains("display_name")) service.display_name = Trimmed(proto.display_name());
   if (mask.Contains("description")) service.description = proto.description();
   if (mask.Contains("duration_minutes")) service.duration_minutes = proto.duration_minutes();
 }
@@ -195,7 +199,7 @@ std::vector<std::string> PopulatedServiceFields(const v1::Service& service) {
 
 void ApplyChannel(const v1::Channel& proto, const api::UpdateMask& mask, const std::string& prefix,
                   Channel& channel, status::FieldViolations& violations) {
-  if (mask.Contains("display_name")) channel.display_name = proto.display_name();
+  if (mask.Contains("display_name")) channel.display_name = Trimmed(proto.display_name());
   if (mask.Contains("kind")) {
     std::optional<ChannelKind> kind = FromProto(proto.kind());
     if (!kind) {
@@ -223,7 +227,7 @@ std::vector<std::string> PopulatedChannelFields(const v1::Channel& channel) {
 
 void ApplyOperator(const v1::Operator& proto, const api::UpdateMask& mask, const std::string& prefix, Operator& op,
                    status::FieldViolations& violations) {
-  if (mask.Contains("display_name")) op.display_name = proto.display_name();
+  if (mask.Contains("display_name")) op.display_name = Trimmed(proto.display_name());
   if (mask.Contains("subject")) op.subject = proto.subject();
   if (mask.Contains("roles")) {
     op.roles.clear();
@@ -573,7 +577,7 @@ grpc::Status TenantsGrpcService::CreateHoliday(grpc::ServerContext* context, con
     Holiday holiday;
     holiday.tenant_id = ids[0];
     holiday.id = request->holiday_id();
-    holiday.display_name = request->holiday().display_name();
+    holiday.display_name = Trimmed(request->holiday().display_name());
     holiday.recurring = request->holiday().recurring();
     if (holiday.recurring && request->holiday().date().year() != 0) {
       violations.Add("holiday.date.year", "must be 0 for a recurring holiday");

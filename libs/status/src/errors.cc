@@ -78,14 +78,6 @@ absl::Status AlreadyExists(absl::string_view what) {
                "RESOURCE_ALREADY_EXISTS");
 }
 
-absl::Status PermissionDenied(absl::string_view why) {
-  return Error(absl::StatusCode::kPermissionDenied, why, "PERMISSION_DENIED");
-}
-
-absl::Status Unauthenticated(absl::string_view why) {
-  return Error(absl::StatusCode::kUnauthenticated, why, "UNAUTHENTICATED");
-}
-
 absl::Status Unavailable(absl::string_view what) {
   return Error(absl::StatusCode::kUnavailable, what, "DEPENDENCY_UNAVAILABLE");
 }

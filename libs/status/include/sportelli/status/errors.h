@@ -56,8 +56,6 @@ class FieldViolations final {
 // Shorthands for the common cases, each with a reason clients can switch on.
 absl::Status NotFound(absl::string_view what);           // reason RESOURCE_NOT_FOUND
 absl::Status AlreadyExists(absl::string_view what);      // reason RESOURCE_ALREADY_EXISTS
-absl::Status PermissionDenied(absl::string_view why);    // reason PERMISSION_DENIED
-absl::Status Unauthenticated(absl::string_view why);     // reason UNAUTHENTICATED
 absl::Status Unavailable(absl::string_view what);        // reason DEPENDENCY_UNAVAILABLE
 absl::Status Internal(absl::string_view what);           // reason INTERNAL
 
