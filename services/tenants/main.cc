@@ -18,6 +18,7 @@
 #include "sportelli/auth/tokens.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/logging/logger.h"
+#include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/server/rpc_handler.h"
@@ -51,11 +52,21 @@ DatabaseConfig ReadDatabaseConfig(config::EnvReader& env) {
   return config;
 }
 
-std::unique_ptr<pg::ConnectionPool> OpenPool(const DatabaseConfig& config, logging::Logger& log) {
-  absl::StatusOr<std::unique_ptr<pg::ConnectionPool>> pool = pg::ConnectionPool::Create(config.dsn, config.pool);
+// A dead database host that drops packets (a failover, a partition) must surface as an error
+// within seconds, not after the kernel's ~15 minutes of retransmissions: TCP user timeout and
+// keepalives on every connection. `extra` adds per-pool settings.
+std::unique_ptr<pg::ConnectionPool> OpenPool(const DatabaseConfig& config,
+                                             std::vector<std::pair<std::string, std::string>> extra = {}) {
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"tcp_user_timeout", "10000"}, {"keepalives", "1"}, {"keepalives_idle", "30"},
+      {"keepalives_interval", "10"}, {"keepalives_count", "3"}};
+  settings.insert(settings.end(), extra.begin(), extra.end());
+  absl::StatusOr<std::string> dsn = pg::OverrideConninfo(config.dsn, settings);
+  absl::StatusOr<std::unique_ptr<pg::ConnectionPool>> pool =
+      dsn.ok() ? pg::ConnectionPool::Create(*dsn, config.pool) : dsn.status();
   if (!pool.ok()) {
-    log.Error("invalid SPORTELLI_PG_DSN", {{"code", absl::StatusCodeToString(pool.status().code())}});
-    std::exit(2);
+    config::ExitIfInvalid(absl::InvalidArgumentError("SPORTELLI_PG_DSN: is not a valid libpq connection string"),
+                          kProgram);
   }
   return *std::move(pool);
 }
@@ -64,7 +75,7 @@ int Migrate(logging::Logger& log) {
   config::EnvReader env;
   DatabaseConfig database = ReadDatabaseConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database, log);
+  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
   absl::StatusOr<int> applied = pg::ApplyMigrations(*pool, kSchema, Migrations());
   if (!applied.ok()) {
     log.Error("migration failed", {{"error", std::string(applied.status().message())}});
@@ -78,7 +89,7 @@ int Seed(logging::Logger& log) {
   config::EnvReader env;
   DatabaseConfig database = ReadDatabaseConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database, log);
+  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
   PostgresTenantsRepository repository(pool.get());
   absl::StatusOr<SeedReport> report = ApplySeed(PianaDiLuccaSeed(), repository);
   if (!report.ok()) {
@@ -108,12 +119,15 @@ int Serve(logging::Logger& log) {
   // Signals are blocked before any thread exists, so every thread inherits the mask and only
   // WaitForTerminationSignal receives SIGTERM. migrate and seed keep the default handling.
   server::BlockTerminationSignals();
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database, log);
+  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
   // Readiness has a connection of its own: a pool busy with RPCs must not make a healthy pod
   // look unready (Kubernetes would then drain pods exactly when load peaks).
+  // Its queries are bounded too, so a hung server turns the pod unready instead of freezing
+  // the check.
   DatabaseConfig probe = database;
   probe.pool.max_size = 1;
-  std::unique_ptr<pg::ConnectionPool> probe_pool = OpenPool(probe, log);
+  std::unique_ptr<pg::ConnectionPool> probe_pool =
+      OpenPool(probe, {{"options", "-c statement_timeout=2000"}});
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("tenants", *registry);

@@ -315,6 +315,22 @@ absl::Status ExpectOneRow(const pqxx::result& result, absl::string_view what) {
   return absl::OkStatus();
 }
 
+// Write transactions of one tenant. A foreign key failing means the parent is gone: the comune
+// is not (yet) in the directory, or the desk was deleted by a concurrent call. Both are
+// NOT_FOUND for the caller, not an internal error.
+pg::TransactionOptions WriteOptions(const std::string& tenant_id) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  for (const char* table : {"services", "desks", "channels", "holidays", "operators"}) {
+    options.constraint_errors.push_back({absl::StrCat(table, "_tenant_id_fkey"), status::NotFound("tenant")});
+  }
+  options.constraint_errors.push_back({"closures_tenant_id_desk_id_fkey", status::NotFound("desk")});
+  options.constraint_errors.push_back({"desk_hours_tenant_id_desk_id_fkey", status::NotFound("desk")});
+  options.constraint_errors.push_back({"channel_hours_tenant_id_channel_id_fkey", status::NotFound("channel")});
+  options.constraint_errors.push_back({"operators_tenant_id_subject_key", status::AlreadyExists("operator subject")});
+  return options;
+}
+
 // Runs an idempotent create: replays the recorded response of a known request id, otherwise
 // runs `insert` and records the encoded response in the same transaction, so a crash can never
 // leave a created resource without its replay record or the other way round.
@@ -324,7 +340,7 @@ absl::StatusOr<Created<T>> CreateIdempotently(pg::ConnectionPool& pool, const st
                                               Insert insert) {
   const pg::idempotency::Key request{tenant_id, key.request_id, key.method,
                                      pg::idempotency::HashRequest(key.fingerprint)};
-  return pool.RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<T>> {
+  return pool.RunInTransaction(WriteOptions(tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Created<T>> {
     Created<T> created;
     if (!key.request_id.empty()) {
       ASSIGN_OR_RETURN(std::optional<std::string> replay, pg::idempotency::Lookup(tx, kRequestTable, request));
@@ -380,14 +396,15 @@ absl::StatusOr<Operator> ReadOperator(pqxx::work& tx, const std::string& tenant_
   return OperatorFrom(rows[0]);
 }
 
-// A desk may only offer services of its own catalog, and an operator only serve existing desks:
-// checked in the writing transaction so a concurrent delete cannot slip in between.
+// A desk may only offer services of its own catalog, and an operator only serve existing desks.
+// FOR KEY SHARE holds the referenced rows until this transaction ends, so a concurrent delete
+// waits for it (and then cleans up after it) instead of slipping in between check and write.
 absl::Status RequireAllExist(pqxx::work& tx, const char* table, const char* column, const std::string& tenant_id,
                              const std::vector<std::string>& ids, absl::string_view field) {
   if (ids.empty()) return absl::OkStatus();
   pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT count(DISTINCT ", column, ") FROM ", table, " WHERE tenant_id = $1 AND ", column,
-                   " = ANY($2::text[])"),
+      absl::StrCat("SELECT count(DISTINCT id) FROM (SELECT ", column, " AS id FROM ", table,
+                   " WHERE tenant_id = $1 AND ", column, " = ANY($2::text[]) FOR KEY SHARE) referenced"),
       tenant_id, ToArrayLiteral(ids));
   if (rows[0][0].as<size_t>() == ids.size()) return absl::OkStatus();
   return status::Error(absl::StatusCode::kFailedPrecondition,
@@ -401,6 +418,22 @@ absl::Status RequireAllExist(pqxx::work& tx, const char* table, const char* colu
 
 absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenant(const std::string& tenant_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Tenant> {
+    pqxx::result rows = tx.exec_params(
+        absl::StrCat("SELECT ", kTenantColumns, kTimes, " FROM tenants.tenants WHERE tenant_id = $1"), tenant_id);
+    if (rows.empty()) return status::NotFound("tenant");
+    return TenantFrom(rows[0]);
+  });
+}
+
+absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenantAsFederation(const std::string& caller_tenant,
+                                                                       const std::string& tenant_id) {
+  // The caller's own tenant context plus the directory policy: nothing but tenants.tenants
+  // crosses, even if this transaction ever read another table.
+  pg::TransactionOptions options;
+  options.tenant_id = caller_tenant;
+  options.read_only = true;
+  options.settings = {{"app.federation", "on"}};
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Tenant> {
     pqxx::result rows = tx.exec_params(
         absl::StrCat("SELECT ", kTenantColumns, kTimes, " FROM tenants.tenants WHERE tenant_id = $1"), tenant_id);
     if (rows.empty()) return status::NotFound("tenant");
@@ -484,7 +517,7 @@ absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(const Desk& 
 }
 
 absl::StatusOr<Desk> PostgresTenantsRepository::UpdateDesk(const Desk& desk) {
-  return pool_->RunInTenantTransaction(desk.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
+  return pool_->RunInTransaction(WriteOptions(desk.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
     RETURN_IF_ERROR(
         RequireAllExist(tx, "tenants.services", "service_id", desk.tenant_id, desk.service_ids, "desk.services"));
     pqxx::result updated = tx.exec_params(
@@ -598,7 +631,7 @@ absl::StatusOr<Created<Channel>> PostgresTenantsRepository::CreateChannel(const 
 }
 
 absl::StatusOr<Channel> PostgresTenantsRepository::UpdateChannel(const Channel& channel) {
-  return pool_->RunInTenantTransaction(channel.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Channel> {
+  return pool_->RunInTransaction(WriteOptions(channel.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Channel> {
     RETURN_IF_ERROR(ExpectOneRow(
         tx.exec_params("UPDATE tenants.channels SET display_name = $3, kind = $4, phone_number = $5, "
                        "update_time = now() WHERE tenant_id = $1 AND channel_id = $2",
@@ -756,10 +789,7 @@ absl::StatusOr<Created<Operator>> PostgresTenantsRepository::CreateOperator(cons
 }
 
 absl::StatusOr<Operator> PostgresTenantsRepository::UpdateOperator(const Operator& op) {
-  pg::TransactionOptions options;
-  options.tenant_id = op.tenant_id;
-  options.constraint_errors.push_back({"operators_tenant_id_subject_key", status::AlreadyExists("operator subject")});
-  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Operator> {
+  return pool_->RunInTransaction(WriteOptions(op.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Operator> {
     RETURN_IF_ERROR(RequireAllExist(tx, "tenants.desks", "desk_id", op.tenant_id, op.desk_ids, "operator.desks"));
     RETURN_IF_ERROR(ExpectOneRow(
         tx.exec_params("UPDATE tenants.operators SET display_name = $3, subject = $4, roles = $5::text[], "

@@ -15,6 +15,7 @@ class PostgresTenantsRepository final : public TenantsRepository {
   explicit PostgresTenantsRepository(pg::ConnectionPool* pool) : pool_(pool) {}
 
   absl::StatusOr<Tenant> GetTenant(const std::string& tenant_id) override;
+  absl::StatusOr<Tenant> GetTenantAsFederation(const std::string& caller_tenant, const std::string& tenant_id) override;
   absl::StatusOr<Page<Tenant>> ListTenants(const std::string& caller_tenant, bool federation,
                                            const PageQuery& page) override;
   absl::Status UpsertTenant(const Tenant& tenant) override;

@@ -54,10 +54,15 @@ bool IsUuid(const std::string& text) {
   return true;
 }
 
-void CheckRequestId(const std::string& request_id, status::FieldViolations& violations) {
-  if (!request_id.empty() && !IsUuid(request_id)) {
+// Checks a request id and, when it is a UUID, records it for the access log. Anything else a
+// client puts there (it could be personal data) never reaches a log line.
+void CheckRequestId(const std::string& request_id, Call& call, status::FieldViolations& violations) {
+  if (request_id.empty()) return;
+  if (!IsUuid(request_id)) {
     violations.Add("request_id", "must be a UUID such as 3f0e7a4e-2b7c-4d7e-9a61-1c1d2e3f4a5b");
+    return;
   }
+  call.request_id = request_id;
 }
 
 // The idempotency key of a Create: its request id and its deterministic serialization without
@@ -104,6 +109,10 @@ absl::StatusOr<ListQuery> PageOf(int32_t page_size, const std::string& page_toke
   query.fingerprint = fingerprint;
   ASSIGN_OR_RETURN(query.page.limit, api::NormalizePageSize(page_size));
   ASSIGN_OR_RETURN(query.page.after_id, api::DecodePageToken(page_token, fingerprint));
+  // Tokens are not signed: a hand-made one must still carry an id, never arbitrary bytes.
+  if (!query.page.after_id.empty() && !api::IsValidResourceId(query.page.after_id)) {
+    return status::Error(absl::StatusCode::kInvalidArgument, "invalid page token", "INVALID_PAGE_TOKEN");
+  }
   return query;
 }
 
@@ -273,8 +282,13 @@ grpc::Status TenantsGrpcService::GetTenant(grpc::ServerContext* context, const v
                                            v1::Tenant* response) {
   return handler_->Handle(context, "GetTenant", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kTenantPattern, "name"));
-    if (!call.caller.HasRole(Role::kFederation)) RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
-    ASSIGN_OR_RETURN(Tenant tenant, repository_->GetTenant(ids[0]));
+    Tenant tenant;
+    if (call.caller.HasRole(Role::kFederation)) {
+      ASSIGN_OR_RETURN(tenant, repository_->GetTenantAsFederation(call.caller.tenant, ids[0]));
+    } else {
+      RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
+      ASSIGN_OR_RETURN(tenant, repository_->GetTenant(ids[0]));
+    }
     *response = ToProto(tenant);
     return absl::OkStatus();
   });
@@ -322,12 +336,11 @@ grpc::Status TenantsGrpcService::ListDesks(grpc::ServerContext* context, const v
 grpc::Status TenantsGrpcService::CreateDesk(grpc::ServerContext* context, const v1::CreateDeskRequest* request,
                                             v1::Desk* response) {
   return handler_->Handle(context, "CreateDesk", [&](Call& call) -> absl::Status {
-    call.request_id = request->request_id();
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     status::FieldViolations violations;
     api::CheckResourceId("desk_id", request->desk_id(), violations);
-    CheckRequestId(request->request_id(), violations);
+    CheckRequestId(request->request_id(), call, violations);
     Desk desk;
     desk.tenant_id = ids[0];
     desk.id = request->desk_id();
@@ -396,12 +409,11 @@ grpc::Status TenantsGrpcService::ListServices(grpc::ServerContext* context, cons
 grpc::Status TenantsGrpcService::CreateService(grpc::ServerContext* context, const v1::CreateServiceRequest* request,
                                                v1::Service* response) {
   return handler_->Handle(context, "CreateService", [&](Call& call) -> absl::Status {
-    call.request_id = request->request_id();
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     status::FieldViolations violations;
     api::CheckResourceId("service_id", request->service_id(), violations);
-    CheckRequestId(request->request_id(), violations);
+    CheckRequestId(request->request_id(), call, violations);
     CatalogService service;
     service.tenant_id = ids[0];
     service.id = request->service_id();
@@ -461,12 +473,11 @@ grpc::Status TenantsGrpcService::ListChannels(grpc::ServerContext* context, cons
 grpc::Status TenantsGrpcService::CreateChannel(grpc::ServerContext* context, const v1::CreateChannelRequest* request,
                                                v1::Channel* response) {
   return handler_->Handle(context, "CreateChannel", [&](Call& call) -> absl::Status {
-    call.request_id = request->request_id();
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     status::FieldViolations violations;
     api::CheckResourceId("channel_id", request->channel_id(), violations);
-    CheckRequestId(request->request_id(), violations);
+    CheckRequestId(request->request_id(), call, violations);
     Channel channel;
     channel.tenant_id = ids[0];
     channel.id = request->channel_id();
@@ -515,12 +526,11 @@ grpc::Status TenantsGrpcService::ListClosures(grpc::ServerContext* context, cons
 grpc::Status TenantsGrpcService::CreateClosure(grpc::ServerContext* context, const v1::CreateClosureRequest* request,
                                                v1::Closure* response) {
   return handler_->Handle(context, "CreateClosure", [&](Call& call) -> absl::Status {
-    call.request_id = request->request_id();
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kDeskPattern, "parent"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     status::FieldViolations violations;
     api::CheckResourceId("closure_id", request->closure_id(), violations);
-    CheckRequestId(request->request_id(), violations);
+    CheckRequestId(request->request_id(), call, violations);
     Closure closure;
     closure.tenant_id = ids[0];
     closure.desk_id = ids[1];
@@ -568,12 +578,11 @@ grpc::Status TenantsGrpcService::ListHolidays(grpc::ServerContext* context, cons
 grpc::Status TenantsGrpcService::CreateHoliday(grpc::ServerContext* context, const v1::CreateHolidayRequest* request,
                                                v1::Holiday* response) {
   return handler_->Handle(context, "CreateHoliday", [&](Call& call) -> absl::Status {
-    call.request_id = request->request_id();
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     status::FieldViolations violations;
     api::CheckResourceId("holiday_id", request->holiday_id(), violations);
-    CheckRequestId(request->request_id(), violations);
+    CheckRequestId(request->request_id(), call, violations);
     Holiday holiday;
     holiday.tenant_id = ids[0];
     holiday.id = request->holiday_id();
@@ -664,12 +673,11 @@ grpc::Status TenantsGrpcService::ListOperators(grpc::ServerContext* context, con
 grpc::Status TenantsGrpcService::CreateOperator(grpc::ServerContext* context, const v1::CreateOperatorRequest* request,
                                                 v1::Operator* response) {
   return handler_->Handle(context, "CreateOperator", [&](Call& call) -> absl::Status {
-    call.request_id = request->request_id();
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     status::FieldViolations violations;
     api::CheckResourceId("operator_id", request->operator_id(), violations);
-    CheckRequestId(request->request_id(), violations);
+    CheckRequestId(request->request_id(), call, violations);
     Operator op;
     op.tenant_id = ids[0];
     op.id = request->operator_id();

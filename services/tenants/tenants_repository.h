@@ -58,6 +58,9 @@ class TenantsRepository {
 
   // Tenants. `federation` lists every comune (the `federation` role); otherwise only `tenant_id`.
   virtual absl::StatusOr<Tenant> GetTenant(const std::string& tenant_id) = 0;
+  // A comune's directory entry read by a `federation` caller of `caller_tenant`.
+  virtual absl::StatusOr<Tenant> GetTenantAsFederation(const std::string& caller_tenant,
+                                                       const std::string& tenant_id) = 0;
   virtual absl::StatusOr<Page<Tenant>> ListTenants(const std::string& caller_tenant, bool federation,
                                                    const PageQuery& page) = 0;
   // Inserts or replaces a comune (the seed and the operators' tooling; not exposed over gRPC).

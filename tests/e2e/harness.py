@@ -9,6 +9,7 @@ standard ES256 tokens and not only the ones our own C++ signer makes.
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,8 +65,17 @@ class TenantsProcess:
         self.grpc_port = free_port()
         self.metrics_port = free_port()
         self.process = None
+        self.log = None
+        self.exit_code = None
 
     def __enter__(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__(None, None, None)  # no orphaned server, database or key left behind
+            raise
+
+    def _start(self):
         psql(self.admin_dsn, f"CREATE DATABASE {self.database}")
         psql(self.admin_dsn, f"CREATE ROLE {self.role} LOGIN NOSUPERUSER NOBYPASSRLS")
         psql(self.admin_dsn, f"CREATE SCHEMA tenants AUTHORIZATION {self.role}", dbname=self.database)
@@ -100,17 +110,20 @@ class TenantsProcess:
         raise RuntimeError("sportelli-tenants did not start listening")
 
     def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                exit_code = self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                exit_code = None
-            self.exit_code = exit_code
-        self.log.close()
+        if self.process:
+            self.exit_code = self.process.poll()  # set if it already died: the test then says so
+            if self.exit_code is None:
+                self.process.terminate()
+                try:
+                    self.exit_code = self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        if self.log:
+            self.log.close()
         psql(self.admin_dsn, f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
         psql(self.admin_dsn, f"DROP ROLE IF EXISTS {self.role}")
+        shutil.rmtree(self.workdir, ignore_errors=True)
         return False
 
     def token(self, tenant, roles, **overrides):

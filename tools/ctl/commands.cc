@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "grpcpp/create_channel.h"
@@ -174,7 +175,8 @@ int ListTenants(const Context& context, const std::vector<std::string>&) {
     v1::ListTenantsResponse response;
     if (grpc::Status status = stub->ListTenants(&call, request, &response); !status.ok()) return Fail(status);
     for (const v1::Tenant& tenant : response.tenants()) {
-      std::printf("%-16s %-28s %-7s %s\n", tenant.name().substr(8).c_str(), tenant.display_name().c_str(),
+      const std::string id(absl::StripPrefix(tenant.name(), "tenants/"));
+      std::printf("%-16s %-28s %-7s %s\n", id.c_str(), tenant.display_name().c_str(),
                   tenant.istat_code().c_str(), tenant.lead() ? "capofila" : "");
     }
     request.set_page_token(response.next_page_token());

@@ -103,6 +103,10 @@ absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token) const {
       jwt::jwt_object decoded =
           jwt::decode(jwt::string_view(token.data(), token.size()), algorithms({"ES256"}), error, secret(key),
                       verify(true), leeway(static_cast<uint32_t>(absl::ToInt64Seconds(leeway_))));
+      // cpp-jwt checks exp and nbf (with the leeway) before the signature, so these answers are
+      // the same for every key: say what is wrong rather than "invalid signature".
+      if (error == jwt::VerificationErrc::TokenExpired) return Reject("token expired");
+      if (error == jwt::VerificationErrc::ImmatureSignature) return Reject("token not yet valid");
       if (error || decoded.header().algo() != jwt::algorithm::ES256) continue;
       claims = decoded.payload().create_json_obj();
       verified = true;

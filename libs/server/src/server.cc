@@ -44,6 +44,9 @@ absl::Status Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // No SO_REUSEPORT: a second process on the same port must fail to start, not silently share
+  // the port with a stale instance (gRPC enables it by default on Linux).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
   grpc::ResourceQuota quota("sportelli-server");
   quota.SetMaxThreads(options_.threads);
@@ -106,11 +109,13 @@ void Server::Shutdown() {
     stopped_ = true;
     stopping_ = true;
   }
+  // Health answers NOT_SERVING from now on (and ignores later updates, including one from a
+  // readiness check still running), so load balancers drain this instance while it serves what
+  // they send during the grace period. This comes before waiting for the readiness thread, whose
+  // check may be slow exactly when the database is in trouble.
+  if (server_) server_->GetHealthCheckService()->Shutdown();
   if (readiness_thread_.joinable()) readiness_thread_.join();
   if (!server_) return;
-  // Health answers NOT_SERVING from now on (and ignores later updates), so load balancers
-  // drain this instance while it still serves what they send during the grace period.
-  server_->GetHealthCheckService()->Shutdown();
   logger_->Info("shutting down", {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   absl::SleepFor(options_.shutdown_grace);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_deadline));

@@ -131,6 +131,15 @@ TEST_F(ServerTest, ShutdownAnswersNotServingDuringTheGracePeriod) {
   server.Shutdown();  // idempotent
 }
 
+TEST_F(ServerTest, ASecondServerOnTheSamePortFailsToStart) {
+  Server first(Options(), &logger_, registry_);
+  ASSERT_TRUE(first.Start().ok());
+  ServerOptions options = Options();
+  options.listen_address = absl::StrCat("127.0.0.1:", first.port());
+  Server second(options, &logger_, registry_);
+  EXPECT_EQ(second.Start().code(), absl::StatusCode::kUnavailable);
+}
+
 TEST_F(ServerTest, MetricsAreExposedOverHttp) {
   ServerOptions options = Options();
   options.metrics_address = "127.0.0.1:0";

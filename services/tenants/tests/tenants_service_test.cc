@@ -15,6 +15,7 @@
 #include "services/tenants/postgres_tenants_repository.h"
 #include "services/tenants/seed.h"
 #include "services/tenants/tenants_grpc_service.h"
+#include "sportelli/api/pagination.h"
 #include "sportelli/auth/keys.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
@@ -312,6 +313,27 @@ TEST_F(TenantsServiceTest, ListDesksPaginates) {
   EXPECT_EQ(Decode(status).reason, "INVALID_PAGE_TOKEN");
   request.set_page_size(-1);
   EXPECT_EQ(Call(&Stub::ListDesks, Portal(), request, &ignored).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(TenantsServiceTest, AHandMadePageTokenCannotSmuggleArbitraryBytes) {
+  v1::ListDesksRequest request;
+  request.set_parent("tenants/capannori");
+  request.set_page_token(api::EncodePageToken("x' OR 1=1 --\xff", request.parent()));
+  v1::ListDesksResponse response;
+  grpc::Status status = Call(&Stub::ListDesks, Portal(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Decode(status).reason, "INVALID_PAGE_TOKEN");
+}
+
+TEST_F(TenantsServiceTest, ADeskForAComuneNotInTheDirectoryIsNotFound) {
+  // A token for a comune that has not been seeded yet: the write finds no parent.
+  v1::CreateDeskRequest request = CreateDeskRequest("sportello");
+  request.set_parent("tenants/massarosa");
+  request.mutable_desk()->clear_services();
+  v1::Desk desk;
+  grpc::Status status = Call(&Stub::CreateDesk, Admin("massarosa"), request, &desk);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Decode(status).reason, "RESOURCE_NOT_FOUND");
 }
 
 TEST_F(TenantsServiceTest, GetDeskAndNotFound) {
