@@ -15,48 +15,12 @@
 namespace sportelli::scheduling {
 namespace {
 
+using api::Utf8SequenceLength;
 using status::FieldViolations;
 
 constexpr char32_t kRightSingleQuotationMark = U'\u2019';
 constexpr absl::string_view kRightSingleQuotationMarkUtf8 = "\xe2\x80\x99";
 
-// The length in bytes of the well-formed UTF-8 sequence at the start of `text` (which is not
-// empty), or 0 when it is malformed: overlong forms, surrogates and code points past
-// U+10FFFF are all refused, as RFC 3629 requires. (The tenants domain has the same decoder;
-// the services share no domain code, so each keeps its own until a text library exists.)
-size_t Utf8SequenceLength(absl::string_view text, char32_t& code_point) {
-  const auto byte = [&text](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xbf;
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  } else if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-    code_point = lead & 0x1f;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    code_point = lead & 0x0f;
-    if (lead == 0xe0) low = 0xa0;   // overlong
-    if (lead == 0xed) high = 0x9f;  // surrogates
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    code_point = lead & 0x07;
-    if (lead == 0xf0) low = 0x90;   // overlong
-    if (lead == 0xf4) high = 0x8f;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    const unsigned char next = byte(i);
-    if (next < (i == 1 ? low : 0x80) || next > (i == 1 ? high : 0xbf)) return 0;
-    code_point = (code_point << 6) | (next & 0x3f);
-  }
-  return length;
-}
 
 // Letters of the Latin script: ASCII, Latin-1 Supplement (without × and ÷), Latin
 // Extended-A and -B, Latin Extended Additional (Vietnamese).
@@ -105,10 +69,6 @@ std::optional<std::string> PersonNameProblem(absl::string_view value) {
   return std::nullopt;
 }
 
-bool AllDigits(absl::string_view value) {
-  return std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // A domain label as DNS hostnames allow: ASCII letters, digits and hyphens, not empty.
 bool IsDomainLabel(absl::string_view label) {
   return !label.empty() && std::all_of(label.begin(), label.end(), [](char c) {
@@ -144,12 +104,6 @@ std::string NormalizedName(absl::string_view name) {
 }
 
 }  // namespace
-
-bool IsE164PhoneNumber(absl::string_view value) {
-  if (value.size() < 9 || value.size() > 16 || value[0] != '+') return false;
-  const absl::string_view digits = value.substr(1);
-  return digits[0] != '0' && AllDigits(digits);
-}
 
 bool IsPlausibleEmail(absl::string_view value) {
   if (value.empty() || value.size() > kMaxEmailLength) return false;

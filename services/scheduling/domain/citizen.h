@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "sportelli/api/text.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::scheduling {
@@ -45,7 +46,7 @@ inline constexpr size_t kMaxEmailLocalPartLength = 64;
 inline constexpr size_t kMaxEmailLength = 254;
 
 // '+' then 8 to 15 digits, the first not 0 (E.164 country codes never start with 0).
-bool IsE164PhoneNumber(absl::string_view value);
+using api::IsE164PhoneNumber;  // shared with every service: sportelli/api/text.h
 
 // A pragmatic check that catches typing mistakes, not RFC 5322: printable ASCII without
 // spaces, exactly one '@', a local part of 1..64 characters, a domain of at least two

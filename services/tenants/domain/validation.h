@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "services/tenants/domain/model.h"
+#include "sportelli/api/text.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::tenants {
@@ -64,7 +65,7 @@ inline constexpr int kMaxRangeDays = 366;
 // --- Predicates -------------------------------------------------------------------------
 
 // '+' then 8 to 15 digits, the first not 0 (E.164 country codes never start with 0).
-bool IsE164PhoneNumber(absl::string_view value);
+using api::IsE164PhoneNumber;  // shared with every service: sportelli/api/text.h
 // Italian CAP: exactly five ASCII digits.
 bool IsPostalCode(absl::string_view value);
 // Italian province code (sigla): two ASCII capital letters.
