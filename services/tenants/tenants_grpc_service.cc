@@ -116,10 +116,11 @@ absl::StatusOr<ListQuery> PageOf(int32_t page_size, const std::string& page_toke
   return query;
 }
 
-template <typename T, typename Id>
-std::string NextToken(const Page<T>& page, const ListQuery& query, Id id_of) {
+// Every domain resource is ordered and paged by its `id`.
+template <typename T>
+std::string NextToken(const Page<T>& page, const ListQuery& query) {
   if (!page.more || page.items.empty()) return "";
-  return api::EncodePageToken(id_of(page.items.back()), query.fingerprint);
+  return api::EncodePageToken(page.items.back().id, query.fingerprint);
 }
 
 // Collects `ids` from resource names of `pattern` whose tenant is `tenant_id`; a name of another
@@ -302,7 +303,7 @@ grpc::Status TenantsGrpcService::ListTenants(grpc::ServerContext* context, const
                                              federation ? "*" : call.caller.tenant));
     ASSIGN_OR_RETURN(Page<Tenant> page, repository_->ListTenants(call.caller.tenant, federation, query.page));
     for (const Tenant& tenant : page.items) *response->add_tenants() = ToProto(tenant);
-    response->set_next_page_token(NextToken(page, query, [](const Tenant& t) { return t.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }
@@ -328,7 +329,7 @@ grpc::Status TenantsGrpcService::ListDesks(grpc::ServerContext* context, const v
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Desk> page, repository_->ListDesks(ids[0], query.page));
     for (const Desk& desk : page.items) *response->add_desks() = ToProto(desk);
-    response->set_next_page_token(NextToken(page, query, [](const Desk& d) { return d.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }
@@ -401,7 +402,7 @@ grpc::Status TenantsGrpcService::ListServices(grpc::ServerContext* context, cons
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<CatalogService> page, repository_->ListServices(ids[0], query.page));
     for (const CatalogService& service : page.items) *response->add_services() = ToProto(service);
-    response->set_next_page_token(NextToken(page, query, [](const CatalogService& s) { return s.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }
@@ -465,7 +466,7 @@ grpc::Status TenantsGrpcService::ListChannels(grpc::ServerContext* context, cons
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Channel> page, repository_->ListChannels(ids[0], query.page));
     for (const Channel& channel : page.items) *response->add_channels() = ToProto(channel);
-    response->set_next_page_token(NextToken(page, query, [](const Channel& c) { return c.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }
@@ -518,7 +519,7 @@ grpc::Status TenantsGrpcService::ListClosures(grpc::ServerContext* context, cons
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Closure> page, repository_->ListClosures(ids[0], ids[1], query.page));
     for (const Closure& closure : page.items) *response->add_closures() = ToProto(closure);
-    response->set_next_page_token(NextToken(page, query, [](const Closure& c) { return c.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }
@@ -570,7 +571,7 @@ grpc::Status TenantsGrpcService::ListHolidays(grpc::ServerContext* context, cons
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Holiday> page, repository_->ListHolidays(ids[0], query.page));
     for (const Holiday& holiday : page.items) *response->add_holidays() = ToProto(holiday);
-    response->set_next_page_token(NextToken(page, query, [](const Holiday& h) { return h.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }
@@ -665,7 +666,7 @@ grpc::Status TenantsGrpcService::ListOperators(grpc::ServerContext* context, con
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Operator> page, repository_->ListOperators(ids[0], query.page));
     for (const Operator& op : page.items) *response->add_operators() = ToProto(op);
-    response->set_next_page_token(NextToken(page, query, [](const Operator& o) { return o.id; }));
+    response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
   });
 }

@@ -131,18 +131,6 @@ struct StringCase {
 
 void PrintTo(const StringCase& c, std::ostream* os) { *os << "\"" << c.value << "\""; }
 
-class CitizenPhoneTest : public ::testing::TestWithParam<StringCase> {};
-TEST_P(CitizenPhoneTest, Rule) { EXPECT_EQ(IsE164PhoneNumber(GetParam().value), GetParam().valid); }
-INSTANTIATE_TEST_SUITE_P(
-    Phones, CitizenPhoneTest,
-    ::testing::Values(StringCase{"+393331234567", true}, StringCase{"+390583428252", true},
-                      StringCase{"+12345678", true}, StringCase{"+123456789012345", true},
-                      StringCase{"+1234567", false}, StringCase{"+1234567890123456", false},
-                      StringCase{"3331234567", false}, StringCase{"+0393331234567", false},
-                      StringCase{"+39 333 1234567", false}, StringCase{"+39-3331234567", false},
-                      StringCase{" +393331234567", false}, StringCase{"+", false},
-                      StringCase{"", false}));
-
 std::string Repeat(char c, size_t n) { return std::string(n, c); }
 
 class CitizenEmailTest : public ::testing::TestWithParam<StringCase> {};

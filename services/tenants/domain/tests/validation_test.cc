@@ -39,17 +39,6 @@ struct StringCase {
 
 void PrintTo(const StringCase& c, std::ostream* os) { *os << "\"" << c.value << "\""; }
 
-class E164Test : public ::testing::TestWithParam<StringCase> {};
-TEST_P(E164Test, Rule) { EXPECT_EQ(IsE164PhoneNumber(GetParam().value), GetParam().valid); }
-INSTANTIATE_TEST_SUITE_P(
-    Numbers, E164Test,
-    ::testing::Values(StringCase{"+390583428252", true}, StringCase{"+12345678", true},
-                      StringCase{"+123456789012345", true}, StringCase{"+1234567", false},
-                      StringCase{"+1234567890123456", false}, StringCase{"390583428252", false},
-                      StringCase{"+0390583428252", false}, StringCase{"+39 0583 428252", false},
-                      StringCase{"+39-0583428252", false}, StringCase{"", false},
-                      StringCase{"+", false}, StringCase{"0583428252", false}));
-
 class PostalCodeTest : public ::testing::TestWithParam<StringCase> {};
 TEST_P(PostalCodeTest, Rule) { EXPECT_EQ(IsPostalCode(GetParam().value), GetParam().valid); }
 INSTANTIATE_TEST_SUITE_P(Caps, PostalCodeTest,
