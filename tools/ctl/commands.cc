@@ -1,8 +1,16 @@
 #include "tools/ctl/commands.h"
 
+#include <sys/random.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +23,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "sportelli/auth/tokens.h"
+#include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
 #include "sportelli/tenants/v1/tenants_service.grpc.pb.h"
@@ -23,8 +32,13 @@ namespace sportelli::ctl {
 namespace {
 
 namespace v1 = ::sportelli::tenants::v1;
+namespace scheduling_v1 = ::sportelli::scheduling::v1;
 
 constexpr absl::Duration kDeadline = absl::Seconds(10);
+
+// Every comune is in this zone (the seed's tenants, and the scheduling service cuts slots in
+// it); slot and appointment times are shown in it. The scheduling API answers instants only.
+constexpr char kLocalZone[] = "Europe/Rome";
 
 // --flag value pairs after the positional arguments.
 std::map<std::string, std::string> Flags(const std::vector<std::string>& args) {
@@ -92,6 +106,166 @@ int Fail(const absl::Status& status) {
 }
 
 int Fail(const grpc::Status& status) { return Fail(status::FromGrpcStatus(status)); }
+
+// The arguments of a command: positional ones in order, `--name value` flags and `--name`
+// switches. Unlike Flags(), an unknown flag or a flag without its value is an error, so a
+// typo never silently drops a citizen's data or the privacy acknowledgement.
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> flags;
+  std::set<std::string> switches;
+};
+
+absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
+                                     const std::set<std::string>& value_flags,
+                                     const std::set<std::string>& switch_flags) {
+  ParsedArgs parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("--", 0) != 0) {
+      parsed.positional.push_back(args[i]);
+      continue;
+    }
+    const std::string name = args[i].substr(2);
+    if (switch_flags.count(name)) {
+      parsed.switches.insert(name);
+    } else if (value_flags.count(name)) {
+      // `--given-name --family-name X` is a forgotten value, not a name starting with "--".
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(args[i], " needs a value"));
+      }
+      parsed.flags[name] = args[++i];
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option ", args[i]));
+    }
+  }
+  return parsed;
+}
+
+// `T/D` -> `tenants/T/desks/D`; a full resource name (or anything else) is passed as is, and
+// the server says what is wrong with it.
+std::string DeskName(const std::string& desk) {
+  if (desk.rfind("tenants/", 0) == 0) return desk;
+  std::vector<std::string> parts = absl::StrSplit(desk, '/');
+  return parts.size() == 2 ? absl::StrCat("tenants/", parts[0], "/desks/", parts[1]) : desk;
+}
+
+// The tenant id of `tenants/{tenant}/...`, or "" (the call then fails with the server's message).
+std::string TenantOf(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  return parts.size() > 1 && parts[0] == "tenants" ? parts[1] : "";
+}
+
+// `S` (a service of the desk's comune), `T/S` or `tenants/T/services/S`.
+std::string ServiceName(const std::string& service, const std::string& tenant) {
+  if (service.rfind("tenants/", 0) == 0) return service;
+  std::vector<std::string> parts = absl::StrSplit(service, '/');
+  if (parts.size() == 1) return absl::StrCat("tenants/", tenant, "/services/", service);
+  return parts.size() == 2 ? absl::StrCat("tenants/", parts[0], "/services/", parts[1]) : service;
+}
+
+bool ParseChannel(const std::string& text, scheduling_v1::Channel* channel) {
+  if (text == "web") *channel = scheduling_v1::CHANNEL_WEB;
+  else if (text == "phone") *channel = scheduling_v1::CHANNEL_PHONE;
+  else if (text == "desk") *channel = scheduling_v1::CHANNEL_DESK;
+  else return false;
+  return true;
+}
+
+bool ParseContact(const std::string& text, scheduling_v1::ContactChannel* contact) {
+  if (text == "sms") *contact = scheduling_v1::CONTACT_CHANNEL_SMS;
+  else if (text == "email") *contact = scheduling_v1::CONTACT_CHANNEL_EMAIL;
+  else if (text == "phone-call") *contact = scheduling_v1::CONTACT_CHANNEL_PHONE_CALL;
+  else if (text == "none") *contact = scheduling_v1::CONTACT_CHANNEL_NONE;
+  else return false;
+  return true;
+}
+
+absl::StatusOr<absl::TimeZone> LocalZone() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(kLocalZone, &zone)) {
+    return absl::FailedPreconditionError(absl::StrCat("time zone ", kLocalZone, " is not installed (tzdata)"));
+  }
+  return zone;
+}
+
+// A start time as `book` takes it: RFC 3339 with an offset ("2026-12-02T09:00+01:00", "Z"
+// allowed, seconds optional), or without one ("2026-12-02T09:00"), read as the wall clock in
+// `zone`. A wall-clock time the clocks skip or repeat is refused rather than guessed: the
+// message asks for the offset.
+absl::StatusOr<absl::Time> ParseStart(const std::string& text, const absl::TimeZone& zone) {
+  absl::Time time;
+  std::string ignored;
+  for (const char* format : {"%Y-%m-%dT%H:%M%Ez", "%Y-%m-%dT%H:%M:%S%Ez"}) {
+    if (absl::ParseTime(format, text, &time, &ignored)) return time;
+  }
+  absl::CivilMinute minute;
+  absl::CivilSecond second;
+  if (absl::ParseCivilTime(text, &minute)) {
+    second = absl::CivilSecond(minute);
+  } else if (!absl::ParseCivilTime(text, &second)) {
+    return absl::InvalidArgumentError(
+        "START must be like 2026-12-02T09:00+01:00, or 2026-12-02T09:00 for Europe/Rome wall time");
+  }
+  const absl::TimeZone::TimeInfo info = zone.At(second);
+  switch (info.kind) {
+    case absl::TimeZone::TimeInfo::UNIQUE:
+      return info.pre;
+    case absl::TimeZone::TimeInfo::SKIPPED:
+      return absl::InvalidArgumentError(
+          absl::StrCat(text, " does not exist in ", kLocalZone, " (the clocks skip it)"));
+    case absl::TimeZone::TimeInfo::REPEATED:
+      break;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(text, " happens twice in ", kLocalZone,
+                                                 " (the clocks go back): give the offset, +02:00 or +01:00"));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
+}
+
+void ToTimestamp(absl::Time time, google::protobuf::Timestamp* timestamp) {
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  const int64_t seconds = absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
+  timestamp->set_seconds(seconds);
+  timestamp->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+}
+
+// A random (version 4) UUID for AIP-155 request ids, from the kernel's CSPRNG: a guessable or
+// repeating id would let one request be answered with another's result.
+absl::StatusOr<std::string> NewRequestId() {
+  unsigned char bytes[16];
+  size_t filled = 0;
+  while (filled < sizeof bytes) {
+    const ssize_t got = getrandom(bytes + filled, sizeof bytes - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return absl::InternalError(absl::StrCat("getrandom: ", std::strerror(errno)));
+    }
+    filled += static_cast<size_t>(got);
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  std::string id;
+  for (size_t i = 0; i < sizeof bytes; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
+    absl::StrAppendFormat(&id, "%02x", bytes[i]);
+  }
+  return id;
+}
+
+std::unique_ptr<scheduling_v1::SchedulingService::Stub> SchedulingStub(const Context& context) {
+  return scheduling_v1::SchedulingService::NewStub(
+      grpc::CreateChannel(context.scheduling_address, grpc::InsecureChannelCredentials()));
+}
+
+// "booked", "checked in", ... from APPOINTMENT_STATE_BOOKED, APPOINTMENT_STATE_CHECKED_IN.
+std::string StateName(scheduling_v1::AppointmentState state) {
+  std::string name(absl::StripPrefix(scheduling_v1::AppointmentState_Name(state), "APPOINTMENT_STATE_"));
+  if (name.empty()) return absl::StrCat("state ", static_cast<int>(state));
+  for (char& c : name) c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
 
 const char* DayName(google::type::DayOfWeek day) {
   static constexpr const char* kNames[] = {"?", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -218,19 +392,14 @@ int Hours(const Context& context, const std::vector<std::string>& args) {
     std::cerr << "usage: sportelli-ctl hours DESK FROM TO   (DESK: tenants/T/desks/D or T/D; dates YYYY-MM-DD)\n";
     return 2;
   }
-  std::string desk = args[0];
-  if (desk.rfind("tenants/", 0) != 0) {
-    std::vector<std::string> parts = absl::StrSplit(desk, '/');
-    if (parts.size() == 2) desk = absl::StrCat("tenants/", parts[0], "/desks/", parts[1]);
-  }
+  const std::string desk = DeskName(args[0]);
   v1::ComputeOpenIntervalsRequest request;
   request.set_desk(desk);
   if (!ParseDate(args[1], request.mutable_start_date()) || !ParseDate(args[2], request.mutable_end_date())) {
     std::cerr << "dates must be YYYY-MM-DD\n";
     return 2;
   }
-  std::vector<std::string> name_parts = absl::StrSplit(desk, '/');
-  absl::StatusOr<std::string> token = TokenFor(context, name_parts.size() > 1 ? name_parts[1] : "", {"operator"});
+  absl::StatusOr<std::string> token = TokenFor(context, TenantOf(desk), {"operator"});
   if (!token.ok()) return Fail(token.status());
   grpc::ClientContext call;
   Prepare(call, *token);
@@ -251,6 +420,176 @@ int Hours(const Context& context, const std::vector<std::string>& args) {
                              absl::FormatTime("%H:%MZ", end, absl::UTCTimeZone())).c_str());
   }
   if (response.intervals().empty()) std::printf("(closed)\n");
+  return 0;
+}
+
+int Slots(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl slots DESK SERVICE FROM TO [--channel web|phone|desk] [--include-full]\n"
+      "  DESK: tenants/T/desks/D or T/D; SERVICE: S, T/S or tenants/T/services/S; dates YYYY-MM-DD\n";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {"channel"}, {"include-full"});
+  if (!parsed.ok() || parsed->positional.size() != 4) {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string desk = DeskName(parsed->positional[0]);
+  const std::string tenant = TenantOf(desk);
+  scheduling_v1::ListAvailableSlotsRequest request;
+  request.set_desk(desk);
+  request.set_service(ServiceName(parsed->positional[1], tenant));
+  if (!ParseDate(parsed->positional[2], request.mutable_start_date()) ||
+      !ParseDate(parsed->positional[3], request.mutable_end_date())) {
+    std::cerr << "dates must be YYYY-MM-DD\n";
+    return 2;
+  }
+  const std::string channel_name = parsed->flags.count("channel") ? parsed->flags["channel"] : "web";
+  scheduling_v1::Channel channel;
+  if (!ParseChannel(channel_name, &channel)) {
+    std::cerr << "--channel must be web, phone or desk\n";
+    return 2;
+  }
+  request.set_channel(channel);
+  request.set_include_full(parsed->switches.count("include-full") > 0);
+  absl::StatusOr<absl::TimeZone> zone = LocalZone();
+  if (!zone.ok()) return Fail(zone.status());
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {"operator"});
+  if (!token.ok()) return Fail(token.status());
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  scheduling_v1::ListAvailableSlotsResponse response;
+  if (grpc::Status status = SchedulingStub(context)->ListAvailableSlots(&call, request, &response); !status.ok()) {
+    return Fail(status);
+  }
+  // START is what `book` takes, offset included (it tells the two 02:00 of the October
+  // clock change apart); slots are grouped under their local day.
+  std::printf("%s, %s, channel %s\n", request.desk().c_str(), request.service().c_str(), channel_name.c_str());
+  std::printf("  %-24s %-7s %s\n", absl::StrCat("START (", kLocalZone, ")").c_str(), "END", "SEATS");
+  absl::CivilDay current_day;
+  bool first = true;
+  for (const scheduling_v1::Slot& slot : response.slots()) {
+    const absl::Time start = FromTimestamp(slot.start_time());
+    const absl::CivilDay day = absl::ToCivilDay(start, *zone);
+    if (first || day != current_day) {
+      std::printf("%s\n", absl::FormatTime("%a %Y-%m-%d", start, *zone).c_str());
+      current_day = day;
+      first = false;
+    }
+    const std::string seats =
+        slot.remaining_capacity() > 0 ? absl::StrCat(slot.remaining_capacity()) : std::string("full");
+    std::printf("  %-24s %-7s %s\n", absl::FormatTime("%Y-%m-%dT%H:%M%Ez", start, *zone).c_str(),
+                absl::FormatTime("%H:%M", FromTimestamp(slot.end_time()), *zone).c_str(), seats.c_str());
+  }
+  if (response.slots().empty()) {
+    std::fputs(request.include_full() ? "(no slots)\n" : "(no free slots; --include-full shows the full ones)\n",
+               stdout);
+  }
+  return 0;
+}
+
+int Book(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl book DESK SERVICE START --given-name G --family-name F --codice-fiscale CF\n"
+      "           --privacy-notice-acknowledged [--phone +39...] [--email E]\n"
+      "           [--contact sms|email|phone-call|none] [--channel web|phone|desk] [--request-id UUID]\n"
+      "  START: 2026-12-02T09:00+01:00, or 2026-12-02T09:00 (Europe/Rome wall time)\n"
+      "  --contact defaults to sms with --phone, else email; --channel to web; --request-id to a new UUID\n";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(
+      args,
+      {"given-name", "family-name", "codice-fiscale", "phone", "email", "contact", "channel", "request-id"},
+      {"privacy-notice-acknowledged"});
+  if (!parsed.ok() || parsed->positional.size() != 3) {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::map<std::string, std::string>& flags = parsed->flags;
+  for (const char* required : {"given-name", "family-name", "codice-fiscale"}) {
+    if (!flags.count(required)) {
+      std::cerr << "--" << required << " is required\n" << kUsage;
+      return 2;
+    }
+  }
+  // The citizen must have been shown the privacy notice before their data is collected: the
+  // operator says so explicitly, never by default.
+  if (!parsed->switches.count("privacy-notice-acknowledged")) {
+    std::cerr << "--privacy-notice-acknowledged is required: show the citizen the privacy notice first\n"
+              << kUsage;
+    return 2;
+  }
+  absl::StatusOr<absl::TimeZone> zone = LocalZone();
+  if (!zone.ok()) return Fail(zone.status());
+  absl::StatusOr<absl::Time> start = ParseStart(parsed->positional[2], *zone);
+  if (!start.ok()) {
+    std::cerr << start.status().message() << "\n";
+    return 2;
+  }
+  const std::string channel_name = flags.count("channel") ? flags["channel"] : "web";
+  scheduling_v1::Channel channel;
+  if (!ParseChannel(channel_name, &channel)) {
+    std::cerr << "--channel must be web, phone or desk\n";
+    return 2;
+  }
+  scheduling_v1::ContactChannel contact;
+  const std::string contact_name =
+      flags.count("contact") ? flags["contact"] : (flags.count("phone") ? "sms" : flags.count("email") ? "email" : "none");
+  if (!ParseContact(contact_name, &contact)) {
+    std::cerr << "--contact must be sms, email, phone-call or none\n";
+    return 2;
+  }
+  std::string request_id;
+  if (flags.count("request-id")) {
+    request_id = flags["request-id"];
+  } else {
+    absl::StatusOr<std::string> generated = NewRequestId();
+    if (!generated.ok()) return Fail(generated.status());
+    request_id = *generated;
+  }
+
+  const std::string desk = DeskName(parsed->positional[0]);
+  const std::string tenant = TenantOf(desk);
+  scheduling_v1::CreateAppointmentRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant));
+  request.set_request_id(request_id);
+  scheduling_v1::Appointment& appointment = *request.mutable_appointment();
+  appointment.set_desk(desk);
+  appointment.set_service(ServiceName(parsed->positional[1], tenant));
+  ToTimestamp(*start, appointment.mutable_start_time());
+  appointment.set_channel(channel);
+  scheduling_v1::Citizen& citizen = *appointment.mutable_citizen();
+  citizen.set_given_name(flags["given-name"]);
+  citizen.set_family_name(flags["family-name"]);
+  citizen.set_codice_fiscale(flags["codice-fiscale"]);
+  if (flags.count("phone")) citizen.set_phone_number(flags["phone"]);
+  if (flags.count("email")) citizen.set_email(flags["email"]);
+  citizen.set_preferred_contact(contact);
+  citizen.set_privacy_notice_acknowledged(true);
+
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {"operator"});
+  if (!token.ok()) return Fail(token.status());
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  scheduling_v1::Appointment response;
+  if (grpc::Status status = SchedulingStub(context)->CreateAppointment(&call, request, &response); !status.ok()) {
+    // The request may have been applied before the error reached us (a deadline): the same
+    // request id retries it safely and returns the first result.
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+        status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      std::cerr << "retry with --request-id " << request_id << " to get the same appointment if it was booked\n";
+    }
+    return Fail(status);
+  }
+  const absl::Time booked_start = FromTimestamp(response.start_time());
+  std::printf("appointment   %s\n", response.name().c_str());
+  std::printf("state         %s\n", StateName(response.state()).c_str());
+  std::printf("start         %s (%s %s), ends %s\n", absl::FormatTime("%a %Y-%m-%d %H:%M", booked_start, *zone).c_str(),
+              absl::FormatTime("%Ez", booked_start, *zone).c_str(), kLocalZone,
+              absl::FormatTime("%H:%M", FromTimestamp(response.end_time()), *zone).c_str());
+  std::printf("request id    %s\n", request_id.c_str());
+  if (!response.cancel_token().empty()) {
+    std::printf("cancel token  %s\n", response.cancel_token().c_str());
+    std::printf("              shown once (only a hash is kept): give it to the citizen, who needs it to cancel\n");
+  }
   return 0;
 }
 

@@ -9,17 +9,23 @@
 namespace sportelli::ctl {
 
 struct Context {
-  std::string tenants_address;  // host:port of sportelli-tenants
-  std::string token;            // bearer token, may be empty
-  std::string private_key_file; // dev signing key: mint a token when `token` is empty
+  std::string tenants_address;     // host:port of sportelli-tenants
+  std::string scheduling_address;  // host:port of sportelli-scheduling
+  std::string token;               // bearer token, may be empty
+  std::string private_key_file;    // dev signing key: mint a token when `token` is empty
   std::string issuer;
   std::string audience;
 };
 
+// sportelli-tenants.
 int MintToken(const Context& context, const std::vector<std::string>& args);
 int ListTenants(const Context& context, const std::vector<std::string>& args);
 int ListDesks(const Context& context, const std::vector<std::string>& args);
 int Hours(const Context& context, const std::vector<std::string>& args);
+
+// sportelli-scheduling.
+int Slots(const Context& context, const std::vector<std::string>& args);
+int Book(const Context& context, const std::vector<std::string>& args);
 
 }  // namespace sportelli::ctl
 

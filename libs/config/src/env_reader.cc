@@ -84,6 +84,18 @@ int EnvReader::Int(const std::string& name, int default_value, int min, int max)
   return parsed;
 }
 
+double EnvReader::Number(const std::string& name, double default_value, double min, double max) {
+  std::optional<std::string> value = Get(name);
+  if (!value) return default_value;
+  double parsed = 0;
+  // NaN fails both comparisons below only if checked explicitly: !(x >= min) catches it.
+  if (!absl::SimpleAtod(*value, &parsed) || !(parsed >= min && parsed <= max)) {
+    Fail(name, absl::StrCat("must be a number between ", min, " and ", max));
+    return default_value;
+  }
+  return parsed;
+}
+
 absl::Duration EnvReader::Duration(const std::string& name, absl::Duration default_value,
                                    absl::Duration min, absl::Duration max) {
   std::optional<std::string> value = Get(name);

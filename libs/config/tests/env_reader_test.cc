@@ -35,6 +35,18 @@ TEST(EnvReaderTest, ReadsValidValues) {
   EXPECT_TRUE(env.Finish().ok());
 }
 
+TEST(EnvReaderTest, NumbersWithinTheirRange) {
+  EnvReader env = ReaderOf({{"SHARE", "0.25"}, {"BIG", "1.5"}, {"NAN", "nan"}, {"TEXT", "20%"}});
+  EXPECT_DOUBLE_EQ(env.Number("SHARE", 0.2, 0, 1), 0.25);
+  EXPECT_DOUBLE_EQ(env.Number("UNSET", 0.2, 0, 1), 0.2);
+  EXPECT_TRUE(env.Finish().ok());
+  EXPECT_DOUBLE_EQ(env.Number("BIG", 0.2, 0, 1), 0.2);
+  EXPECT_DOUBLE_EQ(env.Number("NAN", 0.2, 0, 1), 0.2);
+  EXPECT_DOUBLE_EQ(env.Number("TEXT", 0.2, 0, 1), 0.2);
+  const absl::Status status = env.Finish();
+  EXPECT_THAT(std::string(status.message()), AllOf(HasSubstr("BIG"), HasSubstr("NAN"), HasSubstr("TEXT")));
+}
+
 TEST(EnvReaderTest, DefaultsApplyWhenUnsetOrEmpty) {
   EnvReader env = ReaderOf({{"PORT", ""}});
   EXPECT_EQ(env.Int("PORT", 8080, 1, 65535), 8080);

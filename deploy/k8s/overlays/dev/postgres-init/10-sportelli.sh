@@ -4,20 +4,29 @@
 # deploy/k8s/README.md, "Provisioning PostgreSQL") and what `pg_bootstrap` in
 # scripts/lib/common.sh does for scripts/up: database `sportelli`, and per service a login role
 # that is not a superuser and cannot bypass row-level security (RLS is the second wall between
-# comuni), owning the service's schema. The one difference from pg_bootstrap is the password
-# (scripts/up uses trust authentication; here it comes from the Secret tenants-postgres).
+# comuni), owning the service's schema. The one difference from pg_bootstrap is the passwords
+# (scripts/up uses trust authentication; here they come from the Secrets tenants-postgres and
+# scheduling-postgres).
+#
+# Because it runs only on an empty data directory, a dev cluster created before a service was
+# added lacks that service's role: delete the PostgreSQL PVC (data-postgres-0) and re-apply.
 set -euo pipefail
 
-# \getenv keeps the password off psql's command line (visible in ps).
+# \getenv keeps the passwords off psql's command line (visible in ps).
 psql --no-psqlrc -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<'SQL'
 \getenv tenants_password SPORTELLI_TENANTS_DB_PASSWORD
+\getenv scheduling_password SPORTELLI_SCHEDULING_DB_PASSWORD
 CREATE ROLE sportelli_tenants LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
   PASSWORD :'tenants_password';
+CREATE ROLE sportelli_scheduling LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
+  PASSWORD :'scheduling_password';
 CREATE DATABASE sportelli;
 GRANT CONNECT ON DATABASE sportelli TO sportelli_tenants;
+GRANT CONNECT ON DATABASE sportelli TO sportelli_scheduling;
 \connect sportelli
--- Created here, owned by the role, so the role needs no CREATE on the database: `migrate`
+-- Created here, owned by each role, so the roles need no CREATE on the database: `migrate`
 -- looks the schema up in pg_namespace first and runs CREATE SCHEMA only when it is missing,
 -- which is the only case that would need that grant.
 CREATE SCHEMA tenants AUTHORIZATION sportelli_tenants;
+CREATE SCHEMA scheduling AUTHORIZATION sportelli_scheduling;
 SQL

@@ -35,6 +35,8 @@ class EnvReader final {
   std::string String(const std::string& name, const std::string& default_value);
   // An integer within [min, max].
   int Int(const std::string& name, int default_value, int min, int max);
+  // A decimal number within [min, max], e.g. a share "0.2".
+  double Number(const std::string& name, double default_value, double min, double max);
   // A duration such as "5s", "250ms", "2m" within [min, max].
   absl::Duration Duration(const std::string& name, absl::Duration default_value, absl::Duration min,
                           absl::Duration max);

@@ -1,0 +1,126 @@
+// Answers "which slots are free" from the availability cache, rebuilding missing days from
+// PostgreSQL (one rebuild per key at a time in this process), and falls back to PostgreSQL
+// without failing when Redis is down or slow. Also the one place that tells the cache a desk's
+// days changed (AfterWrite).
+//
+// Redis trouble. The first failed cache call marks the cache down for `retry_after`: calls in
+// that time go straight to PostgreSQL without waiting for a Redis timeout, each counted in
+// sportelli_scheduling_availability_days_total{source="fallback"}; one warning is logged when the
+// cache goes down and one line when it is back. Invalidations that fail while it is down are
+// kept (bounded) and replayed before the cache is used again, so a day booked during an outage
+// is never served from a value written before it.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_H_
+#define SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
+#include "services/scheduling/availability_cache.h"
+#include "services/scheduling/domain/slot_model.h"
+#include "services/scheduling/scheduling_repository.h"
+#include "sportelli/logging/logger.h"
+
+namespace sportelli::scheduling {
+
+struct AvailabilityOptions {
+  // How long a cached day lives (less when a hold in it expires sooner).
+  absl::Duration ttl = absl::Minutes(5);
+  // After a Redis failure, how long to serve from PostgreSQL before trying Redis again.
+  absl::Duration retry_after = absl::Seconds(1);
+  // Failed invalidations remembered at most; beyond, the cache stays off for a whole `ttl`
+  // (every value written before the outage has expired by then).
+  size_t max_pending_invalidations = 10000;
+};
+
+// One desk and service over whole local days.
+struct AvailabilityQuery {
+  std::string tenant_id;
+  std::string desk_id;
+  std::string service_id;
+  absl::CivilDay first_day;
+  absl::CivilDay last_day;
+  absl::TimeZone zone;
+  SlotPolicy policy;
+  Channel channel = Channel::kWeb;
+  bool include_full = false;
+};
+
+// The open intervals of the query's days, fetched only when a day must be rebuilt.
+using OpenHoursLoader = std::function<absl::StatusOr<std::vector<TimeInterval>>()>;
+
+class Availability {
+ public:
+  // `cache` may be null (no Redis configured). Pointers must outlive this object.
+  Availability(SchedulingRepository* repository, AvailabilityCache* cache,
+               prometheus::Registry& registry, logging::Logger* logger,
+               AvailabilityOptions options = {});
+
+  // The query's slots bookable at `now` (notice and window applied), with the seats left for
+  // the channel, in start order.
+  absl::StatusOr<std::vector<AvailableSlot>> List(const AvailabilityQuery& query,
+                                                  const OpenHoursLoader& open_hours,
+                                                  absl::Time now);
+
+  // Tells the cache that the seats of `desk` changed over [start, end) (after the commit).
+  void AfterWrite(const std::string& tenant_id, const std::string& desk_id, absl::Time start,
+                  absl::Time end, const absl::TimeZone& zone);
+
+  // For tests and readiness: whether the cache is being used right now.
+  bool CacheUp() const;
+
+ private:
+  struct Flight {
+    absl::Notification done;
+    std::optional<CachedDay> day;
+  };
+
+  absl::StatusOr<std::vector<CachedDay>> Days(const AvailabilityQuery& query,
+                                              const OpenHoursLoader& open_hours, absl::Time now);
+  // Builds `days` from PostgreSQL; the earliest hold expiry among them goes to `first_expiry`.
+  absl::StatusOr<std::vector<CachedDay>> Build(const AvailabilityQuery& query,
+                                               const std::vector<absl::CivilDay>& days,
+                                               const OpenHoursLoader& open_hours, absl::Time now,
+                                               std::optional<absl::Time>& first_expiry);
+  bool UseCache(absl::Time now);
+  void CacheFailed(const absl::Status& status, absl::Time now);
+
+  SchedulingRepository* const repository_;
+  AvailabilityCache* const cache_;
+  logging::Logger* const logger_;
+  const AvailabilityOptions options_;
+  prometheus::Counter* from_cache_;
+  prometheus::Counter* from_database_;
+  prometheus::Counter* fallback_;
+  prometheus::Counter* cache_errors_;
+
+  absl::Mutex flights_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(flights_mu_);
+
+  mutable absl::Mutex state_mu_;
+  absl::Time down_until_ ABSL_GUARDED_BY(state_mu_) = absl::InfinitePast();
+  bool down_ ABSL_GUARDED_BY(state_mu_) = false;
+  // (tenant, desk, day) whose generation could not be bumped.
+  struct PendingKey {
+    std::string tenant_id;
+    std::string desk_id;
+    absl::CivilDay day;
+    template <typename H>
+    friend H AbslHashValue(H h, const PendingKey& k) {
+      return H::combine(std::move(h), k.tenant_id, k.desk_id, k.day);
+    }
+    bool operator==(const PendingKey&) const = default;
+  };
+  absl::flat_hash_set<PendingKey> pending_ ABSL_GUARDED_BY(state_mu_);
+};
+
+}  // namespace sportelli::scheduling
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_H_

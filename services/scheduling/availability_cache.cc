@@ -1,0 +1,130 @@
+#include "services/scheduling/availability_cache.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/scheduling/domain/slots.h"
+#include "sportelli/redis/reply.h"
+#include "sportelli/status/macros.h"
+
+namespace sportelli::scheduling {
+namespace {
+
+// Generations outlive every value (whose TTL is minutes), so a value can never meet a
+// generation counter that restarted from zero after expiring.
+constexpr int64_t kGenerationTtlSeconds = 3 * 24 * 3600;
+
+std::string ValueKey(const DayKey& key) {
+  return AvailabilityCacheKey(key.tenant_id, key.desk_id, key.service_id, key.day,
+                              kAvailabilityCacheVersion);
+}
+
+bool ParseUsage(absl::string_view text, SlotUsage& usage) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
+  return parts.size() == 3 && absl::SimpleAtoi(parts[0], &usage.web) &&
+         absl::SimpleAtoi(parts[1], &usage.phone) && absl::SimpleAtoi(parts[2], &usage.desk);
+}
+
+}  // namespace
+
+std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::string& desk_id,
+                                      absl::CivilDay day) {
+  return absl::StrCat("{", tenant_id, "}:availgen:v", kAvailabilityCacheVersion, ":", desk_id,
+                      ":", absl::FormatCivilTime(day));
+}
+
+std::string EncodeCachedDay(const CachedDay& day, int64_t generation) {
+  std::string out = absl::StrCat(generation, "|");
+  for (const CachedSlot& slot : day.slots) {
+    absl::StrAppend(&out, absl::ToUnixSeconds(slot.start), ",", absl::ToUnixSeconds(slot.end), ",");
+    for (size_t i = 0; i < slot.usage.size(); ++i) {
+      const SlotUsage& u = slot.usage[i];
+      absl::StrAppend(&out, i == 0 ? "" : "/", u.web, ".", u.phone, ".", u.desk);
+    }
+    out.push_back(';');
+  }
+  return out;
+}
+
+std::optional<std::pair<CachedDay, int64_t>> DecodeCachedDay(const std::string& value) {
+  const size_t bar = value.find('|');
+  int64_t generation = 0;
+  if (bar == std::string::npos || !absl::SimpleAtoi(value.substr(0, bar), &generation)) {
+    return std::nullopt;
+  }
+  CachedDay day;
+  for (absl::string_view item : absl::StrSplit(absl::string_view(value).substr(bar + 1), ';',
+                                               absl::SkipEmpty())) {
+    std::vector<absl::string_view> fields = absl::StrSplit(item, ',');
+    int64_t start = 0, end = 0;
+    if (fields.size() != 3 || !absl::SimpleAtoi(fields[0], &start) ||
+        !absl::SimpleAtoi(fields[1], &end)) {
+      return std::nullopt;
+    }
+    CachedSlot slot{absl::FromUnixSeconds(start), absl::FromUnixSeconds(end), {}};
+    for (absl::string_view stretch : absl::StrSplit(fields[2], '/')) {
+      SlotUsage usage;
+      if (!ParseUsage(stretch, usage)) return std::nullopt;
+      slot.usage.push_back(usage);
+    }
+    day.slots.push_back(std::move(slot));
+  }
+  return std::make_pair(std::move(day), generation);
+}
+
+absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(
+    const std::vector<DayKey>& keys) {
+  std::vector<CacheRead> reads(keys.size());
+  if (keys.empty()) return reads;
+  std::vector<std::string> command = {"MGET"};
+  for (const DayKey& key : keys) {
+    command.push_back(ValueKey(key));
+    command.push_back(AvailabilityGenerationKey(key.tenant_id, key.desk_id, key.day));
+  }
+  ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis::AsArray(redis_->Command(command)));
+  if (replies.size() != 2 * keys.size()) {
+    return absl::InternalError("MGET answered the wrong number of values");
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const redis::Reply& generation = replies[2 * i + 1];
+    if (generation.is_string()) absl::SimpleAtoi(generation.str(), &reads[i].generation);
+    const redis::Reply& value = replies[2 * i];
+    if (!value.is_string()) continue;
+    std::optional<std::pair<CachedDay, int64_t>> decoded = DecodeCachedDay(value.str());
+    if (decoded && decoded->second == reads[i].generation) reads[i].day = std::move(decoded->first);
+  }
+  return reads;
+}
+
+absl::Status RedisAvailabilityCache::Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
+                                         const std::vector<int64_t>& generations,
+                                         absl::Duration ttl) {
+  if (values.empty()) return absl::OkStatus();
+  const int64_t ttl_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl));
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    commands.push_back({"SET", ValueKey(values[i].first),
+                        EncodeCachedDay(values[i].second, generations[i]), "PX",
+                        absl::StrCat(ttl_ms)});
+  }
+  ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));
+  for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ExpectStatus(reply, "OK"));
+  return absl::OkStatus();
+}
+
+absl::Status RedisAvailabilityCache::Invalidate(const std::string& tenant_id,
+                                                const std::string& desk_id,
+                                                const std::vector<absl::CivilDay>& days) {
+  std::vector<std::vector<std::string>> commands;
+  for (absl::CivilDay day : days) {
+    const std::string key = AvailabilityGenerationKey(tenant_id, desk_id, day);
+    commands.push_back({"INCR", key});
+    commands.push_back({"EXPIRE", key, absl::StrCat(kGenerationTtlSeconds)});
+  }
+  ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));
+  for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
+  return absl::OkStatus();
+}
+
+}  // namespace sportelli::scheduling

@@ -1,0 +1,99 @@
+// The availability cache: one Redis value per (tenant, desk, service, local day) holding the
+// day's slots and the seats taken in each (per channel, per stretch: see domain/occupancy.h),
+// never the seats left, which depend on the clock and the channel and are computed when
+// answering.
+//
+// Invalidation by generation. Capacity belongs to the desk, so a booking of one service changes
+// the availability of every service of the desk that day. Instead of finding and deleting each
+// of those keys, every value records the generation of its (desk, day) read *before* the
+// database was read to build it, and a write bumps that generation (INCR) after it commits. A
+// value whose generation is not the current one is a miss. So a rebuild racing with a booking
+// can never resurrect a stale day: either the booking committed before the rebuild's read (and
+// the value includes it), or its INCR lands after the generation was read (and the value is
+// born stale). Values and generations share the tenant's hash tag, so one MGET reads both for
+// many days, on one Redis Cluster shard.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_CACHE_H_
+#define SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_CACHE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "services/scheduling/domain/slot_model.h"
+#include "sportelli/redis/client.h"
+
+namespace sportelli::scheduling {
+
+// Bumped when the value's format or meaning changes: old entries are then never read again.
+inline constexpr int kAvailabilityCacheVersion = 1;
+
+struct CachedSlot {
+  absl::Time start;
+  absl::Time end;
+  std::vector<SlotUsage> usage;  // one per stretch, never empty
+  bool operator==(const CachedSlot&) const = default;
+};
+
+struct CachedDay {
+  std::vector<CachedSlot> slots;
+  bool operator==(const CachedDay&) const = default;
+};
+
+struct DayKey {
+  std::string tenant_id;
+  std::string desk_id;
+  std::string service_id;
+  absl::CivilDay day;
+};
+
+struct CacheRead {
+  std::optional<CachedDay> day;  // nullopt: a miss (absent, stale generation, unreadable)
+  int64_t generation = 0;        // to tag the rebuilt value with
+};
+
+// Text encoding of a value (exposed for tests): "<generation>|<start>,<end>,<w>.<p>.<d>[/...];"
+// with Unix seconds.
+std::string EncodeCachedDay(const CachedDay& day, int64_t generation);
+std::optional<std::pair<CachedDay, int64_t>> DecodeCachedDay(const std::string& value);
+
+class AvailabilityCache {
+ public:
+  virtual ~AvailabilityCache() = default;
+  // All keys belong to one tenant. One entry per key, in order. A failure means Redis could not
+  // be used at all (the caller falls back to PostgreSQL).
+  virtual absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys) = 0;
+  virtual absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
+                           const std::vector<int64_t>& generations, absl::Duration ttl) = 0;
+  // Bumps the generation of (desk, day) for each day.
+  virtual absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
+                                  const std::vector<absl::CivilDay>& days) = 0;
+  // OK when the cache answers.
+  virtual absl::Status Ping() = 0;
+};
+
+class RedisAvailabilityCache final : public AvailabilityCache {
+ public:
+  // `redis` must outlive the cache.
+  explicit RedisAvailabilityCache(redis::RedisClient* redis) : redis_(redis) {}
+  absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys) override;
+  absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
+                   const std::vector<int64_t>& generations, absl::Duration ttl) override;
+  absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
+                          const std::vector<absl::CivilDay>& days) override;
+  absl::Status Ping() override { return redis_->Ping(); }
+
+ private:
+  redis::RedisClient* const redis_;
+};
+
+// The generation key of a desk's day: "{tenant}:availgen:v1:<desk>:<YYYY-MM-DD>".
+std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::string& desk_id,
+                                      absl::CivilDay day);
+
+}  // namespace sportelli::scheduling
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_CACHE_H_

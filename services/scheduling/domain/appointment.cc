@@ -1,0 +1,63 @@
+#include "services/scheduling/domain/appointment.h"
+
+namespace sportelli::scheduling {
+
+const char* ChannelName(Channel channel) {
+  switch (channel) {
+    case Channel::kWeb:
+      return "WEB";
+    case Channel::kPhone:
+      return "PHONE";
+    case Channel::kDesk:
+      return "DESK";
+  }
+  return "UNKNOWN";
+}
+
+const char* ContactChannelName(ContactChannel contact) {
+  switch (contact) {
+    case ContactChannel::kSms:
+      return "SMS";
+    case ContactChannel::kEmail:
+      return "EMAIL";
+    case ContactChannel::kPhoneCall:
+      return "PHONE_CALL";
+    case ContactChannel::kNone:
+      return "NONE";
+  }
+  return "UNKNOWN";
+}
+
+const char* TicketStateName(TicketState state) {
+  switch (state) {
+    case TicketState::kWaiting:
+      return "WAITING";
+    case TicketState::kCalled:
+      return "CALLED";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<Channel> ParseChannel(absl::string_view name) {
+  for (Channel c : {Channel::kWeb, Channel::kPhone, Channel::kDesk}) {
+    if (name == ChannelName(c)) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<ContactChannel> ParseContactChannel(absl::string_view name) {
+  for (ContactChannel c : {ContactChannel::kSms, ContactChannel::kEmail, ContactChannel::kPhoneCall,
+                           ContactChannel::kNone}) {
+    if (name == ContactChannelName(c)) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<TicketState> ParseTicketState(absl::string_view name) {
+  for (TicketState s : {TicketState::kWaiting, TicketState::kCalled}) {
+    if (name == TicketStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sportelli::scheduling

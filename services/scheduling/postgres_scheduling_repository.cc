@@ -1,0 +1,561 @@
+#include "services/scheduling/postgres_scheduling_repository.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/scheduling/domain/slots.h"
+#include "services/scheduling/outbox_events.h"
+#include "sportelli/pg/idempotency.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/status/macros.h"
+
+namespace sportelli::scheduling {
+namespace {
+
+constexpr char kRequestIds[] = "scheduling.request_ids";
+
+// Slots last at most this long (the tenants service's bound on a service's duration): a
+// booking overlapping an interval starts at most this long before it, which bounds the scan.
+constexpr absl::Duration kLongestSlot = absl::Minutes(480);
+
+// ---- values in and out of SQL ----------------------------------------------------------------
+// Instants travel as UTC text and come back as microseconds since the epoch; bytes as hex.
+
+std::string PgTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+std::string PgDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
+
+absl::Time TimeAt(const pqxx::field& field) { return absl::FromUnixMicros(field.as<int64_t>()); }
+
+// Selects an instant as microseconds (see TimeAt).
+std::string Micros(absl::string_view column) {
+  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::int8");
+}
+
+absl::StatusOr<absl::CivilDay> DayAt(const pqxx::field& field) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(field.as<std::string>(), &day)) {
+    return status::Internal("stored day does not parse");
+  }
+  return day;
+}
+
+// The UTC calendar days [start, end) touches, in order: the capacity lock rows to take.
+std::vector<std::string> UtcDays(absl::Time start, absl::Time end) {
+  std::vector<std::string> days;
+  const absl::CivilDay first = absl::ToCivilDay(start, absl::UTCTimeZone());
+  const absl::CivilDay last =
+      absl::ToCivilDay(std::max(start, end - absl::Microseconds(1)), absl::UTCTimeZone());
+  for (absl::CivilDay day = first; day <= last; ++day) days.push_back(PgDay(day));
+  return days;
+}
+
+// Locks the capacity rows of `days` (sorted, distinct) for the rest of the transaction.
+void LockCapacity(pqxx::work& tx, const std::string& tenant, const std::string& desk,
+                  const std::vector<std::string>& days) {
+  tx.exec_params(
+      "INSERT INTO scheduling.capacity_locks (tenant_id, desk_id, utc_day) "
+      "SELECT $1, $2, d FROM unnest($3::date[]) AS d ORDER BY d "
+      "ON CONFLICT (tenant_id, desk_id, utc_day) DO UPDATE SET locked_at = now()",
+      tenant, desk, absl::StrCat("{", absl::StrJoin(days, ","), "}"));
+}
+
+absl::StatusOr<Channel> ChannelAt(const pqxx::field& field) {
+  std::optional<Channel> channel = ParseChannel(field.as<std::string>());
+  if (!channel) return status::Internal("stored channel is not known");
+  return *channel;
+}
+
+struct Exclusions {
+  std::string hold_id;         // the hold being consumed
+  std::string appointment_id;  // the appointment being moved
+};
+
+absl::StatusOr<DeskOccupancy> ReadOccupancy(pqxx::work& tx, const std::string& tenant,
+                                            const std::string& desk, absl::Time from,
+                                            absl::Time to, absl::Time now,
+                                            const Exclusions& exclude = {}) {
+  // tenant_id repeats the row-level security predicate so the partial indexes lead with it.
+  const pqxx::result rows = tx.exec_params(
+      absl::StrCat("SELECT ", Micros("start_time"), ", ", Micros("end_time"),
+                   ", channel, NULL::int8 FROM scheduling.appointments "
+                   "WHERE tenant_id = $1 AND desk_id = $2 "
+                   "AND state IN ('BOOKED', 'CHECKED_IN', 'COMPLETED') "
+                   "AND start_time > $5::timestamptz AND start_time < $4::timestamptz "
+                   "AND end_time > $3::timestamptz AND appointment_id <> $8 "
+                   "UNION ALL SELECT ",
+                   Micros("start_time"), ", ", Micros("end_time"), ", channel, ",
+                   Micros("expire_time"),
+                   " FROM scheduling.holds WHERE tenant_id = $1 AND desk_id = $2 "
+                   "AND appointment_id IS NULL AND expire_time > $6::timestamptz "
+                   "AND start_time > $5::timestamptz AND start_time < $4::timestamptz "
+                   "AND end_time > $3::timestamptz AND hold_id <> $7"),
+      tenant, desk, PgTime(from), PgTime(to), PgTime(from - kLongestSlot), PgTime(now),
+      exclude.hold_id, exclude.appointment_id);
+  DeskOccupancy occupancy;
+  occupancy.taken.reserve(rows.size());
+  for (const auto& row : rows) {
+    ASSIGN_OR_RETURN(Channel channel, ChannelAt(row[2]));
+    occupancy.taken.push_back({TimeAt(row[0]), TimeAt(row[1]), channel});
+    if (!row[3].is_null()) {
+      const absl::Time expiry = TimeAt(row[3]);
+      if (!occupancy.first_hold_expiry || expiry < *occupancy.first_hold_expiry) {
+        occupancy.first_hold_expiry = expiry;
+      }
+    }
+  }
+  return occupancy;
+}
+
+// Locks the desk for [start, end) and checks that `channel` may take a seat there.
+absl::Status TakeSeat(pqxx::work& tx, const std::string& tenant, const std::string& desk,
+                      absl::Time start, absl::Time end, Channel channel, const SeatRules& rules,
+                      const Exclusions& exclude = {}) {
+  LockCapacity(tx, tenant, desk, UtcDays(start, end));
+  ASSIGN_OR_RETURN(DeskOccupancy occupancy,
+                   ReadOccupancy(tx, tenant, desk, start, end, rules.now, exclude));
+  const std::vector<SlotUsage> usage = UsageOver(occupancy.taken, start, end);
+  return CheckBookableOver(rules.open, rules.policy, usage, channel, start, rules.now);
+}
+
+void WriteOutbox(pqxx::work& tx, const std::string& tenant, const OutboxEvent& event) {
+  tx.exec_params(
+      "INSERT INTO scheduling.outbox (tenant_id, event_id, event_type, payload) "
+      "VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
+      tenant, event.event_id, event.event_type, Hex(event.payload));
+}
+
+// Looks `key` up; returns the recorded response when this is a retry.
+absl::StatusOr<std::optional<std::string>> Replay(pqxx::work& tx, const std::string& tenant,
+                                                  const RequestKey& key) {
+  if (key.request_id.empty()) return std::optional<std::string>();
+  return pg::idempotency::Lookup(
+      tx, kRequestIds,
+      {tenant, key.request_id, key.method, pg::idempotency::HashRequest(key.fingerprint)});
+}
+
+absl::Status Remember(pqxx::work& tx, const std::string& tenant, const RequestKey& key,
+                      const std::string& response) {
+  if (key.request_id.empty()) return absl::OkStatus();
+  return pg::idempotency::Record(
+      tx, kRequestIds,
+      {tenant, key.request_id, key.method, pg::idempotency::HashRequest(key.fingerprint)},
+      response);
+}
+
+// ---- appointments ----------------------------------------------------------------------------
+
+std::string AppointmentColumns() {
+  return absl::StrCat("tenant_id, appointment_id, desk_id, service_id, ", Micros("start_time"),
+                      ", ", Micros("end_time"),
+                      ", local_day::text, channel, state, given_name, family_name, "
+                      "codice_fiscale, phone_number, email, preferred_contact, ",
+                      Micros("create_time"), ", ", Micros("update_time"),
+                      ", encode(cancel_token_hash, 'hex')");
+}
+
+absl::StatusOr<StoredAppointment> AppointmentAt(const pqxx::row& row) {
+  StoredAppointment stored;
+  Appointment& a = stored.appointment;
+  a.tenant_id = row[0].as<std::string>();
+  a.id = row[1].as<std::string>();
+  a.desk_id = row[2].as<std::string>();
+  a.service_id = row[3].as<std::string>();
+  a.start = TimeAt(row[4]);
+  a.end = TimeAt(row[5]);
+  ASSIGN_OR_RETURN(a.local_day, DayAt(row[6]));
+  ASSIGN_OR_RETURN(a.channel, ChannelAt(row[7]));
+  std::optional<AppointmentState> state = ParseAppointmentState(row[8].as<std::string>());
+  if (!state) return status::Internal("stored appointment state is not known");
+  a.state = *state;
+  a.citizen.given_name = row[9].as<std::string>();
+  a.citizen.family_name = row[10].as<std::string>();
+  a.citizen.codice_fiscale = row[11].as<std::string>();
+  a.citizen.phone_e164 = row[12].as<std::string>();
+  a.citizen.email = row[13].as<std::string>();
+  std::optional<ContactChannel> contact = ParseContactChannel(row[14].as<std::string>());
+  if (!contact) return status::Internal("stored contact channel is not known");
+  a.citizen.preferred_contact = *contact;
+  a.citizen.privacy_notice_acknowledged = true;  // required to store the row at all
+  a.create_time = TimeAt(row[15]);
+  a.update_time = TimeAt(row[16]);
+  stored.cancel_token_hash = absl::HexStringToBytes(row[17].as<std::string>());
+  return stored;
+}
+
+absl::StatusOr<std::optional<StoredAppointment>> LockAppointment(pqxx::work& tx,
+                                                                 const std::string& tenant,
+                                                                 const std::string& id) {
+  const pqxx::result rows = tx.exec_params(
+      absl::StrCat("SELECT ", AppointmentColumns(),
+                   " FROM scheduling.appointments WHERE tenant_id = $1 AND appointment_id = $2 "
+                   "FOR UPDATE"),
+      tenant, id);
+  if (rows.empty()) return std::optional<StoredAppointment>();
+  ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(rows[0]));
+  return std::optional<StoredAppointment>(std::move(stored));
+}
+
+// ---- tickets ---------------------------------------------------------------------------------
+
+absl::StatusOr<WalkInTicket> TicketAt(const pqxx::row& row) {
+  WalkInTicket ticket;
+  ticket.tenant_id = row[0].as<std::string>();
+  ticket.desk_id = row[1].as<std::string>();
+  ASSIGN_OR_RETURN(ticket.local_day, DayAt(row[2]));
+  ticket.number = row[3].as<int>();
+  std::optional<TicketState> state = ParseTicketState(row[4].as<std::string>());
+  if (!state) return status::Internal("stored ticket state is not known");
+  ticket.state = *state;
+  ticket.create_time = TimeAt(row[5]);
+  return ticket;
+}
+
+std::string TicketColumns() {
+  return absl::StrCat("tenant_id, desk_id, local_day::text, number, state, ",
+                      Micros("create_time"));
+}
+
+}  // namespace
+
+absl::StatusOr<DeskOccupancy> PostgresSchedulingRepository::GetOccupancy(
+    const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to,
+    absl::Time now) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) {
+    return ReadOccupancy(tx, tenant_id, desk_id, from, to, now);
+  });
+}
+
+absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::CreateAppointment(
+    const NewAppointment& request, const SeatRules& rules, const RequestKey& key,
+    const ResponseEncoder<Appointment>& encode) {
+  const Appointment& a = request.appointment;
+  return pool_->RunInTenantTransaction(
+      a.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Appointment>> {
+        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, a.tenant_id, key));
+        if (previous) return Created<Appointment>{std::nullopt, std::move(previous)};
+
+        // One citizen's bookings run one at a time, so two at once cannot both pass the limit.
+        tx.exec_params(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || 'citizen' || "
+            "chr(31) || $2, 0))",
+            a.tenant_id, Hex(request.citizen_index));
+        const int future = tx.exec_params(
+                                 "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = "
+                                 "$1 AND citizen_index = decode($2, 'hex') AND state = 'BOOKED' "
+                                 "AND start_time > $3::timestamptz",
+                                 a.tenant_id, Hex(request.citizen_index), PgTime(rules.now))[0][0]
+                               .as<int>();
+        if (future >= request.max_future_appointments) {
+          return status::Error(absl::StatusCode::kResourceExhausted,
+                               absl::StrCat("the citizen already has ", future,
+                                            " future appointments in this comune, the most "
+                                            "allowed"),
+                               "TOO_MANY_FUTURE_APPOINTMENTS");
+        }
+
+        Exclusions exclude;
+        if (!request.hold_id.empty()) {
+          const pqxx::result hold = tx.exec_params(
+              absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"), ", channel, ",
+                           Micros("expire_time"),
+                           ", appointment_id IS NOT NULL FROM scheduling.holds "
+                           "WHERE tenant_id = $1 AND hold_id = $2 FOR UPDATE"),
+              a.tenant_id, request.hold_id);
+          if (hold.empty()) return status::NotFound("hold");
+          const bool usable = hold[0][0].as<std::string>() == a.desk_id &&
+                              hold[0][1].as<std::string>() == a.service_id &&
+                              TimeAt(hold[0][2]) == a.start &&
+                              hold[0][3].as<std::string>() == ChannelName(a.channel) &&
+                              TimeAt(hold[0][4]) > rules.now && !hold[0][5].as<bool>();
+          if (!usable) {
+            return status::Error(absl::StatusCode::kFailedPrecondition,
+                                 "the hold has expired, was already used or is for another slot",
+                                 "HOLD_NOT_USABLE");
+          }
+          exclude.hold_id = request.hold_id;  // its seat becomes the appointment's
+        }
+        RETURN_IF_ERROR(
+            TakeSeat(tx, a.tenant_id, a.desk_id, a.start, a.end, a.channel, rules, exclude));
+
+        tx.exec_params(
+            "INSERT INTO scheduling.appointments (tenant_id, appointment_id, desk_id, "
+            "service_id, start_time, end_time, local_day, channel, state, given_name, "
+            "family_name, codice_fiscale, citizen_index, phone_number, email, "
+            "preferred_contact, cancel_token_hash, create_time, update_time) VALUES ($1, $2, $3, "
+            "$4, $5::timestamptz, $6::timestamptz, $7::date, $8, 'BOOKED', $9, $10, $11, "
+            "decode($12, 'hex'), $13, $14, $15, decode($16, 'hex'), $17::timestamptz, "
+            "$17::timestamptz)",
+            a.tenant_id, a.id, a.desk_id, a.service_id, PgTime(a.start), PgTime(a.end),
+            PgDay(a.local_day), ChannelName(a.channel), a.citizen.given_name,
+            a.citizen.family_name, a.citizen.codice_fiscale, Hex(request.citizen_index),
+            a.citizen.phone_e164, a.citizen.email, ContactChannelName(a.citizen.preferred_contact),
+            Hex(request.cancel_token_hash), PgTime(a.create_time));
+        if (!request.hold_id.empty()) {
+          tx.exec_params(
+              "UPDATE scheduling.holds SET appointment_id = $3 WHERE tenant_id = $1 AND "
+              "hold_id = $2",
+              a.tenant_id, request.hold_id, a.id);
+        }
+        WriteOutbox(tx, a.tenant_id, AppointmentBookedEvent(a, rules.now));
+        RETURN_IF_ERROR(Remember(tx, a.tenant_id, key, encode(a)));
+        return Created<Appointment>{a, std::nullopt};
+      });
+}
+
+absl::StatusOr<Created<Hold>> PostgresSchedulingRepository::CreateHold(
+    const Hold& hold, const SeatRules& rules, const RequestKey& key,
+    const ResponseEncoder<Hold>& encode) {
+  return pool_->RunInTenantTransaction(
+      hold.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Hold>> {
+        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, hold.tenant_id, key));
+        if (previous) return Created<Hold>{std::nullopt, std::move(previous)};
+        RETURN_IF_ERROR(TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end,
+                                 hold.channel, rules));
+        tx.exec_params(
+            "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
+            "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
+            "$5::timestamptz, $6::timestamptz, $7, $8::timestamptz, $9::timestamptz)",
+            hold.tenant_id, hold.id, hold.desk_id, hold.service_id, PgTime(hold.start),
+            PgTime(hold.end), ChannelName(hold.channel), PgTime(hold.expire_time),
+            PgTime(rules.now));
+        RETURN_IF_ERROR(Remember(tx, hold.tenant_id, key, encode(hold)));
+        return Created<Hold>{hold, std::nullopt};
+      });
+}
+
+absl::StatusOr<StoredAppointment> PostgresSchedulingRepository::GetAppointment(
+    const std::string& tenant_id, const std::string& id) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<StoredAppointment> {
+    const pqxx::result rows = tx.exec_params(
+        absl::StrCat("SELECT ", AppointmentColumns(),
+                     " FROM scheduling.appointments WHERE tenant_id = $1 AND appointment_id = $2"),
+        tenant_id, id);
+    if (rows.empty()) return status::NotFound("appointment");
+    return AppointmentAt(rows[0]);
+  });
+}
+
+absl::StatusOr<AppointmentPage> PostgresSchedulingRepository::ListAppointments(
+    const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
+    const std::vector<AppointmentState>& states, const std::optional<AppointmentCursor>& after,
+    int limit) {
+  std::vector<std::string> state_names;
+  for (AppointmentState state : states) {
+    state_names.emplace_back(AppointmentStateName(state));
+  }
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<AppointmentPage> {
+    const pqxx::result rows = tx.exec_params(
+        absl::StrCat("SELECT ", AppointmentColumns(),
+                     " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
+                     "AND local_day = $3::date AND (cardinality($4::text[]) = 0 OR state = "
+                     "ANY($4::text[])) AND ($5 = '' OR (start_time, appointment_id) > "
+                     "($6::timestamptz, $5)) ORDER BY start_time, appointment_id LIMIT $7"),
+        tenant_id, desk_id, PgDay(day), absl::StrCat("{", absl::StrJoin(state_names, ","), "}"),
+        after ? after->id : std::string(),
+        PgTime(after ? after->start : absl::UnixEpoch()), limit + 1);
+    AppointmentPage page;
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.items.size()) == limit) {
+        page.more = true;
+        break;
+      }
+      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+      page.items.push_back(std::move(stored.appointment));
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(
+    const std::string& tenant_id, const std::string& id, const StateChange& change,
+    const StateDecision& decide, absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Appointment> {
+    ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored, LockAppointment(tx, tenant_id, id));
+    if (!stored) return status::NotFound("appointment");
+    ASSIGN_OR_RETURN(Transition transition, decide(*stored));
+    Appointment a = stored->appointment;
+    if (!transition.changed) return a;  // a repeat: nothing to write, no second event
+    a.state = transition.state;
+    a.update_time = now;
+    tx.exec_params(
+        "UPDATE scheduling.appointments SET state = $3, update_time = $4::timestamptz, "
+        "checked_in_at = CASE WHEN $3 = 'CHECKED_IN' THEN $4::timestamptz ELSE checked_in_at END "
+        "WHERE tenant_id = $1 AND appointment_id = $2",
+        tenant_id, id, std::string(AppointmentStateName(a.state)), PgTime(now));
+    WriteOutbox(tx, tenant_id, AppointmentTransitionEvent(a, change.event, change.actor, now));
+    return a;
+  });
+}
+
+absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::Reschedule(
+    const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
+    absl::CivilDay local_day, const SeatRules& rules, const RequestKey& key,
+    const ResponseEncoder<Appointment>& encode) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Appointment>> {
+        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, tenant_id, key));
+        if (previous) return Created<Appointment>{std::nullopt, std::move(previous)};
+        ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
+                         LockAppointment(tx, tenant_id, id));
+        if (!stored) return status::NotFound("appointment");
+        Appointment a = stored->appointment;
+        if (a.state != AppointmentState::kBooked) {
+          return status::Error(absl::StatusCode::kFailedPrecondition,
+                               absl::StrCat("an appointment in state ",
+                                            AppointmentStateName(a.state),
+                                            " cannot be rescheduled"),
+                               "ILLEGAL_TRANSITION");
+        }
+        // Both the old and the new days are locked (in date order) before anything is read,
+        // so the seat cannot be taken by someone else between the check and the move. The
+        // appointment's own seat is left out of the count: moving it 30 minutes later within
+        // its own hour must not fail for want of the seat it is giving up.
+        std::vector<std::string> days = UtcDays(a.start, a.end);
+        for (std::string& day : UtcDays(start, end)) days.push_back(std::move(day));
+        std::sort(days.begin(), days.end());
+        days.erase(std::unique(days.begin(), days.end()), days.end());
+        LockCapacity(tx, tenant_id, a.desk_id, days);
+        ASSIGN_OR_RETURN(DeskOccupancy occupancy,
+                         ReadOccupancy(tx, tenant_id, a.desk_id, start, end, rules.now,
+                                       Exclusions{"", a.id}));
+        RETURN_IF_ERROR(CheckBookableOver(rules.open, rules.policy,
+                                          UsageOver(occupancy.taken, start, end), a.channel,
+                                          start, rules.now));
+        const absl::Time previous_start = a.start;
+        a.start = start;
+        a.end = end;
+        a.local_day = local_day;
+        a.update_time = rules.now;
+        tx.exec_params(
+            "UPDATE scheduling.appointments SET start_time = $3::timestamptz, end_time = "
+            "$4::timestamptz, local_day = $5::date, update_time = $6::timestamptz "
+            "WHERE tenant_id = $1 AND appointment_id = $2",
+            tenant_id, id, PgTime(start), PgTime(end), PgDay(local_day), PgTime(rules.now));
+        WriteOutbox(tx, tenant_id, AppointmentRescheduledEvent(a, previous_start, rules.now));
+        RETURN_IF_ERROR(Remember(tx, tenant_id, key, encode(a)));
+        return Created<Appointment>{a, std::nullopt};
+      });
+}
+
+absl::StatusOr<Created<WalkInTicket>> PostgresSchedulingRepository::CreateTicket(
+    const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
+    const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<WalkInTicket>> {
+        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, tenant_id, key));
+        if (previous) return Created<WalkInTicket>{std::nullopt, std::move(previous)};
+        const int number =
+            tx.exec_params(
+                  "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day, last_ticket) "
+                  "VALUES ($1, $2, $3::date, 1) ON CONFLICT (tenant_id, desk_id, local_day) "
+                  "DO UPDATE SET last_ticket = scheduling.desk_days.last_ticket + 1 "
+                  "RETURNING last_ticket",
+                  tenant_id, desk_id, PgDay(day))[0][0]
+                .as<int>();
+        WalkInTicket ticket{tenant_id, desk_id, day, number, TicketState::kWaiting, now};
+        tx.exec_params(
+            "INSERT INTO scheduling.walk_in_tickets (tenant_id, desk_id, local_day, number, "
+            "state, create_time) VALUES ($1, $2, $3::date, $4, 'WAITING', $5::timestamptz)",
+            tenant_id, desk_id, PgDay(day), number, PgTime(now));
+        RETURN_IF_ERROR(Remember(tx, tenant_id, key, encode(ticket)));
+        return Created<WalkInTicket>{ticket, std::nullopt};
+      });
+}
+
+absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::string& tenant_id,
+                                                                  const std::string& desk_id,
+                                                                  absl::CivilDay day,
+                                                                  const std::string& operator_id,
+                                                                  absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<QueueEntry> {
+    // The day's queue row serializes callers at this desk: two operators pressing "next" at
+    // once get two different citizens.
+    tx.exec_params(
+        "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day) VALUES ($1, $2, "
+        "$3::date) ON CONFLICT (tenant_id, desk_id, local_day) DO UPDATE SET last_ticket = "
+        "scheduling.desk_days.last_ticket",
+        tenant_id, desk_id, PgDay(day));
+    // Fair order: whoever has been entitled to be seen for longest goes first. A checked-in
+    // citizen is entitled from their slot's start (or from check-in, if they came late); a
+    // walk-in from taking the ticket. Ties go to the appointment.
+    const pqxx::result next = tx.exec_params(
+        "SELECT kind, id FROM ("
+        " SELECT 0 AS kind, appointment_id AS id, greatest(start_time, checked_in_at) AS due "
+        " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 AND local_day = "
+        " $3::date AND state = 'CHECKED_IN' AND called_at IS NULL"
+        " UNION ALL"
+        " SELECT 1, number::text, create_time FROM scheduling.walk_in_tickets WHERE tenant_id = "
+        " $1 AND desk_id = $2 AND local_day = $3::date AND state = 'WAITING'"
+        ") q ORDER BY due, kind, id LIMIT 1",
+        tenant_id, desk_id, PgDay(day));
+    QueueEntry entry;
+    if (next.empty()) return entry;
+    const std::string id = next[0][1].as<std::string>();
+    if (next[0][0].as<int>() == 0) {
+      const pqxx::result rows = tx.exec_params(
+          absl::StrCat("UPDATE scheduling.appointments SET called_at = $3::timestamptz, "
+                       "called_by = $4 WHERE tenant_id = $1 AND appointment_id = $2 RETURNING ",
+                       AppointmentColumns()),
+          tenant_id, id, PgTime(now), operator_id);
+      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(rows[0]));
+      entry.appointment = std::move(stored.appointment);
+    } else {
+      const pqxx::result rows = tx.exec_params(
+          absl::StrCat("UPDATE scheduling.walk_in_tickets SET state = 'CALLED', called_at = "
+                       "$5::timestamptz, called_by = $6 WHERE tenant_id = $1 AND desk_id = $2 "
+                       "AND local_day = $3::date AND number = $4::int RETURNING ",
+                       TicketColumns()),
+          tenant_id, desk_id, PgDay(day), id, PgTime(now), operator_id);
+      ASSIGN_OR_RETURN(entry.ticket, TicketAt(rows[0]));
+    }
+    return entry;
+  });
+}
+
+absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string& tenant_id,
+                                                              const std::string& desk_id,
+                                                              absl::CivilDay day) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Queue> {
+    Queue queue;
+    for (const auto& row : tx.exec_params(
+             absl::StrCat("SELECT ", AppointmentColumns(),
+                          " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
+                          "AND local_day = $3::date AND state = 'CHECKED_IN' AND called_at IS "
+                          "NULL ORDER BY greatest(start_time, checked_in_at), appointment_id"),
+             tenant_id, desk_id, PgDay(day))) {
+      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+      queue.checked_in.push_back(std::move(stored.appointment));
+    }
+    for (const auto& row : tx.exec_params(
+             absl::StrCat("SELECT ", TicketColumns(),
+                          " FROM scheduling.walk_in_tickets WHERE tenant_id = $1 AND desk_id = "
+                          "$2 AND local_day = $3::date AND state = 'WAITING' ORDER BY number"),
+             tenant_id, desk_id, PgDay(day))) {
+      ASSIGN_OR_RETURN(WalkInTicket ticket, TicketAt(row));
+      queue.waiting.push_back(std::move(ticket));
+    }
+    return queue;
+  });
+}
+
+}  // namespace sportelli::scheduling

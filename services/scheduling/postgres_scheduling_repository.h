@@ -1,0 +1,65 @@
+// SchedulingRepository on PostgreSQL (schema `scheduling`, see migrations/V001__init.sql).
+//
+// Capacity: a transaction that takes a seat first locks the desk's capacity_locks rows of the
+// UTC days its interval touches (upserted, in date order, so two transactions never wait for
+// each other in a cycle), then counts the bookings and active holds overlapping the interval
+// and decides with the domain's CheckBookableOver. Transactions that could compete for a seat
+// of the same desk and day run one after the other; the others never wait. READ COMMITTED is
+// enough: each statement after the lock sees every booking committed before the lock was
+// granted, and no booking of that desk and day can commit while the lock is held.
+//
+// Lock order (no deadlocks): request id (pg/idempotency), then citizen (CreateAppointment),
+// then capacity rows.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
+#define SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
+
+#include "services/scheduling/scheduling_repository.h"
+#include "sportelli/pg/pool.h"
+
+namespace sportelli::scheduling {
+
+class PostgresSchedulingRepository final : public SchedulingRepository {
+ public:
+  // `pool` must outlive the repository.
+  explicit PostgresSchedulingRepository(pg::ConnectionPool* pool) : pool_(pool) {}
+
+  absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string& tenant_id,
+                                             const std::string& desk_id, absl::Time from,
+                                             absl::Time to, absl::Time now) override;
+  absl::StatusOr<Created<Appointment>> CreateAppointment(
+      const NewAppointment& request, const SeatRules& rules, const RequestKey& key,
+      const ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+                                           const RequestKey& key,
+                                           const ResponseEncoder<Hold>& encode) override;
+  absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
+                                                   const std::string& id) override;
+  absl::StatusOr<AppointmentPage> ListAppointments(const std::string& tenant_id,
+                                                   const std::string& desk_id, absl::CivilDay day,
+                                                   const std::vector<AppointmentState>& states,
+                                                   const std::optional<AppointmentCursor>& after,
+                                                   int limit) override;
+  absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id, const std::string& id,
+                                          const StateChange& change, const StateDecision& decide,
+                                          absl::Time now) override;
+  absl::StatusOr<Created<Appointment>> Reschedule(const std::string& tenant_id,
+                                                  const std::string& id, absl::Time start,
+                                                  absl::Time end, absl::CivilDay local_day,
+                                                  const SeatRules& rules, const RequestKey& key,
+                                                  const ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<Created<WalkInTicket>> CreateTicket(
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
+      const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) override;
+  absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id, const std::string& desk_id,
+                                      absl::CivilDay day, const std::string& operator_id,
+                                      absl::Time now) override;
+  absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
+                                  absl::CivilDay day) override;
+
+ private:
+  pg::ConnectionPool* const pool_;
+};
+
+}  // namespace sportelli::scheduling
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_

@@ -1,0 +1,213 @@
+#include "services/scheduling/proto_mapping.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace sportelli::scheduling {
+namespace {
+
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of google.protobuf.Timestamp.
+constexpr int64_t kMinSeconds = -62135596800;
+constexpr int64_t kMaxSeconds = 253402300799;
+
+std::string Name(absl::string_view tenant, absl::string_view collection, absl::string_view id) {
+  return absl::StrCat("tenants/", tenant, "/", collection, "/", id);
+}
+
+}  // namespace
+
+void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const absl::Time seconds_floor = absl::FromUnixSeconds(absl::ToUnixSeconds(t));
+  out->set_seconds(absl::ToUnixSeconds(t));
+  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - seconds_floor)));
+}
+
+std::optional<absl::Time> FromTimestamp(bool present, const google::protobuf::Timestamp& t,
+                                        const std::string& field,
+                                        status::FieldViolations& violations) {
+  if (!present) {
+    violations.Add(field, "is required");
+    return std::nullopt;
+  }
+  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
+      t.nanos() > 999999999) {
+    violations.Add(field, "is not a valid timestamp");
+    return std::nullopt;
+  }
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+google::type::Date ToDate(absl::CivilDay day) {
+  google::type::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+std::optional<absl::CivilDay> FromDate(bool present, const google::type::Date& date,
+                                       const std::string& field,
+                                       status::FieldViolations& violations) {
+  const absl::CivilDay day(date.year(), date.month(), date.day());
+  if (!present || date.year() < 1 || date.year() > 9999 || day.year() != date.year() ||
+      day.month() != date.month() || day.day() != date.day()) {
+    violations.Add(field, "must be a full calendar date (year, month and day)");
+    return std::nullopt;
+  }
+  return day;
+}
+
+std::optional<Channel> FromProto(v1::Channel channel) {
+  switch (channel) {
+    case v1::CHANNEL_WEB:
+      return Channel::kWeb;
+    case v1::CHANNEL_PHONE:
+      return Channel::kPhone;
+    case v1::CHANNEL_DESK:
+      return Channel::kDesk;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Channel ToProto(Channel channel) {
+  switch (channel) {
+    case Channel::kWeb:
+      return v1::CHANNEL_WEB;
+    case Channel::kPhone:
+      return v1::CHANNEL_PHONE;
+    case Channel::kDesk:
+      return v1::CHANNEL_DESK;
+  }
+  return v1::CHANNEL_UNSPECIFIED;
+}
+
+std::optional<AppointmentState> FromProto(v1::AppointmentState state) {
+  switch (state) {
+    case v1::APPOINTMENT_STATE_BOOKED:
+      return AppointmentState::kBooked;
+    case v1::APPOINTMENT_STATE_CHECKED_IN:
+      return AppointmentState::kCheckedIn;
+    case v1::APPOINTMENT_STATE_COMPLETED:
+      return AppointmentState::kCompleted;
+    case v1::APPOINTMENT_STATE_CANCELLED:
+      return AppointmentState::kCancelled;
+    case v1::APPOINTMENT_STATE_NO_SHOW:
+      return AppointmentState::kNoShow;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::AppointmentState ToProto(AppointmentState state) {
+  switch (state) {
+    case AppointmentState::kBooked:
+      return v1::APPOINTMENT_STATE_BOOKED;
+    case AppointmentState::kCheckedIn:
+      return v1::APPOINTMENT_STATE_CHECKED_IN;
+    case AppointmentState::kCompleted:
+      return v1::APPOINTMENT_STATE_COMPLETED;
+    case AppointmentState::kCancelled:
+      return v1::APPOINTMENT_STATE_CANCELLED;
+    case AppointmentState::kNoShow:
+      return v1::APPOINTMENT_STATE_NO_SHOW;
+  }
+  return v1::APPOINTMENT_STATE_UNSPECIFIED;
+}
+
+Citizen FromProto(const v1::Citizen& citizen) {
+  Citizen out;
+  out.given_name = citizen.given_name();
+  out.family_name = citizen.family_name();
+  out.codice_fiscale = citizen.codice_fiscale();
+  out.phone_e164 = citizen.phone_number();
+  out.email = citizen.email();
+  switch (citizen.preferred_contact()) {
+    case v1::CONTACT_CHANNEL_SMS:
+      out.preferred_contact = ContactChannel::kSms;
+      break;
+    case v1::CONTACT_CHANNEL_EMAIL:
+      out.preferred_contact = ContactChannel::kEmail;
+      break;
+    case v1::CONTACT_CHANNEL_PHONE_CALL:
+      out.preferred_contact = ContactChannel::kPhoneCall;
+      break;
+    case v1::CONTACT_CHANNEL_NONE:
+      out.preferred_contact = ContactChannel::kNone;
+      break;
+    default:
+      out.preferred_contact = static_cast<ContactChannel>(-1);  // "must be specified"
+      break;
+  }
+  out.privacy_notice_acknowledged = citizen.privacy_notice_acknowledged();
+  return out;
+}
+
+namespace {
+
+v1::ContactChannel ToProto(ContactChannel contact) {
+  switch (contact) {
+    case ContactChannel::kSms:
+      return v1::CONTACT_CHANNEL_SMS;
+    case ContactChannel::kEmail:
+      return v1::CONTACT_CHANNEL_EMAIL;
+    case ContactChannel::kPhoneCall:
+      return v1::CONTACT_CHANNEL_PHONE_CALL;
+    case ContactChannel::kNone:
+      return v1::CONTACT_CHANNEL_NONE;
+  }
+  return v1::CONTACT_CHANNEL_UNSPECIFIED;
+}
+
+}  // namespace
+
+v1::Appointment ToProto(const Appointment& a) {
+  v1::Appointment out;
+  out.set_name(Name(a.tenant_id, "appointments", a.id));
+  out.set_desk(Name(a.tenant_id, "desks", a.desk_id));
+  out.set_service(Name(a.tenant_id, "services", a.service_id));
+  ToTimestamp(a.start, out.mutable_start_time());
+  ToTimestamp(a.end, out.mutable_end_time());
+  out.set_channel(ToProto(a.channel));
+  v1::Citizen* citizen = out.mutable_citizen();
+  citizen->set_given_name(a.citizen.given_name);
+  citizen->set_family_name(a.citizen.family_name);
+  citizen->set_codice_fiscale(a.citizen.codice_fiscale);
+  citizen->set_phone_number(a.citizen.phone_e164);
+  citizen->set_email(a.citizen.email);
+  citizen->set_preferred_contact(ToProto(a.citizen.preferred_contact));
+  citizen->set_privacy_notice_acknowledged(a.citizen.privacy_notice_acknowledged);
+  out.set_state(ToProto(a.state));
+  ToTimestamp(a.create_time, out.mutable_create_time());
+  ToTimestamp(a.update_time, out.mutable_update_time());
+  return out;
+}
+
+v1::Hold ToProto(const Hold& hold) {
+  v1::Hold out;
+  out.set_name(Name(hold.tenant_id, "holds", hold.id));
+  out.set_desk(Name(hold.tenant_id, "desks", hold.desk_id));
+  out.set_service(Name(hold.tenant_id, "services", hold.service_id));
+  ToTimestamp(hold.start, out.mutable_start_time());
+  out.set_channel(ToProto(hold.channel));
+  ToTimestamp(hold.expire_time, out.mutable_expire_time());
+  return out;
+}
+
+std::string TicketId(const WalkInTicket& ticket) {
+  return absl::StrCat("t", absl::FormatCivilTime(ticket.local_day).substr(0, 4),
+                      absl::FormatCivilTime(ticket.local_day).substr(5, 2),
+                      absl::FormatCivilTime(ticket.local_day).substr(8, 2), "-", ticket.number);
+}
+
+v1::WalkInTicket ToProto(const WalkInTicket& ticket) {
+  v1::WalkInTicket out;
+  out.set_name(absl::StrCat(Name(ticket.tenant_id, "desks", ticket.desk_id), "/tickets/",
+                            TicketId(ticket)));
+  out.set_number(ticket.number);
+  out.set_state(ticket.state == TicketState::kWaiting ? v1::TICKET_STATE_WAITING
+                                                      : v1::TICKET_STATE_CALLED);
+  ToTimestamp(ticket.create_time, out.mutable_create_time());
+  return out;
+}
+
+}  // namespace sportelli::scheduling

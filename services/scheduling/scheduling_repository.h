@@ -1,0 +1,163 @@
+// Storage of appointments, holds and walk-in tickets, behind an interface (the gRPC layer and
+// the availability code depend on this, the PostgreSQL adapter implements it).
+//
+// Every method is scoped to one tenant and must never read or change another tenant's rows
+// (the PostgreSQL adapter is also fenced by row-level security). Writes that take a seat check
+// capacity inside the transaction that writes, with the desk locked: the answer of the
+// availability cache is never trusted for that.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_SCHEDULING_REPOSITORY_H_
+#define SPORTELLI_SERVICES_SCHEDULING_SCHEDULING_REPOSITORY_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "services/scheduling/domain/appointment.h"
+#include "services/scheduling/domain/appointment_state.h"
+#include "services/scheduling/domain/occupancy.h"
+#include "services/scheduling/domain/slot_model.h"
+
+namespace sportelli::scheduling {
+
+// AIP-155: the request id and the request's deterministic serialization without it.
+struct RequestKey {
+  std::string request_id;  // empty: the write is not de-duplicated
+  std::string method;
+  std::string fingerprint;
+};
+
+// A write's result: what it made, or the recorded response of the first request with this id.
+template <typename T>
+struct Created {
+  std::optional<T> value;
+  std::optional<std::string> replayed_response;
+};
+
+// Encodes the response to record for replay, inside the writing transaction.
+template <typename T>
+using ResponseEncoder = std::function<std::string(const T&)>;
+
+// What the booking transaction checks a seat against.
+struct SeatRules {
+  SlotPolicy policy;
+  std::vector<TimeInterval> open;  // the desk's open intervals around the slot
+  absl::Time now;
+};
+
+// The seats taken at a desk over an interval, for availability.
+struct DeskOccupancy {
+  std::vector<Occupancy> taken;
+  // The earliest expiry of a counted hold: the answer is stale from then on.
+  std::optional<absl::Time> first_hold_expiry;
+};
+
+struct NewAppointment {
+  Appointment appointment;        // complete: id, times, local day, citizen, state BOOKED
+  std::string citizen_index;      // SecretKey::CitizenIndex
+  std::string cancel_token_hash;  // Sha256 of the cancel token
+  std::string hold_id;            // the hold to consume, or empty
+  int max_future_appointments = 3;
+};
+
+struct StoredAppointment {
+  Appointment appointment;
+  std::string cancel_token_hash;
+};
+
+// A state change decided on the current row (under lock): the event and who sends it.
+struct StateChange {
+  AppointmentEvent event;
+  Actor actor;
+};
+using StateDecision = std::function<absl::StatusOr<Transition>(const StoredAppointment&)>;
+
+struct AppointmentPage {
+  std::vector<Appointment> items;
+  bool more = false;
+};
+
+// A page position in (start, id) order.
+struct AppointmentCursor {
+  absl::Time start;
+  std::string id;
+};
+
+struct QueueEntry {
+  std::optional<Appointment> appointment;
+  std::optional<WalkInTicket> ticket;
+};
+
+struct Queue {
+  std::vector<Appointment> checked_in;  // in calling order
+  std::vector<WalkInTicket> waiting;    // by number
+};
+
+class SchedulingRepository {
+ public:
+  virtual ~SchedulingRepository() = default;
+
+  // Bookings (BOOKED, CHECKED_IN, COMPLETED) and holds active at `now` of a desk overlapping
+  // [from, to).
+  virtual absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string& tenant_id,
+                                                     const std::string& desk_id, absl::Time from,
+                                                     absl::Time to, absl::Time now) = 0;
+
+  // Books a seat. FAILED_PRECONDITION SLOT_FULL / TOO_LATE / OUTSIDE_BOOKING_WINDOW,
+  // INVALID_ARGUMENT NOT_A_SLOT, FAILED_PRECONDITION HOLD_NOT_USABLE for a hold that expired,
+  // was used or is for another slot, NOT_FOUND for an unknown hold, RESOURCE_EXHAUSTED
+  // TOO_MANY_FUTURE_APPOINTMENTS, INVALID_ARGUMENT REQUEST_ID_REUSED.
+  virtual absl::StatusOr<Created<Appointment>> CreateAppointment(
+      const NewAppointment& request, const SeatRules& rules, const RequestKey& key,
+      const ResponseEncoder<Appointment>& encode) = 0;
+
+  // Keeps a seat until hold.expire_time. Same seat errors as CreateAppointment.
+  virtual absl::StatusOr<Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+                                                   const RequestKey& key,
+                                                   const ResponseEncoder<Hold>& encode) = 0;
+
+  virtual absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
+                                                           const std::string& id) = 0;
+
+  // A desk's appointments of one local day in (start, id) order after `after`, optionally only
+  // in `states`.
+  virtual absl::StatusOr<AppointmentPage> ListAppointments(
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
+      const std::vector<AppointmentState>& states, const std::optional<AppointmentCursor>& after,
+      int limit) = 0;
+
+  // Locks the appointment, asks `decide` for the transition, and when it changes the state
+  // writes the new state and the event (AppointmentTransitionEvent) in the same transaction.
+  virtual absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id,
+                                                  const std::string& id, const StateChange& change,
+                                                  const StateDecision& decide, absl::Time now) = 0;
+
+  // Moves a BOOKED appointment to [start, end) (FAILED_PRECONDITION ILLEGAL_TRANSITION in any
+  // other state): the new seat is checked with the old one still taken, and on any failure
+  // nothing changes.
+  virtual absl::StatusOr<Created<Appointment>> Reschedule(
+      const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
+      absl::CivilDay local_day, const SeatRules& rules, const RequestKey& key,
+      const ResponseEncoder<Appointment>& encode) = 0;
+
+  // The desk's next walk-in ticket of `day`.
+  virtual absl::StatusOr<Created<WalkInTicket>> CreateTicket(
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
+      absl::Time now, const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) = 0;
+
+  // Takes the next citizen of the desk's queue of `day` (see docs/api.md for the order), marks
+  // them called by `operator_id`, or returns an empty entry when nobody waits.
+  virtual absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id,
+                                              const std::string& desk_id, absl::CivilDay day,
+                                              const std::string& operator_id, absl::Time now) = 0;
+
+  virtual absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
+                                          absl::CivilDay day) = 0;
+};
+
+}  // namespace sportelli::scheduling
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_SCHEDULING_REPOSITORY_H_

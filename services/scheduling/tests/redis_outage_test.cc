@@ -1,0 +1,51 @@
+// Redis killed in the middle of a test: availability still answers (from PostgreSQL) and
+// bookings succeed; Redis back: the cache is used again, and a booking made during the outage
+// is not hidden by a value cached before it. Stops the shared Redis, hence SERIAL.
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/scheduling/domain/slots.h"
+#include "services/scheduling/tests/scheduling_fixture.h"
+#include "sportelli/testing/status_matchers.h"
+
+namespace sportelli::scheduling::testing {
+namespace {
+
+using Stub = v1::SchedulingService::Stub;
+
+bool RunShell(const std::string& command) { return std::system(command.c_str()) == 0; }
+
+TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack) {
+  const std::string stop = sportelli::testing::RequireEnv("SPORTELLI_TEST_REDIS_STOP");
+  const std::string start_redis = sportelli::testing::RequireEnv("SPORTELLI_TEST_REDIS_START");
+  const absl::Time slot = SlotStart(3, 0);
+  const std::string key = AvailabilityCacheKey(tenant_, "sede", "colloquio",
+                                               absl::ToCivilDay(slot, Rome()),
+                                               kAvailabilityCacheVersion);
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);  // cached now
+
+  ASSERT_TRUE(RunShell(stop)) << stop;
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);
+  v1::Appointment made;
+  const grpc::Status booked =
+      Call(&Stub::CreateAppointment, Portal(), Booking("sede", slot, 1), &made);
+  EXPECT_TRUE(booked.ok()) << booked.error_message();
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);  // from PostgreSQL
+  EXPECT_FALSE(availability_->CacheUp());
+
+  ASSERT_TRUE(RunShell(start_redis)) << start_redis;
+  // Wait for Redis to accept connections, then past the retry interval.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!redis_->Ping().ok() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+  ASSERT_OK(redis_->Ping());
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);
+  EXPECT_TRUE(availability_->CacheUp());
+  ASSERT_OK_AND_ASSIGN(redis::Reply exists, redis_->Command({"EXISTS", key}));
+  EXPECT_EQ(exists.integer(), 1);  // cached again
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);
+}
+
+}  // namespace
+}  // namespace sportelli::scheduling::testing

@@ -1,0 +1,130 @@
+// The scheduling service as its clients see it: the real SchedulingGrpcService on a gRPC server
+// (localhost, random port) over PostgreSQL (a throwaway database, migrated) and the Redis that
+// scripts/test starts, called through the generated stub. Only the tenants service is replaced,
+// by FakeDirectory's fixed answers, so that each test chooses desks, capacities and hours.
+//
+// Every test gets its own tenant ids (random suffix): test binaries share one Redis, and the
+// cache and stream keys carry the tenant.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_TESTS_SCHEDULING_FIXTURE_H_
+#define SPORTELLI_SERVICES_SCHEDULING_TESTS_SCHEDULING_FIXTURE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "services/scheduling/availability.h"
+#include "services/scheduling/availability_cache.h"
+#include "services/scheduling/desk_directory.h"
+#include "services/scheduling/postgres_scheduling_repository.h"
+#include "services/scheduling/scheduling_grpc_service.h"
+#include "sportelli/auth/tokens.h"
+#include "sportelli/pg/pool.h"
+#include "sportelli/redis/client.h"
+#include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
+#include "sportelli/server/server.h"
+#include "sportelli/testing/test_database.h"
+
+namespace sportelli::scheduling::testing {
+
+// Desks open every day 09:00-12:00 Europe/Rome, each with the one service "colloquio" (30 min)
+// unless configured otherwise.
+class FakeDirectory final : public DeskDirectory {
+ public:
+  void AddDesk(const std::string& tenant, const std::string& desk, DeskInfo info);
+  void SetHours(int open_hour, int close_hour);
+
+  absl::StatusOr<DeskInfo> GetDesk(const std::string&, const std::string& tenant_id,
+                                   const std::string& desk_id) override;
+  absl::StatusOr<ServiceInfo> GetService(const std::string&, const std::string& tenant_id,
+                                         const std::string& service_id) override;
+  absl::StatusOr<OpenHours> GetOpenHours(const std::string&, const std::string& tenant_id,
+                                         const std::string& desk_id, absl::CivilDay first,
+                                         absl::CivilDay last) override;
+  absl::StatusOr<absl::TimeZone> GetTimeZone(const std::string&,
+                                             const std::string& tenant_id) override;
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, DeskInfo> desks_;
+  int open_hour_ = 9;
+  int close_hour_ = 12;
+};
+
+// Failure details of a gRPC status, decoded as a client would.
+struct Failure {
+  grpc::StatusCode code;
+  std::string reason;
+  std::vector<std::pair<std::string, std::string>> violations;
+};
+Failure Decode(const grpc::Status& status);
+std::vector<std::string> Fields(const Failure& failure);
+
+absl::TimeZone Rome();
+// A valid codice fiscale, different for each `n` (the checksum computed).
+std::string CodiceFiscale(int n);
+
+class SchedulingTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts (again) the server with `rules` (the defaults are those of production).
+  void StartServer(BookingRules rules);
+
+  std::string Token(const std::string& tenant, std::vector<std::string> roles);
+  std::string Operator() { return Token(tenant_, {"operator"}); }
+  std::string Portal() { return Token(tenant_, {"portal"}); }
+
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (v1::SchedulingService::Stub::*method)(grpc::ClientContext*,
+                                                                        const Request&, Response*),
+                    const std::string& token, const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    return (stub_.get()->*method)(&context, request, response);
+  }
+
+  std::string DeskName(const std::string& desk) const;
+  std::string ServiceName() const;
+  // 09:00 + 30 min * index, Europe/Rome, `days_ahead` days after today.
+  absl::Time SlotStart(int days_ahead, int index) const;
+  v1::CreateAppointmentRequest Booking(const std::string& desk, absl::Time start, int citizen,
+                                       v1::Channel channel = v1::CHANNEL_WEB);
+  // ListAvailableSlots of one local day, every slot (full ones too) by start.
+  std::map<absl::Time, int> Seats(const std::string& desk, absl::Time day_of, v1::Channel channel,
+                                  const std::string& token = "");
+  // Rows of scheduling.appointments not cancelled at `start` (read as the superuser).
+  int BookedAt(const std::string& desk, absl::Time start);
+
+  std::unique_ptr<sportelli::testing::TestDatabase> db_;
+  std::unique_ptr<pg::ConnectionPool> pool_;
+  std::unique_ptr<pg::ConnectionPool> admin_pool_;
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::string tenant_;
+  std::string other_tenant_;
+  FakeDirectory directory_;
+  logging::Logger logger_{"scheduling-test", logging::Level::kWarning};
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<PostgresSchedulingRepository> repository_;
+  std::unique_ptr<RedisAvailabilityCache> cache_;
+  std::unique_ptr<Availability> availability_;
+  std::unique_ptr<auth::TokenVerifier> verifier_;
+  std::unique_ptr<auth::TokenSigner> signer_;
+  std::unique_ptr<SecretKey> secret_;
+  std::unique_ptr<server::RpcMetrics> metrics_;
+  std::unique_ptr<server::RpcHandler> handler_;
+  std::unique_ptr<SchedulingGrpcService> service_;
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<v1::SchedulingService::Stub> stub_;
+  // When set, the service's clock; otherwise the real one.
+  absl::Mutex clock_mu_;
+  std::optional<absl::Time> now_;
+};
+
+}  // namespace sportelli::scheduling::testing
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_TESTS_SCHEDULING_FIXTURE_H_
