@@ -4,7 +4,10 @@
 #include <exception>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "jwt/jwt.hpp"
 #include "openssl/bio.h"
 #include "openssl/evp.h"
@@ -61,9 +64,21 @@ bool IsP256PublicKey(const std::string& pem) {
 
 }  // namespace
 
+struct TokenVerifier::VerifiedTokens {
+  struct Entry {
+    Caller caller;
+    absl::Time not_before;  // leeway applied
+    absl::Time expires;     // leeway applied
+  };
+  static constexpr size_t kMaxEntries = 10000;
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
+};
+
 TokenVerifier::TokenVerifier(std::vector<std::string> public_keys_pem, std::string issuer,
                              std::string audience, absl::Duration leeway)
     : public_keys_pem_(std::move(public_keys_pem)),
+      verified_(std::make_shared<VerifiedTokens>()),
       issuer_(std::move(issuer)),
       audience_(std::move(audience)),
       leeway_(leeway) {}
@@ -93,6 +108,31 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::string public_keys_pem,
 }
 
 absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token) const {
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&verified_->mu);
+    auto it = verified_->entries.find(token);
+    if (it != verified_->entries.end()) {
+      if (now >= it->second.not_before && now < it->second.expires) return it->second.caller;
+      verified_->entries.erase(it);  // verified again below, which says what is wrong
+    }
+  }
+  absl::Time not_before = absl::InfinitePast();
+  absl::Time expires = absl::InfiniteFuture();
+  absl::StatusOr<Caller> caller = VerifySignatureAndClaims(token, not_before, expires);
+  if (caller.ok()) {
+    absl::MutexLock lock(&verified_->mu);
+    // A crude bound: tokens live hours, so forgetting them all now and then costs one
+    // verification each.
+    if (verified_->entries.size() >= VerifiedTokens::kMaxEntries) verified_->entries.clear();
+    verified_->entries[std::string(token)] = {*caller, not_before - leeway_, expires + leeway_};
+  }
+  return caller;
+}
+
+absl::StatusOr<Caller> TokenVerifier::VerifySignatureAndClaims(absl::string_view token,
+                                                               absl::Time& not_before,
+                                                               absl::Time& expires) const {
   using namespace jwt::params;  // NOLINT: cpp-jwt's named parameters
   nlohmann::json claims;
   bool verified = false;
@@ -118,6 +158,12 @@ absl::StatusOr<Caller> TokenVerifier::Verify(absl::string_view token) const {
   if (!verified) return Reject("token signature or format is invalid");
 
   if (absl::Status times = CheckTimes(claims, leeway_); !times.ok()) return times;
+  if (auto exp = claims.find("exp"); exp != claims.end() && exp->is_number()) {
+    expires = absl::FromUnixSeconds(exp->get<int64_t>());
+  }
+  if (auto nbf = claims.find("nbf"); nbf != claims.end() && nbf->is_number()) {
+    not_before = absl::FromUnixSeconds(nbf->get<int64_t>());
+  }
   auto iss = claims.find("iss");
   if (iss == claims.end() || !iss->is_string() || iss->get<std::string>() != issuer_) {
     return Reject("token issuer not accepted");

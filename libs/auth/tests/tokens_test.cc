@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -71,6 +72,30 @@ TEST_F(TokensTest, ValidTokenGivesTheCaller) {
   EXPECT_TRUE(caller->HasRole(Role::kTenantAdmin));
   EXPECT_FALSE(caller->HasRole(Role::kPortal));
   EXPECT_EQ(caller->roles.size(), 2u);  // the unknown role is ignored
+}
+
+TEST_F(TokensTest, ARememberedTokenIsStillRefusedOnceItExpires) {
+  absl::StatusOr<TokenVerifier> verifier =
+      TokenVerifier::Create(keys_.public_key, kIssuer, kAudience, absl::ZeroDuration());
+  ASSERT_TRUE(verifier.ok());
+  MintOptions options = Operator();
+  options.now = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  options.ttl = absl::Seconds(2);
+  const std::string token = Mint(options);
+  ASSERT_TRUE(verifier->Verify(token).ok());
+  absl::StatusOr<Caller> again = verifier->Verify(token);  // from memory
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->subject, "op-17");
+  absl::SleepFor(options.now + absl::Seconds(3) - absl::Now());
+  absl::StatusOr<Caller> late = verifier->Verify(token);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().message(), "token expired");
+  // A tampered copy of a remembered token is not the remembered token.
+  std::string tampered = Mint(Operator());
+  ASSERT_TRUE(verifier->Verify(tampered).ok());
+  char& c = tampered[tampered.size() - 10];  // inside the signature, not its padding bits
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(verifier->Verify(tampered).ok());
 }
 
 TEST_F(TokensTest, ExpiredTokenIsRejected) {

@@ -1,0 +1,99 @@
+// The workloads of sportelli-bench's scenarios (bench/README.md), and the setup calls some of
+// them make before the run (listing free slots). Requests are built from the request index and
+// a run seed only, so client threads build them without sharing state.
+//
+//   PingWorkload ping(channels, bearer);                       // --scenario empty
+//   AvailabilityWorkload availability(channels, pairs, bearers, today, days, span_days);
+//   ASSIGN_OR_RETURN(std::vector<SlotRef> slots, ListFreeSlots(*channels[0], pairs, bearers, today, days));
+//   BookingWorkload booking(channels, slots, bearers, BookingWorkload::Spread::kRoundRobin, seeds);
+#ifndef SPORTELLI_BENCH_SCENARIOS_H_
+#define SPORTELLI_BENCH_SCENARIOS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "bench/load_generator.h"
+#include "bench/workload_data.h"
+#include "grpcpp/channel.h"
+#include "sportelli/bench/v1/bench_service.grpc.pb.h"
+#include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
+
+namespace sportelli::bench {
+
+// "Bearer <jwt>" by tenant id.
+using Bearers = std::map<std::string, std::string>;
+
+// BenchService.Ping, with one token.
+class PingWorkload final : public Workload {
+ public:
+  PingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::string bearer);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<v1::BenchService::Stub>> stubs_;
+  const std::string bearer_;
+};
+
+// ListAvailableSlots, channel WEB: request i asks pair i % pairs, starting on
+// today + (i / pairs) % days, for `span_days` local days.
+class AvailabilityWorkload final : public Workload {
+ public:
+  AvailabilityWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::vector<DeskService> pairs,
+                       Bearers bearers, absl::CivilDay today, int days, int span_days);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
+  const std::vector<DeskService> pairs_;
+  const Bearers bearers_;
+  const absl::CivilDay today_;
+  const int days_;
+  const int span_days_;
+};
+
+// Every free slot (capacity > 0 for channel WEB) of every pair from today for `days` local days,
+// listed with ListAvailableSlots in windows of at most 62 days. Stops at the first error.
+absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel, const std::vector<DeskService>& pairs,
+                                                   const Bearers& bearers, absl::CivilDay today, int days,
+                                                   absl::Duration deadline);
+
+// CreateAppointment, channel WEB, each with a fresh request id and a fresh valid citizen, on
+// `slots`: round-robin (booking) or uniformly at random (rush). Attempts per slot are counted
+// as requests leave, for the rush check.
+class BookingWorkload final : public Workload {
+ public:
+  enum class Spread { kRoundRobin, kUniformRandom };
+
+  // `data_seed` makes the request ids and citizens (fresh per run: a reused request id would
+  // be answered as a retry); `spread_seed` makes the uniform draw of slots.
+  BookingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::vector<SlotRef> slots,
+                  Bearers bearers, Spread spread, uint64_t data_seed, uint64_t spread_seed);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+  void OnSent(int64_t index) override;
+
+  const std::vector<SlotRef>& slots() const { return slots_; }
+  // Requests sent per slot, in the order of slots().
+  std::vector<int64_t> AttemptsPerSlot() const;
+
+ private:
+  size_t SlotOf(int64_t index) const;
+
+  std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
+  const std::vector<SlotRef> slots_;
+  const Bearers bearers_;
+  const Spread spread_;
+  const uint64_t data_seed_;
+  const uint64_t spread_seed_;
+  std::unique_ptr<std::atomic<int64_t>[]> attempts_;
+};
+
+}  // namespace sportelli::bench
+
+#endif  // SPORTELLI_BENCH_SCENARIOS_H_

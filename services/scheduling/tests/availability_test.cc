@@ -1,0 +1,242 @@
+// Availability with fakes in place of Redis and PostgreSQL: the cache's value format, one
+// rebuild per key at a time, the fallback when the cache fails, and the replay of
+// invalidations missed during an outage.
+#include "services/scheduling/availability.h"
+
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/scheduling/domain/slots.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/testing/status_matchers.h"
+
+namespace sportelli::scheduling {
+namespace {
+
+absl::TimeZone Rome() {
+  absl::TimeZone zone;
+  absl::LoadTimeZone("Europe/Rome", &zone);
+  return zone;
+}
+
+// Only GetOccupancy is used by Availability; it counts calls and can be made to wait.
+class FakeRepository final : public SchedulingRepository {
+ public:
+  absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string&, const std::string&, absl::Time,
+                                             absl::Time, absl::Time) override {
+    calls.fetch_add(1);
+    if (gate != nullptr) gate->WaitForNotification();
+    return occupancy;
+  }
+  absl::StatusOr<Created<Appointment>> CreateAppointment(const NewAppointment&, const SeatRules&,
+                                                         const RequestKey&,
+                                                         const ResponseEncoder<Appointment>&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<Created<Hold>> CreateHold(const Hold&, const SeatRules&, const RequestKey&,
+                                           const ResponseEncoder<Hold>&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<StoredAppointment> GetAppointment(const std::string&, const std::string&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<AppointmentPage> ListAppointments(const std::string&, const std::string&,
+                                                   absl::CivilDay,
+                                                   const std::vector<AppointmentState>&,
+                                                   const std::optional<AppointmentCursor>&,
+                                                   int) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<Appointment> ChangeState(const std::string&, const std::string&,
+                                          const StateChange&, const StateDecision&,
+                                          absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<Created<Appointment>> Reschedule(const std::string&, const std::string&,
+                                                  absl::Time, absl::Time, absl::CivilDay,
+                                                  const SeatRules&, const RequestKey&,
+                                                  const ResponseEncoder<Appointment>&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<Created<WalkInTicket>> CreateTicket(const std::string&, const std::string&,
+                                                     absl::CivilDay, absl::Time, const RequestKey&,
+                                                     const ResponseEncoder<WalkInTicket>&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<QueueEntry> CallNext(const std::string&, const std::string&, absl::CivilDay,
+                                      const std::string&, absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<Queue> ListQueue(const std::string&, const std::string&, absl::CivilDay) override {
+    return absl::UnimplementedError("");
+  }
+
+  std::atomic<int> calls{0};
+  absl::Notification* gate = nullptr;
+  DeskOccupancy occupancy;
+};
+
+// An in-memory cache with the generation semantics of the Redis one; `down` makes every call
+// fail as an unreachable Redis would.
+class FakeCache final : public AvailabilityCache {
+ public:
+  absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys) override {
+    absl::MutexLock lock(&mu);
+    if (down) return status::Unavailable("redis");
+    std::vector<CacheRead> reads;
+    for (const DayKey& key : keys) {
+      CacheRead read;
+      read.generation = generations[Gen(key.desk_id, key.day)];
+      auto it = values.find(Key(key));
+      if (it != values.end() && it->second.second == read.generation) read.day = it->second.first;
+      reads.push_back(read);
+    }
+    return reads;
+  }
+  absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& put,
+                   const std::vector<int64_t>& gens, absl::Duration) override {
+    absl::MutexLock lock(&mu);
+    if (down) return status::Unavailable("redis");
+    for (size_t i = 0; i < put.size(); ++i) values[Key(put[i].first)] = {put[i].second, gens[i]};
+    return absl::OkStatus();
+  }
+  absl::Status Invalidate(const std::string&, const std::string& desk,
+                          const std::vector<absl::CivilDay>& days) override {
+    absl::MutexLock lock(&mu);
+    if (down) return status::Unavailable("redis");
+    for (absl::CivilDay day : days) ++generations[Gen(desk, day)];
+    return absl::OkStatus();
+  }
+  absl::Status Ping() override {
+    absl::MutexLock lock(&mu);
+    return down ? status::Unavailable("redis") : absl::OkStatus();
+  }
+  static std::string Key(const DayKey& k) {
+    return AvailabilityCacheKey(k.tenant_id, k.desk_id, k.service_id, k.day, 1);
+  }
+  static std::string Gen(const std::string& desk, absl::CivilDay day) {
+    return desk + absl::FormatCivilTime(day);
+  }
+
+  absl::Mutex mu;
+  bool down = false;
+  std::map<std::string, std::pair<CachedDay, int64_t>> values;
+  std::map<std::string, int64_t> generations;
+};
+
+class AvailabilityTest : public ::testing::Test {
+ protected:
+  AvailabilityQuery Query() {
+    AvailabilityQuery query;
+    query.tenant_id = "capannori";
+    query.desk_id = "sede";
+    query.service_id = "colloquio";
+    query.first_day = day_;
+    query.last_day = day_;
+    query.zone = Rome();
+    query.policy.capacity = 2;
+    query.policy.duration = absl::Minutes(30);
+    return query;
+  }
+  OpenHoursLoader Hours() {
+    return [this]() -> absl::StatusOr<std::vector<TimeInterval>> {
+      return std::vector<TimeInterval>{{At(9), At(10)}};
+    };
+  }
+  absl::Time At(int hour) {
+    return absl::FromCivil(absl::CivilHour(day_.year(), day_.month(), day_.day(), hour), Rome());
+  }
+  absl::Time Now() { return At(9) - absl::Hours(72); }
+
+  absl::CivilDay day_{2026, 12, 2};
+  FakeRepository repository_;
+  FakeCache cache_;
+  prometheus::Registry registry_;
+  logging::Logger logger_{"test", logging::Level::kError};
+  Availability availability_{&repository_, &cache_, registry_, &logger_,
+                             AvailabilityOptions{.retry_after = absl::ZeroDuration()}};
+};
+
+TEST(CachedDayEncodingTest, RoundTrips) {
+  CachedDay day;
+  day.slots.push_back({absl::FromUnixSeconds(1796191200), absl::FromUnixSeconds(1796193000),
+                       {SlotUsage{1, 0, 2}, SlotUsage{}}});
+  day.slots.push_back({absl::FromUnixSeconds(1796193000), absl::FromUnixSeconds(1796194800),
+                       {SlotUsage{}}});
+  auto decoded = DecodeCachedDay(EncodeCachedDay(day, 42));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->first, day);
+  EXPECT_EQ(decoded->second, 42);
+  EXPECT_FALSE(DecodeCachedDay("garbage").has_value());
+  EXPECT_FALSE(DecodeCachedDay("1|1,2,x.y.z;").has_value());
+  auto empty = DecodeCachedDay(EncodeCachedDay(CachedDay{}, 0));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->first.slots.empty());
+}
+
+TEST_F(AvailabilityTest, ConcurrentMissesRebuildTheDayOnce) {
+  absl::Notification gate;
+  repository_.gate = &gate;
+  std::vector<std::thread> threads;
+  std::atomic<int> answers{0};
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      absl::StatusOr<std::vector<AvailableSlot>> slots = availability_.List(Query(), Hours(), Now());
+      if (slots.ok() && slots->size() == 2) answers.fetch_add(1);
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(200));  // every thread is waiting on the one rebuild
+  gate.Notify();
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(answers.load(), 16);
+  EXPECT_EQ(repository_.calls.load(), 1);
+  // Now cached: no further database read.
+  ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());
+  EXPECT_EQ(repository_.calls.load(), 1);
+}
+
+TEST_F(AvailabilityTest, AWriteMakesTheCachedDayStale) {
+  ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());
+  repository_.occupancy.taken = {{At(9), At(9) + absl::Minutes(30), Channel::kWeb},
+                                 {At(9), At(9) + absl::Minutes(30), Channel::kWeb}};
+  availability_.AfterWrite("capannori", "sede", At(9), At(9) + absl::Minutes(30), Rome());
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> slots,
+                       availability_.List(Query(), Hours(), Now()));
+  ASSERT_EQ(slots.size(), 1u);  // 09:00 is full
+  EXPECT_EQ(slots[0].start, At(9) + absl::Minutes(30));
+  EXPECT_EQ(repository_.calls.load(), 2);
+}
+
+TEST_F(AvailabilityTest, ACacheOutageIsServedFromTheDatabaseAndMissedInvalidationsReplayed) {
+  ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());  // cached: 2 free slots
+  cache_.down = true;
+  repository_.occupancy.taken = {{At(9), At(9) + absl::Minutes(30), Channel::kWeb},
+                                 {At(9), At(9) + absl::Minutes(30), Channel::kWeb}};
+  availability_.AfterWrite("capannori", "sede", At(9), At(9) + absl::Minutes(30), Rome());
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> during,
+                       availability_.List(Query(), Hours(), Now()));
+  EXPECT_EQ(during.size(), 1u);
+  EXPECT_FALSE(availability_.CacheUp());
+  cache_.down = false;
+  // Back: the value cached before the booking must not be served.
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> after,
+                       availability_.List(Query(), Hours(), Now()));
+  EXPECT_EQ(after.size(), 1u);
+  EXPECT_TRUE(availability_.CacheUp());
+}
+
+TEST_F(AvailabilityTest, NoticeAndWindowAreAppliedWhenAnswering) {
+  // The cached day is the same whatever the clock; the answer is not.
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> early,
+                       availability_.List(Query(), Hours(), Now()));
+  EXPECT_EQ(early.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> late,
+                       availability_.List(Query(), Hours(), At(9) - absl::Minutes(60)));
+  EXPECT_TRUE(late.empty());  // both slots within the 2-hour notice
+}
+
+}  // namespace
+}  // namespace sportelli::scheduling
