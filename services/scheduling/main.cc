@@ -27,10 +27,10 @@
 #include "sportelli/auth/tokens.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/logging/logger.h"
-#include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
+#include "sportelli/server/database.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -40,44 +40,11 @@ namespace sportelli::scheduling {
 const std::vector<pg::Migration>& Migrations();  // generated from migrations/
 
 constexpr char kProgram[] = "scheduling";
+constexpr char kSchema[] = "scheduling";
 
 namespace {
 
 constexpr char kServiceName[] = "sportelli.scheduling.v1.SchedulingService";
-constexpr char kSchema[] = "scheduling";
-
-struct DatabaseConfig {
-  std::string dsn;
-  pg::PoolOptions pool;
-};
-
-DatabaseConfig ReadDatabaseConfig(config::EnvReader& env) {
-  DatabaseConfig config;
-  config.dsn = env.String("SPORTELLI_PG_DSN");
-  config.pool.max_size = env.Int("SPORTELLI_PG_POOL_SIZE", 16, 1, 200);
-  config.pool.acquire_timeout = env.Duration("SPORTELLI_PG_ACQUIRE_TIMEOUT", absl::Seconds(2),
-                                             absl::Milliseconds(10), absl::Minutes(1));
-  return config;
-}
-
-// As in tenants: a dead database host must surface within seconds (TCP user timeout and
-// keepalives), and `extra` adds per-pool settings.
-std::unique_ptr<pg::ConnectionPool> OpenPool(
-    const DatabaseConfig& config, std::vector<std::pair<std::string, std::string>> extra = {}) {
-  std::vector<std::pair<std::string, std::string>> settings = {
-      {"tcp_user_timeout", "10000"}, {"keepalives", "1"}, {"keepalives_idle", "30"},
-      {"keepalives_interval", "10"}, {"keepalives_count", "3"}};
-  settings.insert(settings.end(), extra.begin(), extra.end());
-  absl::StatusOr<std::string> dsn = pg::OverrideConninfo(config.dsn, settings);
-  absl::StatusOr<std::unique_ptr<pg::ConnectionPool>> pool =
-      dsn.ok() ? pg::ConnectionPool::Create(*dsn, config.pool) : dsn.status();
-  if (!pool.ok()) {
-    config::ExitIfInvalid(
-        absl::InvalidArgumentError("SPORTELLI_PG_DSN: is not a valid libpq connection string"),
-        kProgram);
-  }
-  return *std::move(pool);
-}
 
 std::string ReadOptionalFile(config::EnvReader& env, const std::string& name) {
   const std::string path = env.String(name, "");
@@ -91,24 +58,10 @@ std::string ReadOptionalFile(config::EnvReader& env, const std::string& name) {
   return text;
 }
 
-int Migrate(logging::Logger& log) {
-  config::EnvReader env;
-  DatabaseConfig database = ReadDatabaseConfig(env);
-  config::ExitIfInvalid(env.Finish(), kProgram);
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
-  absl::StatusOr<int> applied = pg::ApplyMigrations(*pool, kSchema, Migrations());
-  if (!applied.ok()) {
-    log.Error("migration failed", {{"error", std::string(applied.status().message())}});
-    return 1;
-  }
-  log.Info("migrations applied", {{"applied", *applied}, {"known", Migrations().size()}});
-  return 0;
-}
-
 int Serve(logging::Logger& log) {
   config::EnvReader env;
   server::ServerOptions options = server::ReadServerOptions(env, kServiceName);
-  DatabaseConfig database = ReadDatabaseConfig(env);
+  server::DatabaseConfig database = server::ReadDatabaseConfig(env, 16);
   const std::string redis_address = env.HostPort("SPORTELLI_REDIS_ADDR", "127.0.0.1:6379");
   const absl::Duration redis_timeout = env.Duration(
       "SPORTELLI_REDIS_TIMEOUT", absl::Milliseconds(100), absl::Milliseconds(1), absl::Seconds(10));
@@ -167,14 +120,14 @@ int Serve(logging::Logger& log) {
   }
 
   server::BlockTerminationSignals();
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
-  DatabaseConfig probe = database;
+  std::unique_ptr<pg::ConnectionPool> pool = server::OpenDatabasePool(database, kProgram);
+  server::DatabaseConfig probe = database;
   probe.pool.max_size = 1;
   std::unique_ptr<pg::ConnectionPool> probe_pool =
-      OpenPool(probe, {{"options", "-c statement_timeout=2000"}});
-  DatabaseConfig relay_database = database;
+      server::OpenDatabasePool(probe, kProgram, {{"options", "-c statement_timeout=2000"}});
+  server::DatabaseConfig relay_database = database;
   relay_database.pool.max_size = 1;
-  std::unique_ptr<pg::ConnectionPool> relay_pool = OpenPool(relay_database);
+  std::unique_ptr<pg::ConnectionPool> relay_pool = server::OpenDatabasePool(relay_database, kProgram);
 
   redis::RedisClient::Options redis_options;
   const size_t colon = redis_address.rfind(':');
@@ -242,7 +195,10 @@ int main(int argc, char** argv) {
   logging::Logger log("scheduling", logging::ParseLevel(level));
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "serve") return scheduling::Serve(log);
-  if (command == "migrate") return scheduling::Migrate(log);
+  if (command == "migrate") {
+    return server::RunMigrateCommand(log, scheduling::kProgram, scheduling::kSchema,
+                                     scheduling::Migrations());
+  }
   std::cerr << "usage: sportelli-scheduling [serve|migrate]\n";
   return 2;
 }

@@ -1,6 +1,7 @@
 #include "services/scheduling/outbox_events.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/scheduling/proto_mapping.h"
 #include "services/scheduling/secrets.h"
 #include "sportelli/events/v1/events.pb.h"
 
@@ -8,18 +9,6 @@ namespace sportelli::scheduling {
 namespace {
 
 namespace ev1 = ::sportelli::events::v1;
-
-void SetTime(google::protobuf::Timestamp* out, absl::Time t) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest * 1000));
-}
 
 ev1::Channel ToEventChannel(Channel channel) {
   switch (channel) {
@@ -49,7 +38,7 @@ ev1::Event Envelope(const Appointment& appointment, absl::Time now) {
   ev1::Event event;
   event.set_id(RandomUuid());
   event.set_tenant(appointment.tenant_id);
-  SetTime(event.mutable_time(), now);
+  ToTimestamp(now, event.mutable_time());
   event.set_resource(AppointmentResourceName(appointment));
   return event;
 }
@@ -70,8 +59,8 @@ OutboxEvent AppointmentBookedEvent(const Appointment& appointment, absl::Time no
   booked->set_desk(absl::StrCat("tenants/", appointment.tenant_id, "/desks/", appointment.desk_id));
   booked->set_service(
       absl::StrCat("tenants/", appointment.tenant_id, "/services/", appointment.service_id));
-  SetTime(booked->mutable_start_time(), appointment.start);
-  SetTime(booked->mutable_end_time(), appointment.end);
+  ToTimestamp(appointment.start, booked->mutable_start_time());
+  ToTimestamp(appointment.end, booked->mutable_end_time());
   booked->set_channel(ToEventChannel(appointment.channel));
   return Seal(event, "AppointmentBooked");
 }
@@ -80,9 +69,9 @@ OutboxEvent AppointmentRescheduledEvent(const Appointment& appointment,
                                         absl::Time previous_start, absl::Time now) {
   ev1::Event event = Envelope(appointment, now);
   ev1::AppointmentRescheduled* moved = event.mutable_appointment_rescheduled();
-  SetTime(moved->mutable_previous_start_time(), previous_start);
-  SetTime(moved->mutable_start_time(), appointment.start);
-  SetTime(moved->mutable_end_time(), appointment.end);
+  ToTimestamp(previous_start, moved->mutable_previous_start_time());
+  ToTimestamp(appointment.start, moved->mutable_start_time());
+  ToTimestamp(appointment.end, moved->mutable_end_time());
   return Seal(event, "AppointmentRescheduled");
 }
 

@@ -21,6 +21,10 @@ void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - seconds_floor)));
 }
 
+absl::Time TimeFromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
 std::optional<absl::Time> FromTimestamp(bool present, const google::protobuf::Timestamp& t,
                                         const std::string& field,
                                         status::FieldViolations& violations) {

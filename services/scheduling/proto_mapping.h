@@ -25,6 +25,8 @@ inline constexpr char kHoldPattern[] = "tenants/{tenant}/holds/{hold}";
 inline constexpr char kOperatorPattern[] = "tenants/{tenant}/operators/{operator}";
 
 void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out);
+// A timestamp from a trusted source (another service), without checks.
+absl::Time TimeFromProto(const google::protobuf::Timestamp& t);
 // nullopt (and a violation on `field`) when unset or outside years 1..9999.
 std::optional<absl::Time> FromTimestamp(bool present, const google::protobuf::Timestamp& t,
                                         const std::string& field,

@@ -6,13 +6,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/scheduling/domain/citizen.h"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/proto_mapping.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/api/resource_name.h"
+#include "sportelli/server/request_ids.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -57,43 +56,11 @@ std::string Credentials(const Call& call) {
 
 // ---- request helpers -----------------------------------------------------------------------
 
-bool IsUuid(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// A request id must be a UUID; only then is it recorded for the access log (anything else a
-// client puts there could be personal data).
-void CheckRequestId(const std::string& request_id, Call& call,
-                    status::FieldViolations& violations) {
-  if (request_id.empty()) return;
-  if (!IsUuid(request_id)) {
-    violations.Add("request_id", "must be a UUID such as 3f0e7a4e-2b7c-4d7e-9a61-1c1d2e3f4a5b");
-    return;
-  }
-  call.request_id = request_id;
-}
+using server::CheckRequestId;
 
 template <typename Request>
 RequestKey KeyOf(const Request& request, const char* method) {
-  Request copy = request;
-  copy.clear_request_id();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&coded);
-  }
-  return RequestKey{request.request_id(), method, std::move(bytes)};
+  return RequestKey{request.request_id(), method, server::FingerprintWithoutRequestId(request)};
 }
 
 // Parses `name` of `pattern` into `ids`; a violation otherwise.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
+#include "services/scheduling/proto_mapping.h"
 #include "sportelli/api/resource_name.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
@@ -13,18 +14,6 @@ namespace sportelli::scheduling {
 namespace {
 
 namespace tv1 = ::sportelli::tenants::v1;
-
-google::type::Date ToDate(absl::CivilDay day) {
-  google::type::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 // A tenants service that is down or slow is this service's dependency failing, not the
 // caller's mistake: UNAVAILABLE with a reason of its own. Its other answers (NOT_FOUND,
@@ -198,7 +187,7 @@ absl::StatusOr<OpenHours> TenantsDeskDirectory::GetOpenHours(const std::string& 
       const absl::Time day_end = absl::FromCivil(day + 1, zone);
       Day entry{{}, response.time_zone()};
       for (const auto& interval : response.intervals()) {
-        TimeInterval t{FromTimestamp(interval.start_time()), FromTimestamp(interval.end_time())};
+        TimeInterval t{TimeFromProto(interval.start_time()), TimeFromProto(interval.end_time())};
         if (t.start < day_end && t.end > day_start) entry.intervals.push_back(t);
       }
       days[static_cast<size_t>(day - first)] = entry;

@@ -18,9 +18,9 @@
 #include "sportelli/auth/tokens.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/logging/logger.h"
-#include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
+#include "sportelli/server/database.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -31,65 +31,18 @@ const std::vector<pg::Migration>& Migrations();  // generated from migrations/
 
 // The `service` of every log line, the fatal configuration line included.
 constexpr char kProgram[] = "tenants";
+constexpr char kSchema[] = "tenants";
 
 namespace {
 
 
 constexpr char kServiceName[] = "sportelli.tenants.v1.TenantsService";
-constexpr char kSchema[] = "tenants";
-
-struct DatabaseConfig {
-  std::string dsn;
-  pg::PoolOptions pool;
-};
-
-DatabaseConfig ReadDatabaseConfig(config::EnvReader& env) {
-  DatabaseConfig config;
-  config.dsn = env.String("SPORTELLI_PG_DSN");
-  config.pool.max_size = env.Int("SPORTELLI_PG_POOL_SIZE", 8, 1, 200);
-  config.pool.acquire_timeout = env.Duration("SPORTELLI_PG_ACQUIRE_TIMEOUT", absl::Seconds(2),
-                                             absl::Milliseconds(10), absl::Minutes(1));
-  return config;
-}
-
-// A dead database host that drops packets (a failover, a partition) must surface as an error
-// within seconds, not after the kernel's ~15 minutes of retransmissions: TCP user timeout and
-// keepalives on every connection. `extra` adds per-pool settings.
-std::unique_ptr<pg::ConnectionPool> OpenPool(const DatabaseConfig& config,
-                                             std::vector<std::pair<std::string, std::string>> extra = {}) {
-  std::vector<std::pair<std::string, std::string>> settings = {
-      {"tcp_user_timeout", "10000"}, {"keepalives", "1"}, {"keepalives_idle", "30"},
-      {"keepalives_interval", "10"}, {"keepalives_count", "3"}};
-  settings.insert(settings.end(), extra.begin(), extra.end());
-  absl::StatusOr<std::string> dsn = pg::OverrideConninfo(config.dsn, settings);
-  absl::StatusOr<std::unique_ptr<pg::ConnectionPool>> pool =
-      dsn.ok() ? pg::ConnectionPool::Create(*dsn, config.pool) : dsn.status();
-  if (!pool.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError("SPORTELLI_PG_DSN: is not a valid libpq connection string"),
-                          kProgram);
-  }
-  return *std::move(pool);
-}
-
-int Migrate(logging::Logger& log) {
-  config::EnvReader env;
-  DatabaseConfig database = ReadDatabaseConfig(env);
-  config::ExitIfInvalid(env.Finish(), kProgram);
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
-  absl::StatusOr<int> applied = pg::ApplyMigrations(*pool, kSchema, Migrations());
-  if (!applied.ok()) {
-    log.Error("migration failed", {{"error", std::string(applied.status().message())}});
-    return 1;
-  }
-  log.Info("migrations applied", {{"applied", *applied}, {"known", Migrations().size()}});
-  return 0;
-}
 
 int Seed(logging::Logger& log) {
   config::EnvReader env;
-  DatabaseConfig database = ReadDatabaseConfig(env);
+  server::DatabaseConfig database = server::ReadDatabaseConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
+  std::unique_ptr<pg::ConnectionPool> pool = server::OpenDatabasePool(database, kProgram);
   PostgresTenantsRepository repository(pool.get());
   absl::StatusOr<SeedReport> report = ApplySeed(PianaDiLuccaSeed(), repository);
   if (!report.ok()) {
@@ -104,7 +57,7 @@ int Seed(logging::Logger& log) {
 int Serve(logging::Logger& log) {
   config::EnvReader env;
   server::ServerOptions options = server::ReadServerOptions(env, kServiceName);
-  DatabaseConfig database = ReadDatabaseConfig(env);
+  server::DatabaseConfig database = server::ReadDatabaseConfig(env);
   std::string public_key = env.FileContents("SPORTELLI_JWT_PUBLIC_KEY_FILE");
   std::string issuer = env.String("SPORTELLI_JWT_ISSUER");
   std::string audience = env.String("SPORTELLI_JWT_AUDIENCE");
@@ -119,15 +72,15 @@ int Serve(logging::Logger& log) {
   // Signals are blocked before any thread exists, so every thread inherits the mask and only
   // WaitForTerminationSignal receives SIGTERM. migrate and seed keep the default handling.
   server::BlockTerminationSignals();
-  std::unique_ptr<pg::ConnectionPool> pool = OpenPool(database);
+  std::unique_ptr<pg::ConnectionPool> pool = server::OpenDatabasePool(database, kProgram);
   // Readiness has a connection of its own: a pool busy with RPCs must not make a healthy pod
   // look unready (Kubernetes would then drain pods exactly when load peaks).
   // Its queries are bounded too, so a hung server turns the pod unready instead of freezing
   // the check.
-  DatabaseConfig probe = database;
+  server::DatabaseConfig probe = database;
   probe.pool.max_size = 1;
   std::unique_ptr<pg::ConnectionPool> probe_pool =
-      OpenPool(probe, {{"options", "-c statement_timeout=2000"}});
+      server::OpenDatabasePool(probe, kProgram, {{"options", "-c statement_timeout=2000"}});
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("tenants", *registry);
@@ -159,7 +112,9 @@ int main(int argc, char** argv) {
   logging::Logger log("tenants", logging::ParseLevel(level));
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "serve") return tenants::Serve(log);
-  if (command == "migrate") return tenants::Migrate(log);
+  if (command == "migrate") {
+    return server::RunMigrateCommand(log, tenants::kProgram, tenants::kSchema, tenants::Migrations());
+  }
   if (command == "seed") return tenants::Seed(log);
   std::cerr << "usage: sportelli-tenants [serve|migrate|seed]\n";
   return 2;

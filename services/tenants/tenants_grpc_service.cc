@@ -3,14 +3,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/tenants/domain/open_intervals.h"
 #include "services/tenants/domain/validation.h"
 #include "services/tenants/proto_mapping.h"
 #include "sportelli/api/field_mask.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/api/resource_name.h"
+#include "sportelli/server/request_ids.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -41,44 +40,11 @@ absl::StatusOr<std::vector<std::string>> ParseName(const std::string& name, absl
   return api::ParseResourceName(name, pattern, field);
 }
 
-bool IsUuid(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
+using server::CheckRequestId;
 
-// Checks a request id and, when it is a UUID, records it for the access log. Anything else a
-// client puts there (it could be personal data) never reaches a log line.
-void CheckRequestId(const std::string& request_id, Call& call, status::FieldViolations& violations) {
-  if (request_id.empty()) return;
-  if (!IsUuid(request_id)) {
-    violations.Add("request_id", "must be a UUID such as 3f0e7a4e-2b7c-4d7e-9a61-1c1d2e3f4a5b");
-    return;
-  }
-  call.request_id = request_id;
-}
-
-// The idempotency key of a Create: its request id and its deterministic serialization without
-// the request id, to tell a retry from a different request reusing the id.
 template <typename Request>
 RequestKey KeyOf(const Request& request, const char* method) {
-  Request copy = request;
-  copy.clear_request_id();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&coded);
-  }
-  return RequestKey{request.request_id(), method, std::move(bytes)};
+  return RequestKey{request.request_id(), method, server::FingerprintWithoutRequestId(request)};
 }
 
 template <typename T>

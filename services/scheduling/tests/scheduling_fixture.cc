@@ -5,8 +5,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/scheduling/domain/codice_fiscale.h"
@@ -80,29 +78,6 @@ absl::StatusOr<OpenHours> FakeDirectory::GetOpenHours(const std::string&, const 
 
 absl::StatusOr<absl::TimeZone> FakeDirectory::GetTimeZone(const std::string&, const std::string&) {
   return Rome();
-}
-
-Failure Decode(const grpc::Status& status) {
-  Failure failure{status.error_code(), "", {}};
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return failure;
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    google::rpc::BadRequest bad_request;
-    if (any.UnpackTo(&info)) failure.reason = info.reason();
-    if (any.UnpackTo(&bad_request)) {
-      for (const auto& violation : bad_request.field_violations()) {
-        failure.violations.emplace_back(violation.field(), violation.description());
-      }
-    }
-  }
-  return failure;
-}
-
-std::vector<std::string> Fields(const Failure& failure) {
-  std::vector<std::string> fields;
-  for (const auto& violation : failure.violations) fields.push_back(violation.first);
-  return fields;
 }
 
 void SchedulingTest::SetUp() {

@@ -25,6 +25,7 @@
 #include "sportelli/redis/client.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
 #include "sportelli/server/server.h"
+#include "sportelli/testing/grpc_failure.h"
 #include "sportelli/testing/test_database.h"
 
 namespace sportelli::scheduling::testing {
@@ -53,14 +54,9 @@ class FakeDirectory final : public DeskDirectory {
   int close_hour_ = 12;
 };
 
-// Failure details of a gRPC status, decoded as a client would.
-struct Failure {
-  grpc::StatusCode code;
-  std::string reason;
-  std::vector<std::pair<std::string, std::string>> violations;
-};
-Failure Decode(const grpc::Status& status);
-std::vector<std::string> Fields(const Failure& failure);
+using sportelli::testing::Decode;
+using sportelli::testing::Failure;
+using sportelli::testing::Fields;
 
 absl::TimeZone Rome();
 // A valid codice fiscale, different for each `n` (the checksum computed).

@@ -20,6 +20,7 @@
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/server/server.h"
+#include "sportelli/testing/grpc_failure.h"
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_database.h"
 
@@ -37,34 +38,9 @@ using ::testing::UnorderedElementsAre;
 constexpr char kIssuer[] = "https://idp.test";
 constexpr char kAudience[] = "sportelli-test";
 
-struct Failure {
-  grpc::StatusCode code;
-  std::string reason;
-  std::vector<std::pair<std::string, std::string>> violations;
-};
-
-Failure Decode(const grpc::Status& status) {
-  Failure failure{status.error_code(), "", {}};
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return failure;
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    google::rpc::BadRequest bad_request;
-    if (any.UnpackTo(&info)) failure.reason = info.reason();
-    if (any.UnpackTo(&bad_request)) {
-      for (const auto& violation : bad_request.field_violations()) {
-        failure.violations.emplace_back(violation.field(), violation.description());
-      }
-    }
-  }
-  return failure;
-}
-
-std::vector<std::string> Fields(const Failure& failure) {
-  std::vector<std::string> fields;
-  for (const auto& violation : failure.violations) fields.push_back(violation.first);
-  return fields;
-}
+using sportelli::testing::Decode;
+using sportelli::testing::Failure;
+using sportelli::testing::Fields;
 
 google::type::Date Date(int year, int month, int day) {
   google::type::Date date;
