@@ -2,6 +2,7 @@
 # from the SQL files in FILES (named V<version>__<description>.sql). Run by
 # sportelli_embed_migrations() at build time.
 set(body "")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(file IN LISTS FILES)
   get_filename_component(name ${file} NAME)
   string(REGEX MATCH "^V([0-9]+)__(.+)\\.sql$" matched ${name})

@@ -53,11 +53,14 @@ function(sportelli_embed_migrations)
   file(GLOB sql_files CONFIGURE_DEPENDS ${ARG_DIR}/V*.sql)
   list(SORT sql_files)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${ARG_TARGET}_migrations.cc)
+  # A ';' list on a command line is split by the shell: pass the files '|'-separated.
+  string(REPLACE ";" "|" files_arg "${sql_files}")
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${ARG_NAMESPACE} "-DFILES=${sql_files}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${ARG_NAMESPACE} "-DFILES=${files_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_migrations.cmake
     DEPENDS ${sql_files} ${PROJECT_SOURCE_DIR}/cmake/embed_migrations.cmake
-    COMMENT "Embedding migrations for ${ARG_TARGET}")
+    COMMENT "Embedding migrations for ${ARG_TARGET}"
+    VERBATIM)
   target_sources(${ARG_TARGET} PRIVATE ${out})
 endfunction()

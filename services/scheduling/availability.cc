@@ -244,6 +244,21 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
   return result;
 }
 
+bool Availability::KnownFull(const AvailabilityQuery& query, const OpenHoursLoader& open_hours,
+                             absl::Time start, absl::Time now) {
+  if (!UseCache(now)) return false;
+  AvailabilityQuery day = query;
+  day.first_day = day.last_day = LocalDayOf(start, query.zone);
+  absl::StatusOr<std::vector<CachedDay>> days = Days(day, open_hours, now);
+  if (!days.ok() || days->empty()) return false;
+  for (const CachedSlot& slot : (*days)[0].slots) {
+    if (slot.start == start) {
+      return RemainingOver(query.policy, slot.usage, query.channel, slot.start, now) == 0;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<std::vector<AvailableSlot>> Availability::List(const AvailabilityQuery& query,
                                                               const OpenHoursLoader& open_hours,
                                                               absl::Time now) {

@@ -73,6 +73,14 @@ class Availability {
   void AfterWrite(const std::string& tenant_id, const std::string& desk_id, absl::Time start,
                   absl::Time end, const absl::TimeZone& zone);
 
+  // True only when the slot starting at `start` has no seat left for `channel` according to
+  // the cache (its day read, or rebuilt on a miss exactly as List does). A hint to turn away a
+  // hopeless booking without a write transaction (on a click day most attempts are for slots
+  // already full); never used to accept one. False when unsure: no cache, Redis down, an
+  // error, not a slot of the day.
+  bool KnownFull(const AvailabilityQuery& query, const OpenHoursLoader& open_hours,
+                 absl::Time start, absl::Time now);
+
   // For tests and readiness: whether the cache is being used right now.
   bool CacheUp() const;
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "pqxx/nontransaction"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/scheduling/domain/slots.h"
@@ -47,24 +48,32 @@ absl::StatusOr<absl::CivilDay> DayAt(const pqxx::field& field) {
   return day;
 }
 
-// The UTC calendar days [start, end) touches, in order: the capacity lock rows to take.
-std::vector<std::string> UtcDays(absl::Time start, absl::Time end) {
-  std::vector<std::string> days;
-  const absl::CivilDay first = absl::ToCivilDay(start, absl::UTCTimeZone());
-  const absl::CivilDay last =
-      absl::ToCivilDay(std::max(start, end - absl::Microseconds(1)), absl::UTCTimeZone());
-  for (absl::CivilDay day = first; day <= last; ++day) days.push_back(PgDay(day));
-  return days;
+// Capacity lock rows are quarter hours of a desk (migrations/V002__capacity_buckets.sql).
+constexpr absl::Duration kCapacityBucket = absl::Minutes(15);
+
+// The quarter hours [start, end) touches, in order: the capacity lock rows to take.
+std::vector<std::string> CapacityBuckets(absl::Time start, absl::Time end) {
+  std::vector<std::string> buckets;
+  const absl::Time first = absl::UnixEpoch() + absl::Floor(start - absl::UnixEpoch(), kCapacityBucket);
+  for (absl::Time bucket = first; bucket < std::max(end, start + absl::Microseconds(1));
+       bucket += kCapacityBucket) {
+    buckets.push_back(PgTime(bucket));
+  }
+  return buckets;
 }
 
-// Locks the capacity rows of `days` (sorted, distinct) for the rest of the transaction.
+// Locks the capacity rows `buckets` (sorted, distinct) for the rest of the transaction. Rows
+// are taken in order, so two transactions never wait for each other in a cycle.
 void LockCapacity(pqxx::work& tx, const std::string& tenant, const std::string& desk,
-                  const std::vector<std::string>& days) {
+                  const std::vector<std::string>& buckets) {
+  std::vector<std::string> quoted;
+  quoted.reserve(buckets.size());
+  for (const std::string& bucket : buckets) quoted.push_back(absl::StrCat("\"", bucket, "\""));
   tx.exec_params(
-      "INSERT INTO scheduling.capacity_locks (tenant_id, desk_id, utc_day) "
-      "SELECT $1, $2, d FROM unnest($3::date[]) AS d ORDER BY d "
-      "ON CONFLICT (tenant_id, desk_id, utc_day) DO UPDATE SET locked_at = now()",
-      tenant, desk, absl::StrCat("{", absl::StrJoin(days, ","), "}"));
+      "INSERT INTO scheduling.capacity_locks (tenant_id, desk_id, bucket) "
+      "SELECT $1, $2, b FROM unnest($3::timestamptz[]) AS b ORDER BY b "
+      "ON CONFLICT (tenant_id, desk_id, bucket) DO UPDATE SET locked_at = now()",
+      tenant, desk, absl::StrCat("{", absl::StrJoin(quoted, ","), "}"));
 }
 
 absl::StatusOr<Channel> ChannelAt(const pqxx::field& field) {
@@ -118,7 +127,7 @@ absl::StatusOr<DeskOccupancy> ReadOccupancy(pqxx::work& tx, const std::string& t
 absl::Status TakeSeat(pqxx::work& tx, const std::string& tenant, const std::string& desk,
                       absl::Time start, absl::Time end, Channel channel, const SeatRules& rules,
                       const Exclusions& exclude = {}) {
-  LockCapacity(tx, tenant, desk, UtcDays(start, end));
+  LockCapacity(tx, tenant, desk, CapacityBuckets(start, end));
   ASSIGN_OR_RETURN(DeskOccupancy occupancy,
                    ReadOccupancy(tx, tenant, desk, start, end, rules.now, exclude));
   const std::vector<SlotUsage> usage = UsageOver(occupancy.taken, start, end);
@@ -334,6 +343,28 @@ absl::StatusOr<Created<Hold>> PostgresSchedulingRepository::CreateHold(
       });
 }
 
+absl::StatusOr<bool> PostgresSchedulingRepository::RequestIdExists(const std::string& tenant_id,
+                                                                  const std::string& request_id) {
+  // One round trip instead of four (BEGIN, set_config, SELECT, COMMIT): the statements of one
+  // simple-protocol query run as one implicit transaction, so the transaction-local tenant
+  // setting applies to the SELECT. This runs for every booking attempt on a slot the cache
+  // knows is full (most of a click day's traffic). Both values are checked ids (a resource id,
+  // a UUID) and quoted by the connection besides.
+  ASSIGN_OR_RETURN(pg::PooledConnection connection, pool_->Acquire());
+  try {
+    pqxx::nontransaction tx(connection.get());
+    const std::string tenant = tx.quote(tenant_id);
+    const pqxx::result rows = tx.exec(absl::StrCat(
+        "SELECT set_config('app.tenant_id', ", tenant, ", true); "
+        "SELECT 1 FROM scheduling.request_ids WHERE tenant_id = ", tenant,
+        " AND request_id = ", tx.quote(request_id)));
+    return !rows.empty();
+  } catch (const std::exception&) {
+    connection.Discard();
+    return status::Unavailable("database");
+  }
+}
+
 absl::StatusOr<StoredAppointment> PostgresSchedulingRepository::GetAppointment(
     const std::string& tenant_id, const std::string& id) {
   pg::TransactionOptions options;
@@ -423,15 +454,15 @@ absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::Reschedule(
                                             " cannot be rescheduled"),
                                "ILLEGAL_TRANSITION");
         }
-        // Both the old and the new days are locked (in date order) before anything is read,
+        // Both the old and the new quarter hours are locked (in order) before anything is read,
         // so the seat cannot be taken by someone else between the check and the move. The
         // appointment's own seat is left out of the count: moving it 30 minutes later within
         // its own hour must not fail for want of the seat it is giving up.
-        std::vector<std::string> days = UtcDays(a.start, a.end);
-        for (std::string& day : UtcDays(start, end)) days.push_back(std::move(day));
-        std::sort(days.begin(), days.end());
-        days.erase(std::unique(days.begin(), days.end()), days.end());
-        LockCapacity(tx, tenant_id, a.desk_id, days);
+        std::vector<std::string> buckets = CapacityBuckets(a.start, a.end);
+        for (std::string& bucket : CapacityBuckets(start, end)) buckets.push_back(std::move(bucket));
+        std::sort(buckets.begin(), buckets.end());
+        buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+        LockCapacity(tx, tenant_id, a.desk_id, buckets);
         ASSIGN_OR_RETURN(DeskOccupancy occupancy,
                          ReadOccupancy(tx, tenant_id, a.desk_id, start, end, rules.now,
                                        Exclusions{"", a.id}));

@@ -1,12 +1,13 @@
 // SchedulingRepository on PostgreSQL (schema `scheduling`, see migrations/V001__init.sql).
 //
 // Capacity: a transaction that takes a seat first locks the desk's capacity_locks rows of the
-// UTC days its interval touches (upserted, in date order, so two transactions never wait for
-// each other in a cycle), then counts the bookings and active holds overlapping the interval
-// and decides with the domain's CheckBookableOver. Transactions that could compete for a seat
-// of the same desk and day run one after the other; the others never wait. READ COMMITTED is
-// enough: each statement after the lock sees every booking committed before the lock was
-// granted, and no booking of that desk and day can commit while the lock is held.
+// quarter hours its interval touches (upserted, in time order, so two transactions never wait
+// for each other in a cycle), then counts the bookings and active holds overlapping the
+// interval and decides with the domain's CheckBookableOver. Two bookings that could compete for
+// a seat overlap, so they share a quarter hour and run one after the other, whatever their
+// services' durations; bookings of other slots never wait. READ COMMITTED is enough: each
+// statement after the lock sees every booking committed before the lock was granted, and no
+// competing booking can commit while the lock is held.
 //
 // Lock order (no deadlocks): request id (pg/idempotency), then citizen (CreateAppointment),
 // then capacity rows.
@@ -32,6 +33,8 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
   absl::StatusOr<Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
                                            const RequestKey& key,
                                            const ResponseEncoder<Hold>& encode) override;
+  absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
+                                       const std::string& request_id) override;
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
                                                    const std::string& id) override;
   absl::StatusOr<AppointmentPage> ListAppointments(const std::string& tenant_id,

@@ -150,6 +150,30 @@ absl::StatusOr<SeatRules> SchedulingGrpcService::SeatRulesFor(const Call& call,
   return SeatRules{rules.policy, std::move(hours.intervals), now};
 }
 
+absl::Status SchedulingGrpcService::TurnAwayIfKnownFull(const std::string& tenant,
+                                                        const std::string& desk,
+                                                        const std::string& service,
+                                                        absl::Time start, Channel channel,
+                                                        const DeskRules& rules,
+                                                        const SeatRules& seat,
+                                                        const std::string& request_id,
+                                                        bool has_hold) {
+  // A hold's own seat makes its slot look full: only the transaction can tell.
+  if (has_hold) return absl::OkStatus();
+  AvailabilityQuery query{tenant, desk, service, LocalDayOf(start, rules.zone),
+                          LocalDayOf(start, rules.zone), rules.zone, rules.policy, channel, true};
+  const OpenHoursLoader open_hours = [&seat]() -> absl::StatusOr<std::vector<TimeInterval>> {
+    return seat.open;
+  };
+  if (!availability_->KnownFull(query, open_hours, start, seat.now)) return absl::OkStatus();
+  // A retry of a booking that took the last seat must get its first reply, not SLOT_FULL.
+  if (!request_id.empty()) {
+    absl::StatusOr<bool> seen = repository_->RequestIdExists(tenant, request_id);
+    if (!seen.ok() || *seen) return absl::OkStatus();
+  }
+  return status::Error(absl::StatusCode::kFailedPrecondition, "the slot is full", "SLOT_FULL");
+}
+
 // ---- availability ---------------------------------------------------------------------------
 
 grpc::Status SchedulingGrpcService::ListAvailableSlots(
@@ -275,6 +299,8 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
     const absl::Time now = clock_();
     ASSIGN_OR_RETURN(DeskRules rules, RulesFor(call, tenant, (*desk)[1], (*service)[1]));
     ASSIGN_OR_RETURN(SeatRules seat, SeatRulesFor(call, rules, tenant, (*desk)[1], *start, now));
+    RETURN_IF_ERROR(TurnAwayIfKnownFull(tenant, (*desk)[1], (*service)[1], *start, *channel,
+                                        rules, seat, request->request_id(), hold.has_value()));
 
     NewAppointment booking;
     Appointment& a = booking.appointment;

@@ -85,6 +85,12 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   absl::StatusOr<SeatRules> SeatRulesFor(const server::Call& call, const DeskRules& rules,
                                          const std::string& tenant, const std::string& desk,
                                          absl::Time start, absl::Time now);
+  // SLOT_FULL without a transaction when the availability cache knows the slot is full (see
+  // Availability::KnownFull); OK when unsure, and the booking transaction decides.
+  absl::Status TurnAwayIfKnownFull(const std::string& tenant, const std::string& desk,
+                                   const std::string& service, absl::Time start, Channel channel,
+                                   const DeskRules& rules, const SeatRules& seat,
+                                   const std::string& request_id, bool has_hold);
   absl::Status ApplyStaffEvent(server::Call& call, const std::string& name, AppointmentEvent event,
                           v1::Appointment* response);
 

@@ -119,6 +119,11 @@ class SchedulingRepository {
                                                    const RequestKey& key,
                                                    const ResponseEncoder<Hold>& encode) = 0;
 
+  // Whether `request_id` was already used in the tenant (by any method): a cheap read before
+  // answering a request without the transaction that would replay it.
+  virtual absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
+                                               const std::string& request_id) = 0;
+
   virtual absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
                                                            const std::string& id) = 0;
 

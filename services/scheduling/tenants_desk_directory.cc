@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
 #include "services/scheduling/proto_mapping.h"
@@ -66,80 +67,83 @@ void TenantsDeskDirectory::Store(absl::flat_hash_map<std::string, Entry<T>>& map
   map[key] = Entry<T>{std::move(value), absl::Now() + options_.ttl};
 }
 
+absl::Mutex& TenantsDeskDirectory::FetchMutex(const std::string& key) {
+  return fetch_mu_[absl::HashOf(key) % kFetchStripes];
+}
+
+template <typename T, typename Fetch>
+absl::StatusOr<T> TenantsDeskDirectory::Cached(absl::flat_hash_map<std::string, Entry<T>>& map,
+                                               const std::string& key, Fetch fetch) {
+  T value;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (Lookup(map, key, value)) return value;
+  }
+  absl::MutexLock fetching(&FetchMutex(key));
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (Lookup(map, key, value)) return value;  // fetched while this caller waited
+  }
+  ASSIGN_OR_RETURN(value, fetch());
+  absl::MutexLock lock(&mu_);
+  Store(map, key, value);
+  return value;
+}
+
 absl::StatusOr<DeskInfo> TenantsDeskDirectory::GetDesk(const std::string& credentials,
                                                        const std::string& tenant_id,
                                                        const std::string& desk_id) {
-  const std::string key = Key(tenant_id, desk_id);
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    DeskInfo cached;
-    if (Lookup(desks_, key, cached)) return cached;
-  }
-  grpc::ClientContext context;
-  PrepareContext(context, credentials);
-  tv1::GetDeskRequest request;
-  request.set_name(absl::StrCat("tenants/", tenant_id, "/desks/", desk_id));
-  tv1::Desk desk;
-  const grpc::Status status = stub_->GetDesk(&context, request, &desk);
-  if (!status.ok()) return FromTenants(status);
-  DeskInfo info;
-  info.capacity = desk.capacity();
-  info.takes_appointments = desk.booking_mode() == tv1::BOOKING_MODE_APPOINTMENT_ONLY ||
-                            desk.booking_mode() == tv1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT;
-  info.takes_walk_ins = desk.booking_mode() == tv1::BOOKING_MODE_WALK_IN ||
-                        desk.booking_mode() == tv1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT;
-  for (const std::string& name : desk.services()) {
-    absl::StatusOr<std::vector<std::string>> ids =
-        api::ParseResourceName(name, "tenants/{tenant}/services/{service}", "services");
-    if (ids.ok()) info.service_ids.push_back((*ids)[1]);
-  }
-  absl::MutexLock lock(&mu_);
-  Store(desks_, key, info);
-  return info;
+  return Cached(desks_, Key(tenant_id, desk_id), [&]() -> absl::StatusOr<DeskInfo> {
+    grpc::ClientContext context;
+    PrepareContext(context, credentials);
+    tv1::GetDeskRequest request;
+    request.set_name(absl::StrCat("tenants/", tenant_id, "/desks/", desk_id));
+    tv1::Desk desk;
+    const grpc::Status status = stub_->GetDesk(&context, request, &desk);
+    if (!status.ok()) return FromTenants(status);
+    DeskInfo info;
+    info.capacity = desk.capacity();
+    info.takes_appointments = desk.booking_mode() == tv1::BOOKING_MODE_APPOINTMENT_ONLY ||
+                              desk.booking_mode() == tv1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT;
+    info.takes_walk_ins = desk.booking_mode() == tv1::BOOKING_MODE_WALK_IN ||
+                          desk.booking_mode() == tv1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT;
+    for (const std::string& name : desk.services()) {
+      absl::StatusOr<std::vector<std::string>> ids =
+          api::ParseResourceName(name, "tenants/{tenant}/services/{service}", "services");
+      if (ids.ok()) info.service_ids.push_back((*ids)[1]);
+    }
+    return info;
+  });
 }
 
 absl::StatusOr<ServiceInfo> TenantsDeskDirectory::GetService(const std::string& credentials,
                                                              const std::string& tenant_id,
                                                              const std::string& service_id) {
-  const std::string key = Key(tenant_id, service_id);
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    ServiceInfo cached;
-    if (Lookup(services_, key, cached)) return cached;
-  }
-  grpc::ClientContext context;
-  PrepareContext(context, credentials);
-  tv1::GetServiceRequest request;
-  request.set_name(absl::StrCat("tenants/", tenant_id, "/services/", service_id));
-  tv1::Service service;
-  const grpc::Status status = stub_->GetService(&context, request, &service);
-  if (!status.ok()) return FromTenants(status);
-  ServiceInfo info{absl::Minutes(service.duration_minutes())};
-  absl::MutexLock lock(&mu_);
-  Store(services_, key, info);
-  return info;
+  return Cached(services_, Key(tenant_id, service_id), [&]() -> absl::StatusOr<ServiceInfo> {
+    grpc::ClientContext context;
+    PrepareContext(context, credentials);
+    tv1::GetServiceRequest request;
+    request.set_name(absl::StrCat("tenants/", tenant_id, "/services/", service_id));
+    tv1::Service service;
+    const grpc::Status status = stub_->GetService(&context, request, &service);
+    if (!status.ok()) return FromTenants(status);
+    return ServiceInfo{absl::Minutes(service.duration_minutes())};
+  });
 }
 
 absl::StatusOr<absl::TimeZone> TenantsDeskDirectory::GetTimeZone(const std::string& credentials,
                                                                  const std::string& tenant_id) {
-  std::string zone_name;
-  bool cached = false;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    cached = Lookup(zones_, tenant_id, zone_name);
-  }
-  if (!cached) {
-    grpc::ClientContext context;
-    PrepareContext(context, credentials);
-    tv1::GetTenantRequest request;
-    request.set_name(absl::StrCat("tenants/", tenant_id));
-    tv1::Tenant tenant;
-    const grpc::Status status = stub_->GetTenant(&context, request, &tenant);
-    if (!status.ok()) return FromTenants(status);
-    zone_name = tenant.time_zone();
-    absl::MutexLock lock(&mu_);
-    Store(zones_, tenant_id, zone_name);
-  }
+  ASSIGN_OR_RETURN(std::string zone_name,
+                   Cached(zones_, tenant_id, [&]() -> absl::StatusOr<std::string> {
+                     grpc::ClientContext context;
+                     PrepareContext(context, credentials);
+                     tv1::GetTenantRequest request;
+                     request.set_name(absl::StrCat("tenants/", tenant_id));
+                     tv1::Tenant tenant;
+                     const grpc::Status status = stub_->GetTenant(&context, request, &tenant);
+                     if (!status.ok()) return FromTenants(status);
+                     return tenant.time_zone();
+                   }));
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(zone_name, &zone)) {
     return status::Internal("the comune's time zone is not known to this server");
@@ -157,7 +161,9 @@ absl::StatusOr<OpenHours> TenantsDeskDirectory::GetOpenHours(const std::string& 
   // entries; the missing days are asked for in one call spanning them.
   std::vector<Day> days(static_cast<size_t>(last - first + 1));
   std::optional<absl::CivilDay> missing_first, missing_last;
-  {
+  auto collect = [&] {
+    missing_first.reset();
+    missing_last.reset();
     absl::ReaderMutexLock lock(&mu_);
     for (absl::CivilDay day = first; day <= last; ++day) {
       if (!Lookup(days_, Key(Key(tenant_id, desk_id), absl::FormatCivilTime(day)),
@@ -166,6 +172,13 @@ absl::StatusOr<OpenHours> TenantsDeskDirectory::GetOpenHours(const std::string& 
         missing_last = day;
       }
     }
+  };
+  collect();
+  // One fetch at a time per desk (see Cached); who waited looks again before asking.
+  std::optional<absl::MutexLock> fetching;
+  if (missing_first) {
+    fetching.emplace(&FetchMutex(Key(tenant_id, desk_id)));
+    collect();
   }
   if (missing_first) {
     grpc::ClientContext context;

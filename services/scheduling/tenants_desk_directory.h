@@ -60,12 +60,21 @@ class TenantsDeskDirectory final : public DeskDirectory {
   template <typename T>
   bool Lookup(const absl::flat_hash_map<std::string, Entry<T>>& map, const std::string& key,
               T& value) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The cached value of `key`, or `fetch()`'s, stored. Callers missing the same key wait for
+  // one fetch (a cold cache or an expired entry must not send a burst of identical calls to
+  // tenants at a click day's start).
+  template <typename T, typename Fetch>
+  absl::StatusOr<T> Cached(absl::flat_hash_map<std::string, Entry<T>>& map,
+                           const std::string& key, Fetch fetch);
+  absl::Mutex& FetchMutex(const std::string& key);
   template <typename T>
   void Store(absl::flat_hash_map<std::string, Entry<T>>& map, const std::string& key, T value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::unique_ptr<tenants::v1::TenantsService::Stub> stub_;
   const TenantsDirectoryOptions options_;
+  static constexpr size_t kFetchStripes = 64;
+  absl::Mutex fetch_mu_[kFetchStripes];
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry<DeskInfo>> desks_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Entry<ServiceInfo>> services_ ABSL_GUARDED_BY(mu_);

@@ -40,6 +40,9 @@ class FakeRepository final : public SchedulingRepository {
                                            const ResponseEncoder<Hold>&) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<bool> RequestIdExists(const std::string&, const std::string&) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string&, const std::string&) override {
     return absl::UnimplementedError("");
   }

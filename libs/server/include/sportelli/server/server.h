@@ -49,9 +49,12 @@ struct ServerOptions {
   absl::Duration shutdown_deadline = absl::Seconds(10);
 };
 
-// SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_GRPC_THREADS, SPORTELLI_SHUTDOWN_GRACE,
-// SPORTELLI_SHUTDOWN_DEADLINE.
-ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name);
+// SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_GRPC_THREADS [default_threads],
+// SPORTELLI_SHUTDOWN_GRACE, SPORTELLI_SHUTDOWN_DEADLINE. A service whose RPCs wait on I/O
+// (locks, the database) wants more threads than it has database connections, so that a burst
+// queues for a connection instead of being refused.
+ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name,
+                                int default_threads = 16);
 
 class Server final {
  public:
