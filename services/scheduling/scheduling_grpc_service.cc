@@ -158,8 +158,12 @@ absl::Status SchedulingGrpcService::TurnAwayIfKnownFull(const std::string& tenan
                                                         const SeatRules& seat,
                                                         const std::string& request_id,
                                                         bool has_hold) {
-  // A hold's own seat makes its slot look full: only the transaction can tell.
-  if (has_hold) return absl::OkStatus();
+  // A hold's own seat makes its slot look full: only the transaction can tell. Outside the
+  // notice and the window the transaction answers TOO_LATE / OUTSIDE_BOOKING_WINDOW first.
+  if (has_hold || start < seat.now + rules.policy.minimum_notice ||
+      start >= seat.now + rules.policy.booking_window) {
+    return absl::OkStatus();
+  }
   AvailabilityQuery query{tenant, desk, service, LocalDayOf(start, rules.zone),
                           LocalDayOf(start, rules.zone), rules.zone, rules.policy, channel, true};
   const OpenHoursLoader open_hours = [&seat]() -> absl::StatusOr<std::vector<TimeInterval>> {
