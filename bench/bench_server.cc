@@ -17,6 +17,7 @@
 #include "sportelli/bench/v1/bench_service.grpc.pb.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/logging/logger.h"
+#include "sportelli/server/bootstrap.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -43,34 +44,20 @@ class BenchGrpcService final : public v1::BenchService::Service {
 int Serve(logging::Logger& log) {
   config::EnvReader env;
   server::ServerOptions options = server::ReadServerOptions(env, kServiceName);
-  std::string public_key = env.FileContents("SPORTELLI_JWT_PUBLIC_KEY_FILE");
-  std::string issuer = env.String("SPORTELLI_JWT_ISSUER");
-  std::string audience = env.String("SPORTELLI_JWT_AUDIENCE");
+  const server::TokenConfig tokens = server::ReadTokenConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
 
-  absl::StatusOr<auth::TokenVerifier> verifier = auth::TokenVerifier::Create(public_key, issuer, audience);
-  if (!verifier.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat("SPORTELLI_JWT_PUBLIC_KEY_FILE: ",
-                                                                  verifier.status().message())),
-                          kProgram);
-  }
+  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
   server::BlockTerminationSignals();
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("bench", *registry);
-  server::RpcHandler handler("bench.sportelli", &*verifier, &metrics, &log);
+  server::RpcHandler handler("bench.sportelli", &verifier, &metrics, &log);
   BenchGrpcService service(&handler);
 
   server::Server server(options, &log, registry);
   server.AddService(&service);
-  if (absl::Status started = server.Start(); !started.ok()) {
-    log.Error("cannot start", {{"error", std::string(started.message())}});
-    return 1;
-  }
-  const int signal = server::WaitForTerminationSignal();
-  log.Info("signal received", {{"signal", signal}});
-  server.Shutdown();
-  return 0;
+  return server::RunUntilTerminated(server, log);
 }
 
 }  // namespace

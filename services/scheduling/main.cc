@@ -31,6 +31,7 @@
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
 #include "sportelli/server/database.h"
+#include "sportelli/server/bootstrap.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -73,9 +74,7 @@ int Serve(logging::Logger& log) {
                                             absl::Milliseconds(10), absl::Seconds(30));
   directory_options.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
                                        absl::ZeroDuration(), absl::Hours(1));
-  const std::string public_key = env.FileContents("SPORTELLI_JWT_PUBLIC_KEY_FILE");
-  const std::string issuer = env.String("SPORTELLI_JWT_ISSUER");
-  const std::string audience = env.String("SPORTELLI_JWT_AUDIENCE");
+  const server::TokenConfig tokens = server::ReadTokenConfig(env);
   const std::string secret_bytes = env.FileContents("SPORTELLI_SECRET_KEY_FILE");
   BookingRules rules;
   rules.minimum_notice = env.Duration("SPORTELLI_MIN_NOTICE", rules.minimum_notice,
@@ -92,13 +91,7 @@ int Serve(logging::Logger& log) {
   const std::string redis_password = ReadOptionalFile(env, "SPORTELLI_REDIS_PASSWORD_FILE");
   config::ExitIfInvalid(env.Finish(), kProgram);
 
-  absl::StatusOr<auth::TokenVerifier> verifier =
-      auth::TokenVerifier::Create(public_key, issuer, audience);
-  if (!verifier.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat(
-                              "SPORTELLI_JWT_PUBLIC_KEY_FILE: ", verifier.status().message())),
-                          kProgram);
-  }
+  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
   absl::StatusOr<SecretKey> secret = SecretKey::Create(secret_bytes);
   if (!secret.ok()) {
     config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat(
@@ -164,7 +157,7 @@ int Serve(logging::Logger& log) {
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("scheduling", *registry);
-  server::RpcHandler handler("scheduling.sportelli", &*verifier, &metrics, &log);
+  server::RpcHandler handler("scheduling.sportelli", &verifier, &metrics, &log);
   PostgresSchedulingRepository repository(pool.get());
   RedisAvailabilityCache cache(redis->get());
   Availability availability(&repository, &cache, *registry, &log);
@@ -175,16 +168,11 @@ int Serve(logging::Logger& log) {
   server.AddService(&service);
   // Redis is not a readiness dependency: without it availability is served from PostgreSQL.
   server.AddReadinessCheck("postgres", [&probe_pool] { return probe_pool->Ping(); });
-  if (absl::Status started = server.Start(); !started.ok()) {
-    log.Error("cannot start", {{"error", std::string(started.message())}});
-    return 1;
-  }
+  // The relay does not need the server; it stops after it, so events of the last RPCs go out.
   if (relay_enabled) relay.Start();
-  const int signal = server::WaitForTerminationSignal();
-  log.Info("signal received", {{"signal", signal}});
-  server.Shutdown();
+  const int exit_code = server::RunUntilTerminated(server, log);
   relay.Stop();
-  return 0;
+  return exit_code;
 }
 
 }  // namespace

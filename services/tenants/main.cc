@@ -21,6 +21,7 @@
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/server/database.h"
+#include "sportelli/server/bootstrap.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -58,17 +59,10 @@ int Serve(logging::Logger& log) {
   config::EnvReader env;
   server::ServerOptions options = server::ReadServerOptions(env, kServiceName);
   server::DatabaseConfig database = server::ReadDatabaseConfig(env);
-  std::string public_key = env.FileContents("SPORTELLI_JWT_PUBLIC_KEY_FILE");
-  std::string issuer = env.String("SPORTELLI_JWT_ISSUER");
-  std::string audience = env.String("SPORTELLI_JWT_AUDIENCE");
+  const server::TokenConfig tokens = server::ReadTokenConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
 
-  absl::StatusOr<auth::TokenVerifier> verifier = auth::TokenVerifier::Create(public_key, issuer, audience);
-  if (!verifier.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat("SPORTELLI_JWT_PUBLIC_KEY_FILE: ",
-                                                                  verifier.status().message())),
-                          kProgram);
-  }
+  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
   // Signals are blocked before any thread exists, so every thread inherits the mask and only
   // WaitForTerminationSignal receives SIGTERM. migrate and seed keep the default handling.
   server::BlockTerminationSignals();
@@ -84,21 +78,14 @@ int Serve(logging::Logger& log) {
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("tenants", *registry);
-  server::RpcHandler handler("tenants.sportelli", &*verifier, &metrics, &log);
+  server::RpcHandler handler("tenants.sportelli", &verifier, &metrics, &log);
   PostgresTenantsRepository repository(pool.get());
   TenantsGrpcService service(&repository, &handler);
 
   server::Server server(options, &log, registry);
   server.AddService(&service);
   server.AddReadinessCheck("postgres", [&probe_pool] { return probe_pool->Ping(); });
-  if (absl::Status started = server.Start(); !started.ok()) {
-    log.Error("cannot start", {{"error", std::string(started.message())}});
-    return 1;
-  }
-  const int signal = server::WaitForTerminationSignal();
-  log.Info("signal received", {{"signal", signal}});
-  server.Shutdown();
-  return 0;
+  return server::RunUntilTerminated(server, log);
 }
 
 }  // namespace
