@@ -1,6 +1,7 @@
 #include "services/scheduling/proto_mapping.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace sportelli::scheduling {
 namespace {
@@ -198,9 +199,9 @@ v1::Hold ToProto(const Hold& hold) {
 }
 
 std::string TicketId(const WalkInTicket& ticket) {
-  return absl::StrCat("t", absl::FormatCivilTime(ticket.local_day).substr(0, 4),
-                      absl::FormatCivilTime(ticket.local_day).substr(5, 2),
-                      absl::FormatCivilTime(ticket.local_day).substr(8, 2), "-", ticket.number);
+  const absl::CivilDay day = ticket.local_day;
+  return absl::StrCat("t", absl::StrFormat("%04d%02d%02d", day.year(), day.month(), day.day()), "-",
+                      ticket.number);
 }
 
 v1::WalkInTicket ToProto(const WalkInTicket& ticket) {

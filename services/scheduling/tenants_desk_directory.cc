@@ -39,6 +39,16 @@ absl::Status FromTenants(const grpc::Status& status) {
 
 std::string Key(absl::string_view a, absl::string_view b) { return absl::StrCat(a, "/", b); }
 
+// Zones are loaded once, when tenants' answer arrives, and cached as loaded: a lookup on the
+// booking path then costs no trip through the zone registry's lock.
+absl::StatusOr<absl::TimeZone> ZoneNamed(const std::string& name) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(name, &zone)) {
+    return status::Internal("the comune's time zone is not known to this server");
+  }
+  return zone;
+}
+
 }  // namespace
 
 TenantsDeskDirectory::TenantsDeskDirectory(std::shared_ptr<grpc::Channel> channel,
@@ -133,22 +143,16 @@ absl::StatusOr<ServiceInfo> TenantsDeskDirectory::GetService(const std::string& 
 
 absl::StatusOr<absl::TimeZone> TenantsDeskDirectory::GetTimeZone(const std::string& credentials,
                                                                  const std::string& tenant_id) {
-  ASSIGN_OR_RETURN(std::string zone_name,
-                   Cached(zones_, tenant_id, [&]() -> absl::StatusOr<std::string> {
-                     grpc::ClientContext context;
-                     PrepareContext(context, credentials);
-                     tv1::GetTenantRequest request;
-                     request.set_name(absl::StrCat("tenants/", tenant_id));
-                     tv1::Tenant tenant;
-                     const grpc::Status status = stub_->GetTenant(&context, request, &tenant);
-                     if (!status.ok()) return FromTenants(status);
-                     return tenant.time_zone();
-                   }));
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(zone_name, &zone)) {
-    return status::Internal("the comune's time zone is not known to this server");
-  }
-  return zone;
+  return Cached(zones_, tenant_id, [&]() -> absl::StatusOr<absl::TimeZone> {
+    grpc::ClientContext context;
+    PrepareContext(context, credentials);
+    tv1::GetTenantRequest request;
+    request.set_name(absl::StrCat("tenants/", tenant_id));
+    tv1::Tenant tenant;
+    const grpc::Status status = stub_->GetTenant(&context, request, &tenant);
+    if (!status.ok()) return FromTenants(status);
+    return ZoneNamed(tenant.time_zone());
+  });
 }
 
 absl::StatusOr<OpenHours> TenantsDeskDirectory::GetOpenHours(const std::string& credentials,
@@ -190,15 +194,12 @@ absl::StatusOr<OpenHours> TenantsDeskDirectory::GetOpenHours(const std::string& 
     tv1::ComputeOpenIntervalsResponse response;
     const grpc::Status status = stub_->ComputeOpenIntervals(&context, request, &response);
     if (!status.ok()) return FromTenants(status);
-    absl::TimeZone zone;
-    if (!absl::LoadTimeZone(response.time_zone(), &zone)) {
-      return status::Internal("the comune's time zone is not known to this server");
-    }
+    ASSIGN_OR_RETURN(const absl::TimeZone zone, ZoneNamed(response.time_zone()));
     absl::MutexLock lock(&mu_);
     for (absl::CivilDay day = *missing_first; day <= *missing_last; ++day) {
       const absl::Time day_start = absl::FromCivil(day, zone);
       const absl::Time day_end = absl::FromCivil(day + 1, zone);
-      Day entry{{}, response.time_zone()};
+      Day entry{{}, zone};
       for (const auto& interval : response.intervals()) {
         TimeInterval t{TimeFromProto(interval.start_time()), TimeFromProto(interval.end_time())};
         if (t.start < day_end && t.end > day_start) entry.intervals.push_back(t);
@@ -207,19 +208,14 @@ absl::StatusOr<OpenHours> TenantsDeskDirectory::GetOpenHours(const std::string& 
       Store(days_, Key(Key(tenant_id, desk_id), absl::FormatCivilTime(day)), std::move(entry));
     }
   }
-  OpenHours hours;
-  std::string zone_name = "UTC";
+  OpenHours hours{{}, days.front().zone};
   for (const Day& day : days) {
-    if (!day.zone.empty()) zone_name = day.zone;
     for (const TimeInterval& interval : day.intervals) {
       // An interval across midnight is stored under both days: keep one copy.
       if (hours.intervals.empty() || !(hours.intervals.back() == interval)) {
         hours.intervals.push_back(interval);
       }
     }
-  }
-  if (!absl::LoadTimeZone(zone_name, &hours.zone)) {
-    return status::Internal("the comune's time zone is not known to this server");
   }
   return hours;
 }

@@ -53,7 +53,7 @@ class TenantsDeskDirectory final : public DeskDirectory {
   // One day's open intervals (every interval overlapping the day) and the zone.
   struct Day {
     std::vector<TimeInterval> intervals;
-    std::string zone;
+    absl::TimeZone zone;
   };
 
   void PrepareContext(grpc::ClientContext& context, const std::string& credentials) const;
@@ -79,7 +79,7 @@ class TenantsDeskDirectory final : public DeskDirectory {
   absl::flat_hash_map<std::string, Entry<DeskInfo>> desks_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Entry<ServiceInfo>> services_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Entry<Day>> days_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, Entry<std::string>> zones_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Entry<absl::TimeZone>> zones_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sportelli::scheduling
