@@ -26,13 +26,14 @@
 #include "bench/schedule.h"
 #include "bench/workload_data.h"
 #include "sportelli/auth/tokens.h"
-#include "sportelli/status/macros.h"
 #include "sportelli/server/rpc_metrics.h"
+#include "sportelli/status/macros.h"
 
 namespace sportelli::bench {
 namespace {
 
-constexpr char kUsage[] = R"(usage: sportelli-bench --scenario SCENARIO --target HOST:PORT --rate REQ_PER_S
+constexpr char kUsage[] =
+    R"(usage: sportelli-bench --scenario SCENARIO --target HOST:PORT --rate REQ_PER_S
                        --jwt-private-key FILE --jwt-issuer ISS --jwt-audience AUD [flags]
 
 scenarios
@@ -59,9 +60,10 @@ flags (defaults in brackets)
 )";
 
 const std::set<std::string> kFlags = {
-    "scenario", "target",  "rate",      "duration", "warmup", "threads", "connections", "deadline",
-    "max-inflight", "json", "label",  "jwt-private-key", "jwt-issuer", "jwt-audience", "role", "tenant",
-    "desks",    "days",    "span-days", "slots",    "attempts", "seed",  "pg-dsn"};
+    "scenario",    "target",       "rate",         "duration", "warmup", "threads",
+    "connections", "deadline",     "max-inflight", "json",     "label",  "jwt-private-key",
+    "jwt-issuer",  "jwt-audience", "role",         "tenant",   "desks",  "days",
+    "span-days",   "slots",        "attempts",     "seed",     "pg-dsn"};
 
 // Exit codes.
 constexpr int kExitOk = 0;
@@ -105,7 +107,8 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   Settings s;
   ASSIGN_OR_RETURN(s.scenario, flags.String("scenario"));
   const std::set<std::string> scenarios = {"empty", "availability", "booking", "rush"};
-  if (scenarios.count(s.scenario) == 0) return absl::InvalidArgumentError("--scenario: empty, availability, booking or rush");
+  if (scenarios.count(s.scenario) == 0)
+    return absl::InvalidArgumentError("--scenario: empty, availability, booking or rush");
   const bool rush = s.scenario == "rush";
   ASSIGN_OR_RETURN(s.target, flags.String("target"));
   ASSIGN_OR_RETURN(s.rate, flags.Double("rate"));
@@ -113,7 +116,8 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
     return absl::InvalidArgumentError("--duration: a rush lasts --attempts / --rate");
   }
   ASSIGN_OR_RETURN(s.duration, flags.Duration("duration", absl::Seconds(30)));
-  ASSIGN_OR_RETURN(s.warmup, flags.Duration("warmup", rush ? absl::ZeroDuration() : absl::Seconds(5)));
+  ASSIGN_OR_RETURN(s.warmup,
+                   flags.Duration("warmup", rush ? absl::ZeroDuration() : absl::Seconds(5)));
   int64_t value = 0;
   ASSIGN_OR_RETURN(value, flags.Int("threads", 2, 1, 64));
   s.load.threads = static_cast<int>(value);
@@ -121,7 +125,8 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   s.load.connections = static_cast<int>(value);
   ASSIGN_OR_RETURN(s.load.max_inflight, flags.Int("max-inflight", 10'000, 1, 10'000'000));
   ASSIGN_OR_RETURN(s.load.deadline, flags.Duration("deadline", absl::Seconds(2)));
-  if (s.load.deadline <= absl::ZeroDuration()) return absl::InvalidArgumentError("--deadline: must be positive");
+  if (s.load.deadline <= absl::ZeroDuration())
+    return absl::InvalidArgumentError("--deadline: must be positive");
   s.json_path = flags.String("json", "");
   s.label = flags.String("label", "");
   std::string key_path;
@@ -145,7 +150,7 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   ASSIGN_OR_RETURN(s.slots, flags.Int("slots", 1000, 1, 10'000'000));
   ASSIGN_OR_RETURN(s.attempts, flags.Int("attempts", 100'000, 1, 1'000'000'000));
   ASSIGN_OR_RETURN(value, flags.Int("seed", static_cast<int64_t>(std::random_device()() >> 1), 0,
-                                std::numeric_limits<int64_t>::max()));
+                                    std::numeric_limits<int64_t>::max()));
   s.seed = static_cast<uint64_t>(value);
   s.pg_dsn = flags.String("pg-dsn", "");
   return s;
@@ -173,7 +178,8 @@ absl::StatusOr<Bearers> MintBearers(const Settings& settings, const std::set<std
 // A seed nobody chose: request ids and citizens must differ from every earlier run's.
 uint64_t FreshSeed() {
   std::random_device device;
-  return (static_cast<uint64_t>(device()) << 32) ^ device() ^ static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+  return (static_cast<uint64_t>(device()) << 32) ^ device() ^
+         static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
 }
 
 Report BuildReport(const Settings& settings, const Schedule& schedule, const LoadResult& result) {
@@ -183,7 +189,8 @@ Report BuildReport(const Settings& settings, const Schedule& schedule, const Loa
   report.target = settings.target;
   report.started = result.started;
   report.offered_rate = schedule.rate();
-  report.duration_seconds = static_cast<double>(schedule.EndNanos() - schedule.MeasuredStartNanos()) / 1e9;
+  report.duration_seconds =
+      static_cast<double>(schedule.EndNanos() - schedule.MeasuredStartNanos()) / 1e9;
   report.warmup_seconds = static_cast<double>(schedule.MeasuredStartNanos()) / 1e9;
   report.threads = settings.load.threads;
   report.connections = settings.load.connections;
@@ -219,9 +226,10 @@ int Run(int argc, char** argv) {
   const Settings& s = *settings;
   const bool rush = s.scenario == "rush";
   absl::StatusOr<Schedule> schedule =
-      rush ? Schedule::CreateCounted(s.rate, s.attempts,
-                                     std::min<int64_t>(s.attempts - 1, static_cast<int64_t>(
-                                                                           absl::ToDoubleSeconds(s.warmup) * s.rate)))
+      rush ? Schedule::CreateCounted(
+                 s.rate, s.attempts,
+                 std::min<int64_t>(s.attempts - 1,
+                                   static_cast<int64_t>(absl::ToDoubleSeconds(s.warmup) * s.rate)))
            : Schedule::Create(s.rate, s.warmup, s.duration);
   if (!schedule.ok()) {
     std::cerr << "sportelli-bench: " << schedule.status().message() << "\n";
@@ -243,7 +251,8 @@ int Run(int argc, char** argv) {
   if (!channels.ok()) return fail(channels.status());
 
   absl::TimeZone rome;
-  if (!absl::LoadTimeZone("Europe/Rome", &rome)) return fail(absl::InternalError("no Europe/Rome time zone (tzdata)"));
+  if (!absl::LoadTimeZone("Europe/Rome", &rome))
+    return fail(absl::InternalError("no Europe/Rome time zone (tzdata)"));
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), rome);
 
   std::unique_ptr<Workload> workload;
@@ -251,12 +260,14 @@ int Run(int argc, char** argv) {
   if (s.scenario == "empty") {
     workload = std::make_unique<PingWorkload>(*channels, bearers->at(s.tenant));
   } else if (s.scenario == "availability") {
-    workload = std::make_unique<AvailabilityWorkload>(*channels, s.pairs, *bearers, today, s.days, s.span_days);
+    workload = std::make_unique<AvailabilityWorkload>(*channels, s.pairs, *bearers, today, s.days,
+                                                      s.span_days);
   } else {
-    absl::StatusOr<std::vector<SlotRef>> free = ListFreeSlots(*(*channels)[0], s.pairs, *bearers, today, s.days,
-                                                              absl::Seconds(30));
+    absl::StatusOr<std::vector<SlotRef>> free =
+        ListFreeSlots(*(*channels)[0], s.pairs, *bearers, today, s.days, absl::Seconds(30));
     if (!free.ok()) return fail(free.status());
-    if (free->empty()) return fail(absl::FailedPreconditionError("no free slot for channel WEB in --days"));
+    if (free->empty())
+      return fail(absl::FailedPreconditionError("no free slot for channel WEB in --days"));
     std::cerr << "sportelli-bench: " << free->size() << " free slots listed\n";
     if (rush) {
       absl::StatusOr<std::vector<SlotRef>> chosen = ChooseRushSlots(*free, s.slots, s.seed);
@@ -265,7 +276,8 @@ int Run(int argc, char** argv) {
     }
     auto owned = std::make_unique<BookingWorkload>(
         *channels, *std::move(free), *bearers,
-        rush ? BookingWorkload::Spread::kUniformRandom : BookingWorkload::Spread::kRoundRobin, FreshSeed(), s.seed);
+        rush ? BookingWorkload::Spread::kUniformRandom : BookingWorkload::Spread::kRoundRobin,
+        FreshSeed(), s.seed);
     booking = owned.get();
     workload = std::move(owned);
   }
@@ -277,8 +289,9 @@ int Run(int argc, char** argv) {
     live_before = *std::move(counts);
   }
 
-  std::cerr << absl::StrFormat("sportelli-bench: %s, %d requests at %.1f/s (%d warm-up)\n", s.scenario,
-                               schedule->total(), schedule->rate(), schedule->warmup_requests());
+  std::cerr << absl::StrFormat("sportelli-bench: %s, %d requests at %.1f/s (%d warm-up)\n",
+                               s.scenario, schedule->total(), schedule->rate(),
+                               schedule->warmup_requests());
   const LoadResult result = RunLoad(*schedule, s.load, *workload);
   Report report = BuildReport(s, *schedule, result);
 
@@ -292,7 +305,8 @@ int Run(int argc, char** argv) {
     if (s.pg_dsn.empty()) {
       report.checks["rush check"] = "not run (no --pg-dsn)";
     } else {
-      absl::StatusOr<std::vector<int64_t>> live_after = CountLiveAppointments(s.pg_dsn, booking->slots());
+      absl::StatusOr<std::vector<int64_t>> live_after =
+          CountLiveAppointments(s.pg_dsn, booking->slots());
       if (!live_after.ok()) return fail(live_after.status());
       const RushOutcome outcome = CompareRush(capacity, attempts, live_before, *live_after);
       report.checks["over_capacity_slots"] = outcome.over_capacity_slots;
@@ -300,9 +314,9 @@ int Run(int argc, char** argv) {
       report.checks["confirmed"] = outcome.confirmed;
       report.checks["expected"] = outcome.expected;
       report.checks["passed"] = outcome.passed();
-      report.checks["rush check"] = absl::StrCat("over capacity slots: ", outcome.over_capacity_slots,
-                                                 ", confirmed: ", outcome.confirmed, ", expected: ", outcome.expected,
-                                                 outcome.passed() ? " (passed)" : " (FAILED)");
+      report.checks["rush check"] = absl::StrCat(
+          "over capacity slots: ", outcome.over_capacity_slots, ", confirmed: ", outcome.confirmed,
+          ", expected: ", outcome.expected, outcome.passed() ? " (passed)" : " (FAILED)");
       if (!outcome.passed()) exit_code = kExitCheckFailed;
     }
   }

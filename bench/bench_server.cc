@@ -66,7 +66,8 @@ int Serve(logging::Logger& log) {
 int main(int argc, char** argv) {
   using namespace sportelli;  // NOLINT: main only wires
   config::EnvReader env;
-  const std::string level = env.OneOf("SPORTELLI_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
+  const std::string level =
+      env.OneOf("SPORTELLI_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
   config::ExitIfInvalid(env.Finish(), bench::kProgram);
   logging::Logger log("bench", logging::ParseLevel(level));
   if (argc > 1 && std::string(argv[1]) != "serve") {

@@ -19,18 +19,21 @@ absl::Status Bad(const std::string& name, absl::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<Flags> Flags::Parse(int argc, const char* const* argv, const std::set<std::string>& known) {
+absl::StatusOr<Flags> Flags::Parse(int argc, const char* const* argv,
+                                   const std::set<std::string>& known) {
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   return Parse(args, known);
 }
 
-absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<std::string>& known) {
+absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
+                                   const std::set<std::string>& known) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (!absl::StartsWith(arg, "--") || arg.size() == 2) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "' (flags are --name value)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument '", arg, "' (flags are --name value)"));
     }
     std::string name = arg.substr(2);
     std::string value;
@@ -41,7 +44,8 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args, const s
       if (i + 1 >= args.size()) return Bad(name, "needs a value");
       value = args[++i];
     }
-    if (known.count(name) == 0) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    if (known.count(name) == 0)
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     if (!flags.values_.emplace(name, value).second) return Bad(name, "given twice");
   }
   return flags;
@@ -58,19 +62,21 @@ std::string Flags::String(const std::string& name, const std::string& default_va
   return it == values_.end() ? default_value : it->second;
 }
 
-absl::StatusOr<double> Flags::Double(const std::string& name, std::optional<double> default_value) const {
+absl::StatusOr<double> Flags::Double(const std::string& name,
+                                     std::optional<double> default_value) const {
   auto it = values_.find(name);
   if (it == values_.end()) {
     if (default_value) return *default_value;
     return Missing(name);
   }
   double value = 0;
-  if (!absl::SimpleAtod(it->second, &value) || !std::isfinite(value)) return Bad(name, "not a number");
+  if (!absl::SimpleAtod(it->second, &value) || !std::isfinite(value))
+    return Bad(name, "not a number");
   return value;
 }
 
-absl::StatusOr<int64_t> Flags::Int(const std::string& name, std::optional<int64_t> default_value, int64_t min,
-                                   int64_t max) const {
+absl::StatusOr<int64_t> Flags::Int(const std::string& name, std::optional<int64_t> default_value,
+                                   int64_t min, int64_t max) const {
   auto it = values_.find(name);
   int64_t value = 0;
   if (it == values_.end()) {
@@ -79,7 +85,8 @@ absl::StatusOr<int64_t> Flags::Int(const std::string& name, std::optional<int64_
   } else if (!absl::SimpleAtoi(it->second, &value)) {
     return Bad(name, "not an integer");
   }
-  if (value < min || value > max) return Bad(name, absl::StrCat("must be between ", min, " and ", max));
+  if (value < min || value > max)
+    return Bad(name, absl::StrCat("must be between ", min, " and ", max));
   return value;
 }
 

@@ -23,21 +23,24 @@ class Flags final {
  public:
   // INVALID_ARGUMENT for an unknown name, a flag without a value, a repeated flag or a
   // positional argument. argv[0] is skipped.
-  static absl::StatusOr<Flags> Parse(int argc, const char* const* argv, const std::set<std::string>& known);
-  static absl::StatusOr<Flags> Parse(const std::vector<std::string>& args, const std::set<std::string>& known);
+  static absl::StatusOr<Flags> Parse(int argc, const char* const* argv,
+                                     const std::set<std::string>& known);
+  static absl::StatusOr<Flags> Parse(const std::vector<std::string>& args,
+                                     const std::set<std::string>& known);
 
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
 
   // Required when no default is given; INVALID_ARGUMENT naming the flag otherwise.
   absl::StatusOr<std::string> String(const std::string& name) const;
   std::string String(const std::string& name, const std::string& default_value) const;
-  absl::StatusOr<double> Double(const std::string& name, std::optional<double> default_value = std::nullopt) const;
+  absl::StatusOr<double> Double(const std::string& name,
+                                std::optional<double> default_value = std::nullopt) const;
   // An integer within [min, max].
-  absl::StatusOr<int64_t> Int(const std::string& name, std::optional<int64_t> default_value, int64_t min,
-                              int64_t max) const;
+  absl::StatusOr<int64_t> Int(const std::string& name, std::optional<int64_t> default_value,
+                              int64_t min, int64_t max) const;
   // "30s", "250ms", "2m", "1h30m" (absl::ParseDuration); must not be negative.
-  absl::StatusOr<absl::Duration> Duration(const std::string& name,
-                                          std::optional<absl::Duration> default_value = std::nullopt) const;
+  absl::StatusOr<absl::Duration> Duration(
+      const std::string& name, std::optional<absl::Duration> default_value = std::nullopt) const;
 
  private:
   std::map<std::string, std::string> values_;

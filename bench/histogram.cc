@@ -16,7 +16,8 @@ int Histogram::BucketIndex(int64_t value_ns) {
   if (value < static_cast<uint64_t>(kSubBucketCount)) return static_cast<int>(value);
   const int msb = std::bit_width(value) - 1;  // >= kSubBucketBits here
   const int shift = msb - kSubBucketBits;
-  const int64_t sub = static_cast<int64_t>(value >> shift);  // in [kSubBucketCount, 2 * kSubBucketCount)
+  const int64_t sub =
+      static_cast<int64_t>(value >> shift);  // in [kSubBucketCount, 2 * kSubBucketCount)
   return static_cast<int>((shift + 1) * kSubBucketCount + (sub - kSubBucketCount));
 }
 
@@ -57,9 +58,7 @@ void Histogram::Merge(const Histogram& other) {
   sum_ += other.sum_;
 }
 
-double Histogram::mean() const {
-  return count_ == 0 ? 0.0 : static_cast<double>(sum_ / count_);
-}
+double Histogram::mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_ / count_); }
 
 int64_t Histogram::ValueAtPercentile(double percentile) const {
   if (count_ == 0) return 0;

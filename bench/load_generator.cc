@@ -1,11 +1,11 @@
 #include "bench/load_generator.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include <sys/prctl.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -17,7 +17,8 @@ namespace sportelli::bench {
 namespace {
 
 int64_t SteadyNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -27,8 +28,8 @@ int64_t SteadyNanos() {
 // would add up to a millisecond of client-made latency to every request.
 class Sender final {
  public:
-  Sender(const Schedule& schedule, const LoadOptions& options, Workload& workload, int thread, int64_t start_ns,
-         grpc::CompletionQueue* cq, std::atomic<int64_t>& inflight)
+  Sender(const Schedule& schedule, const LoadOptions& options, Workload& workload, int thread,
+         int64_t start_ns, grpc::CompletionQueue* cq, std::atomic<int64_t>& inflight)
       : schedule_(schedule),
         options_(options),
         workload_(workload),
@@ -40,11 +41,12 @@ class Sender final {
   void Run() {
     // 1 µs of timer slack instead of the default 50 µs: wake-ups land on the intended times.
     prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-    for (int64_t index = Schedule::NextForThread(0, thread_, options_.threads); index < schedule_.total();
-         index += options_.threads) {
+    for (int64_t index = Schedule::NextForThread(0, thread_, options_.threads);
+         index < schedule_.total(); index += options_.threads) {
       const int64_t intended = start_ns_ + schedule_.OffsetNanos(index);
       if (SteadyNanos() < intended) {
-        std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(intended)));
+        std::this_thread::sleep_until(
+            std::chrono::steady_clock::time_point(std::chrono::nanoseconds(intended)));
       }
       Send(index, intended);
     }
@@ -60,11 +62,13 @@ class Sender final {
       ++(measured ? result_.not_sent : result_.warmup_not_sent);
       return;
     }
-    std::unique_ptr<Call> call = workload_.MakeCall(index, static_cast<int>(index % options_.connections));
+    std::unique_ptr<Call> call =
+        workload_.MakeCall(index, static_cast<int>(index % options_.connections));
     call->index = index;
     call->intended_ns = intended;
-    call->context.set_deadline(std::chrono::system_clock::now() +
-                               std::chrono::nanoseconds(absl::ToInt64Nanoseconds(options_.deadline)));
+    call->context.set_deadline(
+        std::chrono::system_clock::now() +
+        std::chrono::nanoseconds(absl::ToInt64Nanoseconds(options_.deadline)));
     const int64_t sent_at = SteadyNanos();
     workload_.OnSent(index);
     // From here the collector owns the call: it may complete (and be freed) at once.
@@ -91,7 +95,8 @@ class Sender final {
 // intended send time.
 class Collector final {
  public:
-  Collector(const Schedule& schedule, std::atomic<int64_t>& inflight) : schedule_(schedule), inflight_(inflight) {}
+  Collector(const Schedule& schedule, std::atomic<int64_t>& inflight)
+      : schedule_(schedule), inflight_(inflight) {}
 
   void Run() {
     void* tag = nullptr;
@@ -129,8 +134,8 @@ class Collector final {
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(const std::string& target, int count,
-                                                                       absl::Duration connect_timeout) {
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(
+    const std::string& target, int count, absl::Duration connect_timeout) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
@@ -153,23 +158,26 @@ absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(const s
 LoadResult RunLoad(const Schedule& schedule, const LoadOptions& options, Workload& workload) {
   std::atomic<int64_t> inflight{0};
   std::vector<std::unique_ptr<Collector>> collectors;
-  for (int t = 0; t < options.threads; ++t) collectors.push_back(std::make_unique<Collector>(schedule, inflight));
+  for (int t = 0; t < options.threads; ++t)
+    collectors.push_back(std::make_unique<Collector>(schedule, inflight));
   std::vector<std::thread> collector_threads;
-  for (auto& collector : collectors) collector_threads.emplace_back([&collector] { collector->Run(); });
+  for (auto& collector : collectors)
+    collector_threads.emplace_back([&collector] { collector->Run(); });
 
   // A little head start, so every sender is waiting when the first request falls due.
   const int64_t start_ns = SteadyNanos() + 20'000'000;
   const absl::Time started = absl::Now() + absl::Milliseconds(20);
   std::vector<std::unique_ptr<Sender>> senders;
   for (int t = 0; t < options.threads; ++t) {
-    senders.push_back(
-        std::make_unique<Sender>(schedule, options, workload, t, start_ns, collectors[t]->cq(), inflight));
+    senders.push_back(std::make_unique<Sender>(schedule, options, workload, t, start_ns,
+                                               collectors[t]->cq(), inflight));
   }
   std::vector<std::thread> sender_threads;
   for (auto& sender : senders) sender_threads.emplace_back([&sender] { sender->Run(); });
   for (std::thread& thread : sender_threads) thread.join();
   // Every call in flight ends by its deadline at the latest.
-  while (inflight.load(std::memory_order_acquire) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (inflight.load(std::memory_order_acquire) > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   for (auto& collector : collectors) collector->cq()->Shutdown();
   for (std::thread& thread : collector_threads) thread.join();
 

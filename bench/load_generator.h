@@ -56,7 +56,8 @@ class Call {
 template <typename Response, typename Request, typename Prepare>
 class UnaryCall final : public Call {
  public:
-  UnaryCall(Request request, Prepare prepare) : request_(std::move(request)), prepare_(std::move(prepare)) {}
+  UnaryCall(Request request, Prepare prepare)
+      : request_(std::move(request)), prepare_(std::move(prepare)) {}
 
   void Start(grpc::CompletionQueue* cq) override {
     reader_ = prepare_(&context, request_, cq);
@@ -73,7 +74,8 @@ class UnaryCall final : public Call {
 
 template <typename Response, typename Request, typename Prepare>
 std::unique_ptr<Call> MakeUnaryCall(Request request, Prepare prepare) {
-  return std::make_unique<UnaryCall<Response, Request, Prepare>>(std::move(request), std::move(prepare));
+  return std::make_unique<UnaryCall<Response, Request, Prepare>>(std::move(request),
+                                                                 std::move(prepare));
 }
 
 // What a scenario sends. MakeCall is called from every client thread at once.
@@ -90,11 +92,11 @@ class Workload {
 // `count` channels to `target` that do not share a connection: each has a distinct channel
 // argument and a subchannel pool of its own, so each is one HTTP/2 connection. UNAVAILABLE when
 // one does not connect within `connect_timeout`.
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(const std::string& target, int count,
-                                                                       absl::Duration connect_timeout);
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(
+    const std::string& target, int count, absl::Duration connect_timeout);
 
 struct LoadOptions {
-  int threads = 2;  // senders, and as many collectors
+  int threads = 2;      // senders, and as many collectors
   int connections = 1;  // request i goes to channel i % connections
   int64_t max_inflight = 10'000;
   absl::Duration deadline = absl::Seconds(2);

@@ -31,8 +31,8 @@ struct Report {
   std::string label;
   std::string scenario;
   std::string target;
-  absl::Time started;  // wall-clock time of the schedule's start
-  double offered_rate = 0;  // requests/s
+  absl::Time started;           // wall-clock time of the schedule's start
+  double offered_rate = 0;      // requests/s
   double duration_seconds = 0;  // the measured part of the schedule
   double warmup_seconds = 0;
   int threads = 0;
@@ -43,7 +43,7 @@ struct Report {
   // Counts over the measured requests only (warm-up excluded).
   int64_t scheduled = 0;  // requests the schedule placed in the measured window
   int64_t sent = 0;
-  int64_t not_sent = 0;  // skipped because --max-inflight requests were already in flight
+  int64_t not_sent = 0;   // skipped because --max-inflight requests were already in flight
   int64_t responses = 0;  // every completed RPC, whatever its status
   std::map<std::string, int64_t> codes;  // gRPC status code name -> responses
   // From the first measured intended send time to the last measured completion (at least the

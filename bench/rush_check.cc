@@ -22,8 +22,9 @@ constexpr char kCancelledState[] = "CANCELLED";
 
 // The one query of the check.
 std::string CountLiveSql() {
-  return absl::StrCat("SELECT count(*) FROM ", kAppointmentsTable, " WHERE ", kTenantColumn, " = $1 AND ", kDeskColumn,
-                      " = $2 AND ", kStartColumn, " = $3::timestamptz AND ", kStateColumn, "::text <> $4");
+  return absl::StrCat("SELECT count(*) FROM ", kAppointmentsTable, " WHERE ", kTenantColumn,
+                      " = $1 AND ", kDeskColumn, " = $2 AND ", kStartColumn,
+                      " = $3::timestamptz AND ", kStateColumn, "::text <> $4");
 }
 
 std::string LastSegment(absl::string_view name) {
@@ -33,7 +34,8 @@ std::string LastSegment(absl::string_view name) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<int64_t>> CountLiveAppointments(const std::string& dsn, const std::vector<SlotRef>& slots) {
+absl::StatusOr<std::vector<int64_t>> CountLiveAppointments(const std::string& dsn,
+                                                           const std::vector<SlotRef>& slots) {
   try {
     pqxx::connection connection(dsn);
     connection.prepare("count_live", CountLiveSql());
@@ -45,8 +47,10 @@ absl::StatusOr<std::vector<int64_t>> CountLiveAppointments(const std::string& ds
       transaction.exec_params("SELECT set_config('app.tenant_id', $1, true)", tenant);
       for (size_t i : indexes) {
         const SlotRef& slot = slots[i];
-        const std::string start = absl::FormatTime(absl::RFC3339_full, slot.start, absl::UTCTimeZone());
-        pqxx::row row = transaction.exec_prepared1("count_live", tenant, LastSegment(slot.desk), start, kCancelledState);
+        const std::string start =
+            absl::FormatTime(absl::RFC3339_full, slot.start, absl::UTCTimeZone());
+        pqxx::row row = transaction.exec_prepared1("count_live", tenant, LastSegment(slot.desk),
+                                                   start, kCancelledState);
         counts[i] = row[0].as<int64_t>();
       }
       transaction.commit();

@@ -22,7 +22,8 @@ namespace sportelli::bench {
 // appointments (the scheduling role, or a superuser); the tenant of each slot is set as
 // app.tenant_id for its query, so row-level security lets the scheduling role see its rows.
 // UNAVAILABLE on any database error.
-absl::StatusOr<std::vector<int64_t>> CountLiveAppointments(const std::string& dsn, const std::vector<SlotRef>& slots);
+absl::StatusOr<std::vector<int64_t>> CountLiveAppointments(const std::string& dsn,
+                                                           const std::vector<SlotRef>& slots);
 
 }  // namespace sportelli::bench
 

@@ -17,12 +17,14 @@ namespace sv1 = scheduling::v1;
 constexpr int kMaxListDays = 62;
 
 // Names of the right shape (Latin letters, an apostrophe, a space): valid, and plainly fake.
-constexpr const char* kGivenNames[] = {"Maria", "Giuseppe", "Anna", "Francesco", "Lucia", "Marco", "Giulia", "Niccolò"};
-constexpr const char* kFamilyNames[] = {"Rossi", "Bianchi", "Giannini", "Lucchesi", "Pardini", "Del Carlo", "D'Angelo",
-                                        "Martinelli"};
+constexpr const char* kGivenNames[] = {"Maria", "Giuseppe", "Anna",   "Francesco",
+                                       "Lucia", "Marco",    "Giulia", "Niccolò"};
+constexpr const char* kFamilyNames[] = {"Rossi",   "Bianchi",   "Giannini", "Lucchesi",
+                                        "Pardini", "Del Carlo", "D'Angelo", "Martinelli"};
 
 template <typename Stub>
-std::vector<std::unique_ptr<Stub>> StubsFor(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+std::vector<std::unique_ptr<Stub>> StubsFor(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
   std::vector<std::unique_ptr<Stub>> stubs;
   for (const auto& channel : channels) stubs.push_back(std::make_unique<Stub>(channel));
   return stubs;
@@ -37,7 +39,8 @@ void SetDate(absl::CivilDay day, google::type::Date* date) {
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp* timestamp) {
   const int64_t seconds = absl::ToUnixSeconds(time);  // rounds down, so nanos is never negative
   timestamp->set_seconds(seconds);
-  timestamp->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+  timestamp->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
@@ -52,21 +55,23 @@ const std::string& BearerOf(const Bearers& bearers, const std::string& tenant) {
 
 }  // namespace
 
-PingWorkload::PingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::string bearer)
+PingWorkload::PingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                           std::string bearer)
     : stubs_(StubsFor<v1::BenchService::Stub>(channels)), bearer_(std::move(bearer)) {}
 
 std::unique_ptr<Call> PingWorkload::MakeCall(int64_t /*index*/, int channel) {
   v1::BenchService::Stub* stub = stubs_[channel].get();
   std::unique_ptr<Call> call = MakeUnaryCall<v1::PingResponse>(
-      v1::PingRequest(), [stub](grpc::ClientContext* context, const v1::PingRequest& request,
-                                grpc::CompletionQueue* cq) { return stub->PrepareAsyncPing(context, request, cq); });
+      v1::PingRequest(),
+      [stub](grpc::ClientContext* context, const v1::PingRequest& request,
+             grpc::CompletionQueue* cq) { return stub->PrepareAsyncPing(context, request, cq); });
   call->context.AddMetadata("authorization", bearer_);
   return call;
 }
 
-AvailabilityWorkload::AvailabilityWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                                           std::vector<DeskService> pairs, Bearers bearers, absl::CivilDay today,
-                                           int days, int span_days)
+AvailabilityWorkload::AvailabilityWorkload(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::vector<DeskService> pairs,
+    Bearers bearers, absl::CivilDay today, int days, int span_days)
     : stubs_(StubsFor<sv1::SchedulingService::Stub>(channels)),
       pairs_(std::move(pairs)),
       bearers_(std::move(bearers)),
@@ -86,15 +91,19 @@ std::unique_ptr<Call> AvailabilityWorkload::MakeCall(int64_t index, int channel)
   request.set_channel(sv1::CHANNEL_WEB);
   sv1::SchedulingService::Stub* stub = stubs_[channel].get();
   std::unique_ptr<Call> call = MakeUnaryCall<sv1::ListAvailableSlotsResponse>(
-      std::move(request), [stub](grpc::ClientContext* context, const sv1::ListAvailableSlotsRequest& r,
-                                 grpc::CompletionQueue* cq) { return stub->PrepareAsyncListAvailableSlots(context, r, cq); });
+      std::move(request),
+      [stub](grpc::ClientContext* context, const sv1::ListAvailableSlotsRequest& r,
+             grpc::CompletionQueue* cq) {
+        return stub->PrepareAsyncListAvailableSlots(context, r, cq);
+      });
   call->context.AddMetadata("authorization", BearerOf(bearers_, pair.tenant));
   return call;
 }
 
-absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel, const std::vector<DeskService>& pairs,
-                                                   const Bearers& bearers, absl::CivilDay today, int days,
-                                                   absl::Duration deadline) {
+absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel,
+                                                   const std::vector<DeskService>& pairs,
+                                                   const Bearers& bearers, absl::CivilDay today,
+                                                   int days, absl::Duration deadline) {
   // The stub wants a shared_ptr; the caller keeps the channel alive for the whole call.
   std::shared_ptr<grpc::Channel> unowned(&channel, [](grpc::Channel*) {});
   sv1::SchedulingService::Stub stub(unowned);
@@ -114,9 +123,9 @@ absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel, const
       sv1::ListAvailableSlotsResponse response;
       grpc::Status status = stub.ListAvailableSlots(&context, request, &response);
       if (!status.ok()) {
-        return absl::UnavailableError(absl::StrCat("ListAvailableSlots for ", pair.desk, " / ", pair.service, ": ",
-                                                   server::GrpcCodeName(status.error_code()), " ",
-                                                   status.error_message()));
+        return absl::UnavailableError(
+            absl::StrCat("ListAvailableSlots for ", pair.desk, " / ", pair.service, ": ",
+                         server::GrpcCodeName(status.error_code()), " ", status.error_message()));
       }
       for (const sv1::Slot& slot : response.slots()) {
         if (slot.remaining_capacity() <= 0) continue;
@@ -129,8 +138,8 @@ absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel, const
 }
 
 BookingWorkload::BookingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                                 std::vector<SlotRef> slots, Bearers bearers, Spread spread, uint64_t data_seed,
-                                 uint64_t spread_seed)
+                                 std::vector<SlotRef> slots, Bearers bearers, Spread spread,
+                                 uint64_t data_seed, uint64_t spread_seed)
     : stubs_(StubsFor<sv1::SchedulingService::Stub>(channels)),
       slots_(std::move(slots)),
       bearers_(std::move(bearers)),
@@ -165,8 +174,11 @@ std::unique_ptr<Call> BookingWorkload::MakeCall(int64_t index, int channel) {
   citizen->set_privacy_notice_acknowledged(true);
   sv1::SchedulingService::Stub* stub = stubs_[channel].get();
   std::unique_ptr<Call> call = MakeUnaryCall<sv1::Appointment>(
-      std::move(request), [stub](grpc::ClientContext* context, const sv1::CreateAppointmentRequest& r,
-                                 grpc::CompletionQueue* cq) { return stub->PrepareAsyncCreateAppointment(context, r, cq); });
+      std::move(request),
+      [stub](grpc::ClientContext* context, const sv1::CreateAppointmentRequest& r,
+             grpc::CompletionQueue* cq) {
+        return stub->PrepareAsyncCreateAppointment(context, r, cq);
+      });
   call->context.AddMetadata("authorization", BearerOf(bearers_, slot.tenant));
   return call;
 }

@@ -4,8 +4,9 @@
 //
 //   PingWorkload ping(channels, bearer);                       // --scenario empty
 //   AvailabilityWorkload availability(channels, pairs, bearers, today, days, span_days);
-//   ASSIGN_OR_RETURN(std::vector<SlotRef> slots, ListFreeSlots(*channels[0], pairs, bearers, today, days));
-//   BookingWorkload booking(channels, slots, bearers, BookingWorkload::Spread::kRoundRobin, seeds);
+//   ASSIGN_OR_RETURN(std::vector<SlotRef> slots, ListFreeSlots(*channels[0], pairs, bearers, today,
+//   days)); BookingWorkload booking(channels, slots, bearers, BookingWorkload::Spread::kRoundRobin,
+//   seeds);
 #ifndef SPORTELLI_BENCH_SCENARIOS_H_
 #define SPORTELLI_BENCH_SCENARIOS_H_
 
@@ -45,8 +46,9 @@ class PingWorkload final : public Workload {
 // today + (i / pairs) % days, for `span_days` local days.
 class AvailabilityWorkload final : public Workload {
  public:
-  AvailabilityWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::vector<DeskService> pairs,
-                       Bearers bearers, absl::CivilDay today, int days, int span_days);
+  AvailabilityWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                       std::vector<DeskService> pairs, Bearers bearers, absl::CivilDay today,
+                       int days, int span_days);
   std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
 
  private:
@@ -60,9 +62,10 @@ class AvailabilityWorkload final : public Workload {
 
 // Every free slot (capacity > 0 for channel WEB) of every pair from today for `days` local days,
 // listed with ListAvailableSlots in windows of at most 62 days. Stops at the first error.
-absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel, const std::vector<DeskService>& pairs,
-                                                   const Bearers& bearers, absl::CivilDay today, int days,
-                                                   absl::Duration deadline);
+absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel,
+                                                   const std::vector<DeskService>& pairs,
+                                                   const Bearers& bearers, absl::CivilDay today,
+                                                   int days, absl::Duration deadline);
 
 // CreateAppointment, channel WEB, each with a fresh request id and a fresh valid citizen, on
 // `slots`: round-robin (booking) or uniformly at random (rush). Attempts per slot are counted
@@ -73,8 +76,9 @@ class BookingWorkload final : public Workload {
 
   // `data_seed` makes the request ids and citizens (fresh per run: a reused request id would
   // be answered as a retry); `spread_seed` makes the uniform draw of slots.
-  BookingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, std::vector<SlotRef> slots,
-                  Bearers bearers, Spread spread, uint64_t data_seed, uint64_t spread_seed);
+  BookingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                  std::vector<SlotRef> slots, Bearers bearers, Spread spread, uint64_t data_seed,
+                  uint64_t spread_seed);
   std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
   void OnSent(int64_t index) override;
 

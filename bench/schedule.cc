@@ -15,8 +15,8 @@ constexpr double kMaxRate = 10'000'000;
 
 absl::StatusOr<int64_t> MilliRate(double rate) {
   if (!(rate >= Schedule::kMinRate && rate <= kMaxRate)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("rate must be between ", Schedule::kMinRate, " and ", kMaxRate, " requests/s"));
+    return absl::InvalidArgumentError(absl::StrCat("rate must be between ", Schedule::kMinRate,
+                                                   " and ", kMaxRate, " requests/s"));
   }
   return static_cast<int64_t>(std::llround(rate * 1000.0));
 }
@@ -32,7 +32,8 @@ int64_t RequestsIn(int64_t milli_rate, absl::Duration span) {
 
 }  // namespace
 
-absl::StatusOr<Schedule> Schedule::Create(double rate, absl::Duration warmup, absl::Duration duration) {
+absl::StatusOr<Schedule> Schedule::Create(double rate, absl::Duration warmup,
+                                          absl::Duration duration) {
   absl::StatusOr<int64_t> milli_rate = MilliRate(rate);
   if (!milli_rate.ok()) return milli_rate.status();
   if (warmup < absl::ZeroDuration() || duration <= absl::ZeroDuration()) {
@@ -41,16 +42,19 @@ absl::StatusOr<Schedule> Schedule::Create(double rate, absl::Duration warmup, ab
   const int64_t warmup_requests = RequestsIn(*milli_rate, warmup);
   const int64_t total = RequestsIn(*milli_rate, warmup + duration);
   if (total <= warmup_requests) {
-    return absl::InvalidArgumentError("duration too short for the rate: no request would be measured");
+    return absl::InvalidArgumentError(
+        "duration too short for the rate: no request would be measured");
   }
   return Schedule(*milli_rate, total, warmup_requests);
 }
 
-absl::StatusOr<Schedule> Schedule::CreateCounted(double rate, int64_t requests, int64_t warmup_requests) {
+absl::StatusOr<Schedule> Schedule::CreateCounted(double rate, int64_t requests,
+                                                 int64_t warmup_requests) {
   absl::StatusOr<int64_t> milli_rate = MilliRate(rate);
   if (!milli_rate.ok()) return milli_rate.status();
   if (requests <= 0 || warmup_requests < 0 || warmup_requests >= requests) {
-    return absl::InvalidArgumentError("requests must be positive and more than the warm-up requests");
+    return absl::InvalidArgumentError(
+        "requests must be positive and more than the warm-up requests");
   }
   return Schedule(*milli_rate, requests, warmup_requests);
 }
@@ -63,7 +67,8 @@ int64_t Schedule::OffsetNanos(int64_t index) const {
 
 int64_t Schedule::NextForThread(int64_t index, int thread, int threads) {
   const int64_t remainder = index % threads;
-  return remainder <= thread ? index + (thread - remainder) : index + (threads - remainder) + thread;
+  return remainder <= thread ? index + (thread - remainder)
+                             : index + (threads - remainder) + thread;
 }
 
 }  // namespace sportelli::bench

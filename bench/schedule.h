@@ -27,10 +27,12 @@ class Schedule final {
 
   // INVALID_ARGUMENT for a rate below kMinRate or above 10 million, or a negative duration.
   // The warm-up requests come first and are not measured; `duration` is the measured part.
-  static absl::StatusOr<Schedule> Create(double rate, absl::Duration warmup, absl::Duration duration);
+  static absl::StatusOr<Schedule> Create(double rate, absl::Duration warmup,
+                                         absl::Duration duration);
   // A fixed number of requests (the rush scenario's attempts), the first `warmup_requests` of
   // them not measured.
-  static absl::StatusOr<Schedule> CreateCounted(double rate, int64_t requests, int64_t warmup_requests);
+  static absl::StatusOr<Schedule> CreateCounted(double rate, int64_t requests,
+                                                int64_t warmup_requests);
 
   // Nanoseconds from the schedule's start to request `index`'s intended send time:
   // floor(index * 1e9 / rate), exactly.

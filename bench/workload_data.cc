@@ -20,10 +20,12 @@ absl::StatusOr<std::vector<DeskService>> ParseDeskServiceList(absl::string_view 
     ++line_number;
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line.front() == '#') continue;
-    std::vector<absl::string_view> fields = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     const std::string where = absl::StrCat("desks file, line ", line_number, ": ");
     if (fields.size() != 2) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "expected 'tenants/T/desks/D tenants/T/services/S'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "expected 'tenants/T/desks/D tenants/T/services/S'"));
     }
     absl::StatusOr<std::vector<std::string>> desk =
         api::ParseResourceName(fields[0], "tenants/{tenant}/desks/{desk}", "desk");
@@ -33,7 +35,8 @@ absl::StatusOr<std::vector<DeskService>> ParseDeskServiceList(absl::string_view 
       return absl::InvalidArgumentError(absl::StrCat(where, "malformed desk or service name"));
     }
     if ((*desk)[0] != (*service)[0]) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "the desk and the service belong to different tenants"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "the desk and the service belong to different tenants"));
     }
     pairs.push_back({(*desk)[0], std::string(fields[0]), std::string(fields[1])});
   }
@@ -41,8 +44,8 @@ absl::StatusOr<std::vector<DeskService>> ParseDeskServiceList(absl::string_view 
   return pairs;
 }
 
-absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>& available, int64_t count,
-                                                     uint64_t seed) {
+absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>& available,
+                                                     int64_t count, uint64_t seed) {
   // Per tenant, distinct (desk, start) slots with seats, in a seeded random order.
   std::map<std::string, std::vector<const SlotRef*>> by_tenant;
   std::set<std::pair<std::string, absl::Time>> seen;
@@ -51,7 +54,8 @@ absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>&
     by_tenant[slot.tenant].push_back(&slot);
   }
   if (static_cast<int64_t>(seen.size()) < count) {
-    return absl::InvalidArgumentError(absl::StrCat("only ", seen.size(), " distinct free slots found, ", count,
+    return absl::InvalidArgumentError(absl::StrCat("only ", seen.size(),
+                                                   " distinct free slots found, ", count,
                                                    " wanted: widen --days or add desks"));
   }
   SplitMix64 random(seed);
@@ -62,7 +66,8 @@ absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>&
   chosen.reserve(count);
   for (size_t round = 0; static_cast<int64_t>(chosen.size()) < count; ++round) {
     for (const auto& [tenant, slots] : by_tenant) {
-      if (round < slots.size() && static_cast<int64_t>(chosen.size()) < count) chosen.push_back(*slots[round]);
+      if (round < slots.size() && static_cast<int64_t>(chosen.size()) < count)
+        chosen.push_back(*slots[round]);
     }
   }
   return chosen;
@@ -89,13 +94,14 @@ uint64_t Mix(uint64_t seed, uint64_t index) {
 std::string UuidV4(SplitMix64& random) {
   uint64_t high = random.Next();
   uint64_t low = random.Next();
-  high = (high & ~0xf000ULL) | 0x4000ULL;                     // version 4
-  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);           // variant 10xx
+  high = (high & ~0xf000ULL) | 0x4000ULL;            // version 4
+  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);  // variant 10xx
   constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
   auto append = [&](uint64_t value, int from_nibble, int nibbles) {
-    for (int i = from_nibble; i < from_nibble + nibbles; ++i) out.push_back(kHex[(value >> (60 - 4 * i)) & 0xf]);
+    for (int i = from_nibble; i < from_nibble + nibbles; ++i)
+      out.push_back(kHex[(value >> (60 - 4 * i)) & 0xf]);
   };
   append(high, 0, 8);
   out.push_back('-');
@@ -118,11 +124,11 @@ std::string RandomCodiceFiscale(SplitMix64& random) {
     std::string text = std::to_string(value);
     code.append(width - static_cast<int>(text.size()), '0').append(text);
   };
-  for (int i = 0; i < 6; ++i) letter();                   // surname, name
-  digits(40 + static_cast<int>(random.Below(60)), 2);      // 1940..1999
+  for (int i = 0; i < 6; ++i) letter();                // surname, name
+  digits(40 + static_cast<int>(random.Below(60)), 2);  // 1940..1999
   code.push_back(kMonths[random.Below(kMonths.size())]);
   digits(1 + static_cast<int>(random.Below(28)) + (random.Below(2) == 0 ? 0 : 40), 2);
-  letter();                                                // place of birth
+  letter();  // place of birth
   digits(static_cast<int>(random.Below(1000)), 3);
   // The first fifteen characters are upper-case letters and digits by construction.
   code.push_back(*scheduling::CodiceFiscaleCheckCharacter(code));
@@ -136,7 +142,8 @@ std::string RandomMobileNumber(SplitMix64& random) {
 }
 
 RushOutcome CompareRush(const std::vector<int64_t>& capacity, const std::vector<int64_t>& attempts,
-                        const std::vector<int64_t>& live_before, const std::vector<int64_t>& live_after) {
+                        const std::vector<int64_t>& live_before,
+                        const std::vector<int64_t>& live_after) {
   RushOutcome outcome;
   outcome.slots = static_cast<int64_t>(capacity.size());
   for (size_t i = 0; i < capacity.size(); ++i) {

@@ -45,8 +45,8 @@ struct SlotRef {
 // desk and start time (listed for two services) count once, as the database check counts per
 // desk and start time. Slots without capacity are skipped. INVALID_ARGUMENT when fewer than
 // `count` distinct slots are available.
-absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>& available, int64_t count,
-                                                     uint64_t seed);
+absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>& available,
+                                                     int64_t count, uint64_t seed);
 
 // A small, fast, well-mixed PRNG (SplitMix64): one per request, seeded with Mix(run, index), so
 // every thread draws without locks and a request's content depends only on its index.
@@ -88,7 +88,8 @@ struct RushOutcome {
 };
 
 RushOutcome CompareRush(const std::vector<int64_t>& capacity, const std::vector<int64_t>& attempts,
-                        const std::vector<int64_t>& live_before, const std::vector<int64_t>& live_after);
+                        const std::vector<int64_t>& live_before,
+                        const std::vector<int64_t>& live_after);
 
 }  // namespace sportelli::bench
 

@@ -36,10 +36,11 @@ TEST(HistogramTest, BucketsCoverEveryValueContiguously) {
 }
 
 TEST(HistogramTest, BucketsAreNarrowerThanOnePercentFromOneMicrosecondToSixtySeconds) {
-  for (int64_t value : {int64_t{1'000}, int64_t{1'234}, int64_t{99'999}, int64_t{1'000'000}, int64_t{2'000'000'000},
-                        int64_t{60'000'000'000}}) {
+  for (int64_t value : {int64_t{1'000}, int64_t{1'234}, int64_t{99'999}, int64_t{1'000'000},
+                        int64_t{2'000'000'000}, int64_t{60'000'000'000}}) {
     const int index = Histogram::BucketIndex(value);
-    const double width = static_cast<double>(Histogram::BucketUpperBound(index) - Histogram::BucketLowerBound(index) + 1);
+    const double width = static_cast<double>(Histogram::BucketUpperBound(index) -
+                                             Histogram::BucketLowerBound(index) + 1);
     EXPECT_LE(width / static_cast<double>(value), 0.01) << value;
   }
 }
@@ -47,7 +48,8 @@ TEST(HistogramTest, BucketsAreNarrowerThanOnePercentFromOneMicrosecondToSixtySec
 TEST(HistogramTest, ConstantValueGivesThatValueAtEveryPercentile) {
   Histogram histogram;
   for (int i = 0; i < 1000; ++i) histogram.Record(250'000);
-  for (double p : {0.0, 50.0, 99.0, 99.9, 100.0}) EXPECT_EQ(histogram.ValueAtPercentile(p), 250'000) << p;
+  for (double p : {0.0, 50.0, 99.0, 99.9, 100.0})
+    EXPECT_EQ(histogram.ValueAtPercentile(p), 250'000) << p;
   EXPECT_EQ(histogram.min(), 250'000);
   EXPECT_EQ(histogram.max(), 250'000);
   EXPECT_DOUBLE_EQ(histogram.mean(), 250'000);
@@ -76,7 +78,8 @@ TEST(HistogramTest, ExponentialDistributionPercentilesWithinOnePercent) {
   for (int i = 0; i < 1'000'000; ++i) histogram.Record(static_cast<int64_t>(exponential(engine)));
   for (double p : {50.0, 90.0, 99.0, 99.9}) {
     const double truth = -std::log(1 - p / 100) * 1e6;
-    EXPECT_NEAR(static_cast<double>(histogram.ValueAtPercentile(p)), truth, truth * 0.03) << "p" << p;
+    EXPECT_NEAR(static_cast<double>(histogram.ValueAtPercentile(p)), truth, truth * 0.03)
+        << "p" << p;
   }
   EXPECT_NEAR(histogram.mean(), 1e6, 1e6 * 0.01);
 }
@@ -101,7 +104,8 @@ TEST(HistogramTest, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.count(), all.count());
   EXPECT_EQ(a.min(), all.min());
   EXPECT_EQ(a.max(), all.max());
-  for (double p : {1.0, 50.0, 99.0, 99.99}) EXPECT_EQ(a.ValueAtPercentile(p), all.ValueAtPercentile(p));
+  for (double p : {1.0, 50.0, 99.0, 99.99})
+    EXPECT_EQ(a.ValueAtPercentile(p), all.ValueAtPercentile(p));
 }
 
 TEST(HistogramTest, OutOfRangeValuesAreClampedButCounted) {

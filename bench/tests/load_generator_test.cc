@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "bench/scenarios.h"
 #include "gmock/gmock.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
-#include "bench/scenarios.h"
 #include "services/scheduling/domain/codice_fiscale.h"
 
 namespace sportelli::bench {
@@ -90,8 +90,10 @@ TEST(LoadGeneratorTest, AStalledServerDoesNotSlowTheSchedule) {
   absl::StatusOr<Schedule> schedule = Schedule::Create(500, absl::ZeroDuration(), absl::Seconds(2));
   ASSERT_TRUE(schedule.ok());
 
-  const LoadResult result = RunLoad(*schedule, {.threads = 2, .connections = 2, .max_inflight = 10'000,
-                                                .deadline = absl::Seconds(10)}, workload);
+  const LoadResult result = RunLoad(
+      *schedule,
+      {.threads = 2, .connections = 2, .max_inflight = 10'000, .deadline = absl::Seconds(10)},
+      workload);
 
   EXPECT_EQ(result.sent, 1000);
   EXPECT_EQ(result.not_sent, 0);
@@ -112,7 +114,8 @@ TEST(LoadGeneratorTest, ClientStallsCountFromTheIntendedSendTime) {
   // requests due meanwhile leave late, and their latency must include the wait.
   class StallingWorkload final : public Workload {
    public:
-    explicit StallingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels) : ping_(channels, "Bearer t") {}
+    explicit StallingWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels)
+        : ping_(channels, "Bearer t") {}
     std::unique_ptr<Call> MakeCall(int64_t index, int channel) override {
       if (index == 100) std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return ping_.MakeCall(index, channel);
@@ -127,7 +130,8 @@ TEST(LoadGeneratorTest, ClientStallsCountFromTheIntendedSendTime) {
   auto channels = OpenChannels("127.0.0.1:" + std::to_string(port), 1, absl::Seconds(10));
   ASSERT_TRUE(channels.ok()) << channels.status();
   StallingWorkload workload(*channels);
-  absl::StatusOr<Schedule> schedule = Schedule::Create(1000, absl::ZeroDuration(), absl::Seconds(1));
+  absl::StatusOr<Schedule> schedule =
+      Schedule::Create(1000, absl::ZeroDuration(), absl::Seconds(1));
   ASSERT_TRUE(schedule.ok());
 
   const LoadResult result = RunLoad(*schedule, {.threads = 1, .connections = 1}, workload);
@@ -151,8 +155,10 @@ TEST(LoadGeneratorTest, RequestsBeyondTheInflightCapAreCountedNotSent) {
   absl::StatusOr<Schedule> schedule = Schedule::Create(200, absl::ZeroDuration(), absl::Seconds(1));
   ASSERT_TRUE(schedule.ok());
 
-  const LoadResult result = RunLoad(*schedule, {.threads = 1, .connections = 1, .max_inflight = 20,
-                                                .deadline = absl::Seconds(10)}, workload);
+  const LoadResult result =
+      RunLoad(*schedule,
+              {.threads = 1, .connections = 1, .max_inflight = 20, .deadline = absl::Seconds(10)},
+              workload);
 
   EXPECT_EQ(result.sent + result.not_sent, 200);
   EXPECT_GT(result.not_sent, 0);
@@ -165,11 +171,15 @@ TEST(LoadGeneratorTest, RequestsBeyondTheInflightCapAreCountedNotSent) {
 class FakeScheduling final : public sv1::SchedulingService::Service {
  public:
   static constexpr int kCapacities[] = {2, 1, 3};
-  static absl::Time SlotStart(int i) { return absl::FromUnixSeconds(1'900'000'000) + absl::Minutes(30) * i; }
+  static absl::Time SlotStart(int i) {
+    return absl::FromUnixSeconds(1'900'000'000) + absl::Minutes(30) * i;
+  }
 
-  grpc::Status ListAvailableSlots(grpc::ServerContext*, const sv1::ListAvailableSlotsRequest* request,
+  grpc::Status ListAvailableSlots(grpc::ServerContext*,
+                                  const sv1::ListAvailableSlotsRequest* request,
                                   sv1::ListAvailableSlotsResponse* response) override {
-    if (request->channel() != sv1::CHANNEL_WEB) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "channel");
+    if (request->channel() != sv1::CHANNEL_WEB)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "channel");
     for (int i = 0; i < 3; ++i) {
       sv1::Slot* slot = response->add_slots();
       slot->mutable_start_time()->set_seconds(absl::ToUnixSeconds(SlotStart(i)));
@@ -178,25 +188,29 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status CreateAppointment(grpc::ServerContext* context, const sv1::CreateAppointmentRequest* request,
+  grpc::Status CreateAppointment(grpc::ServerContext* context,
+                                 const sv1::CreateAppointmentRequest* request,
                                  sv1::Appointment*) override {
     absl::MutexLock lock(&mutex_);
     const sv1::Appointment& appointment = request->appointment();
     const std::string tenant = appointment.desk().substr(8, 1);  // "tenants/a/desks/d"
     auto auth = context->client_metadata().find("authorization");
-    const bool valid = request->parent() == "tenants/" + tenant && auth != context->client_metadata().end() &&
-                       auth->second == "Bearer " + tenant && request_ids_.insert(request->request_id()).second &&
-                       codes_.insert(appointment.citizen().codice_fiscale()).second &&
-                       !scheduling::CheckCodiceFiscale(appointment.citizen().codice_fiscale()).has_value() &&
-                       appointment.citizen().privacy_notice_acknowledged() &&
-                       appointment.channel() == sv1::CHANNEL_WEB;
+    const bool valid =
+        request->parent() == "tenants/" + tenant && auth != context->client_metadata().end() &&
+        auth->second == "Bearer " + tenant && request_ids_.insert(request->request_id()).second &&
+        codes_.insert(appointment.citizen().codice_fiscale()).second &&
+        !scheduling::CheckCodiceFiscale(appointment.citizen().codice_fiscale()).has_value() &&
+        appointment.citizen().privacy_notice_acknowledged() &&
+        appointment.channel() == sv1::CHANNEL_WEB;
     if (!valid) {
       ++invalid_;
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "invalid");
     }
-    const int slot = static_cast<int>((appointment.start_time().seconds() - absl::ToUnixSeconds(SlotStart(0))) / 1800);
+    const int slot = static_cast<int>(
+        (appointment.start_time().seconds() - absl::ToUnixSeconds(SlotStart(0))) / 1800);
     int& booked = booked_[{appointment.desk(), slot}];
-    if (booked >= kCapacities[slot]) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "SLOT_FULL");
+    if (booked >= kCapacities[slot])
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "SLOT_FULL");
     ++booked;
     return grpc::Status::OK;
   }
@@ -227,13 +241,14 @@ TEST(ScenariosTest, RushAccountingMatchesWhatTheServerBooked) {
   const std::vector<DeskService> pairs = {{"a", "tenants/a/desks/d", "tenants/a/services/s"},
                                           {"b", "tenants/b/desks/d", "tenants/b/services/s"}};
   const Bearers bearers = {{"a", "Bearer a"}, {"b", "Bearer b"}};
-  absl::StatusOr<std::vector<SlotRef>> free =
-      ListFreeSlots(*(*channels)[0], pairs, bearers, absl::CivilDay(2030, 3, 18), 1, absl::Seconds(10));
+  absl::StatusOr<std::vector<SlotRef>> free = ListFreeSlots(
+      *(*channels)[0], pairs, bearers, absl::CivilDay(2030, 3, 18), 1, absl::Seconds(10));
   ASSERT_TRUE(free.ok()) << free.status();
   ASSERT_EQ(free->size(), 6u);
   absl::StatusOr<std::vector<SlotRef>> chosen = ChooseRushSlots(*free, 6, 1);
   ASSERT_TRUE(chosen.ok());
-  BookingWorkload workload(*channels, *chosen, bearers, BookingWorkload::Spread::kUniformRandom, 11, 12);
+  BookingWorkload workload(*channels, *chosen, bearers, BookingWorkload::Spread::kUniformRandom, 11,
+                           12);
   absl::StatusOr<Schedule> schedule = Schedule::CreateCounted(1000, 200, 0);
   ASSERT_TRUE(schedule.ok());
 
@@ -249,11 +264,13 @@ TEST(ScenariosTest, RushAccountingMatchesWhatTheServerBooked) {
   }
   EXPECT_EQ(total_attempts, 200);
   EXPECT_EQ(service.invalid(), 0);
-  const RushOutcome outcome = CompareRush(capacity, attempts, std::vector<int64_t>(capacity.size(), 0), after);
+  const RushOutcome outcome =
+      CompareRush(capacity, attempts, std::vector<int64_t>(capacity.size(), 0), after);
   EXPECT_TRUE(outcome.passed());
   EXPECT_EQ(outcome.expected, 12);  // every slot gets far more attempts than its seats
   EXPECT_EQ(result.codes[static_cast<int>(grpc::StatusCode::OK)], outcome.expected);
-  EXPECT_EQ(result.codes[static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION)], 200 - outcome.expected);
+  EXPECT_EQ(result.codes[static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION)],
+            200 - outcome.expected);
   server->Shutdown();
 }
 
@@ -265,9 +282,11 @@ TEST(ScenariosTest, BookingRoundRobinVisitsEverySlotInTurn) {
   ASSERT_TRUE(channels.ok());
   const std::vector<DeskService> pairs = {{"a", "tenants/a/desks/d", "tenants/a/services/s"}};
   absl::StatusOr<std::vector<SlotRef>> free =
-      ListFreeSlots(*(*channels)[0], pairs, {{"a", "Bearer a"}}, absl::CivilDay(2030, 3, 18), 1, absl::Seconds(10));
+      ListFreeSlots(*(*channels)[0], pairs, {{"a", "Bearer a"}}, absl::CivilDay(2030, 3, 18), 1,
+                    absl::Seconds(10));
   ASSERT_TRUE(free.ok());
-  BookingWorkload workload(*channels, *free, {{"a", "Bearer a"}}, BookingWorkload::Spread::kRoundRobin, 21, 22);
+  BookingWorkload workload(*channels, *free, {{"a", "Bearer a"}},
+                           BookingWorkload::Spread::kRoundRobin, 21, 22);
   absl::StatusOr<Schedule> schedule = Schedule::CreateCounted(500, 30, 0);
   ASSERT_TRUE(schedule.ok());
   RunLoad(*schedule, {.threads = 1, .connections = 1}, workload);

@@ -14,17 +14,21 @@ namespace {
 using ::testing::ElementsAre;
 
 TEST(RushCheckTest, CountsLiveAppointmentsPerDeskAndStartTimeUnderRowLevelSecurity) {
-  absl::StatusOr<std::unique_ptr<sportelli::testing::TestDatabase>> db = sportelli::testing::TestDatabase::Create();
+  absl::StatusOr<std::unique_ptr<sportelli::testing::TestDatabase>> db =
+      sportelli::testing::TestDatabase::Create();
   ASSERT_TRUE(db.ok()) << db.status();
   {
     pqxx::connection admin((*db)->admin_dsn());
     pqxx::work setup(admin);
     const std::string role = setup.quote_name((*db)->app_role());
     setup.exec(
-        "CREATE SCHEMA scheduling AUTHORIZATION " + role + ";"
+        "CREATE SCHEMA scheduling AUTHORIZATION " + role +
+        ";"
         "CREATE TABLE scheduling.appointments (tenant_id text NOT NULL, desk_id text NOT NULL,"
         "  start_time timestamptz NOT NULL, state text NOT NULL);"
-        "ALTER TABLE scheduling.appointments OWNER TO " + role + ";"
+        "ALTER TABLE scheduling.appointments OWNER TO " +
+        role +
+        ";"
         "ALTER TABLE scheduling.appointments ENABLE ROW LEVEL SECURITY;"
         "ALTER TABLE scheduling.appointments FORCE ROW LEVEL SECURITY;"
         "CREATE POLICY tenant ON scheduling.appointments"
@@ -38,7 +42,8 @@ TEST(RushCheckTest, CountsLiveAppointmentsPerDeskAndStartTimeUnderRowLevelSecuri
         "  ('b', 'd', '2030-03-18 09:00+01', 'BOOKED');");
     setup.commit();
   }
-  const absl::Time nine = absl::FromCivil(absl::CivilMinute(2030, 3, 18, 8, 0), absl::UTCTimeZone());
+  const absl::Time nine =
+      absl::FromCivil(absl::CivilMinute(2030, 3, 18, 8, 0), absl::UTCTimeZone());
   const std::vector<SlotRef> slots = {
       {"a", "tenants/a/desks/d", "tenants/a/services/s", nine, 3},
       {"a", "tenants/a/desks/d", "tenants/a/services/s", nine + absl::Minutes(30), 3},
@@ -53,8 +58,8 @@ TEST(RushCheckTest, CountsLiveAppointmentsPerDeskAndStartTimeUnderRowLevelSecuri
 }
 
 TEST(RushCheckTest, ADatabaseErrorIsUnavailable) {
-  absl::StatusOr<std::vector<int64_t>> counts =
-      CountLiveAppointments("host=127.0.0.1 port=1 connect_timeout=2", {{"a", "tenants/a/desks/d", "s", absl::Now(), 1}});
+  absl::StatusOr<std::vector<int64_t>> counts = CountLiveAppointments(
+      "host=127.0.0.1 port=1 connect_timeout=2", {{"a", "tenants/a/desks/d", "s", absl::Now(), 1}});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kUnavailable);
 }
 

@@ -11,7 +11,8 @@ namespace {
 TEST(ScheduleTest, IntendedTimeIsIndexOverRateExactly) {
   absl::StatusOr<Schedule> schedule = Schedule::Create(2000, absl::Seconds(5), absl::Seconds(30));
   ASSERT_TRUE(schedule.ok()) << schedule.status();
-  for (int64_t i : {int64_t{0}, int64_t{1}, int64_t{2}, int64_t{1999}, int64_t{2000}, int64_t{69'999}}) {
+  for (int64_t i :
+       {int64_t{0}, int64_t{1}, int64_t{2}, int64_t{1999}, int64_t{2000}, int64_t{69'999}}) {
     EXPECT_EQ(schedule->OffsetNanos(i), i * 500'000) << i;
   }
 }
@@ -40,7 +41,8 @@ TEST(ScheduleTest, FractionalRatesAreExact) {
 TEST(ScheduleTest, OffsetsNeverDecrease) {
   absl::StatusOr<Schedule> schedule = Schedule::CreateCounted(7777.7, 100'000, 0);
   ASSERT_TRUE(schedule.ok());
-  for (int64_t i = 1; i < 100'000; ++i) ASSERT_GE(schedule->OffsetNanos(i), schedule->OffsetNanos(i - 1));
+  for (int64_t i = 1; i < 100'000; ++i)
+    ASSERT_GE(schedule->OffsetNanos(i), schedule->OffsetNanos(i - 1));
 }
 
 TEST(ScheduleTest, WarmupAndMeasuredCounts) {
@@ -67,7 +69,8 @@ TEST(ScheduleTest, ThreadsShareEveryIndexExactlyOnce) {
   constexpr int kThreads = 3;
   std::multiset<int64_t> seen;
   for (int t = 0; t < kThreads; ++t) {
-    for (int64_t i = Schedule::NextForThread(0, t, kThreads); i < 100; i = Schedule::NextForThread(i + 1, t, kThreads)) {
+    for (int64_t i = Schedule::NextForThread(0, t, kThreads); i < 100;
+         i = Schedule::NextForThread(i + 1, t, kThreads)) {
       EXPECT_EQ(i % kThreads, t);
       seen.insert(i);
     }

@@ -65,7 +65,8 @@ TEST(ChooseRushSlotsTest, CountsADeskSlotListedForTwoServicesOnceAndSkipsFullOne
   std::vector<SlotRef> other_service = SlotsOf("a", 3);
   for (SlotRef& slot : other_service) slot.service = "tenants/a/services/t";
   available.insert(available.end(), other_service.begin(), other_service.end());
-  available.push_back({"a", "tenants/a/desks/d", "tenants/a/services/s", absl::FromUnixSeconds(1), 0});
+  available.push_back(
+      {"a", "tenants/a/desks/d", "tenants/a/services/s", absl::FromUnixSeconds(1), 0});
   EXPECT_TRUE(ChooseRushSlots(available, 3, 1).ok());
   EXPECT_FALSE(ChooseRushSlots(available, 4, 1).ok());
 }
@@ -116,7 +117,8 @@ TEST(RandomDataTest, BelowStaysInRangeAndCoversIt) {
 }
 
 TEST(CompareRushTest, ConfirmedMatchesExpectedWhenEverySlotFillsToItsCapacity) {
-  // Slot 0: 3 seats, 10 attempts -> 3; slot 1: 5 seats, 2 attempts -> 2; slot 2 had 1 booking before.
+  // Slot 0: 3 seats, 10 attempts -> 3; slot 1: 5 seats, 2 attempts -> 2; slot 2 had 1 booking
+  // before.
   const RushOutcome outcome = CompareRush({3, 5, 2}, {10, 2, 4}, {0, 0, 1}, {3, 2, 3});
   EXPECT_EQ(outcome.slots, 3);
   EXPECT_EQ(outcome.expected, 7);

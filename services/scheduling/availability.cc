@@ -24,9 +24,10 @@ Availability::Availability(SchedulingRepository* repository, AvailabilityCache* 
     : repository_(repository), cache_(cache), logger_(logger), options_(options) {
   auto& days = prometheus::BuildCounter()
                    .Name("sportelli_scheduling_availability_days_total")
-                   .Help("Local days of availability answered, by where they came from: cache "
-                         "(Redis hit), database (miss, rebuilt and cached), fallback (Redis "
-                         "unavailable, read from PostgreSQL).")
+                   .Help(
+                       "Local days of availability answered, by where they came from: cache "
+                       "(Redis hit), database (miss, rebuilt and cached), fallback (Redis "
+                       "unavailable, read from PostgreSQL).")
                    .Register(registry);
   from_cache_ = &days.Add({{"source", "cache"}});
   from_database_ = &days.Add({{"source", "database"}});
@@ -109,11 +110,9 @@ void Availability::AfterWrite(const std::string& tenant_id, const std::string& d
   for (absl::CivilDay day : days) pending_.insert({tenant_id, desk_id, day});
 }
 
-absl::StatusOr<std::vector<CachedDay>> Availability::Build(const AvailabilityQuery& query,
-                                                           const std::vector<absl::CivilDay>& days,
-                                                           const OpenHoursLoader& open_hours,
-                                                           absl::Time now,
-                                                           std::optional<absl::Time>& first_expiry) {
+absl::StatusOr<std::vector<CachedDay>> Availability::Build(
+    const AvailabilityQuery& query, const std::vector<absl::CivilDay>& days,
+    const OpenHoursLoader& open_hours, absl::Time now, std::optional<absl::Time>& first_expiry) {
   ASSIGN_OR_RETURN(std::vector<TimeInterval> open, open_hours());
   std::vector<std::vector<Slot>> grids;
   grids.reserve(days.size());
@@ -138,7 +137,8 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Build(const AvailabilityQue
   std::vector<CachedDay> built(days.size());
   for (size_t i = 0; i < days.size(); ++i) {
     for (const Slot& slot : grids[i]) {
-      built[i].slots.push_back({slot.start, slot.end, UsageOver(occupancy.taken, slot.start, slot.end)});
+      built[i].slots.push_back(
+          {slot.start, slot.end, UsageOver(occupancy.taken, slot.start, slot.end)});
     }
   }
   return built;
@@ -265,8 +265,10 @@ absl::StatusOr<std::vector<AvailableSlot>> Availability::List(const Availability
   std::vector<AvailableSlot> slots;
   // Days wholly before the notice or after the window have nothing to offer: not even read.
   AvailabilityQuery bounded = query;
-  bounded.first_day = std::max(query.first_day, LocalDayOf(now + query.policy.minimum_notice, query.zone));
-  bounded.last_day = std::min(query.last_day, LocalDayOf(now + query.policy.booking_window, query.zone));
+  bounded.first_day =
+      std::max(query.first_day, LocalDayOf(now + query.policy.minimum_notice, query.zone));
+  bounded.last_day =
+      std::min(query.last_day, LocalDayOf(now + query.policy.booking_window, query.zone));
   if (bounded.first_day > bounded.last_day) return slots;
   ASSIGN_OR_RETURN(std::vector<CachedDay> days, Days(bounded, open_hours, now));
   const absl::Time earliest = now + query.policy.minimum_notice;

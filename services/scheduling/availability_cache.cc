@@ -29,8 +29,8 @@ bool ParseUsage(absl::string_view text, SlotUsage& usage) {
 
 std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::string& desk_id,
                                       absl::CivilDay day) {
-  return absl::StrCat("{", tenant_id, "}:availgen:v", kAvailabilityCacheVersion, ":", desk_id,
-                      ":", absl::FormatCivilTime(day));
+  return absl::StrCat("{", tenant_id, "}:availgen:v", kAvailabilityCacheVersion, ":", desk_id, ":",
+                      absl::FormatCivilTime(day));
 }
 
 std::string EncodeCachedDay(const CachedDay& day, int64_t generation) {
@@ -53,8 +53,8 @@ std::optional<std::pair<CachedDay, int64_t>> DecodeCachedDay(const std::string& 
     return std::nullopt;
   }
   CachedDay day;
-  for (absl::string_view item : absl::StrSplit(absl::string_view(value).substr(bar + 1), ';',
-                                               absl::SkipEmpty())) {
+  for (absl::string_view item :
+       absl::StrSplit(absl::string_view(value).substr(bar + 1), ';', absl::SkipEmpty())) {
     std::vector<absl::string_view> fields = absl::StrSplit(item, ',');
     int64_t start = 0, end = 0;
     if (fields.size() != 3 || !absl::SimpleAtoi(fields[0], &start) ||

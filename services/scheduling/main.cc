@@ -30,8 +30,8 @@
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
-#include "sportelli/server/database.h"
 #include "sportelli/server/bootstrap.h"
+#include "sportelli/server/database.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -53,7 +53,8 @@ std::string ReadOptionalFile(config::EnvReader& env, const std::string& name) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream contents;
   contents << in.rdbuf();
-  if (!in) config::ExitIfInvalid(absl::InvalidArgumentError(name + ": cannot read the file"), kProgram);
+  if (!in)
+    config::ExitIfInvalid(absl::InvalidArgumentError(name + ": cannot read the file"), kProgram);
   std::string text = contents.str();
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
@@ -94,8 +95,8 @@ int Serve(logging::Logger& log) {
   const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
   absl::StatusOr<SecretKey> secret = SecretKey::Create(secret_bytes);
   if (!secret.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat(
-                              "SPORTELLI_SECRET_KEY_FILE: ", secret.status().message())),
+    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat("SPORTELLI_SECRET_KEY_FILE: ",
+                                                                  secret.status().message())),
                           kProgram);
   }
   {
@@ -122,7 +123,8 @@ int Serve(logging::Logger& log) {
       server::OpenDatabasePool(probe, kProgram, {{"options", "-c statement_timeout=2000"}});
   server::DatabaseConfig relay_database = database;
   relay_database.pool.max_size = 1;
-  std::unique_ptr<pg::ConnectionPool> relay_pool = server::OpenDatabasePool(relay_database, kProgram);
+  std::unique_ptr<pg::ConnectionPool> relay_pool =
+      server::OpenDatabasePool(relay_database, kProgram);
 
   redis::RedisClient::Options redis_options;
   const size_t colon = redis_address.rfind(':');
@@ -134,9 +136,11 @@ int Serve(logging::Logger& log) {
   redis_options.acquire_timeout = redis_timeout;
   redis_options.pool_size = std::max(4, options.threads);
   if (!redis_password.empty()) redis_options.password = redis_password;
-  absl::StatusOr<std::unique_ptr<redis::RedisClient>> redis = redis::RedisClient::Create(redis_options);
+  absl::StatusOr<std::unique_ptr<redis::RedisClient>> redis =
+      redis::RedisClient::Create(redis_options);
   if (!redis.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError("SPORTELLI_REDIS_ADDR: is not valid"), kProgram);
+    config::ExitIfInvalid(absl::InvalidArgumentError("SPORTELLI_REDIS_ADDR: is not valid"),
+                          kProgram);
   }
   // The relay has its own connection with a longer timeout: it is not on a citizen's path.
   redis::RedisClient::Options relay_redis_options = redis_options;

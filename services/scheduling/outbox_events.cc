@@ -65,8 +65,8 @@ OutboxEvent AppointmentBookedEvent(const Appointment& appointment, absl::Time no
   return Seal(event, "AppointmentBooked");
 }
 
-OutboxEvent AppointmentRescheduledEvent(const Appointment& appointment,
-                                        absl::Time previous_start, absl::Time now) {
+OutboxEvent AppointmentRescheduledEvent(const Appointment& appointment, absl::Time previous_start,
+                                        absl::Time now) {
   ev1::Event event = Envelope(appointment, now);
   ev1::AppointmentRescheduled* moved = event.mutable_appointment_rescheduled();
   ToTimestamp(previous_start, moved->mutable_previous_start_time());

@@ -20,8 +20,8 @@ struct OutboxEvent {
 std::string AppointmentResourceName(const Appointment& appointment);
 
 OutboxEvent AppointmentBookedEvent(const Appointment& appointment, absl::Time now);
-OutboxEvent AppointmentRescheduledEvent(const Appointment& appointment,
-                                        absl::Time previous_start, absl::Time now);
+OutboxEvent AppointmentRescheduledEvent(const Appointment& appointment, absl::Time previous_start,
+                                        absl::Time now);
 // The event of `event` having moved `appointment` (already in its new state) by `actor`.
 OutboxEvent AppointmentTransitionEvent(const Appointment& appointment, AppointmentEvent event,
                                        Actor actor, absl::Time now);

@@ -4,9 +4,9 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
-#include "pqxx/nontransaction"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "pqxx/nontransaction"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/outbox_events.h"
 #include "sportelli/pg/idempotency.h"
@@ -54,7 +54,8 @@ constexpr absl::Duration kCapacityBucket = absl::Minutes(15);
 // The quarter hours [start, end) touches, in order: the capacity lock rows to take.
 std::vector<std::string> CapacityBuckets(absl::Time start, absl::Time end) {
   std::vector<std::string> buckets;
-  const absl::Time first = absl::UnixEpoch() + absl::Floor(start - absl::UnixEpoch(), kCapacityBucket);
+  const absl::Time first =
+      absl::UnixEpoch() + absl::Floor(start - absl::UnixEpoch(), kCapacityBucket);
   for (absl::Time bucket = first; bucket < std::max(end, start + absl::Microseconds(1));
        bucket += kCapacityBucket) {
     buckets.push_back(PgTime(bucket));
@@ -88,9 +89,8 @@ struct Exclusions {
 };
 
 absl::StatusOr<DeskOccupancy> ReadOccupancy(pqxx::work& tx, const std::string& tenant,
-                                            const std::string& desk, absl::Time from,
-                                            absl::Time to, absl::Time now,
-                                            const Exclusions& exclude = {}) {
+                                            const std::string& desk, absl::Time from, absl::Time to,
+                                            absl::Time now, const Exclusions& exclude = {}) {
   // tenant_id repeats the row-level security predicate so the partial indexes lead with it.
   const pqxx::result rows = tx.exec_params(
       absl::StrCat("SELECT ", Micros("start_time"), ", ", Micros("end_time"),
@@ -275,12 +275,12 @@ absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::CreateAppoint
 
         Exclusions exclude;
         if (!request.hold_id.empty()) {
-          const pqxx::result hold = tx.exec_params(
-              absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"), ", channel, ",
-                           Micros("expire_time"),
-                           ", appointment_id IS NOT NULL FROM scheduling.holds "
-                           "WHERE tenant_id = $1 AND hold_id = $2 FOR UPDATE"),
-              a.tenant_id, request.hold_id);
+          const pqxx::result hold =
+              tx.exec_params(absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"),
+                                          ", channel, ", Micros("expire_time"),
+                                          ", appointment_id IS NOT NULL FROM scheduling.holds "
+                                          "WHERE tenant_id = $1 AND hold_id = $2 FOR UPDATE"),
+                             a.tenant_id, request.hold_id);
           if (hold.empty()) return status::NotFound("hold");
           const bool usable = hold[0][0].as<std::string>() == a.desk_id &&
                               hold[0][1].as<std::string>() == a.service_id &&
@@ -306,9 +306,9 @@ absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::CreateAppoint
             "decode($12, 'hex'), $13, $14, $15, decode($16, 'hex'), $17::timestamptz, "
             "$17::timestamptz)",
             a.tenant_id, a.id, a.desk_id, a.service_id, PgTime(a.start), PgTime(a.end),
-            PgDay(a.local_day), ChannelName(a.channel), a.citizen.given_name,
-            a.citizen.family_name, a.citizen.codice_fiscale, Hex(request.citizen_index),
-            a.citizen.phone_e164, a.citizen.email, ContactChannelName(a.citizen.preferred_contact),
+            PgDay(a.local_day), ChannelName(a.channel), a.citizen.given_name, a.citizen.family_name,
+            a.citizen.codice_fiscale, Hex(request.citizen_index), a.citizen.phone_e164,
+            a.citizen.email, ContactChannelName(a.citizen.preferred_contact),
             Hex(request.cancel_token_hash), PgTime(a.create_time));
         if (!request.hold_id.empty()) {
           tx.exec_params(
@@ -329,8 +329,8 @@ absl::StatusOr<Created<Hold>> PostgresSchedulingRepository::CreateHold(
       hold.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Hold>> {
         ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, hold.tenant_id, key));
         if (previous) return Created<Hold>{std::nullopt, std::move(previous)};
-        RETURN_IF_ERROR(TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end,
-                                 hold.channel, rules));
+        RETURN_IF_ERROR(
+            TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end, hold.channel, rules));
         tx.exec_params(
             "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
             "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
@@ -344,7 +344,7 @@ absl::StatusOr<Created<Hold>> PostgresSchedulingRepository::CreateHold(
 }
 
 absl::StatusOr<bool> PostgresSchedulingRepository::RequestIdExists(const std::string& tenant_id,
-                                                                  const std::string& request_id) {
+                                                                   const std::string& request_id) {
   // One round trip instead of four (BEGIN, set_config, SELECT, COMMIT): the statements of one
   // simple-protocol query run as one implicit transaction, so the transaction-local tenant
   // setting applies to the SELECT. This runs for every booking attempt on a slot the cache
@@ -354,10 +354,11 @@ absl::StatusOr<bool> PostgresSchedulingRepository::RequestIdExists(const std::st
   try {
     pqxx::nontransaction tx(connection.get());
     const std::string tenant = tx.quote(tenant_id);
-    const pqxx::result rows = tx.exec(absl::StrCat(
-        "SELECT set_config('app.tenant_id', ", tenant, ", true); "
-        "SELECT 1 FROM scheduling.request_ids WHERE tenant_id = ", tenant,
-        " AND request_id = ", tx.quote(request_id)));
+    const pqxx::result rows =
+        tx.exec(absl::StrCat("SELECT set_config('app.tenant_id', ", tenant,
+                             ", true); "
+                             "SELECT 1 FROM scheduling.request_ids WHERE tenant_id = ",
+                             tenant, " AND request_id = ", tx.quote(request_id)));
     return !rows.empty();
   } catch (const std::exception&) {
     connection.Discard();
@@ -399,8 +400,8 @@ absl::StatusOr<AppointmentPage> PostgresSchedulingRepository::ListAppointments(
                      "ANY($4::text[])) AND ($5 = '' OR (start_time, appointment_id) > "
                      "($6::timestamptz, $5)) ORDER BY start_time, appointment_id LIMIT $7"),
         tenant_id, desk_id, PgDay(day), absl::StrCat("{", absl::StrJoin(state_names, ","), "}"),
-        after ? after->id : std::string(),
-        PgTime(after ? after->start : absl::UnixEpoch()), limit + 1);
+        after ? after->id : std::string(), PgTime(after ? after->start : absl::UnixEpoch()),
+        limit + 1);
     AppointmentPage page;
     for (const auto& row : rows) {
       if (static_cast<int>(page.items.size()) == limit) {
@@ -414,25 +415,30 @@ absl::StatusOr<AppointmentPage> PostgresSchedulingRepository::ListAppointments(
   });
 }
 
-absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(
-    const std::string& tenant_id, const std::string& id, const StateChange& change,
-    const StateDecision& decide, absl::Time now) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Appointment> {
-    ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored, LockAppointment(tx, tenant_id, id));
-    if (!stored) return status::NotFound("appointment");
-    ASSIGN_OR_RETURN(Transition transition, decide(*stored));
-    Appointment a = stored->appointment;
-    if (!transition.changed) return a;  // a repeat: nothing to write, no second event
-    a.state = transition.state;
-    a.update_time = now;
-    tx.exec_params(
-        "UPDATE scheduling.appointments SET state = $3, update_time = $4::timestamptz, "
-        "checked_in_at = CASE WHEN $3 = 'CHECKED_IN' THEN $4::timestamptz ELSE checked_in_at END "
-        "WHERE tenant_id = $1 AND appointment_id = $2",
-        tenant_id, id, std::string(AppointmentStateName(a.state)), PgTime(now));
-    WriteOutbox(tx, tenant_id, AppointmentTransitionEvent(a, change.event, change.actor, now));
-    return a;
-  });
+absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std::string& tenant_id,
+                                                                      const std::string& id,
+                                                                      const StateChange& change,
+                                                                      const StateDecision& decide,
+                                                                      absl::Time now) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Appointment> {
+        ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
+                         LockAppointment(tx, tenant_id, id));
+        if (!stored) return status::NotFound("appointment");
+        ASSIGN_OR_RETURN(Transition transition, decide(*stored));
+        Appointment a = stored->appointment;
+        if (!transition.changed) return a;  // a repeat: nothing to write, no second event
+        a.state = transition.state;
+        a.update_time = now;
+        tx.exec_params(
+            "UPDATE scheduling.appointments SET state = $3, update_time = $4::timestamptz, "
+            "checked_in_at = CASE WHEN $3 = 'CHECKED_IN' THEN $4::timestamptz ELSE checked_in_at "
+            "END "
+            "WHERE tenant_id = $1 AND appointment_id = $2",
+            tenant_id, id, std::string(AppointmentStateName(a.state)), PgTime(now));
+        WriteOutbox(tx, tenant_id, AppointmentTransitionEvent(a, change.event, change.actor, now));
+        return a;
+      });
 }
 
 absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::Reschedule(
@@ -448,27 +454,28 @@ absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::Reschedule(
         if (!stored) return status::NotFound("appointment");
         Appointment a = stored->appointment;
         if (a.state != AppointmentState::kBooked) {
-          return status::Error(absl::StatusCode::kFailedPrecondition,
-                               absl::StrCat("an appointment in state ",
-                                            AppointmentStateName(a.state),
-                                            " cannot be rescheduled"),
-                               "ILLEGAL_TRANSITION");
+          return status::Error(
+              absl::StatusCode::kFailedPrecondition,
+              absl::StrCat("an appointment in state ", AppointmentStateName(a.state),
+                           " cannot be rescheduled"),
+              "ILLEGAL_TRANSITION");
         }
         // Both the old and the new quarter hours are locked (in order) before anything is read,
         // so the seat cannot be taken by someone else between the check and the move. The
         // appointment's own seat is left out of the count: moving it 30 minutes later within
         // its own hour must not fail for want of the seat it is giving up.
         std::vector<std::string> buckets = CapacityBuckets(a.start, a.end);
-        for (std::string& bucket : CapacityBuckets(start, end)) buckets.push_back(std::move(bucket));
+        for (std::string& bucket : CapacityBuckets(start, end))
+          buckets.push_back(std::move(bucket));
         std::sort(buckets.begin(), buckets.end());
         buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
         LockCapacity(tx, tenant_id, a.desk_id, buckets);
-        ASSIGN_OR_RETURN(DeskOccupancy occupancy,
-                         ReadOccupancy(tx, tenant_id, a.desk_id, start, end, rules.now,
-                                       Exclusions{"", a.id}));
+        ASSIGN_OR_RETURN(
+            DeskOccupancy occupancy,
+            ReadOccupancy(tx, tenant_id, a.desk_id, start, end, rules.now, Exclusions{"", a.id}));
         RETURN_IF_ERROR(CheckBookableOver(rules.open, rules.policy,
-                                          UsageOver(occupancy.taken, start, end), a.channel,
-                                          start, rules.now));
+                                          UsageOver(occupancy.taken, start, end), a.channel, start,
+                                          rules.now));
         const absl::Time previous_start = a.start;
         a.start = start;
         a.end = end;
@@ -515,49 +522,51 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
                                                                   absl::CivilDay day,
                                                                   const std::string& operator_id,
                                                                   absl::Time now) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<QueueEntry> {
-    // The day's queue row serializes callers at this desk: two operators pressing "next" at
-    // once get two different citizens.
-    tx.exec_params(
-        "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day) VALUES ($1, $2, "
-        "$3::date) ON CONFLICT (tenant_id, desk_id, local_day) DO UPDATE SET last_ticket = "
-        "scheduling.desk_days.last_ticket",
-        tenant_id, desk_id, PgDay(day));
-    // Fair order: whoever has been entitled to be seen for longest goes first. A checked-in
-    // citizen is entitled from their slot's start (or from check-in, if they came late); a
-    // walk-in from taking the ticket. Ties go to the appointment.
-    const pqxx::result next = tx.exec_params(
-        "SELECT kind, id FROM ("
-        " SELECT 0 AS kind, appointment_id AS id, greatest(start_time, checked_in_at) AS due "
-        " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 AND local_day = "
-        " $3::date AND state = 'CHECKED_IN' AND called_at IS NULL"
-        " UNION ALL"
-        " SELECT 1, number::text, create_time FROM scheduling.walk_in_tickets WHERE tenant_id = "
-        " $1 AND desk_id = $2 AND local_day = $3::date AND state = 'WAITING'"
-        ") q ORDER BY due, kind, id LIMIT 1",
-        tenant_id, desk_id, PgDay(day));
-    QueueEntry entry;
-    if (next.empty()) return entry;
-    const std::string id = next[0][1].as<std::string>();
-    if (next[0][0].as<int>() == 0) {
-      const pqxx::result rows = tx.exec_params(
-          absl::StrCat("UPDATE scheduling.appointments SET called_at = $3::timestamptz, "
-                       "called_by = $4 WHERE tenant_id = $1 AND appointment_id = $2 RETURNING ",
-                       AppointmentColumns()),
-          tenant_id, id, PgTime(now), operator_id);
-      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(rows[0]));
-      entry.appointment = std::move(stored.appointment);
-    } else {
-      const pqxx::result rows = tx.exec_params(
-          absl::StrCat("UPDATE scheduling.walk_in_tickets SET state = 'CALLED', called_at = "
-                       "$5::timestamptz, called_by = $6 WHERE tenant_id = $1 AND desk_id = $2 "
-                       "AND local_day = $3::date AND number = $4::int RETURNING ",
-                       TicketColumns()),
-          tenant_id, desk_id, PgDay(day), id, PgTime(now), operator_id);
-      ASSIGN_OR_RETURN(entry.ticket, TicketAt(rows[0]));
-    }
-    return entry;
-  });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<QueueEntry> {
+        // The day's queue row serializes callers at this desk: two operators pressing "next" at
+        // once get two different citizens.
+        tx.exec_params(
+            "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day) VALUES ($1, $2, "
+            "$3::date) ON CONFLICT (tenant_id, desk_id, local_day) DO UPDATE SET last_ticket = "
+            "scheduling.desk_days.last_ticket",
+            tenant_id, desk_id, PgDay(day));
+        // Fair order: whoever has been entitled to be seen for longest goes first. A checked-in
+        // citizen is entitled from their slot's start (or from check-in, if they came late); a
+        // walk-in from taking the ticket. Ties go to the appointment.
+        const pqxx::result next = tx.exec_params(
+            "SELECT kind, id FROM ("
+            " SELECT 0 AS kind, appointment_id AS id, greatest(start_time, checked_in_at) AS due "
+            " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 AND local_day = "
+            " $3::date AND state = 'CHECKED_IN' AND called_at IS NULL"
+            " UNION ALL"
+            " SELECT 1, number::text, create_time FROM scheduling.walk_in_tickets WHERE tenant_id "
+            "= "
+            " $1 AND desk_id = $2 AND local_day = $3::date AND state = 'WAITING'"
+            ") q ORDER BY due, kind, id LIMIT 1",
+            tenant_id, desk_id, PgDay(day));
+        QueueEntry entry;
+        if (next.empty()) return entry;
+        const std::string id = next[0][1].as<std::string>();
+        if (next[0][0].as<int>() == 0) {
+          const pqxx::result rows = tx.exec_params(
+              absl::StrCat("UPDATE scheduling.appointments SET called_at = $3::timestamptz, "
+                           "called_by = $4 WHERE tenant_id = $1 AND appointment_id = $2 RETURNING ",
+                           AppointmentColumns()),
+              tenant_id, id, PgTime(now), operator_id);
+          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(rows[0]));
+          entry.appointment = std::move(stored.appointment);
+        } else {
+          const pqxx::result rows = tx.exec_params(
+              absl::StrCat("UPDATE scheduling.walk_in_tickets SET state = 'CALLED', called_at = "
+                           "$5::timestamptz, called_by = $6 WHERE tenant_id = $1 AND desk_id = $2 "
+                           "AND local_day = $3::date AND number = $4::int RETURNING ",
+                           TicketColumns()),
+              tenant_id, desk_id, PgDay(day), id, PgTime(now), operator_id);
+          ASSIGN_OR_RETURN(entry.ticket, TicketAt(rows[0]));
+        }
+        return entry;
+      });
 }
 
 absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string& tenant_id,

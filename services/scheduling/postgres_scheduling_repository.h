@@ -45,11 +45,10 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
   absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id, const std::string& id,
                                           const StateChange& change, const StateDecision& decide,
                                           absl::Time now) override;
-  absl::StatusOr<Created<Appointment>> Reschedule(const std::string& tenant_id,
-                                                  const std::string& id, absl::Time start,
-                                                  absl::Time end, absl::CivilDay local_day,
-                                                  const SeatRules& rules, const RequestKey& key,
-                                                  const ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<Created<Appointment>> Reschedule(
+      const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
+      absl::CivilDay local_day, const SeatRules& rules, const RequestKey& key,
+      const ResponseEncoder<Appointment>& encode) override;
   absl::StatusOr<Created<WalkInTicket>> CreateTicket(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
       const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) override;

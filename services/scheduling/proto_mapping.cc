@@ -206,8 +206,8 @@ std::string TicketId(const WalkInTicket& ticket) {
 
 v1::WalkInTicket ToProto(const WalkInTicket& ticket) {
   v1::WalkInTicket out;
-  out.set_name(absl::StrCat(Name(ticket.tenant_id, "desks", ticket.desk_id), "/tickets/",
-                            TicketId(ticket)));
+  out.set_name(
+      absl::StrCat(Name(ticket.tenant_id, "desks", ticket.desk_id), "/tickets/", TicketId(ticket)));
   out.set_number(ticket.number);
   out.set_state(ticket.state == TicketState::kWaiting ? v1::TICKET_STATE_WAITING
                                                       : v1::TICKET_STATE_CALLED);

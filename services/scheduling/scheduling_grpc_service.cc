@@ -150,22 +150,25 @@ absl::StatusOr<SeatRules> SchedulingGrpcService::SeatRulesFor(const Call& call,
   return SeatRules{rules.policy, std::move(hours.intervals), now};
 }
 
-absl::Status SchedulingGrpcService::TurnAwayIfKnownFull(const std::string& tenant,
-                                                        const std::string& desk,
-                                                        const std::string& service,
-                                                        absl::Time start, Channel channel,
-                                                        const DeskRules& rules,
-                                                        const SeatRules& seat,
-                                                        const std::string& request_id,
-                                                        bool has_hold) {
+absl::Status SchedulingGrpcService::TurnAwayIfKnownFull(
+    const std::string& tenant, const std::string& desk, const std::string& service,
+    absl::Time start, Channel channel, const DeskRules& rules, const SeatRules& seat,
+    const std::string& request_id, bool has_hold) {
   // A hold's own seat makes its slot look full: only the transaction can tell. Outside the
   // notice and the window the transaction answers TOO_LATE / OUTSIDE_BOOKING_WINDOW first.
   if (has_hold || start < seat.now + rules.policy.minimum_notice ||
       start >= seat.now + rules.policy.booking_window) {
     return absl::OkStatus();
   }
-  AvailabilityQuery query{tenant, desk, service, LocalDayOf(start, rules.zone),
-                          LocalDayOf(start, rules.zone), rules.zone, rules.policy, channel, true};
+  AvailabilityQuery query{tenant,
+                          desk,
+                          service,
+                          LocalDayOf(start, rules.zone),
+                          LocalDayOf(start, rules.zone),
+                          rules.zone,
+                          rules.policy,
+                          channel,
+                          true};
   const OpenHoursLoader open_hours = [&seat]() -> absl::StatusOr<std::vector<TimeInterval>> {
     return seat.open;
   };
@@ -180,15 +183,16 @@ absl::Status SchedulingGrpcService::TurnAwayIfKnownFull(const std::string& tenan
 
 // ---- availability ---------------------------------------------------------------------------
 
-grpc::Status SchedulingGrpcService::ListAvailableSlots(
-    grpc::ServerContext* context, const v1::ListAvailableSlotsRequest* request,
-    v1::ListAvailableSlotsResponse* response) {
+grpc::Status SchedulingGrpcService::ListAvailableSlots(grpc::ServerContext* context,
+                                                       const v1::ListAvailableSlotsRequest* request,
+                                                       v1::ListAvailableSlotsResponse* response) {
   return handler_->Handle(context, "ListAvailableSlots", [&](Call& call) -> absl::Status {
     status::FieldViolations violations;
     auto desk = Parse(request->desk(), kDeskPattern, "desk", violations);
     auto service = Parse(request->service(), kServicePattern, "service", violations);
     if (desk) RequireSameTenant(service, (*desk)[0], "service", violations);
-    auto first = FromDate(request->has_start_date(), request->start_date(), "start_date", violations);
+    auto first =
+        FromDate(request->has_start_date(), request->start_date(), "start_date", violations);
     auto last = FromDate(request->has_end_date(), request->end_date(), "end_date", violations);
     if (first && last && (*last < *first || *last - *first >= kMaxAvailabilityDays)) {
       violations.Add("end_date", absl::StrCat("must be on or after start_date and at most ",
@@ -201,20 +205,21 @@ grpc::Status SchedulingGrpcService::ListAvailableSlots(
 
     const std::string& tenant = (*desk)[0];
     ASSIGN_OR_RETURN(DeskRules rules, RulesFor(call, tenant, (*desk)[1], (*service)[1]));
-    AvailabilityQuery query{tenant, (*desk)[1], (*service)[1], *first, *last, rules.zone,
-                            rules.policy, *channel, request->include_full()};
+    AvailabilityQuery query{tenant,       (*desk)[1], (*service)[1],
+                            *first,       *last,      rules.zone,
+                            rules.policy, *channel,   request->include_full()};
     const std::string credentials = Credentials(call);
-    ASSIGN_OR_RETURN(
-        std::vector<AvailableSlot> slots,
-        availability_->List(
-            query,
-            [&]() -> absl::StatusOr<std::vector<TimeInterval>> {
-              ASSIGN_OR_RETURN(OpenHours hours,
+    ASSIGN_OR_RETURN(std::vector<AvailableSlot> slots,
+                     availability_->List(
+                         query,
+                         [&]() -> absl::StatusOr<std::vector<TimeInterval>> {
+                           ASSIGN_OR_RETURN(
+                               OpenHours hours,
                                directory_->GetOpenHours(credentials, tenant, (*desk)[1],
                                                         query.first_day - 1, query.last_day));
-              return hours.intervals;
-            },
-            clock_()));
+                           return hours.intervals;
+                         },
+                         clock_()));
     for (const AvailableSlot& slot : slots) {
       v1::Slot* out = response->add_slots();
       ToTimestamp(slot.start, out->mutable_start_time());
@@ -239,8 +244,8 @@ grpc::Status SchedulingGrpcService::HoldSlot(grpc::ServerContext* context,
       RequireSameTenant(desk, (*parent)[0], "desk", violations);
       RequireSameTenant(service, (*parent)[0], "service", violations);
     }
-    auto start = FromTimestamp(request->has_start_time(), request->start_time(), "start_time",
-                               violations);
+    auto start =
+        FromTimestamp(request->has_start_time(), request->start_time(), "start_time", violations);
     const std::optional<Channel> channel = FromProto(request->channel());
     if (!channel) violations.Add("channel", "must be WEB, PHONE or DESK");
     CheckRequestId(request->request_id(), call, violations);
@@ -251,11 +256,11 @@ grpc::Status SchedulingGrpcService::HoldSlot(grpc::ServerContext* context,
     const absl::Time now = clock_();
     ASSIGN_OR_RETURN(DeskRules rules, RulesFor(call, tenant, (*desk)[1], (*service)[1]));
     ASSIGN_OR_RETURN(SeatRules seat, SeatRulesFor(call, rules, tenant, (*desk)[1], *start, now));
-    Hold hold{tenant,      RandomResourceId("h"),      (*desk)[1], (*service)[1], *start,
-              *start + rules.policy.duration, *channel, now + rules_.hold_ttl};
-    absl::StatusOr<Created<Hold>> created = repository_->CreateHold(
-        hold, seat, KeyOf(*request, "HoldSlot"),
-        [](const Hold& h) { return ToProto(h).SerializeAsString(); });
+    Hold hold{tenant, RandomResourceId("h"),          (*desk)[1], (*service)[1],
+              *start, *start + rules.policy.duration, *channel,   now + rules_.hold_ttl};
+    absl::StatusOr<Created<Hold>> created =
+        repository_->CreateHold(hold, seat, KeyOf(*request, "HoldSlot"),
+                                [](const Hold& h) { return ToProto(h).SerializeAsString(); });
     if (!created.ok()) {
       if (IsFailure(created.status(), "SLOT_FULL")) {
         availability_->AfterWrite(tenant, hold.desk_id, hold.start, hold.end, rules.zone);
@@ -286,8 +291,8 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
       RequireSameTenant(service, (*parent)[0], "appointment.service", violations);
       RequireSameTenant(hold, (*parent)[0], "hold", violations);
     }
-    auto start = FromTimestamp(proto.has_start_time(), proto.start_time(),
-                               "appointment.start_time", violations);
+    auto start = FromTimestamp(proto.has_start_time(), proto.start_time(), "appointment.start_time",
+                               violations);
     const std::optional<Channel> channel = FromProto(proto.channel());
     if (!channel) violations.Add("appointment.channel", "must be WEB, PHONE or DESK");
     if (!proto.has_citizen()) {
@@ -303,8 +308,8 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
     const absl::Time now = clock_();
     ASSIGN_OR_RETURN(DeskRules rules, RulesFor(call, tenant, (*desk)[1], (*service)[1]));
     ASSIGN_OR_RETURN(SeatRules seat, SeatRulesFor(call, rules, tenant, (*desk)[1], *start, now));
-    RETURN_IF_ERROR(TurnAwayIfKnownFull(tenant, (*desk)[1], (*service)[1], *start, *channel,
-                                        rules, seat, request->request_id(), hold.has_value()));
+    RETURN_IF_ERROR(TurnAwayIfKnownFull(tenant, (*desk)[1], (*service)[1], *start, *channel, rules,
+                                        seat, request->request_id(), hold.has_value()));
 
     NewAppointment booking;
     Appointment& a = booking.appointment;
@@ -406,9 +411,9 @@ grpc::Status SchedulingGrpcService::ListAppointments(grpc::ServerContext* contex
       }
       cursor = AppointmentCursor{absl::FromUnixMicros(micros), after.substr(colon + 1)};
     }
-    ASSIGN_OR_RETURN(AppointmentPage page,
-                     repository_->ListAppointments((*desk)[0], (*desk)[1], *day, states, cursor,
-                                                   limit));
+    ASSIGN_OR_RETURN(
+        AppointmentPage page,
+        repository_->ListAppointments((*desk)[0], (*desk)[1], *day, states, cursor, limit));
     for (const Appointment& a : page.items) *response->add_appointments() = ToProto(a);
     if (page.more && !page.items.empty()) {
       const Appointment& last = page.items.back();
@@ -466,22 +471,22 @@ grpc::Status SchedulingGrpcService::CancelAppointment(grpc::ServerContext* conte
 }
 
 absl::Status SchedulingGrpcService::ApplyStaffEvent(Call& call, const std::string& name,
-                                               AppointmentEvent event,
-                                               v1::Appointment* response) {
+                                                    AppointmentEvent event,
+                                                    v1::Appointment* response) {
   ASSIGN_OR_RETURN(std::vector<std::string> ids,
                    api::ParseResourceName(name, kAppointmentPattern, "name"));
   RETURN_IF_ERROR(RequireStaff(call, ids[0]));
   const absl::Time now = clock_();
-  ASSIGN_OR_RETURN(
-      Appointment changed,
-      repository_->ChangeState(
-          ids[0], ids[1], StateChange{event, Actor::kOperator},
-          [&](const StoredAppointment& stored) -> absl::StatusOr<Transition> {
-            const Appointment& a = stored.appointment;
-            return ApplyEvent(a.state, event, EventContext{Actor::kOperator, now, a.start, a.end},
-                              rules_.time_policy);
-          },
-          now));
+  ASSIGN_OR_RETURN(Appointment changed,
+                   repository_->ChangeState(
+                       ids[0], ids[1], StateChange{event, Actor::kOperator},
+                       [&](const StoredAppointment& stored) -> absl::StatusOr<Transition> {
+                         const Appointment& a = stored.appointment;
+                         return ApplyEvent(a.state, event,
+                                           EventContext{Actor::kOperator, now, a.start, a.end},
+                                           rules_.time_policy);
+                       },
+                       now));
   if (event == AppointmentEvent::kMarkNoShow) {  // the seat is free again
     absl::StatusOr<absl::TimeZone> zone = directory_->GetTimeZone(Credentials(call), ids[0]);
     availability_->AfterWrite(ids[0], changed.desk_id, changed.start, changed.end,
@@ -491,9 +496,9 @@ absl::Status SchedulingGrpcService::ApplyStaffEvent(Call& call, const std::strin
   return absl::OkStatus();
 }
 
-grpc::Status SchedulingGrpcService::CheckInAppointment(
-    grpc::ServerContext* context, const v1::CheckInAppointmentRequest* request,
-    v1::Appointment* response) {
+grpc::Status SchedulingGrpcService::CheckInAppointment(grpc::ServerContext* context,
+                                                       const v1::CheckInAppointmentRequest* request,
+                                                       v1::Appointment* response) {
   return handler_->Handle(context, "CheckInAppointment", [&](Call& call) {
     return ApplyStaffEvent(call, request->name(), AppointmentEvent::kCheckIn, response);
   });
@@ -521,8 +526,8 @@ grpc::Status SchedulingGrpcService::RescheduleAppointment(
   return handler_->Handle(context, "RescheduleAppointment", [&](Call& call) -> absl::Status {
     status::FieldViolations violations;
     auto ids = Parse(request->name(), kAppointmentPattern, "name", violations);
-    auto start = FromTimestamp(request->has_start_time(), request->start_time(), "start_time",
-                               violations);
+    auto start =
+        FromTimestamp(request->has_start_time(), request->start_time(), "start_time", violations);
     CheckRequestId(request->request_id(), call, violations);
     if (ids) RETURN_IF_ERROR(RequireStaff(call, (*ids)[0]));
     RETURN_IF_ERROR(violations.ToStatus());
@@ -556,9 +561,9 @@ grpc::Status SchedulingGrpcService::RescheduleAppointment(
 
 // ---- walk-ins -------------------------------------------------------------------------------
 
-grpc::Status SchedulingGrpcService::CreateWalkInTicket(
-    grpc::ServerContext* context, const v1::CreateWalkInTicketRequest* request,
-    v1::WalkInTicket* response) {
+grpc::Status SchedulingGrpcService::CreateWalkInTicket(grpc::ServerContext* context,
+                                                       const v1::CreateWalkInTicketRequest* request,
+                                                       v1::WalkInTicket* response) {
   return handler_->Handle(context, "CreateWalkInTicket", [&](Call& call) -> absl::Status {
     status::FieldViolations violations;
     auto desk = Parse(request->desk(), kDeskPattern, "desk", violations);
@@ -570,8 +575,7 @@ grpc::Status SchedulingGrpcService::CreateWalkInTicket(
     ASSIGN_OR_RETURN(DeskInfo info, directory_->GetDesk(credentials, (*desk)[0], (*desk)[1]));
     if (!info.takes_walk_ins) {
       return status::Error(absl::StatusCode::kFailedPrecondition,
-                           "the desk sees citizens by appointment only",
-                           "DESK_TAKES_NO_WALK_INS");
+                           "the desk sees citizens by appointment only", "DESK_TAKES_NO_WALK_INS");
     }
     ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(credentials, (*desk)[0]));
     const absl::Time now = clock_();

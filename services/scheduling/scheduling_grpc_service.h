@@ -92,7 +92,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
                                    const DeskRules& rules, const SeatRules& seat,
                                    const std::string& request_id, bool has_hold);
   absl::Status ApplyStaffEvent(server::Call& call, const std::string& name, AppointmentEvent event,
-                          v1::Appointment* response);
+                               v1::Appointment* response);
 
   SchedulingRepository* const repository_;
   DeskDirectory* const directory_;

@@ -150,8 +150,8 @@ class SchedulingRepository {
 
   // The desk's next walk-in ticket of `day`.
   virtual absl::StatusOr<Created<WalkInTicket>> CreateTicket(
-      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-      absl::Time now, const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) = 0;
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
+      const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) = 0;
 
   // Takes the next citizen of the desk's queue of `day` (see docs/api.md for the order), marks
   // them called by `operator_id`, or returns an empty entry when nobody waits.

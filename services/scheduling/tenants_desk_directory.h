@@ -64,8 +64,8 @@ class TenantsDeskDirectory final : public DeskDirectory {
   // one fetch (a cold cache or an expired entry must not send a burst of identical calls to
   // tenants at a click day's start).
   template <typename T, typename Fetch>
-  absl::StatusOr<T> Cached(absl::flat_hash_map<std::string, Entry<T>>& map,
-                           const std::string& key, Fetch fetch);
+  absl::StatusOr<T> Cached(absl::flat_hash_map<std::string, Entry<T>>& map, const std::string& key,
+                           Fetch fetch);
   absl::Mutex& FetchMutex(const std::string& key);
   template <typename T>
   void Store(absl::flat_hash_map<std::string, Entry<T>>& map, const std::string& key, T value)

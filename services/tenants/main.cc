@@ -20,8 +20,8 @@
 #include "sportelli/logging/logger.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
-#include "sportelli/server/database.h"
 #include "sportelli/server/bootstrap.h"
+#include "sportelli/server/database.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/server/server.h"
@@ -36,7 +36,6 @@ constexpr char kSchema[] = "tenants";
 
 namespace {
 
-
 constexpr char kServiceName[] = "sportelli.tenants.v1.TenantsService";
 
 int Seed(logging::Logger& log) {
@@ -50,8 +49,7 @@ int Seed(logging::Logger& log) {
     log.Error("seed failed", {{"error", std::string(report.status().message())}});
     return 1;
   }
-  log.Info("seed applied", {{"created", report->created},
-                            {"unchanged", report->unchanged}});
+  log.Info("seed applied", {{"created", report->created}, {"unchanged", report->unchanged}});
   return 0;
 }
 
@@ -94,13 +92,15 @@ int Serve(logging::Logger& log) {
 int main(int argc, char** argv) {
   using namespace sportelli;  // NOLINT: main only wires
   config::EnvReader env;
-  const std::string level = env.OneOf("SPORTELLI_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
+  const std::string level =
+      env.OneOf("SPORTELLI_LOG_LEVEL", "info", {"debug", "info", "warning", "error"});
   config::ExitIfInvalid(env.Finish(), tenants::kProgram);
   logging::Logger log("tenants", logging::ParseLevel(level));
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "serve") return tenants::Serve(log);
   if (command == "migrate") {
-    return server::RunMigrateCommand(log, tenants::kProgram, tenants::kSchema, tenants::Migrations());
+    return server::RunMigrateCommand(log, tenants::kProgram, tenants::kSchema,
+                                     tenants::Migrations());
   }
   if (command == "seed") return tenants::Seed(log);
   std::cerr << "usage: sportelli-tenants [serve|migrate|seed]\n";

@@ -53,17 +53,23 @@ absl::CivilDay ParseDate(const pqxx::field& field) {
   return day;
 }
 
-absl::Time MicrosToTime(const pqxx::field& field) { return absl::FromUnixMicros(field.as<int64_t>()); }
+absl::Time MicrosToTime(const pqxx::field& field) {
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
 
 // Timestamps travel as microseconds since the epoch: exact, and no text parsing.
 constexpr char kTimes[] =
-    "(extract(epoch FROM create_time) * 1000000)::bigint, (extract(epoch FROM update_time) * 1000000)::bigint";
+    "(extract(epoch FROM create_time) * 1000000)::bigint, (extract(epoch FROM update_time) * "
+    "1000000)::bigint";
 
 const char* BookingModeText(BookingMode mode) {
   switch (mode) {
-    case BookingMode::kWalkIn: return "walk_in";
-    case BookingMode::kAppointmentOnly: return "appointment_only";
-    case BookingMode::kWalkInAndAppointment: return "walk_in_and_appointment";
+    case BookingMode::kWalkIn:
+      return "walk_in";
+    case BookingMode::kAppointmentOnly:
+      return "appointment_only";
+    case BookingMode::kWalkInAndAppointment:
+      return "walk_in_and_appointment";
   }
   return "walk_in_and_appointment";
 }
@@ -76,9 +82,12 @@ BookingMode ParseBookingMode(const std::string& text) {
 
 const char* ChannelKindText(ChannelKind kind) {
   switch (kind) {
-    case ChannelKind::kPhone: return "phone";
-    case ChannelKind::kWeb: return "web";
-    case ChannelKind::kDesk: return "desk";
+    case ChannelKind::kPhone:
+      return "phone";
+    case ChannelKind::kWeb:
+      return "web";
+    case ChannelKind::kDesk:
+      return "desk";
   }
   return "phone";
 }
@@ -91,10 +100,14 @@ ChannelKind ParseChannelKind(const std::string& text) {
 
 const char* RoleText(OperatorRole role) {
   switch (role) {
-    case OperatorRole::kOperator: return "operator";
-    case OperatorRole::kCoordinator: return "coordinator";
-    case OperatorRole::kTenantAdmin: return "tenant_admin";
-    case OperatorRole::kDpo: return "dpo";
+    case OperatorRole::kOperator:
+      return "operator";
+    case OperatorRole::kCoordinator:
+      return "coordinator";
+    case OperatorRole::kTenantAdmin:
+      return "tenant_admin";
+    case OperatorRole::kDpo:
+      return "dpo";
   }
   return "operator";
 }
@@ -110,21 +123,28 @@ std::optional<OperatorRole> ParseRoleText(const std::string& text) {
 // ISO 8601 weekday numbers, as stored: Monday = 1 ... Sunday = 7.
 int WeekdayNumber(absl::Weekday day) {
   switch (day) {
-    case absl::Weekday::monday: return 1;
-    case absl::Weekday::tuesday: return 2;
-    case absl::Weekday::wednesday: return 3;
-    case absl::Weekday::thursday: return 4;
-    case absl::Weekday::friday: return 5;
-    case absl::Weekday::saturday: return 6;
-    case absl::Weekday::sunday: return 7;
+    case absl::Weekday::monday:
+      return 1;
+    case absl::Weekday::tuesday:
+      return 2;
+    case absl::Weekday::wednesday:
+      return 3;
+    case absl::Weekday::thursday:
+      return 4;
+    case absl::Weekday::friday:
+      return 5;
+    case absl::Weekday::saturday:
+      return 6;
+    case absl::Weekday::sunday:
+      return 7;
   }
   return 1;
 }
 
 absl::Weekday WeekdayFromNumber(int number) {
-  static constexpr absl::Weekday kDays[] = {absl::Weekday::monday,   absl::Weekday::tuesday,
+  static constexpr absl::Weekday kDays[] = {absl::Weekday::monday,    absl::Weekday::tuesday,
                                             absl::Weekday::wednesday, absl::Weekday::thursday,
-                                            absl::Weekday::friday,   absl::Weekday::saturday,
+                                            absl::Weekday::friday,    absl::Weekday::saturday,
                                             absl::Weekday::sunday};
   return kDays[(number - 1) % 7];
 }
@@ -149,10 +169,9 @@ Page<T> TakePage(std::vector<T> items, int limit) {
 // ---- hours ---------------------------------------------------------------------------------
 
 // Loads the weekly hours of several owners (desks or channels) in one query.
-std::map<std::string, std::vector<WeeklyInterval>> LoadHours(pqxx::work& tx, const char* table,
-                                                             const char* owner_column,
-                                                             const std::string& tenant_id,
-                                                             const std::vector<std::string>& owner_ids) {
+std::map<std::string, std::vector<WeeklyInterval>> LoadHours(
+    pqxx::work& tx, const char* table, const char* owner_column, const std::string& tenant_id,
+    const std::vector<std::string>& owner_ids) {
   std::map<std::string, std::vector<WeeklyInterval>> hours;
   if (owner_ids.empty()) return hours;
   pqxx::result rows = tx.exec_params(
@@ -167,22 +186,26 @@ std::map<std::string, std::vector<WeeklyInterval>> LoadHours(pqxx::work& tx, con
   return hours;
 }
 
-void ReplaceHours(pqxx::work& tx, const char* table, const char* owner_column, const std::string& tenant_id,
-                  const std::string& owner_id, const std::vector<WeeklyInterval>& intervals) {
-  tx.exec_params(absl::StrCat("DELETE FROM ", table, " WHERE tenant_id = $1 AND ", owner_column, " = $2"),
-                 tenant_id, owner_id);
+void ReplaceHours(pqxx::work& tx, const char* table, const char* owner_column,
+                  const std::string& tenant_id, const std::string& owner_id,
+                  const std::vector<WeeklyInterval>& intervals) {
+  tx.exec_params(
+      absl::StrCat("DELETE FROM ", table, " WHERE tenant_id = $1 AND ", owner_column, " = $2"),
+      tenant_id, owner_id);
   for (const WeeklyInterval& interval : intervals) {
-    tx.exec_params(absl::StrCat("INSERT INTO ", table, " (tenant_id, ", owner_column,
-                                ", day_of_week, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5)"),
-                   tenant_id, owner_id, WeekdayNumber(interval.day), interval.start_minute,
-                   interval.end_minute);
+    tx.exec_params(
+        absl::StrCat("INSERT INTO ", table, " (tenant_id, ", owner_column,
+                     ", day_of_week, start_minute, end_minute) VALUES ($1, $2, $3, $4, $5)"),
+        tenant_id, owner_id, WeekdayNumber(interval.day), interval.start_minute,
+        interval.end_minute);
   }
 }
 
 // ---- row mappers ---------------------------------------------------------------------------
 
 constexpr char kTenantColumns[] =
-    "tenant_id, display_name, istat_code, street, postal_code, locality, province, phone_number, lead, "
+    "tenant_id, display_name, istat_code, street, postal_code, locality, province, phone_number, "
+    "lead, "
     "time_zone, ";
 
 Tenant TenantFrom(const pqxx::row& row) {
@@ -200,7 +223,8 @@ Tenant TenantFrom(const pqxx::row& row) {
 }
 
 constexpr char kDeskColumns[] =
-    "tenant_id, desk_id, display_name, street, postal_code, locality, province, booking_mode, capacity, "
+    "tenant_id, desk_id, display_name, street, postal_code, locality, province, booking_mode, "
+    "capacity, "
     "service_ids, ";
 
 Desk DeskFrom(const pqxx::row& row) {
@@ -217,7 +241,8 @@ Desk DeskFrom(const pqxx::row& row) {
   return desk;
 }
 
-constexpr char kServiceColumns[] = "tenant_id, service_id, display_name, description, duration_minutes, ";
+constexpr char kServiceColumns[] =
+    "tenant_id, service_id, display_name, description, duration_minutes, ";
 
 Service ServiceFrom(const pqxx::row& row) {
   Service service;
@@ -262,7 +287,8 @@ Closure ClosureFrom(const pqxx::row& row) {
 }
 
 constexpr char kHolidayColumns[] =
-    "tenant_id, holiday_id, display_name, year, month, day, (extract(epoch FROM create_time) * 1000000)::bigint";
+    "tenant_id, holiday_id, display_name, year, month, day, (extract(epoch FROM create_time) * "
+    "1000000)::bigint";
 
 Holiday HolidayFrom(const pqxx::row& row) {
   Holiday holiday;
@@ -277,7 +303,8 @@ Holiday HolidayFrom(const pqxx::row& row) {
   return holiday;
 }
 
-constexpr char kOperatorColumns[] = "tenant_id, operator_id, display_name, subject, roles, desk_ids, ";
+constexpr char kOperatorColumns[] =
+    "tenant_id, operator_id, display_name, subject, roles, desk_ids, ";
 
 Operator OperatorFrom(const pqxx::row& row) {
   Operator op;
@@ -322,12 +349,17 @@ pg::TransactionOptions WriteOptions(const std::string& tenant_id) {
   pg::TransactionOptions options;
   options.tenant_id = tenant_id;
   for (const char* table : {"services", "desks", "channels", "holidays", "operators"}) {
-    options.constraint_errors.push_back({absl::StrCat(table, "_tenant_id_fkey"), status::NotFound("tenant")});
+    options.constraint_errors.push_back(
+        {absl::StrCat(table, "_tenant_id_fkey"), status::NotFound("tenant")});
   }
-  options.constraint_errors.push_back({"closures_tenant_id_desk_id_fkey", status::NotFound("desk")});
-  options.constraint_errors.push_back({"desk_hours_tenant_id_desk_id_fkey", status::NotFound("desk")});
-  options.constraint_errors.push_back({"channel_hours_tenant_id_channel_id_fkey", status::NotFound("channel")});
-  options.constraint_errors.push_back({"operators_tenant_id_subject_key", status::AlreadyExists("operator subject")});
+  options.constraint_errors.push_back(
+      {"closures_tenant_id_desk_id_fkey", status::NotFound("desk")});
+  options.constraint_errors.push_back(
+      {"desk_hours_tenant_id_desk_id_fkey", status::NotFound("desk")});
+  options.constraint_errors.push_back(
+      {"channel_hours_tenant_id_channel_id_fkey", status::NotFound("channel")});
+  options.constraint_errors.push_back(
+      {"operators_tenant_id_subject_key", status::AlreadyExists("operator subject")});
   return options;
 }
 
@@ -335,63 +367,75 @@ pg::TransactionOptions WriteOptions(const std::string& tenant_id) {
 // runs `insert` and records the encoded response in the same transaction, so a crash can never
 // leave a created resource without its replay record or the other way round.
 template <typename T, typename Insert>
-absl::StatusOr<Created<T>> CreateIdempotently(pg::ConnectionPool& pool, const std::string& tenant_id,
-                                              const RequestKey& key, const ResponseEncoder<T>& encode,
-                                              Insert insert) {
+absl::StatusOr<Created<T>> CreateIdempotently(pg::ConnectionPool& pool,
+                                              const std::string& tenant_id, const RequestKey& key,
+                                              const ResponseEncoder<T>& encode, Insert insert) {
   const pg::idempotency::Key request{tenant_id, key.request_id, key.method,
                                      pg::idempotency::HashRequest(key.fingerprint)};
-  return pool.RunInTransaction(WriteOptions(tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Created<T>> {
-    Created<T> created;
-    if (!key.request_id.empty()) {
-      ASSIGN_OR_RETURN(std::optional<std::string> replay, pg::idempotency::Lookup(tx, kRequestTable, request));
-      if (replay) {
-        created.replayed_response = std::move(*replay);
+  return pool.RunInTransaction(
+      WriteOptions(tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Created<T>> {
+        Created<T> created;
+        if (!key.request_id.empty()) {
+          ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                           pg::idempotency::Lookup(tx, kRequestTable, request));
+          if (replay) {
+            created.replayed_response = std::move(*replay);
+            return created;
+          }
+        }
+        ASSIGN_OR_RETURN(T resource, insert(tx));
+        if (!key.request_id.empty()) {
+          RETURN_IF_ERROR(pg::idempotency::Record(tx, kRequestTable, request, encode(resource)));
+        }
+        created.resource = std::move(resource);
         return created;
-      }
-    }
-    ASSIGN_OR_RETURN(T resource, insert(tx));
-    if (!key.request_id.empty()) {
-      RETURN_IF_ERROR(pg::idempotency::Record(tx, kRequestTable, request, encode(resource)));
-    }
-    created.resource = std::move(resource);
-    return created;
-  });
+      });
 }
 
 // ---- reads used inside write transactions ----------------------------------------------------
 
-absl::StatusOr<Desk> ReadDesk(pqxx::work& tx, const std::string& tenant_id, const std::string& desk_id) {
-  pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT ", kDeskColumns, kTimes, " FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2"),
-      tenant_id, desk_id);
+absl::StatusOr<Desk> ReadDesk(pqxx::work& tx, const std::string& tenant_id,
+                              const std::string& desk_id) {
+  pqxx::result rows =
+      tx.exec_params(absl::StrCat("SELECT ", kDeskColumns, kTimes,
+                                  " FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2"),
+                     tenant_id, desk_id);
   if (rows.empty()) return status::NotFound("desk");
   Desk desk = DeskFrom(rows[0]);
-  desk.opening_hours = LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, {desk_id})[desk_id];
+  desk.opening_hours =
+      LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, {desk_id})[desk_id];
   return desk;
 }
 
-absl::StatusOr<Channel> ReadChannel(pqxx::work& tx, const std::string& tenant_id, const std::string& channel_id) {
-  pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kChannelColumns, kTimes,
-                                                  " FROM tenants.channels WHERE tenant_id = $1 AND channel_id = $2"),
-                                     tenant_id, channel_id);
+absl::StatusOr<Channel> ReadChannel(pqxx::work& tx, const std::string& tenant_id,
+                                    const std::string& channel_id) {
+  pqxx::result rows = tx.exec_params(
+      absl::StrCat("SELECT ", kChannelColumns, kTimes,
+                   " FROM tenants.channels WHERE tenant_id = $1 AND channel_id = $2"),
+      tenant_id, channel_id);
   if (rows.empty()) return status::NotFound("channel");
   Channel channel = ChannelFrom(rows[0]);
-  channel.opening_hours = LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, {channel_id})[channel_id];
+  channel.opening_hours =
+      LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, {channel_id})[channel_id];
   return channel;
 }
 
-absl::StatusOr<Service> ReadService(pqxx::work& tx, const std::string& tenant_id, const std::string& service_id) {
-  pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kServiceColumns, kTimes,
-                                                  " FROM tenants.services WHERE tenant_id = $1 AND service_id = $2"),
-                                     tenant_id, service_id);
+absl::StatusOr<Service> ReadService(pqxx::work& tx, const std::string& tenant_id,
+                                    const std::string& service_id) {
+  pqxx::result rows = tx.exec_params(
+      absl::StrCat("SELECT ", kServiceColumns, kTimes,
+                   " FROM tenants.services WHERE tenant_id = $1 AND service_id = $2"),
+      tenant_id, service_id);
   if (rows.empty()) return status::NotFound("service");
   return ServiceFrom(rows[0]);
 }
 
-absl::StatusOr<Operator> ReadOperator(pqxx::work& tx, const std::string& tenant_id, const std::string& operator_id) {
-  pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kOperatorColumns, kTimes,
-                                                  " FROM tenants.operators WHERE tenant_id = $1 AND operator_id = $2"),
-                                     tenant_id, operator_id);
+absl::StatusOr<Operator> ReadOperator(pqxx::work& tx, const std::string& tenant_id,
+                                      const std::string& operator_id) {
+  pqxx::result rows = tx.exec_params(
+      absl::StrCat("SELECT ", kOperatorColumns, kTimes,
+                   " FROM tenants.operators WHERE tenant_id = $1 AND operator_id = $2"),
+      tenant_id, operator_id);
   if (rows.empty()) return status::NotFound("operator");
   return OperatorFrom(rows[0]);
 }
@@ -399,13 +443,15 @@ absl::StatusOr<Operator> ReadOperator(pqxx::work& tx, const std::string& tenant_
 // A desk may only offer services of its own catalog, and an operator only serve existing desks.
 // FOR KEY SHARE holds the referenced rows until this transaction ends, so a concurrent delete
 // waits for it (and then cleans up after it) instead of slipping in between check and write.
-absl::Status RequireAllExist(pqxx::work& tx, const char* table, const char* column, const std::string& tenant_id,
-                             const std::vector<std::string>& ids, absl::string_view field) {
+absl::Status RequireAllExist(pqxx::work& tx, const char* table, const char* column,
+                             const std::string& tenant_id, const std::vector<std::string>& ids,
+                             absl::string_view field) {
   if (ids.empty()) return absl::OkStatus();
-  pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT count(DISTINCT id) FROM (SELECT ", column, " AS id FROM ", table,
-                   " WHERE tenant_id = $1 AND ", column, " = ANY($2::text[]) FOR KEY SHARE) referenced"),
-      tenant_id, ToArrayLiteral(ids));
+  pqxx::result rows =
+      tx.exec_params(absl::StrCat("SELECT count(DISTINCT id) FROM (SELECT ", column, " AS id FROM ",
+                                  table, " WHERE tenant_id = $1 AND ", column,
+                                  " = ANY($2::text[]) FOR KEY SHARE) referenced"),
+                     tenant_id, ToArrayLiteral(ids));
   if (rows[0][0].as<size_t>() == ids.size()) return absl::OkStatus();
   return status::Error(absl::StatusCode::kFailedPrecondition,
                        absl::StrCat(std::string(field), " names a resource that does not exist"),
@@ -418,15 +464,16 @@ absl::Status RequireAllExist(pqxx::work& tx, const char* table, const char* colu
 
 absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenant(const std::string& tenant_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Tenant> {
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", kTenantColumns, kTimes, " FROM tenants.tenants WHERE tenant_id = $1"), tenant_id);
+    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kTenantColumns, kTimes,
+                                                    " FROM tenants.tenants WHERE tenant_id = $1"),
+                                       tenant_id);
     if (rows.empty()) return status::NotFound("tenant");
     return TenantFrom(rows[0]);
   });
 }
 
-absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenantAsFederation(const std::string& caller_tenant,
-                                                                       const std::string& tenant_id) {
+absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenantAsFederation(
+    const std::string& caller_tenant, const std::string& tenant_id) {
   // The caller's own tenant context plus the directory policy: nothing but tenants.tenants
   // crosses, even if this transaction ever read another table.
   pg::TransactionOptions options;
@@ -434,15 +481,16 @@ absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenantAsFederation(const st
   options.read_only = true;
   options.settings = {{"app.federation", "on"}};
   return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Tenant> {
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", kTenantColumns, kTimes, " FROM tenants.tenants WHERE tenant_id = $1"), tenant_id);
+    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kTenantColumns, kTimes,
+                                                    " FROM tenants.tenants WHERE tenant_id = $1"),
+                                       tenant_id);
     if (rows.empty()) return status::NotFound("tenant");
     return TenantFrom(rows[0]);
   });
 }
 
-absl::StatusOr<Page<Tenant>> PostgresTenantsRepository::ListTenants(const std::string& caller_tenant,
-                                                                    bool federation, const PageQuery& page) {
+absl::StatusOr<Page<Tenant>> PostgresTenantsRepository::ListTenants(
+    const std::string& caller_tenant, bool federation, const PageQuery& page) {
   pg::TransactionOptions options;
   options.tenant_id = caller_tenant;
   options.read_only = true;
@@ -460,88 +508,108 @@ absl::StatusOr<Page<Tenant>> PostgresTenantsRepository::ListTenants(const std::s
 absl::Status PostgresTenantsRepository::UpsertTenant(const Tenant& tenant) {
   return pool_->RunInTenantTransaction(tenant.id, [&](pqxx::work& tx) -> absl::Status {
     tx.exec_params(
-        "INSERT INTO tenants.tenants (tenant_id, display_name, istat_code, street, postal_code, locality, "
+        "INSERT INTO tenants.tenants (tenant_id, display_name, istat_code, street, postal_code, "
+        "locality, "
         "province, phone_number, lead, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
         "ON CONFLICT (tenant_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
-        "istat_code = EXCLUDED.istat_code, street = EXCLUDED.street, postal_code = EXCLUDED.postal_code, "
-        "locality = EXCLUDED.locality, province = EXCLUDED.province, phone_number = EXCLUDED.phone_number, "
+        "istat_code = EXCLUDED.istat_code, street = EXCLUDED.street, postal_code = "
+        "EXCLUDED.postal_code, "
+        "locality = EXCLUDED.locality, province = EXCLUDED.province, phone_number = "
+        "EXCLUDED.phone_number, "
         "lead = EXCLUDED.lead, time_zone = EXCLUDED.time_zone, update_time = now() "
-        "WHERE (tenants.display_name, tenants.istat_code, tenants.street, tenants.postal_code, tenants.locality, "
+        "WHERE (tenants.display_name, tenants.istat_code, tenants.street, tenants.postal_code, "
+        "tenants.locality, "
         "tenants.province, tenants.phone_number, tenants.lead, tenants.time_zone) IS DISTINCT FROM "
-        "(EXCLUDED.display_name, EXCLUDED.istat_code, EXCLUDED.street, EXCLUDED.postal_code, EXCLUDED.locality, "
+        "(EXCLUDED.display_name, EXCLUDED.istat_code, EXCLUDED.street, EXCLUDED.postal_code, "
+        "EXCLUDED.locality, "
         "EXCLUDED.province, EXCLUDED.phone_number, EXCLUDED.lead, EXCLUDED.time_zone)",
-        tenant.id, tenant.display_name, tenant.istat_code, tenant.address.street, tenant.address.postal_code,
-        tenant.address.locality, tenant.address.province, tenant.phone_number, tenant.lead, tenant.time_zone);
+        tenant.id, tenant.display_name, tenant.istat_code, tenant.address.street,
+        tenant.address.postal_code, tenant.address.locality, tenant.address.province,
+        tenant.phone_number, tenant.lead, tenant.time_zone);
     return absl::OkStatus();
   });
 }
 
 // ---- desks ---------------------------------------------------------------------------------
 
-absl::StatusOr<Desk> PostgresTenantsRepository::GetDesk(const std::string& tenant_id, const std::string& desk_id) {
-  return pool_->RunInTenantTransaction(tenant_id,
-                                       [&](pqxx::work& tx) { return ReadDesk(tx, tenant_id, desk_id); });
+absl::StatusOr<Desk> PostgresTenantsRepository::GetDesk(const std::string& tenant_id,
+                                                        const std::string& desk_id) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) { return ReadDesk(tx, tenant_id, desk_id); });
 }
 
-absl::StatusOr<Page<Desk>> PostgresTenantsRepository::ListDesks(const std::string& tenant_id, const PageQuery& page) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Desk>> {
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kDeskColumns, kTimes,
-                                                    " FROM tenants.desks WHERE tenant_id = $1 AND desk_id > $2 "
-                                                    "ORDER BY desk_id LIMIT $3"),
-                                       tenant_id, page.after_id, page.limit + 1);
-    Page<Desk> result = TakePage(MapRows<Desk>(rows, DeskFrom), page.limit);
-    std::vector<std::string> ids;
-    for (const Desk& desk : result.items) ids.push_back(desk.id);
-    auto hours = LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, ids);
-    for (Desk& desk : result.items) desk.opening_hours = hours[desk.id];
-    return result;
-  });
+absl::StatusOr<Page<Desk>> PostgresTenantsRepository::ListDesks(const std::string& tenant_id,
+                                                                const PageQuery& page) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Desk>> {
+        pqxx::result rows =
+            tx.exec_params(absl::StrCat("SELECT ", kDeskColumns, kTimes,
+                                        " FROM tenants.desks WHERE tenant_id = $1 AND desk_id > $2 "
+                                        "ORDER BY desk_id LIMIT $3"),
+                           tenant_id, page.after_id, page.limit + 1);
+        Page<Desk> result = TakePage(MapRows<Desk>(rows, DeskFrom), page.limit);
+        std::vector<std::string> ids;
+        for (const Desk& desk : result.items) ids.push_back(desk.id);
+        auto hours = LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, ids);
+        for (Desk& desk : result.items) desk.opening_hours = hours[desk.id];
+        return result;
+      });
 }
 
-absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(const Desk& desk, const RequestKey& key,
-                                                                    const ResponseEncoder<Desk>& encode) {
-  return CreateIdempotently<Desk>(*pool_, desk.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
-    RETURN_IF_ERROR(
-        RequireAllExist(tx, "tenants.services", "service_id", desk.tenant_id, desk.service_ids, "desk.services"));
-    pqxx::result inserted = tx.exec_params(
-        "INSERT INTO tenants.desks (tenant_id, desk_id, display_name, street, postal_code, locality, province, "
-        "booking_mode, capacity, service_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[]) "
-        "ON CONFLICT DO NOTHING",
-        desk.tenant_id, desk.id, desk.display_name, desk.address.street, desk.address.postal_code,
-        desk.address.locality, desk.address.province, BookingModeText(desk.booking_mode), desk.capacity,
-        ToArrayLiteral(desk.service_ids));
-    if (inserted.affected_rows() == 0) return status::AlreadyExists("desk");
-    ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id, desk.opening_hours);
-    return ReadDesk(tx, desk.tenant_id, desk.id);
-  });
+absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(
+    const Desk& desk, const RequestKey& key, const ResponseEncoder<Desk>& encode) {
+  return CreateIdempotently<Desk>(
+      *pool_, desk.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
+        RETURN_IF_ERROR(RequireAllExist(tx, "tenants.services", "service_id", desk.tenant_id,
+                                        desk.service_ids, "desk.services"));
+        pqxx::result inserted = tx.exec_params(
+            "INSERT INTO tenants.desks (tenant_id, desk_id, display_name, street, postal_code, "
+            "locality, province, "
+            "booking_mode, capacity, service_ids) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+            "$10::text[]) "
+            "ON CONFLICT DO NOTHING",
+            desk.tenant_id, desk.id, desk.display_name, desk.address.street,
+            desk.address.postal_code, desk.address.locality, desk.address.province,
+            BookingModeText(desk.booking_mode), desk.capacity, ToArrayLiteral(desk.service_ids));
+        if (inserted.affected_rows() == 0) return status::AlreadyExists("desk");
+        ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id,
+                     desk.opening_hours);
+        return ReadDesk(tx, desk.tenant_id, desk.id);
+      });
 }
 
 absl::StatusOr<Desk> PostgresTenantsRepository::UpdateDesk(const Desk& desk) {
-  return pool_->RunInTransaction(WriteOptions(desk.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
-    RETURN_IF_ERROR(
-        RequireAllExist(tx, "tenants.services", "service_id", desk.tenant_id, desk.service_ids, "desk.services"));
-    pqxx::result updated = tx.exec_params(
-        "UPDATE tenants.desks SET display_name = $3, street = $4, postal_code = $5, locality = $6, province = $7, "
-        "booking_mode = $8, capacity = $9, service_ids = $10::text[], update_time = now() "
-        "WHERE tenant_id = $1 AND desk_id = $2",
-        desk.tenant_id, desk.id, desk.display_name, desk.address.street, desk.address.postal_code,
-        desk.address.locality, desk.address.province, BookingModeText(desk.booking_mode), desk.capacity,
-        ToArrayLiteral(desk.service_ids));
-    RETURN_IF_ERROR(ExpectOneRow(updated, "desk"));
-    ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id, desk.opening_hours);
-    return ReadDesk(tx, desk.tenant_id, desk.id);
-  });
+  return pool_->RunInTransaction(
+      WriteOptions(desk.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
+        RETURN_IF_ERROR(RequireAllExist(tx, "tenants.services", "service_id", desk.tenant_id,
+                                        desk.service_ids, "desk.services"));
+        pqxx::result updated = tx.exec_params(
+            "UPDATE tenants.desks SET display_name = $3, street = $4, postal_code = $5, locality = "
+            "$6, province = $7, "
+            "booking_mode = $8, capacity = $9, service_ids = $10::text[], update_time = now() "
+            "WHERE tenant_id = $1 AND desk_id = $2",
+            desk.tenant_id, desk.id, desk.display_name, desk.address.street,
+            desk.address.postal_code, desk.address.locality, desk.address.province,
+            BookingModeText(desk.booking_mode), desk.capacity, ToArrayLiteral(desk.service_ids));
+        RETURN_IF_ERROR(ExpectOneRow(updated, "desk"));
+        ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id,
+                     desk.opening_hours);
+        return ReadDesk(tx, desk.tenant_id, desk.id);
+      });
 }
 
-absl::Status PostgresTenantsRepository::DeleteDesk(const std::string& tenant_id, const std::string& desk_id) {
+absl::Status PostgresTenantsRepository::DeleteDesk(const std::string& tenant_id,
+                                                   const std::string& desk_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
     // Hours and closures go with the desk (ON DELETE CASCADE); operators stop serving it.
     RETURN_IF_ERROR(ExpectOneRow(
-        tx.exec_params("DELETE FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2", tenant_id, desk_id),
+        tx.exec_params("DELETE FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2", tenant_id,
+                       desk_id),
         "desk"));
-    tx.exec_params("UPDATE tenants.operators SET desk_ids = array_remove(desk_ids, $2), update_time = now() "
-                   "WHERE tenant_id = $1 AND $2 = ANY(desk_ids)",
-                   tenant_id, desk_id);
+    tx.exec_params(
+        "UPDATE tenants.operators SET desk_ids = array_remove(desk_ids, $2), update_time = now() "
+        "WHERE tenant_id = $1 AND $2 = ANY(desk_ids)",
+        tenant_id, desk_id);
     return absl::OkStatus();
   });
 }
@@ -550,97 +618,110 @@ absl::Status PostgresTenantsRepository::DeleteDesk(const std::string& tenant_id,
 
 absl::StatusOr<Service> PostgresTenantsRepository::GetService(const std::string& tenant_id,
                                                               const std::string& service_id) {
-  return pool_->RunInTenantTransaction(tenant_id,
-                                       [&](pqxx::work& tx) { return ReadService(tx, tenant_id, service_id); });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) { return ReadService(tx, tenant_id, service_id); });
 }
 
 absl::StatusOr<Page<Service>> PostgresTenantsRepository::ListServices(const std::string& tenant_id,
                                                                       const PageQuery& page) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Service>> {
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kServiceColumns, kTimes,
-                                                    " FROM tenants.services WHERE tenant_id = $1 AND service_id > $2 "
-                                                    "ORDER BY service_id LIMIT $3"),
-                                       tenant_id, page.after_id, page.limit + 1);
-    return TakePage(MapRows<Service>(rows, ServiceFrom), page.limit);
-  });
-}
-
-absl::StatusOr<Created<Service>> PostgresTenantsRepository::CreateService(const Service& service,
-                                                                          const RequestKey& key,
-                                                                          const ResponseEncoder<Service>& encode) {
-  return CreateIdempotently<Service>(
-      *pool_, service.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Service> {
-        pqxx::result inserted = tx.exec_params(
-            "INSERT INTO tenants.services (tenant_id, service_id, display_name, description, duration_minutes) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            service.tenant_id, service.id, service.display_name, service.description, service.duration_minutes);
-        if (inserted.affected_rows() == 0) return status::AlreadyExists("service");
-        return ReadService(tx, service.tenant_id, service.id);
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Service>> {
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kServiceColumns, kTimes,
+                         " FROM tenants.services WHERE tenant_id = $1 AND service_id > $2 "
+                         "ORDER BY service_id LIMIT $3"),
+            tenant_id, page.after_id, page.limit + 1);
+        return TakePage(MapRows<Service>(rows, ServiceFrom), page.limit);
       });
 }
 
+absl::StatusOr<Created<Service>> PostgresTenantsRepository::CreateService(
+    const Service& service, const RequestKey& key, const ResponseEncoder<Service>& encode) {
+  return CreateIdempotently<Service>(*pool_, service.tenant_id, key, encode,
+                                     [&](pqxx::work& tx) -> absl::StatusOr<Service> {
+                                       pqxx::result inserted = tx.exec_params(
+                                           "INSERT INTO tenants.services (tenant_id, service_id, "
+                                           "display_name, description, duration_minutes) "
+                                           "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                                           service.tenant_id, service.id, service.display_name,
+                                           service.description, service.duration_minutes);
+                                       if (inserted.affected_rows() == 0)
+                                         return status::AlreadyExists("service");
+                                       return ReadService(tx, service.tenant_id, service.id);
+                                     });
+}
+
 absl::StatusOr<Service> PostgresTenantsRepository::UpdateService(const Service& service) {
-  return pool_->RunInTenantTransaction(service.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Service> {
-    RETURN_IF_ERROR(ExpectOneRow(
-        tx.exec_params("UPDATE tenants.services SET display_name = $3, description = $4, duration_minutes = $5, "
-                       "update_time = now() WHERE tenant_id = $1 AND service_id = $2",
-                       service.tenant_id, service.id, service.display_name, service.description,
-                       service.duration_minutes),
-        "service"));
-    return ReadService(tx, service.tenant_id, service.id);
-  });
+  return pool_->RunInTenantTransaction(
+      service.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Service> {
+        RETURN_IF_ERROR(ExpectOneRow(
+            tx.exec_params("UPDATE tenants.services SET display_name = $3, description = $4, "
+                           "duration_minutes = $5, "
+                           "update_time = now() WHERE tenant_id = $1 AND service_id = $2",
+                           service.tenant_id, service.id, service.display_name, service.description,
+                           service.duration_minutes),
+            "service"));
+        return ReadService(tx, service.tenant_id, service.id);
+      });
 }
 
 // ---- channels ------------------------------------------------------------------------------
 
 absl::StatusOr<Channel> PostgresTenantsRepository::GetChannel(const std::string& tenant_id,
                                                               const std::string& channel_id) {
-  return pool_->RunInTenantTransaction(tenant_id,
-                                       [&](pqxx::work& tx) { return ReadChannel(tx, tenant_id, channel_id); });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) { return ReadChannel(tx, tenant_id, channel_id); });
 }
 
 absl::StatusOr<Page<Channel>> PostgresTenantsRepository::ListChannels(const std::string& tenant_id,
                                                                       const PageQuery& page) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Channel>> {
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kChannelColumns, kTimes,
-                                                    " FROM tenants.channels WHERE tenant_id = $1 AND channel_id > $2 "
-                                                    "ORDER BY channel_id LIMIT $3"),
-                                       tenant_id, page.after_id, page.limit + 1);
-    Page<Channel> result = TakePage(MapRows<Channel>(rows, ChannelFrom), page.limit);
-    std::vector<std::string> ids;
-    for (const Channel& channel : result.items) ids.push_back(channel.id);
-    auto hours = LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, ids);
-    for (Channel& channel : result.items) channel.opening_hours = hours[channel.id];
-    return result;
-  });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Channel>> {
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kChannelColumns, kTimes,
+                         " FROM tenants.channels WHERE tenant_id = $1 AND channel_id > $2 "
+                         "ORDER BY channel_id LIMIT $3"),
+            tenant_id, page.after_id, page.limit + 1);
+        Page<Channel> result = TakePage(MapRows<Channel>(rows, ChannelFrom), page.limit);
+        std::vector<std::string> ids;
+        for (const Channel& channel : result.items) ids.push_back(channel.id);
+        auto hours = LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, ids);
+        for (Channel& channel : result.items) channel.opening_hours = hours[channel.id];
+        return result;
+      });
 }
 
-absl::StatusOr<Created<Channel>> PostgresTenantsRepository::CreateChannel(const Channel& channel,
-                                                                          const RequestKey& key,
-                                                                          const ResponseEncoder<Channel>& encode) {
+absl::StatusOr<Created<Channel>> PostgresTenantsRepository::CreateChannel(
+    const Channel& channel, const RequestKey& key, const ResponseEncoder<Channel>& encode) {
   return CreateIdempotently<Channel>(
       *pool_, channel.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Channel> {
         pqxx::result inserted = tx.exec_params(
-            "INSERT INTO tenants.channels (tenant_id, channel_id, display_name, kind, phone_number) "
+            "INSERT INTO tenants.channels (tenant_id, channel_id, display_name, kind, "
+            "phone_number) "
             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            channel.tenant_id, channel.id, channel.display_name, ChannelKindText(channel.kind), channel.phone_number);
+            channel.tenant_id, channel.id, channel.display_name, ChannelKindText(channel.kind),
+            channel.phone_number);
         if (inserted.affected_rows() == 0) return status::AlreadyExists("channel");
-        ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id, channel.opening_hours);
+        ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id,
+                     channel.opening_hours);
         return ReadChannel(tx, channel.tenant_id, channel.id);
       });
 }
 
 absl::StatusOr<Channel> PostgresTenantsRepository::UpdateChannel(const Channel& channel) {
-  return pool_->RunInTransaction(WriteOptions(channel.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Channel> {
-    RETURN_IF_ERROR(ExpectOneRow(
-        tx.exec_params("UPDATE tenants.channels SET display_name = $3, kind = $4, phone_number = $5, "
-                       "update_time = now() WHERE tenant_id = $1 AND channel_id = $2",
-                       channel.tenant_id, channel.id, channel.display_name, ChannelKindText(channel.kind),
-                       channel.phone_number),
-        "channel"));
-    ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id, channel.opening_hours);
-    return ReadChannel(tx, channel.tenant_id, channel.id);
-  });
+  return pool_->RunInTransaction(
+      WriteOptions(channel.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Channel> {
+        RETURN_IF_ERROR(ExpectOneRow(
+            tx.exec_params(
+                "UPDATE tenants.channels SET display_name = $3, kind = $4, phone_number = $5, "
+                "update_time = now() WHERE tenant_id = $1 AND channel_id = $2",
+                channel.tenant_id, channel.id, channel.display_name, ChannelKindText(channel.kind),
+                channel.phone_number),
+            "channel"));
+        ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id,
+                     channel.opening_hours);
+        return ReadChannel(tx, channel.tenant_id, channel.id);
+      });
 }
 
 // ---- closures ------------------------------------------------------------------------------
@@ -648,62 +729,68 @@ absl::StatusOr<Channel> PostgresTenantsRepository::UpdateChannel(const Channel& 
 absl::StatusOr<Page<Closure>> PostgresTenantsRepository::ListClosures(const std::string& tenant_id,
                                                                       const std::string& desk_id,
                                                                       const PageQuery& page) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Closure>> {
-    if (tx.exec_params("SELECT 1 FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2", tenant_id, desk_id)
-            .empty()) {
-      return status::NotFound("desk");
-    }
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", kClosureColumns,
-                     " FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 AND closure_id > $3 "
-                     "ORDER BY closure_id LIMIT $4"),
-        tenant_id, desk_id, page.after_id, page.limit + 1);
-    return TakePage(MapRows<Closure>(rows, ClosureFrom), page.limit);
-  });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Closure>> {
+        if (tx.exec_params("SELECT 1 FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2",
+                           tenant_id, desk_id)
+                .empty()) {
+          return status::NotFound("desk");
+        }
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat(
+                "SELECT ", kClosureColumns,
+                " FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 AND closure_id > $3 "
+                "ORDER BY closure_id LIMIT $4"),
+            tenant_id, desk_id, page.after_id, page.limit + 1);
+        return TakePage(MapRows<Closure>(rows, ClosureFrom), page.limit);
+      });
 }
 
-absl::StatusOr<std::vector<Closure>> PostgresTenantsRepository::ClosuresBetween(const std::string& tenant_id,
-                                                                                const std::string& desk_id,
-                                                                                absl::CivilDay first,
-                                                                                absl::CivilDay last) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Closure>> {
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", kClosureColumns,
-                     " FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 "
-                     "AND start_date <= $4::date AND end_date >= $3::date ORDER BY start_date"),
-        tenant_id, desk_id, DateText(first), DateText(last));
-    return MapRows<Closure>(rows, ClosureFrom);
-  });
+absl::StatusOr<std::vector<Closure>> PostgresTenantsRepository::ClosuresBetween(
+    const std::string& tenant_id, const std::string& desk_id, absl::CivilDay first,
+    absl::CivilDay last) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Closure>> {
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kClosureColumns,
+                         " FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 "
+                         "AND start_date <= $4::date AND end_date >= $3::date ORDER BY start_date"),
+            tenant_id, desk_id, DateText(first), DateText(last));
+        return MapRows<Closure>(rows, ClosureFrom);
+      });
 }
 
-absl::StatusOr<Created<Closure>> PostgresTenantsRepository::CreateClosure(const Closure& closure,
-                                                                          const RequestKey& key,
-                                                                          const ResponseEncoder<Closure>& encode) {
+absl::StatusOr<Created<Closure>> PostgresTenantsRepository::CreateClosure(
+    const Closure& closure, const RequestKey& key, const ResponseEncoder<Closure>& encode) {
   return CreateIdempotently<Closure>(
       *pool_, closure.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Closure> {
-        if (tx.exec_params("SELECT 1 FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2", closure.tenant_id,
-                           closure.desk_id)
+        if (tx.exec_params("SELECT 1 FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2",
+                           closure.tenant_id, closure.desk_id)
                 .empty()) {
           return status::NotFound("desk");
         }
         pqxx::result inserted = tx.exec_params(
-            absl::StrCat("INSERT INTO tenants.closures (tenant_id, desk_id, closure_id, start_date, end_date, reason) "
-                         "VALUES ($1, $2, $3, $4::date, $5::date, $6) ON CONFLICT DO NOTHING RETURNING ",
-                         kClosureColumns),
-            closure.tenant_id, closure.desk_id, closure.id, DateText(closure.start_date), DateText(closure.end_date),
-            closure.reason);
+            absl::StrCat(
+                "INSERT INTO tenants.closures (tenant_id, desk_id, closure_id, start_date, "
+                "end_date, reason) "
+                "VALUES ($1, $2, $3, $4::date, $5::date, $6) ON CONFLICT DO NOTHING RETURNING ",
+                kClosureColumns),
+            closure.tenant_id, closure.desk_id, closure.id, DateText(closure.start_date),
+            DateText(closure.end_date), closure.reason);
         if (inserted.empty()) return status::AlreadyExists("closure");
         return ClosureFrom(inserted[0]);
       });
 }
 
-absl::Status PostgresTenantsRepository::DeleteClosure(const std::string& tenant_id, const std::string& desk_id,
+absl::Status PostgresTenantsRepository::DeleteClosure(const std::string& tenant_id,
+                                                      const std::string& desk_id,
                                                       const std::string& closure_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
-    return ExpectOneRow(tx.exec_params("DELETE FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 "
-                                       "AND closure_id = $3",
-                                       tenant_id, desk_id, closure_id),
-                        "closure");
+    return ExpectOneRow(
+        tx.exec_params("DELETE FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 "
+                       "AND closure_id = $3",
+                       tenant_id, desk_id, closure_id),
+        "closure");
   });
 }
 
@@ -711,45 +798,53 @@ absl::Status PostgresTenantsRepository::DeleteClosure(const std::string& tenant_
 
 absl::StatusOr<Page<Holiday>> PostgresTenantsRepository::ListHolidays(const std::string& tenant_id,
                                                                       const PageQuery& page) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Holiday>> {
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kHolidayColumns,
-                                                    " FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id > $2 "
-                                                    "ORDER BY holiday_id LIMIT $3"),
-                                       tenant_id, page.after_id, page.limit + 1);
-    return TakePage(MapRows<Holiday>(rows, HolidayFrom), page.limit);
-  });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Holiday>> {
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kHolidayColumns,
+                         " FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id > $2 "
+                         "ORDER BY holiday_id LIMIT $3"),
+            tenant_id, page.after_id, page.limit + 1);
+        return TakePage(MapRows<Holiday>(rows, HolidayFrom), page.limit);
+      });
 }
 
-absl::StatusOr<std::vector<Holiday>> PostgresTenantsRepository::AllHolidays(const std::string& tenant_id) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Holiday>> {
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", kHolidayColumns, " FROM tenants.holidays WHERE tenant_id = $1"), tenant_id);
-    return MapRows<Holiday>(rows, HolidayFrom);
-  });
+absl::StatusOr<std::vector<Holiday>> PostgresTenantsRepository::AllHolidays(
+    const std::string& tenant_id) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Holiday>> {
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kHolidayColumns, " FROM tenants.holidays WHERE tenant_id = $1"),
+            tenant_id);
+        return MapRows<Holiday>(rows, HolidayFrom);
+      });
 }
 
-absl::StatusOr<Created<Holiday>> PostgresTenantsRepository::CreateHoliday(const Holiday& holiday,
-                                                                          const RequestKey& key,
-                                                                          const ResponseEncoder<Holiday>& encode) {
+absl::StatusOr<Created<Holiday>> PostgresTenantsRepository::CreateHoliday(
+    const Holiday& holiday, const RequestKey& key, const ResponseEncoder<Holiday>& encode) {
   return CreateIdempotently<Holiday>(
       *pool_, holiday.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Holiday> {
         std::optional<int> year;
         if (!holiday.recurring) year = static_cast<int>(holiday.date.year());
         pqxx::result inserted = tx.exec_params(
-            absl::StrCat("INSERT INTO tenants.holidays (tenant_id, holiday_id, display_name, year, month, day) "
+            absl::StrCat("INSERT INTO tenants.holidays (tenant_id, holiday_id, display_name, year, "
+                         "month, day) "
                          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING ",
                          kHolidayColumns),
-            holiday.tenant_id, holiday.id, holiday.display_name, year, holiday.date.month(), holiday.date.day());
+            holiday.tenant_id, holiday.id, holiday.display_name, year, holiday.date.month(),
+            holiday.date.day());
         if (inserted.empty()) return status::AlreadyExists("holiday");
         return HolidayFrom(inserted[0]);
       });
 }
 
-absl::Status PostgresTenantsRepository::DeleteHoliday(const std::string& tenant_id, const std::string& holiday_id) {
+absl::Status PostgresTenantsRepository::DeleteHoliday(const std::string& tenant_id,
+                                                      const std::string& holiday_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
-    return ExpectOneRow(tx.exec_params("DELETE FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id = $2",
-                                       tenant_id, holiday_id),
-                        "holiday");
+    return ExpectOneRow(
+        tx.exec_params("DELETE FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id = $2",
+                       tenant_id, holiday_id),
+        "holiday");
   });
 }
 
@@ -757,48 +852,56 @@ absl::Status PostgresTenantsRepository::DeleteHoliday(const std::string& tenant_
 
 absl::StatusOr<Operator> PostgresTenantsRepository::GetOperator(const std::string& tenant_id,
                                                                 const std::string& operator_id) {
-  return pool_->RunInTenantTransaction(tenant_id,
-                                       [&](pqxx::work& tx) { return ReadOperator(tx, tenant_id, operator_id); });
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) { return ReadOperator(tx, tenant_id, operator_id); });
 }
 
-absl::StatusOr<Page<Operator>> PostgresTenantsRepository::ListOperators(const std::string& tenant_id,
-                                                                        const PageQuery& page) {
-  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Operator>> {
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kOperatorColumns, kTimes,
-                                                    " FROM tenants.operators WHERE tenant_id = $1 AND operator_id > $2 "
-                                                    "ORDER BY operator_id LIMIT $3"),
-                                       tenant_id, page.after_id, page.limit + 1);
-    return TakePage(MapRows<Operator>(rows, OperatorFrom), page.limit);
-  });
+absl::StatusOr<Page<Operator>> PostgresTenantsRepository::ListOperators(
+    const std::string& tenant_id, const PageQuery& page) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Operator>> {
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kOperatorColumns, kTimes,
+                         " FROM tenants.operators WHERE tenant_id = $1 AND operator_id > $2 "
+                         "ORDER BY operator_id LIMIT $3"),
+            tenant_id, page.after_id, page.limit + 1);
+        return TakePage(MapRows<Operator>(rows, OperatorFrom), page.limit);
+      });
 }
 
-absl::StatusOr<Created<Operator>> PostgresTenantsRepository::CreateOperator(const Operator& op,
-                                                                            const RequestKey& key,
-                                                                            const ResponseEncoder<Operator>& encode) {
-  return CreateIdempotently<Operator>(*pool_, op.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Operator> {
-    RETURN_IF_ERROR(RequireAllExist(tx, "tenants.desks", "desk_id", op.tenant_id, op.desk_ids, "operator.desks"));
-    pqxx::result inserted = tx.exec_params(
-        "INSERT INTO tenants.operators (tenant_id, operator_id, display_name, subject, roles, desk_ids) "
-        "VALUES ($1, $2, $3, $4, $5::text[], $6::text[]) ON CONFLICT DO NOTHING",
-        op.tenant_id, op.id, op.display_name, op.subject, ToArrayLiteral(RoleTexts(op.roles)),
-        ToArrayLiteral(op.desk_ids));
-    // Either the id or the subject is taken.
-    if (inserted.affected_rows() == 0) return status::AlreadyExists("operator");
-    return ReadOperator(tx, op.tenant_id, op.id);
-  });
+absl::StatusOr<Created<Operator>> PostgresTenantsRepository::CreateOperator(
+    const Operator& op, const RequestKey& key, const ResponseEncoder<Operator>& encode) {
+  return CreateIdempotently<Operator>(
+      *pool_, op.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Operator> {
+        RETURN_IF_ERROR(RequireAllExist(tx, "tenants.desks", "desk_id", op.tenant_id, op.desk_ids,
+                                        "operator.desks"));
+        pqxx::result inserted = tx.exec_params(
+            "INSERT INTO tenants.operators (tenant_id, operator_id, display_name, subject, roles, "
+            "desk_ids) "
+            "VALUES ($1, $2, $3, $4, $5::text[], $6::text[]) ON CONFLICT DO NOTHING",
+            op.tenant_id, op.id, op.display_name, op.subject, ToArrayLiteral(RoleTexts(op.roles)),
+            ToArrayLiteral(op.desk_ids));
+        // Either the id or the subject is taken.
+        if (inserted.affected_rows() == 0) return status::AlreadyExists("operator");
+        return ReadOperator(tx, op.tenant_id, op.id);
+      });
 }
 
 absl::StatusOr<Operator> PostgresTenantsRepository::UpdateOperator(const Operator& op) {
-  return pool_->RunInTransaction(WriteOptions(op.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Operator> {
-    RETURN_IF_ERROR(RequireAllExist(tx, "tenants.desks", "desk_id", op.tenant_id, op.desk_ids, "operator.desks"));
-    RETURN_IF_ERROR(ExpectOneRow(
-        tx.exec_params("UPDATE tenants.operators SET display_name = $3, subject = $4, roles = $5::text[], "
-                       "desk_ids = $6::text[], update_time = now() WHERE tenant_id = $1 AND operator_id = $2",
-                       op.tenant_id, op.id, op.display_name, op.subject, ToArrayLiteral(RoleTexts(op.roles)),
-                       ToArrayLiteral(op.desk_ids)),
-        "operator"));
-    return ReadOperator(tx, op.tenant_id, op.id);
-  });
+  return pool_->RunInTransaction(
+      WriteOptions(op.tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Operator> {
+        RETURN_IF_ERROR(RequireAllExist(tx, "tenants.desks", "desk_id", op.tenant_id, op.desk_ids,
+                                        "operator.desks"));
+        RETURN_IF_ERROR(ExpectOneRow(
+            tx.exec_params(
+                "UPDATE tenants.operators SET display_name = $3, subject = $4, roles = $5::text[], "
+                "desk_ids = $6::text[], update_time = now() WHERE tenant_id = $1 AND operator_id = "
+                "$2",
+                op.tenant_id, op.id, op.display_name, op.subject,
+                ToArrayLiteral(RoleTexts(op.roles)), ToArrayLiteral(op.desk_ids)),
+            "operator"));
+        return ReadOperator(tx, op.tenant_id, op.id);
+      });
 }
 
 }  // namespace sportelli::tenants

@@ -25,13 +25,20 @@ v1::PostalAddress ToProto(const PostalAddress& address) {
 
 google::type::DayOfWeek ToProtoDay(absl::Weekday day) {
   switch (day) {
-    case absl::Weekday::monday: return google::type::MONDAY;
-    case absl::Weekday::tuesday: return google::type::TUESDAY;
-    case absl::Weekday::wednesday: return google::type::WEDNESDAY;
-    case absl::Weekday::thursday: return google::type::THURSDAY;
-    case absl::Weekday::friday: return google::type::FRIDAY;
-    case absl::Weekday::saturday: return google::type::SATURDAY;
-    case absl::Weekday::sunday: return google::type::SUNDAY;
+    case absl::Weekday::monday:
+      return google::type::MONDAY;
+    case absl::Weekday::tuesday:
+      return google::type::TUESDAY;
+    case absl::Weekday::wednesday:
+      return google::type::WEDNESDAY;
+    case absl::Weekday::thursday:
+      return google::type::THURSDAY;
+    case absl::Weekday::friday:
+      return google::type::FRIDAY;
+    case absl::Weekday::saturday:
+      return google::type::SATURDAY;
+    case absl::Weekday::sunday:
+      return google::type::SUNDAY;
   }
   return google::type::DAY_OF_WEEK_UNSPECIFIED;
 }
@@ -55,14 +62,22 @@ void AddHours(const std::vector<WeeklyInterval>& hours,
 
 std::optional<absl::Weekday> FromProtoDay(google::type::DayOfWeek day) {
   switch (day) {
-    case google::type::MONDAY: return absl::Weekday::monday;
-    case google::type::TUESDAY: return absl::Weekday::tuesday;
-    case google::type::WEDNESDAY: return absl::Weekday::wednesday;
-    case google::type::THURSDAY: return absl::Weekday::thursday;
-    case google::type::FRIDAY: return absl::Weekday::friday;
-    case google::type::SATURDAY: return absl::Weekday::saturday;
-    case google::type::SUNDAY: return absl::Weekday::sunday;
-    default: return std::nullopt;
+    case google::type::MONDAY:
+      return absl::Weekday::monday;
+    case google::type::TUESDAY:
+      return absl::Weekday::tuesday;
+    case google::type::WEDNESDAY:
+      return absl::Weekday::wednesday;
+    case google::type::THURSDAY:
+      return absl::Weekday::thursday;
+    case google::type::FRIDAY:
+      return absl::Weekday::friday;
+    case google::type::SATURDAY:
+      return absl::Weekday::saturday;
+    case google::type::SUNDAY:
+      return absl::Weekday::sunday;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -110,14 +125,19 @@ v1::Desk ToProto(const Desk& desk) {
   out.set_display_name(desk.display_name);
   *out.mutable_address() = ToProto(desk.address);
   switch (desk.booking_mode) {
-    case BookingMode::kWalkIn: out.set_booking_mode(v1::BOOKING_MODE_WALK_IN); break;
-    case BookingMode::kAppointmentOnly: out.set_booking_mode(v1::BOOKING_MODE_APPOINTMENT_ONLY); break;
+    case BookingMode::kWalkIn:
+      out.set_booking_mode(v1::BOOKING_MODE_WALK_IN);
+      break;
+    case BookingMode::kAppointmentOnly:
+      out.set_booking_mode(v1::BOOKING_MODE_APPOINTMENT_ONLY);
+      break;
     case BookingMode::kWalkInAndAppointment:
       out.set_booking_mode(v1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT);
       break;
   }
   AddHours(desk.opening_hours, out.mutable_opening_hours());
-  for (const std::string& service_id : desk.service_ids) out.add_services(ServiceName(desk.tenant_id, service_id));
+  for (const std::string& service_id : desk.service_ids)
+    out.add_services(ServiceName(desk.tenant_id, service_id));
   out.set_capacity(desk.capacity);
   *out.mutable_create_time() = ToTimestamp(desk.create_time);
   *out.mutable_update_time() = ToTimestamp(desk.update_time);
@@ -140,9 +160,15 @@ v1::Channel ToProto(const Channel& channel) {
   out.set_name(absl::StrCat("tenants/", channel.tenant_id, "/channels/", channel.id));
   out.set_display_name(channel.display_name);
   switch (channel.kind) {
-    case ChannelKind::kPhone: out.set_kind(v1::CHANNEL_KIND_PHONE); break;
-    case ChannelKind::kWeb: out.set_kind(v1::CHANNEL_KIND_WEB); break;
-    case ChannelKind::kDesk: out.set_kind(v1::CHANNEL_KIND_DESK); break;
+    case ChannelKind::kPhone:
+      out.set_kind(v1::CHANNEL_KIND_PHONE);
+      break;
+    case ChannelKind::kWeb:
+      out.set_kind(v1::CHANNEL_KIND_WEB);
+      break;
+    case ChannelKind::kDesk:
+      out.set_kind(v1::CHANNEL_KIND_DESK);
+      break;
   }
   out.set_phone_number(channel.phone_number);
   AddHours(channel.opening_hours, out.mutable_opening_hours());
@@ -161,7 +187,8 @@ google::type::Date ToProtoDate(absl::CivilDay day) {
 
 v1::Closure ToProto(const Closure& closure) {
   v1::Closure out;
-  out.set_name(absl::StrCat(DeskName(closure.tenant_id, closure.desk_id), "/closures/", closure.id));
+  out.set_name(
+      absl::StrCat(DeskName(closure.tenant_id, closure.desk_id), "/closures/", closure.id));
   *out.mutable_start_date() = ToProtoDate(closure.start_date);
   *out.mutable_end_date() = ToProtoDate(closure.end_date);
   out.set_reason(closure.reason);
@@ -187,10 +214,18 @@ v1::Operator ToProto(const Operator& op) {
   out.set_subject(op.subject);
   for (OperatorRole role : op.roles) {
     switch (role) {
-      case OperatorRole::kOperator: out.add_roles(v1::OPERATOR_ROLE_OPERATOR); break;
-      case OperatorRole::kCoordinator: out.add_roles(v1::OPERATOR_ROLE_COORDINATOR); break;
-      case OperatorRole::kTenantAdmin: out.add_roles(v1::OPERATOR_ROLE_TENANT_ADMIN); break;
-      case OperatorRole::kDpo: out.add_roles(v1::OPERATOR_ROLE_DPO); break;
+      case OperatorRole::kOperator:
+        out.add_roles(v1::OPERATOR_ROLE_OPERATOR);
+        break;
+      case OperatorRole::kCoordinator:
+        out.add_roles(v1::OPERATOR_ROLE_COORDINATOR);
+        break;
+      case OperatorRole::kTenantAdmin:
+        out.add_roles(v1::OPERATOR_ROLE_TENANT_ADMIN);
+        break;
+      case OperatorRole::kDpo:
+        out.add_roles(v1::OPERATOR_ROLE_DPO);
+        break;
     }
   }
   for (const std::string& desk_id : op.desk_ids) out.add_desks(DeskName(op.tenant_id, desk_id));
@@ -200,18 +235,21 @@ v1::Operator ToProto(const Operator& op) {
 }
 
 PostalAddress FromProto(const v1::PostalAddress& address) {
-  return PostalAddress{address.street(), address.postal_code(), address.locality(), address.province()};
+  return PostalAddress{address.street(), address.postal_code(), address.locality(),
+                       address.province()};
 }
 
-std::vector<WeeklyInterval> FromProto(const google::protobuf::RepeatedPtrField<v1::WeeklyInterval>& hours,
-                                      const std::string& prefix, status::FieldViolations& violations) {
+std::vector<WeeklyInterval> FromProto(
+    const google::protobuf::RepeatedPtrField<v1::WeeklyInterval>& hours, const std::string& prefix,
+    status::FieldViolations& violations) {
   std::vector<WeeklyInterval> out;
   for (int i = 0; i < hours.size(); ++i) {
     const std::string field = absl::StrCat(prefix, "[", i, "].");
     const v1::WeeklyInterval& interval = hours[i];
     std::optional<absl::Weekday> day = FromProtoDay(interval.day_of_week());
     if (!day) violations.Add(field + "day_of_week", "must be a day of the week");
-    std::optional<int> start = FromProtoTime(interval.start_time(), field + "start_time", violations);
+    std::optional<int> start =
+        FromProtoTime(interval.start_time(), field + "start_time", violations);
     std::optional<int> end = FromProtoTime(interval.end_time(), field + "end_time", violations);
     if (day && start && end) out.push_back(WeeklyInterval{*day, *start, *end});
   }
@@ -220,37 +258,53 @@ std::vector<WeeklyInterval> FromProto(const google::protobuf::RepeatedPtrField<v
 
 std::optional<BookingMode> FromProto(v1::BookingMode mode) {
   switch (mode) {
-    case v1::BOOKING_MODE_WALK_IN: return BookingMode::kWalkIn;
-    case v1::BOOKING_MODE_APPOINTMENT_ONLY: return BookingMode::kAppointmentOnly;
-    case v1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT: return BookingMode::kWalkInAndAppointment;
-    default: return std::nullopt;
+    case v1::BOOKING_MODE_WALK_IN:
+      return BookingMode::kWalkIn;
+    case v1::BOOKING_MODE_APPOINTMENT_ONLY:
+      return BookingMode::kAppointmentOnly;
+    case v1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT:
+      return BookingMode::kWalkInAndAppointment;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<ChannelKind> FromProto(v1::ChannelKind kind) {
   switch (kind) {
-    case v1::CHANNEL_KIND_PHONE: return ChannelKind::kPhone;
-    case v1::CHANNEL_KIND_WEB: return ChannelKind::kWeb;
-    case v1::CHANNEL_KIND_DESK: return ChannelKind::kDesk;
-    default: return std::nullopt;
+    case v1::CHANNEL_KIND_PHONE:
+      return ChannelKind::kPhone;
+    case v1::CHANNEL_KIND_WEB:
+      return ChannelKind::kWeb;
+    case v1::CHANNEL_KIND_DESK:
+      return ChannelKind::kDesk;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<OperatorRole> FromProto(v1::OperatorRole role) {
   switch (role) {
-    case v1::OPERATOR_ROLE_OPERATOR: return OperatorRole::kOperator;
-    case v1::OPERATOR_ROLE_COORDINATOR: return OperatorRole::kCoordinator;
-    case v1::OPERATOR_ROLE_TENANT_ADMIN: return OperatorRole::kTenantAdmin;
-    case v1::OPERATOR_ROLE_DPO: return OperatorRole::kDpo;
-    default: return std::nullopt;
+    case v1::OPERATOR_ROLE_OPERATOR:
+      return OperatorRole::kOperator;
+    case v1::OPERATOR_ROLE_COORDINATOR:
+      return OperatorRole::kCoordinator;
+    case v1::OPERATOR_ROLE_TENANT_ADMIN:
+      return OperatorRole::kTenantAdmin;
+    case v1::OPERATOR_ROLE_DPO:
+      return OperatorRole::kDpo;
+    default:
+      return std::nullopt;
   }
 }
 
-std::optional<absl::CivilDay> FromProtoDate(const google::type::Date& date, const std::string& field,
-                                            status::FieldViolations& violations, bool allow_no_year) {
+std::optional<absl::CivilDay> FromProtoDate(const google::type::Date& date,
+                                            const std::string& field,
+                                            status::FieldViolations& violations,
+                                            bool allow_no_year) {
   const bool no_year = allow_no_year && date.year() == 0;
   const int year = no_year ? 2000 : date.year();
-  if (year < 1 || year > 9999 || date.month() < 1 || date.month() > 12 || date.day() < 1 || date.day() > 31) {
+  if (year < 1 || year > 9999 || date.month() < 1 || date.month() > 12 || date.day() < 1 ||
+      date.day() > 31) {
     violations.Add(field, no_year || allow_no_year ? "must be a valid date (year 0 for every year)"
                                                    : "must be a complete valid date");
     return std::nullopt;

@@ -41,15 +41,18 @@ google::type::Date ToProtoDate(absl::CivilDay day);
 // `prefix` is the request path of the message, e.g. "desk." — violations are reported as
 // "desk.opening_hours[0].start_time".
 PostalAddress FromProto(const v1::PostalAddress& address);
-std::vector<WeeklyInterval> FromProto(const google::protobuf::RepeatedPtrField<v1::WeeklyInterval>& hours,
-                                      const std::string& prefix, status::FieldViolations& violations);
+std::vector<WeeklyInterval> FromProto(
+    const google::protobuf::RepeatedPtrField<v1::WeeklyInterval>& hours, const std::string& prefix,
+    status::FieldViolations& violations);
 std::optional<BookingMode> FromProto(v1::BookingMode mode);
 std::optional<ChannelKind> FromProto(v1::ChannelKind kind);
 std::optional<OperatorRole> FromProto(v1::OperatorRole role);
 // A complete calendar date (year 1..9999), or nullopt with a violation on `field`. With
 // `allow_no_year`, year 0 is accepted (recurring holidays) and the result is in leap year 2000.
-std::optional<absl::CivilDay> FromProtoDate(const google::type::Date& date, const std::string& field,
-                                            status::FieldViolations& violations, bool allow_no_year = false);
+std::optional<absl::CivilDay> FromProtoDate(const google::type::Date& date,
+                                            const std::string& field,
+                                            status::FieldViolations& violations,
+                                            bool allow_no_year = false);
 
 }  // namespace sportelli::tenants
 

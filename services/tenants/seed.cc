@@ -13,13 +13,15 @@ constexpr int H(int hours, int minutes = 0) { return hours * 60 + minutes; }
 
 std::vector<WeeklyInterval> Weekdays(int start, int end) {
   std::vector<WeeklyInterval> hours;
-  for (Weekday day : {Weekday::monday, Weekday::tuesday, Weekday::wednesday, Weekday::thursday, Weekday::friday}) {
+  for (Weekday day : {Weekday::monday, Weekday::tuesday, Weekday::wednesday, Weekday::thursday,
+                      Weekday::friday}) {
     hours.push_back({day, start, end});
   }
   return hours;
 }
 
-Tenant MakeTenant(const char* id, const char* name, const char* istat, PostalAddress address, bool lead = false) {
+Tenant MakeTenant(const char* id, const char* name, const char* istat, PostalAddress address,
+                  bool lead = false) {
   Tenant tenant;
   tenant.id = id;
   tenant.display_name = name;
@@ -63,7 +65,8 @@ std::vector<Service> Catalog(const std::string& tenant_id) {
 }
 
 std::vector<std::string> CatalogIds() {
-  return {"accesso-punto-insieme", "accompagnamento-inserimento", "ascolto-accoglienza", "informazione-orientamento"};
+  return {"accesso-punto-insieme", "accompagnamento-inserimento", "ascolto-accoglienza",
+          "informazione-orientamento"};
 }
 
 Desk MakeDesk(const std::string& tenant_id, const char* id, const char* name, PostalAddress address,
@@ -95,7 +98,8 @@ SeedData PianaDiLuccaSeed() {
       MakeTenant("altopascio", "Comune di Altopascio", "046001", {"", "", "Altopascio", "LU"}),
       MakeTenant("pescaglia", "Comune di Pescaglia", "046022", {"", "", "Pescaglia", "LU"}),
       MakeTenant("porcari", "Comune di Porcari", "046026", {"", "", "Porcari", "LU"}),
-      MakeTenant("villa-basilica", "Comune di Villa Basilica", "046034", {"", "", "Villa Basilica", "LU"}),
+      MakeTenant("villa-basilica", "Comune di Villa Basilica", "046034",
+                 {"", "", "Villa Basilica", "LU"}),
       MakeTenant("montecarlo", "Comune di Montecarlo", "046021", {"", "", "Montecarlo", "LU"}),
   };
   seed.tenants[0].phone_number = "+390583428252";  // the booking line, from the source
@@ -112,12 +116,14 @@ SeedData PianaDiLuccaSeed() {
   seed.desks.push_back(MakeDesk("capannori", "sede-centrale", "Sportello sociale - Sede centrale",
                                 {"Piazza Aldo Moro 1", "55012", "Capannori", "LU"},
                                 BookingMode::kWalkInAndAppointment, main_hours, 2));
-  seed.desks.push_back(MakeDesk("capannori", "casa-salute-marlia", "Sportello sociale - Casa della Salute di Marlia",
+  seed.desks.push_back(MakeDesk("capannori", "casa-salute-marlia",
+                                "Sportello sociale - Casa della Salute di Marlia",
                                 {"", "55014", "Marlia", "LU"}, BookingMode::kAppointmentOnly,
                                 {{Weekday::wednesday, H(9), H(12)}}, 1));
-  seed.desks.push_back(MakeDesk("capannori", "san-leonardo-in-treponzio",
-                                "Sportello sociale - San Leonardo in Treponzio", {"", "55060", "San Leonardo in Treponzio", "LU"},
-                                BookingMode::kAppointmentOnly, {{Weekday::friday, H(9), H(12)}}, 1));
+  seed.desks.push_back(MakeDesk(
+      "capannori", "san-leonardo-in-treponzio", "Sportello sociale - San Leonardo in Treponzio",
+      {"", "55060", "San Leonardo in Treponzio", "LU"}, BookingMode::kAppointmentOnly,
+      {{Weekday::friday, H(9), H(12)}}, 1));
 
   // One main desk per other comune. Lucca and Altopascio existed and were enlarged (more staff
   // for welcome and information: capacity 2); the others opened new. Hours: EXAMPLE DATA.
@@ -127,12 +133,17 @@ SeedData PianaDiLuccaSeed() {
     int capacity;
   };
   static constexpr MainDesk kMainDesks[] = {
-      {"lucca", "Lucca", 2},       {"altopascio", "Altopascio", 2},         {"pescaglia", "Pescaglia", 1},
-      {"porcari", "Porcari", 1},   {"villa-basilica", "Villa Basilica", 1}, {"montecarlo", "Montecarlo", 1},
+      {"lucca", "Lucca", 2},
+      {"altopascio", "Altopascio", 2},
+      {"pescaglia", "Pescaglia", 1},
+      {"porcari", "Porcari", 1},
+      {"villa-basilica", "Villa Basilica", 1},
+      {"montecarlo", "Montecarlo", 1},
   };
   for (const MainDesk& entry : kMainDesks) {
-    seed.desks.push_back(MakeDesk(entry.tenant, "sportello-sociale", "Sportello sociale", {"", "", entry.locality, "LU"},
-                                  BookingMode::kWalkInAndAppointment, Weekdays(H(9), H(12)), entry.capacity));
+    seed.desks.push_back(MakeDesk(
+        entry.tenant, "sportello-sociale", "Sportello sociale", {"", "", entry.locality, "LU"},
+        BookingMode::kWalkInAndAppointment, Weekdays(H(9), H(12)), entry.capacity));
   }
 
   // Capannori's booking phone line, from the source: 0583 428252, Monday to Friday 09:00-13:00,

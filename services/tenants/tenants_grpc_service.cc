@@ -35,7 +35,8 @@ absl::Status RequireStaff(const Call& call, const std::string& tenant_id) {
 
 // ---- request helpers -----------------------------------------------------------------------
 
-absl::StatusOr<std::vector<std::string>> ParseName(const std::string& name, absl::string_view pattern,
+absl::StatusOr<std::vector<std::string>> ParseName(const std::string& name,
+                                                   absl::string_view pattern,
                                                    absl::string_view field) {
   return api::ParseResourceName(name, pattern, field);
 }
@@ -70,14 +71,16 @@ struct ListQuery {
   std::string fingerprint;
 };
 
-absl::StatusOr<ListQuery> PageOf(int32_t page_size, const std::string& page_token, const std::string& fingerprint) {
+absl::StatusOr<ListQuery> PageOf(int32_t page_size, const std::string& page_token,
+                                 const std::string& fingerprint) {
   ListQuery query;
   query.fingerprint = fingerprint;
   ASSIGN_OR_RETURN(query.page.limit, api::NormalizePageSize(page_size));
   ASSIGN_OR_RETURN(query.page.after_id, api::DecodePageToken(page_token, fingerprint));
   // Tokens are not signed: a hand-made one must still carry an id, never arbitrary bytes.
   if (!query.page.after_id.empty() && !api::IsValidResourceId(query.page.after_id)) {
-    return status::Error(absl::StatusCode::kInvalidArgument, "invalid page token", "INVALID_PAGE_TOKEN");
+    return status::Error(absl::StatusCode::kInvalidArgument, "invalid page token",
+                         "INVALID_PAGE_TOKEN");
   }
   return query;
 }
@@ -93,11 +96,13 @@ std::string NextToken(const Page<T>& page, const ListQuery& query) {
 // tenant is a violation (a desk never offers another comune's service).
 std::vector<std::string> IdsFromNames(const google::protobuf::RepeatedPtrField<std::string>& names,
                                       absl::string_view pattern, const std::string& tenant_id,
-                                      const std::string& field, status::FieldViolations& violations) {
+                                      const std::string& field,
+                                      status::FieldViolations& violations) {
   std::vector<std::string> ids;
   for (int i = 0; i < names.size(); ++i) {
     const std::string item = absl::StrCat(field, "[", i, "]");
-    std::optional<std::vector<std::string>> parts = api::ParseResourceName(names[i], pattern, item, violations);
+    std::optional<std::vector<std::string>> parts =
+        api::ParseResourceName(names[i], pattern, item, violations);
     if (!parts) continue;
     if ((*parts)[0] != tenant_id) {
       violations.Add(item, "must belong to the same tenant");
@@ -112,7 +117,9 @@ std::vector<std::string> IdsFromNames(const google::protobuf::RepeatedPtrField<s
 
 // Names are validated and stored without surrounding spaces, so " Sportello " and "Sportello"
 // are the same name and lists sort as people expect.
-std::string Trimmed(const std::string& text) { return std::string(absl::StripAsciiWhitespace(text)); }
+std::string Trimmed(const std::string& text) {
+  return std::string(absl::StripAsciiWhitespace(text));
+}
 
 // Which fields of a Desk a client populated: AIP-134's implied mask for an empty update_mask.
 std::vector<std::string> PopulatedDeskFields(const v1::Desk& desk) {
@@ -128,14 +135,15 @@ std::vector<std::string> PopulatedDeskFields(const v1::Desk& desk) {
 
 // Applies the fields of `proto` named by `mask` onto `desk`; conversion problems are reported
 // under `prefix`.
-void ApplyDesk(const v1::Desk& proto, const api::UpdateMask& mask, const std::string& prefix, Desk& desk,
-               status::FieldViolations& violations) {
+void ApplyDesk(const v1::Desk& proto, const api::UpdateMask& mask, const std::string& prefix,
+               Desk& desk, status::FieldViolations& violations) {
   if (mask.Contains("display_name")) desk.display_name = Trimmed(proto.display_name());
   if (mask.Contains("address")) desk.address = FromProto(proto.address());
   if (mask.Contains("booking_mode")) {
     std::optional<BookingMode> mode = FromProto(proto.booking_mode());
     if (!mode) {
-      violations.Add(prefix + "booking_mode", "must be WALK_IN, APPOINTMENT_ONLY or WALK_IN_AND_APPOINTMENT");
+      violations.Add(prefix + "booking_mode",
+                     "must be WALK_IN, APPOINTMENT_ONLY or WALK_IN_AND_APPOINTMENT");
     } else {
       desk.booking_mode = *mode;
     }
@@ -144,12 +152,13 @@ void ApplyDesk(const v1::Desk& proto, const api::UpdateMask& mask, const std::st
     desk.opening_hours = FromProto(proto.opening_hours(), prefix + "opening_hours", violations);
   }
   if (mask.Contains("services")) {
-    desk.service_ids = IdsFromNames(proto.services(), kServicePattern, desk.tenant_id, prefix + "services", violations);
+    desk.service_ids = IdsFromNames(proto.services(), kServicePattern, desk.tenant_id,
+                                    prefix + "services", violations);
   }
   if (mask.Contains("capacity")) desk.capacity = proto.capacity();
 }
 
-constexpr absl::string_view kDeskFields[] = {"display_name", "address", "booking_mode",
+constexpr absl::string_view kDeskFields[] = {"display_name",  "address",  "booking_mode",
                                              "opening_hours", "services", "capacity"};
 constexpr absl::string_view kOutputOnly[] = {"name", "create_time", "update_time"};
 
@@ -190,7 +199,8 @@ void ApplyChannel(const v1::Channel& proto, const api::UpdateMask& mask, const s
   }
 }
 
-constexpr absl::string_view kChannelFields[] = {"display_name", "kind", "phone_number", "opening_hours"};
+constexpr absl::string_view kChannelFields[] = {"display_name", "kind", "phone_number",
+                                                "opening_hours"};
 
 std::vector<std::string> PopulatedChannelFields(const v1::Channel& channel) {
   std::vector<std::string> fields;
@@ -201,8 +211,8 @@ std::vector<std::string> PopulatedChannelFields(const v1::Channel& channel) {
   return fields;
 }
 
-void ApplyOperator(const v1::Operator& proto, const api::UpdateMask& mask, const std::string& prefix, Operator& op,
-                   status::FieldViolations& violations) {
+void ApplyOperator(const v1::Operator& proto, const api::UpdateMask& mask,
+                   const std::string& prefix, Operator& op, status::FieldViolations& violations) {
   if (mask.Contains("display_name")) op.display_name = Trimmed(proto.display_name());
   if (mask.Contains("subject")) op.subject = proto.subject();
   if (mask.Contains("roles")) {
@@ -217,7 +227,8 @@ void ApplyOperator(const v1::Operator& proto, const api::UpdateMask& mask, const
     }
   }
   if (mask.Contains("desks")) {
-    op.desk_ids = IdsFromNames(proto.desks(), kDeskPattern, op.tenant_id, prefix + "desks", violations);
+    op.desk_ids =
+        IdsFromNames(proto.desks(), kDeskPattern, op.tenant_id, prefix + "desks", violations);
   }
 }
 
@@ -236,7 +247,8 @@ std::vector<std::string> PopulatedOperatorFields(const v1::Operator& op) {
 absl::StatusOr<api::UpdateMask> MaskFor(const google::protobuf::FieldMask& mask,
                                         absl::Span<const absl::string_view> updatable,
                                         std::vector<std::string> populated) {
-  ASSIGN_OR_RETURN(api::UpdateMask validated, api::ValidateUpdateMask(mask.paths(), updatable, kOutputOnly));
+  ASSIGN_OR_RETURN(api::UpdateMask validated,
+                   api::ValidateUpdateMask(mask.paths(), updatable, kOutputOnly));
   if (!validated.empty()) return validated;
   return api::UpdateMask(std::move(populated));
 }
@@ -245,7 +257,8 @@ absl::StatusOr<api::UpdateMask> MaskFor(const google::protobuf::FieldMask& mask,
 
 // ---- tenants -------------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::GetTenant(grpc::ServerContext* context, const v1::GetTenantRequest* request,
+grpc::Status TenantsGrpcService::GetTenant(grpc::ServerContext* context,
+                                           const v1::GetTenantRequest* request,
                                            v1::Tenant* response) {
   return handler_->Handle(context, "GetTenant", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kTenantPattern, "name"));
@@ -261,13 +274,15 @@ grpc::Status TenantsGrpcService::GetTenant(grpc::ServerContext* context, const v
   });
 }
 
-grpc::Status TenantsGrpcService::ListTenants(grpc::ServerContext* context, const v1::ListTenantsRequest* request,
+grpc::Status TenantsGrpcService::ListTenants(grpc::ServerContext* context,
+                                             const v1::ListTenantsRequest* request,
                                              v1::ListTenantsResponse* response) {
   return handler_->Handle(context, "ListTenants", [&](Call& call) -> absl::Status {
     const bool federation = call.caller.HasRole(Role::kFederation);
     ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(),
                                              federation ? "*" : call.caller.tenant));
-    ASSIGN_OR_RETURN(Page<Tenant> page, repository_->ListTenants(call.caller.tenant, federation, query.page));
+    ASSIGN_OR_RETURN(Page<Tenant> page,
+                     repository_->ListTenants(call.caller.tenant, federation, query.page));
     for (const Tenant& tenant : page.items) *response->add_tenants() = ToProto(tenant);
     response->set_next_page_token(NextToken(page, query));
     return absl::OkStatus();
@@ -276,8 +291,8 @@ grpc::Status TenantsGrpcService::ListTenants(grpc::ServerContext* context, const
 
 // ---- desks ---------------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::GetDesk(grpc::ServerContext* context, const v1::GetDeskRequest* request,
-                                         v1::Desk* response) {
+grpc::Status TenantsGrpcService::GetDesk(grpc::ServerContext* context,
+                                         const v1::GetDeskRequest* request, v1::Desk* response) {
   return handler_->Handle(context, "GetDesk", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kDeskPattern, "name"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
@@ -287,12 +302,14 @@ grpc::Status TenantsGrpcService::GetDesk(grpc::ServerContext* context, const v1:
   });
 }
 
-grpc::Status TenantsGrpcService::ListDesks(grpc::ServerContext* context, const v1::ListDesksRequest* request,
+grpc::Status TenantsGrpcService::ListDesks(grpc::ServerContext* context,
+                                           const v1::ListDesksRequest* request,
                                            v1::ListDesksResponse* response) {
   return handler_->Handle(context, "ListDesks", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
-    ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
+    ASSIGN_OR_RETURN(ListQuery query,
+                     PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Desk> page, repository_->ListDesks(ids[0], query.page));
     for (const Desk& desk : page.items) *response->add_desks() = ToProto(desk);
     response->set_next_page_token(NextToken(page, query));
@@ -300,7 +317,8 @@ grpc::Status TenantsGrpcService::ListDesks(grpc::ServerContext* context, const v
   });
 }
 
-grpc::Status TenantsGrpcService::CreateDesk(grpc::ServerContext* context, const v1::CreateDeskRequest* request,
+grpc::Status TenantsGrpcService::CreateDesk(grpc::ServerContext* context,
+                                            const v1::CreateDeskRequest* request,
                                             v1::Desk* response) {
   return handler_->Handle(context, "CreateDesk", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
@@ -314,19 +332,21 @@ grpc::Status TenantsGrpcService::CreateDesk(grpc::ServerContext* context, const 
     ApplyDesk(request->desk(), AllOf(kDeskFields), "desk.", desk, violations);
     violations.Merge(ValidateDesk(desk), "desk.");
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(Created<Desk> created,
-                     repository_->CreateDesk(desk, KeyOf(*request, "CreateDesk"), ProtoEncoder<Desk>()));
+    ASSIGN_OR_RETURN(
+        Created<Desk> created,
+        repository_->CreateDesk(desk, KeyOf(*request, "CreateDesk"), ProtoEncoder<Desk>()));
     return RespondCreated(created, response);
   });
 }
 
-grpc::Status TenantsGrpcService::UpdateDesk(grpc::ServerContext* context, const v1::UpdateDeskRequest* request,
+grpc::Status TenantsGrpcService::UpdateDesk(grpc::ServerContext* context,
+                                            const v1::UpdateDeskRequest* request,
                                             v1::Desk* response) {
   return handler_->Handle(context, "UpdateDesk", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->desk().name(), kDeskPattern, "desk.name"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
-    ASSIGN_OR_RETURN(api::UpdateMask mask,
-                     MaskFor(request->update_mask(), kDeskFields, PopulatedDeskFields(request->desk())));
+    ASSIGN_OR_RETURN(api::UpdateMask mask, MaskFor(request->update_mask(), kDeskFields,
+                                                   PopulatedDeskFields(request->desk())));
     ASSIGN_OR_RETURN(Desk desk, repository_->GetDesk(ids[0], ids[1]));
     status::FieldViolations violations;
     ApplyDesk(request->desk(), mask, "desk.", desk, violations);
@@ -338,7 +358,8 @@ grpc::Status TenantsGrpcService::UpdateDesk(grpc::ServerContext* context, const 
   });
 }
 
-grpc::Status TenantsGrpcService::DeleteDesk(grpc::ServerContext* context, const v1::DeleteDeskRequest* request,
+grpc::Status TenantsGrpcService::DeleteDesk(grpc::ServerContext* context,
+                                            const v1::DeleteDeskRequest* request,
                                             google::protobuf::Empty*) {
   return handler_->Handle(context, "DeleteDesk", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kDeskPattern, "name"));
@@ -349,7 +370,8 @@ grpc::Status TenantsGrpcService::DeleteDesk(grpc::ServerContext* context, const 
 
 // ---- services ------------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::GetService(grpc::ServerContext* context, const v1::GetServiceRequest* request,
+grpc::Status TenantsGrpcService::GetService(grpc::ServerContext* context,
+                                            const v1::GetServiceRequest* request,
                                             v1::Service* response) {
   return handler_->Handle(context, "GetService", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kServicePattern, "name"));
@@ -360,12 +382,14 @@ grpc::Status TenantsGrpcService::GetService(grpc::ServerContext* context, const 
   });
 }
 
-grpc::Status TenantsGrpcService::ListServices(grpc::ServerContext* context, const v1::ListServicesRequest* request,
+grpc::Status TenantsGrpcService::ListServices(grpc::ServerContext* context,
+                                              const v1::ListServicesRequest* request,
                                               v1::ListServicesResponse* response) {
   return handler_->Handle(context, "ListServices", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
-    ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
+    ASSIGN_OR_RETURN(ListQuery query,
+                     PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<CatalogService> page, repository_->ListServices(ids[0], query.page));
     for (const CatalogService& service : page.items) *response->add_services() = ToProto(service);
     response->set_next_page_token(NextToken(page, query));
@@ -373,7 +397,8 @@ grpc::Status TenantsGrpcService::ListServices(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status TenantsGrpcService::CreateService(grpc::ServerContext* context, const v1::CreateServiceRequest* request,
+grpc::Status TenantsGrpcService::CreateService(grpc::ServerContext* context,
+                                               const v1::CreateServiceRequest* request,
                                                v1::Service* response) {
   return handler_->Handle(context, "CreateService", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
@@ -387,16 +412,19 @@ grpc::Status TenantsGrpcService::CreateService(grpc::ServerContext* context, con
     ApplyService(request->service(), AllOf(kServiceFields), service);
     violations.Merge(ValidateService(service), "service.");
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(Created<CatalogService> created, repository_->CreateService(service, KeyOf(*request, "CreateService"),
-                                                                          ProtoEncoder<CatalogService>()));
+    ASSIGN_OR_RETURN(Created<CatalogService> created,
+                     repository_->CreateService(service, KeyOf(*request, "CreateService"),
+                                                ProtoEncoder<CatalogService>()));
     return RespondCreated(created, response);
   });
 }
 
-grpc::Status TenantsGrpcService::UpdateService(grpc::ServerContext* context, const v1::UpdateServiceRequest* request,
+grpc::Status TenantsGrpcService::UpdateService(grpc::ServerContext* context,
+                                               const v1::UpdateServiceRequest* request,
                                                v1::Service* response) {
   return handler_->Handle(context, "UpdateService", [&](Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(auto ids, ParseName(request->service().name(), kServicePattern, "service.name"));
+    ASSIGN_OR_RETURN(auto ids,
+                     ParseName(request->service().name(), kServicePattern, "service.name"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     ASSIGN_OR_RETURN(api::UpdateMask mask, MaskFor(request->update_mask(), kServiceFields,
                                                    PopulatedServiceFields(request->service())));
@@ -413,7 +441,8 @@ grpc::Status TenantsGrpcService::UpdateService(grpc::ServerContext* context, con
 
 // ---- channels ------------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::GetChannel(grpc::ServerContext* context, const v1::GetChannelRequest* request,
+grpc::Status TenantsGrpcService::GetChannel(grpc::ServerContext* context,
+                                            const v1::GetChannelRequest* request,
                                             v1::Channel* response) {
   return handler_->Handle(context, "GetChannel", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kChannelPattern, "name"));
@@ -424,12 +453,14 @@ grpc::Status TenantsGrpcService::GetChannel(grpc::ServerContext* context, const 
   });
 }
 
-grpc::Status TenantsGrpcService::ListChannels(grpc::ServerContext* context, const v1::ListChannelsRequest* request,
+grpc::Status TenantsGrpcService::ListChannels(grpc::ServerContext* context,
+                                              const v1::ListChannelsRequest* request,
                                               v1::ListChannelsResponse* response) {
   return handler_->Handle(context, "ListChannels", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
-    ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
+    ASSIGN_OR_RETURN(ListQuery query,
+                     PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Channel> page, repository_->ListChannels(ids[0], query.page));
     for (const Channel& channel : page.items) *response->add_channels() = ToProto(channel);
     response->set_next_page_token(NextToken(page, query));
@@ -437,7 +468,8 @@ grpc::Status TenantsGrpcService::ListChannels(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status TenantsGrpcService::CreateChannel(grpc::ServerContext* context, const v1::CreateChannelRequest* request,
+grpc::Status TenantsGrpcService::CreateChannel(grpc::ServerContext* context,
+                                               const v1::CreateChannelRequest* request,
                                                v1::Channel* response) {
   return handler_->Handle(context, "CreateChannel", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
@@ -451,16 +483,19 @@ grpc::Status TenantsGrpcService::CreateChannel(grpc::ServerContext* context, con
     ApplyChannel(request->channel(), AllOf(kChannelFields), "channel.", channel, violations);
     violations.Merge(ValidateChannel(channel), "channel.");
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(Created<Channel> created, repository_->CreateChannel(channel, KeyOf(*request, "CreateChannel"),
-                                                                          ProtoEncoder<Channel>()));
+    ASSIGN_OR_RETURN(Created<Channel> created,
+                     repository_->CreateChannel(channel, KeyOf(*request, "CreateChannel"),
+                                                ProtoEncoder<Channel>()));
     return RespondCreated(created, response);
   });
 }
 
-grpc::Status TenantsGrpcService::UpdateChannel(grpc::ServerContext* context, const v1::UpdateChannelRequest* request,
+grpc::Status TenantsGrpcService::UpdateChannel(grpc::ServerContext* context,
+                                               const v1::UpdateChannelRequest* request,
                                                v1::Channel* response) {
   return handler_->Handle(context, "UpdateChannel", [&](Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(auto ids, ParseName(request->channel().name(), kChannelPattern, "channel.name"));
+    ASSIGN_OR_RETURN(auto ids,
+                     ParseName(request->channel().name(), kChannelPattern, "channel.name"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     ASSIGN_OR_RETURN(api::UpdateMask mask, MaskFor(request->update_mask(), kChannelFields,
                                                    PopulatedChannelFields(request->channel())));
@@ -477,12 +512,14 @@ grpc::Status TenantsGrpcService::UpdateChannel(grpc::ServerContext* context, con
 
 // ---- closures ------------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::ListClosures(grpc::ServerContext* context, const v1::ListClosuresRequest* request,
+grpc::Status TenantsGrpcService::ListClosures(grpc::ServerContext* context,
+                                              const v1::ListClosuresRequest* request,
                                               v1::ListClosuresResponse* response) {
   return handler_->Handle(context, "ListClosures", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kDeskPattern, "parent"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
-    ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
+    ASSIGN_OR_RETURN(ListQuery query,
+                     PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Closure> page, repository_->ListClosures(ids[0], ids[1], query.page));
     for (const Closure& closure : page.items) *response->add_closures() = ToProto(closure);
     response->set_next_page_token(NextToken(page, query));
@@ -490,7 +527,8 @@ grpc::Status TenantsGrpcService::ListClosures(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status TenantsGrpcService::CreateClosure(grpc::ServerContext* context, const v1::CreateClosureRequest* request,
+grpc::Status TenantsGrpcService::CreateClosure(grpc::ServerContext* context,
+                                               const v1::CreateClosureRequest* request,
                                                v1::Closure* response) {
   return handler_->Handle(context, "CreateClosure", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kDeskPattern, "parent"));
@@ -505,20 +543,23 @@ grpc::Status TenantsGrpcService::CreateClosure(grpc::ServerContext* context, con
     closure.reason = request->closure().reason();
     std::optional<absl::CivilDay> start =
         FromProtoDate(request->closure().start_date(), "closure.start_date", violations);
-    std::optional<absl::CivilDay> end = FromProtoDate(request->closure().end_date(), "closure.end_date", violations);
+    std::optional<absl::CivilDay> end =
+        FromProtoDate(request->closure().end_date(), "closure.end_date", violations);
     if (start && end) {
       closure.start_date = *start;
       closure.end_date = *end;
       violations.Merge(ValidateClosure(closure), "closure.");
     }
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(Created<Closure> created, repository_->CreateClosure(closure, KeyOf(*request, "CreateClosure"),
-                                                                          ProtoEncoder<Closure>()));
+    ASSIGN_OR_RETURN(Created<Closure> created,
+                     repository_->CreateClosure(closure, KeyOf(*request, "CreateClosure"),
+                                                ProtoEncoder<Closure>()));
     return RespondCreated(created, response);
   });
 }
 
-grpc::Status TenantsGrpcService::DeleteClosure(grpc::ServerContext* context, const v1::DeleteClosureRequest* request,
+grpc::Status TenantsGrpcService::DeleteClosure(grpc::ServerContext* context,
+                                               const v1::DeleteClosureRequest* request,
                                                google::protobuf::Empty*) {
   return handler_->Handle(context, "DeleteClosure", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kClosurePattern, "name"));
@@ -529,12 +570,14 @@ grpc::Status TenantsGrpcService::DeleteClosure(grpc::ServerContext* context, con
 
 // ---- holidays ------------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::ListHolidays(grpc::ServerContext* context, const v1::ListHolidaysRequest* request,
+grpc::Status TenantsGrpcService::ListHolidays(grpc::ServerContext* context,
+                                              const v1::ListHolidaysRequest* request,
                                               v1::ListHolidaysResponse* response) {
   return handler_->Handle(context, "ListHolidays", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
-    ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
+    ASSIGN_OR_RETURN(ListQuery query,
+                     PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Holiday> page, repository_->ListHolidays(ids[0], query.page));
     for (const Holiday& holiday : page.items) *response->add_holidays() = ToProto(holiday);
     response->set_next_page_token(NextToken(page, query));
@@ -542,7 +585,8 @@ grpc::Status TenantsGrpcService::ListHolidays(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status TenantsGrpcService::CreateHoliday(grpc::ServerContext* context, const v1::CreateHolidayRequest* request,
+grpc::Status TenantsGrpcService::CreateHoliday(grpc::ServerContext* context,
+                                               const v1::CreateHolidayRequest* request,
                                                v1::Holiday* response) {
   return handler_->Handle(context, "CreateHoliday", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
@@ -563,13 +607,15 @@ grpc::Status TenantsGrpcService::CreateHoliday(grpc::ServerContext* context, con
     if (date) holiday.date = *date;
     violations.Merge(ValidateHoliday(holiday), "holiday.");
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(Created<Holiday> created, repository_->CreateHoliday(holiday, KeyOf(*request, "CreateHoliday"),
-                                                                          ProtoEncoder<Holiday>()));
+    ASSIGN_OR_RETURN(Created<Holiday> created,
+                     repository_->CreateHoliday(holiday, KeyOf(*request, "CreateHoliday"),
+                                                ProtoEncoder<Holiday>()));
     return RespondCreated(created, response);
   });
 }
 
-grpc::Status TenantsGrpcService::DeleteHoliday(grpc::ServerContext* context, const v1::DeleteHolidayRequest* request,
+grpc::Status TenantsGrpcService::DeleteHoliday(grpc::ServerContext* context,
+                                               const v1::DeleteHolidayRequest* request,
                                                google::protobuf::Empty*) {
   return handler_->Handle(context, "DeleteHoliday", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kHolidayPattern, "name"));
@@ -580,28 +626,30 @@ grpc::Status TenantsGrpcService::DeleteHoliday(grpc::ServerContext* context, con
 
 // ---- open intervals ------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::ComputeOpenIntervals(grpc::ServerContext* context,
-                                                      const v1::ComputeOpenIntervalsRequest* request,
-                                                      v1::ComputeOpenIntervalsResponse* response) {
+grpc::Status TenantsGrpcService::ComputeOpenIntervals(
+    grpc::ServerContext* context, const v1::ComputeOpenIntervalsRequest* request,
+    v1::ComputeOpenIntervalsResponse* response) {
   return handler_->Handle(context, "ComputeOpenIntervals", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->desk(), kDeskPattern, "desk"));
     RETURN_IF_ERROR(call.caller.RequireTenant(ids[0]));
     status::FieldViolations violations;
-    std::optional<absl::CivilDay> first = FromProtoDate(request->start_date(), "start_date", violations);
+    std::optional<absl::CivilDay> first =
+        FromProtoDate(request->start_date(), "start_date", violations);
     std::optional<absl::CivilDay> last = FromProtoDate(request->end_date(), "end_date", violations);
     if (first && last) violations.Merge(ValidateDateRange(*first, *last));
     RETURN_IF_ERROR(violations.ToStatus());
 
     ASSIGN_OR_RETURN(Tenant tenant, repository_->GetTenant(ids[0]));
     ASSIGN_OR_RETURN(Desk desk, repository_->GetDesk(ids[0], ids[1]));
-    ASSIGN_OR_RETURN(std::vector<Closure> closures, repository_->ClosuresBetween(ids[0], ids[1], *first, *last));
+    ASSIGN_OR_RETURN(std::vector<Closure> closures,
+                     repository_->ClosuresBetween(ids[0], ids[1], *first, *last));
     ASSIGN_OR_RETURN(std::vector<Holiday> holidays, repository_->AllHolidays(ids[0]));
     absl::TimeZone zone;
     if (!absl::LoadTimeZone(tenant.time_zone, &zone)) {
       return absl::InternalError("the tenant's time zone is not installed (tzdata)");
     }
-    for (const TimeInterval& interval :
-         tenants::ComputeOpenIntervals(zone, desk.opening_hours, closures, holidays, *first, *last)) {
+    for (const TimeInterval& interval : tenants::ComputeOpenIntervals(
+             zone, desk.opening_hours, closures, holidays, *first, *last)) {
       v1::TimeInterval* out = response->add_intervals();
       out->mutable_start_time()->set_seconds(absl::ToUnixSeconds(interval.start));
       out->mutable_end_time()->set_seconds(absl::ToUnixSeconds(interval.end));
@@ -613,7 +661,8 @@ grpc::Status TenantsGrpcService::ComputeOpenIntervals(grpc::ServerContext* conte
 
 // ---- operators -----------------------------------------------------------------------------
 
-grpc::Status TenantsGrpcService::GetOperator(grpc::ServerContext* context, const v1::GetOperatorRequest* request,
+grpc::Status TenantsGrpcService::GetOperator(grpc::ServerContext* context,
+                                             const v1::GetOperatorRequest* request,
                                              v1::Operator* response) {
   return handler_->Handle(context, "GetOperator", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->name(), kOperatorPattern, "name"));
@@ -624,12 +673,14 @@ grpc::Status TenantsGrpcService::GetOperator(grpc::ServerContext* context, const
   });
 }
 
-grpc::Status TenantsGrpcService::ListOperators(grpc::ServerContext* context, const v1::ListOperatorsRequest* request,
+grpc::Status TenantsGrpcService::ListOperators(grpc::ServerContext* context,
+                                               const v1::ListOperatorsRequest* request,
                                                v1::ListOperatorsResponse* response) {
   return handler_->Handle(context, "ListOperators", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
     RETURN_IF_ERROR(RequireStaff(call, ids[0]));
-    ASSIGN_OR_RETURN(ListQuery query, PageOf(request->page_size(), request->page_token(), request->parent()));
+    ASSIGN_OR_RETURN(ListQuery query,
+                     PageOf(request->page_size(), request->page_token(), request->parent()));
     ASSIGN_OR_RETURN(Page<Operator> page, repository_->ListOperators(ids[0], query.page));
     for (const Operator& op : page.items) *response->add_operators() = ToProto(op);
     response->set_next_page_token(NextToken(page, query));
@@ -637,7 +688,8 @@ grpc::Status TenantsGrpcService::ListOperators(grpc::ServerContext* context, con
   });
 }
 
-grpc::Status TenantsGrpcService::CreateOperator(grpc::ServerContext* context, const v1::CreateOperatorRequest* request,
+grpc::Status TenantsGrpcService::CreateOperator(grpc::ServerContext* context,
+                                                const v1::CreateOperatorRequest* request,
                                                 v1::Operator* response) {
   return handler_->Handle(context, "CreateOperator", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(auto ids, ParseName(request->parent(), kTenantPattern, "parent"));
@@ -651,16 +703,19 @@ grpc::Status TenantsGrpcService::CreateOperator(grpc::ServerContext* context, co
     ApplyOperator(request->operator_(), AllOf(kOperatorFields), "operator.", op, violations);
     violations.Merge(ValidateOperator(op), "operator.");
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(Created<Operator> created, repository_->CreateOperator(op, KeyOf(*request, "CreateOperator"),
-                                                                            ProtoEncoder<Operator>()));
+    ASSIGN_OR_RETURN(Created<Operator> created,
+                     repository_->CreateOperator(op, KeyOf(*request, "CreateOperator"),
+                                                 ProtoEncoder<Operator>()));
     return RespondCreated(created, response);
   });
 }
 
-grpc::Status TenantsGrpcService::UpdateOperator(grpc::ServerContext* context, const v1::UpdateOperatorRequest* request,
+grpc::Status TenantsGrpcService::UpdateOperator(grpc::ServerContext* context,
+                                                const v1::UpdateOperatorRequest* request,
                                                 v1::Operator* response) {
   return handler_->Handle(context, "UpdateOperator", [&](Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(auto ids, ParseName(request->operator_().name(), kOperatorPattern, "operator.name"));
+    ASSIGN_OR_RETURN(auto ids,
+                     ParseName(request->operator_().name(), kOperatorPattern, "operator.name"));
     RETURN_IF_ERROR(RequireAdmin(call, ids[0]));
     ASSIGN_OR_RETURN(api::UpdateMask mask, MaskFor(request->update_mask(), kOperatorFields,
                                                    PopulatedOperatorFields(request->operator_())));

@@ -29,7 +29,8 @@ class TenantsGrpcService final : public v1::TenantsService::Service {
   grpc::Status ListTenants(grpc::ServerContext* context, const v1::ListTenantsRequest* request,
                            v1::ListTenantsResponse* response) override;
 
-  grpc::Status GetDesk(grpc::ServerContext* context, const v1::GetDeskRequest* request, v1::Desk* response) override;
+  grpc::Status GetDesk(grpc::ServerContext* context, const v1::GetDeskRequest* request,
+                       v1::Desk* response) override;
   grpc::Status ListDesks(grpc::ServerContext* context, const v1::ListDesksRequest* request,
                          v1::ListDesksResponse* response) override;
   grpc::Status CreateDesk(grpc::ServerContext* context, const v1::CreateDeskRequest* request,
@@ -71,16 +72,19 @@ class TenantsGrpcService final : public v1::TenantsService::Service {
   grpc::Status DeleteHoliday(grpc::ServerContext* context, const v1::DeleteHolidayRequest* request,
                              google::protobuf::Empty* response) override;
 
-  grpc::Status ComputeOpenIntervals(grpc::ServerContext* context, const v1::ComputeOpenIntervalsRequest* request,
+  grpc::Status ComputeOpenIntervals(grpc::ServerContext* context,
+                                    const v1::ComputeOpenIntervalsRequest* request,
                                     v1::ComputeOpenIntervalsResponse* response) override;
 
   grpc::Status GetOperator(grpc::ServerContext* context, const v1::GetOperatorRequest* request,
                            v1::Operator* response) override;
   grpc::Status ListOperators(grpc::ServerContext* context, const v1::ListOperatorsRequest* request,
                              v1::ListOperatorsResponse* response) override;
-  grpc::Status CreateOperator(grpc::ServerContext* context, const v1::CreateOperatorRequest* request,
+  grpc::Status CreateOperator(grpc::ServerContext* context,
+                              const v1::CreateOperatorRequest* request,
                               v1::Operator* response) override;
-  grpc::Status UpdateOperator(grpc::ServerContext* context, const v1::UpdateOperatorRequest* request,
+  grpc::Status UpdateOperator(grpc::ServerContext* context,
+                              const v1::UpdateOperatorRequest* request,
                               v1::Operator* response) override;
 
  private:

@@ -65,11 +65,13 @@ absl::StatusOr<std::string> Mint(const Context& context, const std::string& tena
                                  absl::Duration ttl) {
   if (context.private_key_file.empty()) {
     return absl::FailedPreconditionError(
-        "no token: set SPORTELLI_TOKEN, or SPORTELLI_JWT_PRIVATE_KEY_FILE to mint one (scripts/up does)");
+        "no token: set SPORTELLI_TOKEN, or SPORTELLI_JWT_PRIVATE_KEY_FILE to mint one (scripts/up "
+        "does)");
   }
   absl::StatusOr<std::string> key = ReadFile(context.private_key_file);
   if (!key.ok()) return key.status();
-  absl::StatusOr<auth::TokenSigner> signer = auth::TokenSigner::Create(*key, context.issuer, context.audience);
+  absl::StatusOr<auth::TokenSigner> signer =
+      auth::TokenSigner::Create(*key, context.issuer, context.audience);
   if (!signer.ok()) return signer.status();
   auth::MintOptions options;
   options.subject = subject;
@@ -87,7 +89,8 @@ absl::StatusOr<std::string> TokenFor(const Context& context, const std::string& 
 }
 
 std::unique_ptr<v1::TenantsService::Stub> Stub(const Context& context) {
-  return v1::TenantsService::NewStub(grpc::CreateChannel(context.tenants_address, grpc::InsecureChannelCredentials()));
+  return v1::TenantsService::NewStub(
+      grpc::CreateChannel(context.tenants_address, grpc::InsecureChannelCredentials()));
 }
 
 void Prepare(grpc::ClientContext& call, const std::string& token) {
@@ -97,7 +100,8 @@ void Prepare(grpc::ClientContext& call, const std::string& token) {
 
 int Fail(const absl::Status& status) {
   std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message();
-  if (std::optional<std::string> reason = status::ReasonOf(status)) std::cerr << " [" << *reason << "]";
+  if (std::optional<std::string> reason = status::ReasonOf(status))
+    std::cerr << " [" << *reason << "]";
   std::cerr << "\n";
   for (const auto& [field, description] : status::FieldViolationsOf(status)) {
     std::cerr << "  " << field << ": " << description << "\n";
@@ -164,26 +168,36 @@ std::string ServiceName(const std::string& service, const std::string& tenant) {
 }
 
 bool ParseChannel(const std::string& text, scheduling_v1::Channel* channel) {
-  if (text == "web") *channel = scheduling_v1::CHANNEL_WEB;
-  else if (text == "phone") *channel = scheduling_v1::CHANNEL_PHONE;
-  else if (text == "desk") *channel = scheduling_v1::CHANNEL_DESK;
-  else return false;
+  if (text == "web")
+    *channel = scheduling_v1::CHANNEL_WEB;
+  else if (text == "phone")
+    *channel = scheduling_v1::CHANNEL_PHONE;
+  else if (text == "desk")
+    *channel = scheduling_v1::CHANNEL_DESK;
+  else
+    return false;
   return true;
 }
 
 bool ParseContact(const std::string& text, scheduling_v1::ContactChannel* contact) {
-  if (text == "sms") *contact = scheduling_v1::CONTACT_CHANNEL_SMS;
-  else if (text == "email") *contact = scheduling_v1::CONTACT_CHANNEL_EMAIL;
-  else if (text == "phone-call") *contact = scheduling_v1::CONTACT_CHANNEL_PHONE_CALL;
-  else if (text == "none") *contact = scheduling_v1::CONTACT_CHANNEL_NONE;
-  else return false;
+  if (text == "sms")
+    *contact = scheduling_v1::CONTACT_CHANNEL_SMS;
+  else if (text == "email")
+    *contact = scheduling_v1::CONTACT_CHANNEL_EMAIL;
+  else if (text == "phone-call")
+    *contact = scheduling_v1::CONTACT_CHANNEL_PHONE_CALL;
+  else if (text == "none")
+    *contact = scheduling_v1::CONTACT_CHANNEL_NONE;
+  else
+    return false;
   return true;
 }
 
 absl::StatusOr<absl::TimeZone> LocalZone() {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(kLocalZone, &zone)) {
-    return absl::FailedPreconditionError(absl::StrCat("time zone ", kLocalZone, " is not installed (tzdata)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("time zone ", kLocalZone, " is not installed (tzdata)"));
   }
   return zone;
 }
@@ -216,8 +230,9 @@ absl::StatusOr<absl::Time> ParseStart(const std::string& text, const absl::TimeZ
     case absl::TimeZone::TimeInfo::REPEATED:
       break;
   }
-  return absl::InvalidArgumentError(absl::StrCat(text, " happens twice in ", kLocalZone,
-                                                 " (the clocks go back): give the offset, +02:00 or +01:00"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(text, " happens twice in ", kLocalZone,
+                   " (the clocks go back): give the offset, +02:00 or +01:00"));
 }
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
@@ -228,7 +243,8 @@ void ToTimestamp(absl::Time time, google::protobuf::Timestamp* timestamp) {
   const absl::Duration since_epoch = time - absl::UnixEpoch();
   const int64_t seconds = absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
   timestamp->set_seconds(seconds);
-  timestamp->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+  timestamp->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
 }
 
 // A random (version 4) UUID for AIP-155 request ids, from the kernel's CSPRNG: a guessable or
@@ -261,15 +277,18 @@ std::unique_ptr<scheduling_v1::SchedulingService::Stub> SchedulingStub(const Con
 
 // "booked", "checked in", ... from APPOINTMENT_STATE_BOOKED, APPOINTMENT_STATE_CHECKED_IN.
 std::string StateName(scheduling_v1::AppointmentState state) {
-  std::string name(absl::StripPrefix(scheduling_v1::AppointmentState_Name(state), "APPOINTMENT_STATE_"));
+  std::string name(
+      absl::StripPrefix(scheduling_v1::AppointmentState_Name(state), "APPOINTMENT_STATE_"));
   if (name.empty()) return absl::StrCat("state ", static_cast<int>(state));
-  for (char& c : name) c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : name)
+    c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
 }
 
 const char* DayName(google::type::DayOfWeek day) {
   static constexpr const char* kNames[] = {"?", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  return kNames[static_cast<int>(day) >= 0 && static_cast<int>(day) <= 7 ? static_cast<int>(day) : 0];
+  return kNames[static_cast<int>(day) >= 0 && static_cast<int>(day) <= 7 ? static_cast<int>(day)
+                                                                         : 0];
 }
 
 std::string Clock(const google::type::TimeOfDay& time) {
@@ -280,21 +299,27 @@ std::string Clock(const google::type::TimeOfDay& time) {
 std::string FormatHours(const google::protobuf::RepeatedPtrField<v1::WeeklyInterval>& hours) {
   std::map<int, std::vector<std::string>> by_day;
   for (const v1::WeeklyInterval& interval : hours) {
-    by_day[interval.day_of_week()].push_back(absl::StrCat(Clock(interval.start_time()), "-", Clock(interval.end_time())));
+    by_day[interval.day_of_week()].push_back(
+        absl::StrCat(Clock(interval.start_time()), "-", Clock(interval.end_time())));
   }
   std::vector<std::string> days;
   for (const auto& [day, spans] : by_day) {
-    days.push_back(absl::StrCat(DayName(static_cast<google::type::DayOfWeek>(day)), " ", absl::StrJoin(spans, ", ")));
+    days.push_back(absl::StrCat(DayName(static_cast<google::type::DayOfWeek>(day)), " ",
+                                absl::StrJoin(spans, ", ")));
   }
   return days.empty() ? "(no hours)" : absl::StrJoin(days, "; ");
 }
 
 const char* BookingModeName(v1::BookingMode mode) {
   switch (mode) {
-    case v1::BOOKING_MODE_WALK_IN: return "walk-in";
-    case v1::BOOKING_MODE_APPOINTMENT_ONLY: return "appointment only";
-    case v1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT: return "walk-in + appointment";
-    default: return "?";
+    case v1::BOOKING_MODE_WALK_IN:
+      return "walk-in";
+    case v1::BOOKING_MODE_APPOINTMENT_ONLY:
+      return "appointment only";
+    case v1::BOOKING_MODE_WALK_IN_AND_APPOINTMENT:
+      return "walk-in + appointment";
+    default:
+      return "?";
   }
 }
 
@@ -320,7 +345,8 @@ bool ParseDate(const std::string& text, google::type::Date* date) {
 int MintToken(const Context& context, const std::vector<std::string>& args) {
   std::map<std::string, std::string> flags = Flags(args);
   if (!flags.count("tenant") || !flags.count("roles")) {
-    std::cerr << "usage: sportelli-ctl mint-token --tenant TENANT --roles ROLE[,ROLE...] [--subject SUB] [--ttl 8h]\n";
+    std::cerr << "usage: sportelli-ctl mint-token --tenant TENANT --roles ROLE[,ROLE...] "
+                 "[--subject SUB] [--ttl 8h]\n";
     return 2;
   }
   absl::Duration ttl = absl::Hours(8);
@@ -347,7 +373,8 @@ int ListTenants(const Context& context, const std::vector<std::string>&) {
     grpc::ClientContext call;
     Prepare(call, *token);
     v1::ListTenantsResponse response;
-    if (grpc::Status status = stub->ListTenants(&call, request, &response); !status.ok()) return Fail(status);
+    if (grpc::Status status = stub->ListTenants(&call, request, &response); !status.ok())
+      return Fail(status);
     for (const v1::Tenant& tenant : response.tenants()) {
       const std::string id(absl::StripPrefix(tenant.name(), "tenants/"));
       std::printf("%-16s %-28s %-7s %s\n", id.c_str(), tenant.display_name().c_str(),
@@ -373,12 +400,14 @@ int ListDesks(const Context& context, const std::vector<std::string>& args) {
     grpc::ClientContext call;
     Prepare(call, *token);
     v1::ListDesksResponse response;
-    if (grpc::Status status = stub->ListDesks(&call, request, &response); !status.ok()) return Fail(status);
+    if (grpc::Status status = stub->ListDesks(&call, request, &response); !status.ok())
+      return Fail(status);
     for (const v1::Desk& desk : response.desks()) {
       std::cout << desk.name() << "\n"
                 << "  " << desk.display_name() << "\n"
                 << "  address:  " << Address(desk.address()) << "\n"
-                << "  booking:  " << BookingModeName(desk.booking_mode()) << ", capacity " << desk.capacity() << "\n"
+                << "  booking:  " << BookingModeName(desk.booking_mode()) << ", capacity "
+                << desk.capacity() << "\n"
                 << "  hours:    " << FormatHours(desk.opening_hours()) << " (Europe/Rome)\n"
                 << "  services: " << desk.services_size() << "\n";
     }
@@ -389,13 +418,15 @@ int ListDesks(const Context& context, const std::vector<std::string>& args) {
 
 int Hours(const Context& context, const std::vector<std::string>& args) {
   if (args.size() != 3) {
-    std::cerr << "usage: sportelli-ctl hours DESK FROM TO   (DESK: tenants/T/desks/D or T/D; dates YYYY-MM-DD)\n";
+    std::cerr << "usage: sportelli-ctl hours DESK FROM TO   (DESK: tenants/T/desks/D or T/D; dates "
+                 "YYYY-MM-DD)\n";
     return 2;
   }
   const std::string desk = DeskName(args[0]);
   v1::ComputeOpenIntervalsRequest request;
   request.set_desk(desk);
-  if (!ParseDate(args[1], request.mutable_start_date()) || !ParseDate(args[2], request.mutable_end_date())) {
+  if (!ParseDate(args[1], request.mutable_start_date()) ||
+      !ParseDate(args[2], request.mutable_end_date())) {
     std::cerr << "dates must be YYYY-MM-DD\n";
     return 2;
   }
@@ -404,7 +435,8 @@ int Hours(const Context& context, const std::vector<std::string>& args) {
   grpc::ClientContext call;
   Prepare(call, *token);
   v1::ComputeOpenIntervalsResponse response;
-  if (grpc::Status status = Stub(context)->ComputeOpenIntervals(&call, request, &response); !status.ok()) {
+  if (grpc::Status status = Stub(context)->ComputeOpenIntervals(&call, request, &response);
+      !status.ok()) {
     return Fail(status);
   }
   absl::TimeZone zone;
@@ -415,9 +447,11 @@ int Hours(const Context& context, const std::vector<std::string>& args) {
     absl::Time end = absl::FromUnixSeconds(interval.end_time().seconds());
     std::printf("%-34s %-34s\n",
                 absl::StrCat(absl::FormatTime("%a %Y-%m-%d %H:%M", start, zone), "-",
-                             absl::FormatTime("%H:%M", end, zone)).c_str(),
+                             absl::FormatTime("%H:%M", end, zone))
+                    .c_str(),
                 absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%MZ", start, absl::UTCTimeZone()), "-",
-                             absl::FormatTime("%H:%MZ", end, absl::UTCTimeZone())).c_str());
+                             absl::FormatTime("%H:%MZ", end, absl::UTCTimeZone()))
+                    .c_str());
   }
   if (response.intervals().empty()) std::printf("(closed)\n");
   return 0;
@@ -425,8 +459,10 @@ int Hours(const Context& context, const std::vector<std::string>& args) {
 
 int Slots(const Context& context, const std::vector<std::string>& args) {
   constexpr char kUsage[] =
-      "usage: sportelli-ctl slots DESK SERVICE FROM TO [--channel web|phone|desk] [--include-full]\n"
-      "  DESK: tenants/T/desks/D or T/D; SERVICE: S, T/S or tenants/T/services/S; dates YYYY-MM-DD\n";
+      "usage: sportelli-ctl slots DESK SERVICE FROM TO [--channel web|phone|desk] "
+      "[--include-full]\n"
+      "  DESK: tenants/T/desks/D or T/D; SERVICE: S, T/S or tenants/T/services/S; dates "
+      "YYYY-MM-DD\n";
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {"channel"}, {"include-full"});
   if (!parsed.ok() || parsed->positional.size() != 4) {
     if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
@@ -443,7 +479,8 @@ int Slots(const Context& context, const std::vector<std::string>& args) {
     std::cerr << "dates must be YYYY-MM-DD\n";
     return 2;
   }
-  const std::string channel_name = parsed->flags.count("channel") ? parsed->flags["channel"] : "web";
+  const std::string channel_name =
+      parsed->flags.count("channel") ? parsed->flags["channel"] : "web";
   scheduling_v1::Channel channel;
   if (!ParseChannel(channel_name, &channel)) {
     std::cerr << "--channel must be web, phone or desk\n";
@@ -458,13 +495,16 @@ int Slots(const Context& context, const std::vector<std::string>& args) {
   grpc::ClientContext call;
   Prepare(call, *token);
   scheduling_v1::ListAvailableSlotsResponse response;
-  if (grpc::Status status = SchedulingStub(context)->ListAvailableSlots(&call, request, &response); !status.ok()) {
+  if (grpc::Status status = SchedulingStub(context)->ListAvailableSlots(&call, request, &response);
+      !status.ok()) {
     return Fail(status);
   }
   // START is what `book` takes, offset included (it tells the two 02:00 of the October
   // clock change apart); slots are grouped under their local day.
-  std::printf("%s, %s, channel %s\n", request.desk().c_str(), request.service().c_str(), channel_name.c_str());
-  std::printf("  %-24s %-7s %s\n", absl::StrCat("START (", kLocalZone, ")").c_str(), "END", "SEATS");
+  std::printf("%s, %s, channel %s\n", request.desk().c_str(), request.service().c_str(),
+              channel_name.c_str());
+  std::printf("  %-24s %-7s %s\n", absl::StrCat("START (", kLocalZone, ")").c_str(), "END",
+              "SEATS");
   absl::CivilDay current_day;
   bool first = true;
   for (const scheduling_v1::Slot& slot : response.slots()) {
@@ -475,13 +515,16 @@ int Slots(const Context& context, const std::vector<std::string>& args) {
       current_day = day;
       first = false;
     }
-    const std::string seats =
-        slot.remaining_capacity() > 0 ? absl::StrCat(slot.remaining_capacity()) : std::string("full");
+    const std::string seats = slot.remaining_capacity() > 0
+                                  ? absl::StrCat(slot.remaining_capacity())
+                                  : std::string("full");
     std::printf("  %-24s %-7s %s\n", absl::FormatTime("%Y-%m-%dT%H:%M%Ez", start, *zone).c_str(),
-                absl::FormatTime("%H:%M", FromTimestamp(slot.end_time()), *zone).c_str(), seats.c_str());
+                absl::FormatTime("%H:%M", FromTimestamp(slot.end_time()), *zone).c_str(),
+                seats.c_str());
   }
   if (response.slots().empty()) {
-    std::fputs(request.include_full() ? "(no slots)\n" : "(no free slots; --include-full shows the full ones)\n",
+    std::fputs(request.include_full() ? "(no slots)\n"
+                                      : "(no free slots; --include-full shows the full ones)\n",
                stdout);
   }
   return 0;
@@ -489,15 +532,19 @@ int Slots(const Context& context, const std::vector<std::string>& args) {
 
 int Book(const Context& context, const std::vector<std::string>& args) {
   constexpr char kUsage[] =
-      "usage: sportelli-ctl book DESK SERVICE START --given-name G --family-name F --codice-fiscale CF\n"
+      "usage: sportelli-ctl book DESK SERVICE START --given-name G --family-name F "
+      "--codice-fiscale CF\n"
       "           --privacy-notice-acknowledged [--phone +39...] [--email E]\n"
-      "           [--contact sms|email|phone-call|none] [--channel web|phone|desk] [--request-id UUID]\n"
+      "           [--contact sms|email|phone-call|none] [--channel web|phone|desk] [--request-id "
+      "UUID]\n"
       "  START: 2026-12-02T09:00+01:00, or 2026-12-02T09:00 (Europe/Rome wall time)\n"
-      "  --contact defaults to sms with --phone, else email; --channel to web; --request-id to a new UUID\n";
-  absl::StatusOr<ParsedArgs> parsed = ParseArgs(
-      args,
-      {"given-name", "family-name", "codice-fiscale", "phone", "email", "contact", "channel", "request-id"},
-      {"privacy-notice-acknowledged"});
+      "  --contact defaults to sms with --phone, else email; --channel to web; --request-id to a "
+      "new UUID\n";
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs(args,
+                {"given-name", "family-name", "codice-fiscale", "phone", "email", "contact",
+                 "channel", "request-id"},
+                {"privacy-notice-acknowledged"});
   if (!parsed.ok() || parsed->positional.size() != 3) {
     if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
     std::cerr << kUsage;
@@ -513,8 +560,9 @@ int Book(const Context& context, const std::vector<std::string>& args) {
   // The citizen must have been shown the privacy notice before their data is collected: the
   // operator says so explicitly, never by default.
   if (!parsed->switches.count("privacy-notice-acknowledged")) {
-    std::cerr << "--privacy-notice-acknowledged is required: show the citizen the privacy notice first\n"
-              << kUsage;
+    std::cerr
+        << "--privacy-notice-acknowledged is required: show the citizen the privacy notice first\n"
+        << kUsage;
     return 2;
   }
   absl::StatusOr<absl::TimeZone> zone = LocalZone();
@@ -531,8 +579,10 @@ int Book(const Context& context, const std::vector<std::string>& args) {
     return 2;
   }
   scheduling_v1::ContactChannel contact;
-  const std::string contact_name =
-      flags.count("contact") ? flags["contact"] : (flags.count("phone") ? "sms" : flags.count("email") ? "email" : "none");
+  const std::string contact_name = flags.count("contact") ? flags["contact"]
+                                                          : (flags.count("phone")   ? "sms"
+                                                             : flags.count("email") ? "email"
+                                                                                    : "none");
   if (!ParseContact(contact_name, &contact)) {
     std::cerr << "--contact must be sms, email, phone-call or none\n";
     return 2;
@@ -570,25 +620,30 @@ int Book(const Context& context, const std::vector<std::string>& args) {
   grpc::ClientContext call;
   Prepare(call, *token);
   scheduling_v1::Appointment response;
-  if (grpc::Status status = SchedulingStub(context)->CreateAppointment(&call, request, &response); !status.ok()) {
+  if (grpc::Status status = SchedulingStub(context)->CreateAppointment(&call, request, &response);
+      !status.ok()) {
     // The request may have been applied before the error reached us (a deadline): the same
     // request id retries it safely and returns the first result.
     if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
         status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      std::cerr << "retry with --request-id " << request_id << " to get the same appointment if it was booked\n";
+      std::cerr << "retry with --request-id " << request_id
+                << " to get the same appointment if it was booked\n";
     }
     return Fail(status);
   }
   const absl::Time booked_start = FromTimestamp(response.start_time());
   std::printf("appointment   %s\n", response.name().c_str());
   std::printf("state         %s\n", StateName(response.state()).c_str());
-  std::printf("start         %s (%s %s), ends %s\n", absl::FormatTime("%a %Y-%m-%d %H:%M", booked_start, *zone).c_str(),
+  std::printf("start         %s (%s %s), ends %s\n",
+              absl::FormatTime("%a %Y-%m-%d %H:%M", booked_start, *zone).c_str(),
               absl::FormatTime("%Ez", booked_start, *zone).c_str(), kLocalZone,
               absl::FormatTime("%H:%M", FromTimestamp(response.end_time()), *zone).c_str());
   std::printf("request id    %s\n", request_id.c_str());
   if (!response.cancel_token().empty()) {
     std::printf("cancel token  %s\n", response.cancel_token().c_str());
-    std::printf("              shown once (only a hash is kept): give it to the citizen, who needs it to cancel\n");
+    std::printf(
+        "              shown once (only a hash is kept): give it to the citizen, who needs it to "
+        "cancel\n");
   }
   return 0;
 }

@@ -1,11 +1,10 @@
 // sportelli-ctl: talk to the Sportelli Sociali services from a terminal.
 //
-//   sportelli-ctl mint-token --tenant capannori --roles operator,tenant_admin [--subject dev] [--ttl 8h]
-//   sportelli-ctl tenants list
-//   sportelli-ctl desks list capannori
-//   sportelli-ctl hours tenants/capannori/desks/sede-centrale 2026-03-27 2026-03-31
-//   sportelli-ctl slots capannori/casa-salute-marlia informazione-orientamento 2026-12-01 2026-12-31
-//   sportelli-ctl book capannori/casa-salute-marlia informazione-orientamento 2026-12-02T09:00
+//   sportelli-ctl mint-token --tenant capannori --roles operator,tenant_admin [--subject dev]
+//   [--ttl 8h] sportelli-ctl tenants list sportelli-ctl desks list capannori sportelli-ctl hours
+//   tenants/capannori/desks/sede-centrale 2026-03-27 2026-03-31 sportelli-ctl slots
+//   capannori/casa-salute-marlia informazione-orientamento 2026-12-01 2026-12-31 sportelli-ctl book
+//   capannori/casa-salute-marlia informazione-orientamento 2026-12-02T09:00
 //       --given-name Maria --family-name Rossi --codice-fiscale RSSMRA80A41E715N
 //       --phone +393331234567 --privacy-notice-acknowledged          (one line)
 //
@@ -29,17 +28,22 @@ std::string Env(const char* name, const char* fallback) {
 }
 
 int Usage() {
-  std::cerr << "usage:\n"
-               "  sportelli-ctl mint-token --tenant TENANT --roles ROLE[,ROLE...] [--subject SUB] [--ttl 8h]\n"
-               "  sportelli-ctl tenants list\n"
-               "  sportelli-ctl desks list TENANT\n"
-               "  sportelli-ctl hours DESK FROM TO      (DESK: tenants/T/desks/D or T/D; dates YYYY-MM-DD)\n"
-               "  sportelli-ctl slots DESK SERVICE FROM TO [--channel web|phone|desk] [--include-full]\n"
-               "  sportelli-ctl book DESK SERVICE START --given-name G --family-name F --codice-fiscale CF\n"
-               "                     --privacy-notice-acknowledged [--phone +39...] [--email E]\n"
-               "                     [--contact sms|email|phone-call|none] [--channel web|phone|desk] [--request-id UUID]\n"
-               "      (SERVICE: S, T/S or tenants/T/services/S; START: 2026-12-02T09:00+01:00 or\n"
-               "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n";
+  std::cerr
+      << "usage:\n"
+         "  sportelli-ctl mint-token --tenant TENANT --roles ROLE[,ROLE...] [--subject SUB] [--ttl "
+         "8h]\n"
+         "  sportelli-ctl tenants list\n"
+         "  sportelli-ctl desks list TENANT\n"
+         "  sportelli-ctl hours DESK FROM TO      (DESK: tenants/T/desks/D or T/D; dates "
+         "YYYY-MM-DD)\n"
+         "  sportelli-ctl slots DESK SERVICE FROM TO [--channel web|phone|desk] [--include-full]\n"
+         "  sportelli-ctl book DESK SERVICE START --given-name G --family-name F --codice-fiscale "
+         "CF\n"
+         "                     --privacy-notice-acknowledged [--phone +39...] [--email E]\n"
+         "                     [--contact sms|email|phone-call|none] [--channel web|phone|desk] "
+         "[--request-id UUID]\n"
+         "      (SERVICE: S, T/S or tenants/T/services/S; START: 2026-12-02T09:00+01:00 or\n"
+         "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n";
   return 2;
 }
 
@@ -48,11 +52,12 @@ int Usage() {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help") return Usage();
-  sportelli::ctl::Context context{
-      Env("SPORTELLI_TENANTS_ADDR", "localhost:8080"), Env("SPORTELLI_SCHEDULING_ADDR", "localhost:18081"),
-      Env("SPORTELLI_TOKEN", ""),
-      Env("SPORTELLI_JWT_PRIVATE_KEY_FILE", ""), Env("SPORTELLI_JWT_ISSUER", "https://idp.sportelli-dev.invalid"),
-      Env("SPORTELLI_JWT_AUDIENCE", "sportelli-dev")};
+  sportelli::ctl::Context context{Env("SPORTELLI_TENANTS_ADDR", "localhost:8080"),
+                                  Env("SPORTELLI_SCHEDULING_ADDR", "localhost:18081"),
+                                  Env("SPORTELLI_TOKEN", ""),
+                                  Env("SPORTELLI_JWT_PRIVATE_KEY_FILE", ""),
+                                  Env("SPORTELLI_JWT_ISSUER", "https://idp.sportelli-dev.invalid"),
+                                  Env("SPORTELLI_JWT_AUDIENCE", "sportelli-dev")};
   const std::string& command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "mint-token") return sportelli::ctl::MintToken(context, rest);

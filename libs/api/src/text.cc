@@ -41,7 +41,8 @@ size_t Utf8SequenceLength(absl::string_view text, char32_t& code_point) {
 bool IsE164PhoneNumber(absl::string_view value) {
   if (value.size() < 9 || value.size() > 16 || value[0] != '+') return false;
   const absl::string_view digits = value.substr(1);
-  return digits[0] != '0' && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return digits[0] != '0' &&
+         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace sportelli::api

@@ -11,9 +11,12 @@ struct RoleEntry {
 };
 
 constexpr RoleEntry kRoles[] = {
-    {Role::kPortal, "portal"},           {Role::kOperator, "operator"},
-    {Role::kCoordinator, "coordinator"}, {Role::kTenantAdmin, "tenant_admin"},
-    {Role::kDpo, "dpo"},                 {Role::kFederation, "federation"},
+    {Role::kPortal, "portal"},
+    {Role::kOperator, "operator"},
+    {Role::kCoordinator, "coordinator"},
+    {Role::kTenantAdmin, "tenant_admin"},
+    {Role::kDpo, "dpo"},
+    {Role::kFederation, "federation"},
 };
 
 }  // namespace

@@ -30,7 +30,8 @@ absl::StatusOr<KeyPairPem> GenerateEs256KeyPair() {
   std::unique_ptr<BIO, BioDeleter> private_bio(BIO_new(BIO_s_mem()));
   std::unique_ptr<BIO, BioDeleter> public_bio(BIO_new(BIO_s_mem()));
   if (!private_bio || !public_bio ||
-      PEM_write_bio_PrivateKey(private_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1 ||
+      PEM_write_bio_PrivateKey(private_bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                               nullptr) != 1 ||
       PEM_write_bio_PUBKEY(public_bio.get(), key.get()) != 1) {
     return absl::InternalError("PEM encoding of the key failed");
   }

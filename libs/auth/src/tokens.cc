@@ -50,11 +50,11 @@ bool AudienceMatches(const nlohmann::json& aud, const std::string& wanted) {
 // Parses with OpenSSL, so a wrong file (a certificate, an RSA key, another curve) stops the
 // service at start instead of rejecting every call later.
 bool IsP256PublicKey(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                 BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   if (!bio) return false;
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
-                                                          EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
   if (!key || !EVP_PKEY_is_a(key.get(), "EC")) return false;
   char group[64] = {0};
   size_t length = 0;
@@ -92,13 +92,16 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(std::string public_keys_pem,
   constexpr absl::string_view kEnd = "-----END PUBLIC KEY-----";
   std::vector<std::string> keys;
   absl::string_view rest = public_keys_pem;
-  for (size_t begin = rest.find(kBegin); begin != absl::string_view::npos; begin = rest.find(kBegin)) {
+  for (size_t begin = rest.find(kBegin); begin != absl::string_view::npos;
+       begin = rest.find(kBegin)) {
     const size_t end = rest.find(kEnd, begin);
-    if (end == absl::string_view::npos) return absl::InvalidArgumentError("a PEM public key is truncated");
+    if (end == absl::string_view::npos)
+      return absl::InvalidArgumentError("a PEM public key is truncated");
     std::string pem(rest.substr(begin, end + kEnd.size() - begin));
     pem += '\n';
     if (!IsP256PublicKey(pem)) {
-      return absl::InvalidArgumentError(absl::StrCat("key ", keys.size() + 1, " is not an EC P-256 public key"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("key ", keys.size() + 1, " is not an EC P-256 public key"));
     }
     keys.push_back(std::move(pem));
     rest = rest.substr(end + kEnd.size());
@@ -140,9 +143,9 @@ absl::StatusOr<Caller> TokenVerifier::VerifySignatureAndClaims(absl::string_view
     try {
       std::error_code error;
       // Only ES256 is accepted; cpp-jwt refuses any other `alg` before checking the signature.
-      jwt::jwt_object decoded =
-          jwt::decode(jwt::string_view(token.data(), token.size()), algorithms({"ES256"}), error, secret(key),
-                      verify(true), leeway(static_cast<uint32_t>(absl::ToInt64Seconds(leeway_))));
+      jwt::jwt_object decoded = jwt::decode(
+          jwt::string_view(token.data(), token.size()), algorithms({"ES256"}), error, secret(key),
+          verify(true), leeway(static_cast<uint32_t>(absl::ToInt64Seconds(leeway_))));
       // cpp-jwt checks exp and nbf (with the leeway) before the signature, so these answers are
       // the same for every key: say what is wrong rather than "invalid signature".
       if (error == jwt::VerificationErrc::TokenExpired) return Reject("token expired");
@@ -190,7 +193,8 @@ absl::StatusOr<Caller> TokenVerifier::VerifySignatureAndClaims(absl::string_view
     if (!role.is_string()) return Reject("token roles must be strings");
     // Roles this version does not know are ignored, so the identity provider can add roles
     // before the services learn them.
-    if (std::optional<Role> parsed = ParseRole(role.get<std::string>())) caller.roles.insert(*parsed);
+    if (std::optional<Role> parsed = ParseRole(role.get<std::string>()))
+      caller.roles.insert(*parsed);
   }
   // A token that grants nothing this service knows is not a caller of it.
   if (caller.roles.empty()) return Reject("token has no known role");

@@ -17,14 +17,15 @@ TEST(CallerTest, TenantMismatchIsPermissionDenied) {
 TEST(CallerTest, RoleChecks) {
   Caller portal{"portal-1", "capannori", {Role::kPortal}};
   EXPECT_FALSE(portal.HasAnyRole(kOperatorAndAbove));
-  EXPECT_EQ(portal.RequireAnyRole({Role::kTenantAdmin}).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(portal.RequireAnyRole({Role::kTenantAdmin}).code(),
+            absl::StatusCode::kPermissionDenied);
   Caller coordinator{"c", "capannori", {Role::kCoordinator}};
   EXPECT_TRUE(coordinator.RequireAnyRole(kOperatorAndAbove).ok());
 }
 
 TEST(RoleTest, NamesRoundTrip) {
-  for (Role role : {Role::kPortal, Role::kOperator, Role::kCoordinator, Role::kTenantAdmin, Role::kDpo,
-                    Role::kFederation}) {
+  for (Role role : {Role::kPortal, Role::kOperator, Role::kCoordinator, Role::kTenantAdmin,
+                    Role::kDpo, Role::kFederation}) {
     EXPECT_EQ(ParseRole(RoleName(role)), role);
   }
   EXPECT_EQ(ParseRole("root"), std::nullopt);

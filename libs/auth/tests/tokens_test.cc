@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
-#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -28,9 +28,7 @@ class TokensTest : public ::testing::Test {
     keys_ = *keys;
   }
 
-  TokenVerifier Verifier() {
-    return *TokenVerifier::Create(keys_.public_key, kIssuer, kAudience);
-  }
+  TokenVerifier Verifier() { return *TokenVerifier::Create(keys_.public_key, kIssuer, kAudience); }
 
   std::string Mint(MintOptions options, const std::string& issuer = kIssuer,
                    const std::string& audience = kAudience) {
@@ -126,8 +124,12 @@ TEST_F(TokensTest, WrongIssuerIsRejected) {
 }
 
 TEST_F(TokensTest, AlgNoneIsRejected) {
-  nlohmann::json claims = {{"iss", kIssuer}, {"aud", kAudience}, {"sub", "x"}, {"tenant", "lucca"},
-                           {"roles", {"tenant_admin"}}, {"exp", absl::ToUnixSeconds(absl::Now()) + 600}};
+  nlohmann::json claims = {{"iss", kIssuer},
+                           {"aud", kAudience},
+                           {"sub", "x"},
+                           {"tenant", "lucca"},
+                           {"roles", {"tenant_admin"}},
+                           {"exp", absl::ToUnixSeconds(absl::Now()) + 600}};
   std::string header = B64(R"({"alg":"none","typ":"JWT"})");
   ExpectRejected(absl::StrCat(header, ".", B64(claims.dump()), "."));
   ExpectRejected(absl::StrCat(header, ".", B64(claims.dump())));
@@ -145,13 +147,19 @@ TEST_F(TokensTest, TamperedPayloadIsRejected) {
 }
 
 TEST_F(TokensTest, Hs256SignedWithThePublicKeyIsRejected) {
-  nlohmann::json claims = {{"iss", kIssuer}, {"aud", kAudience}, {"sub", "x"}, {"tenant", "capannori"},
-                           {"roles", {"tenant_admin"}}, {"exp", absl::ToUnixSeconds(absl::Now()) + 600}};
-  std::string signing_input = absl::StrCat(B64(R"({"alg":"HS256","typ":"JWT"})"), ".", B64(claims.dump()));
+  nlohmann::json claims = {{"iss", kIssuer},
+                           {"aud", kAudience},
+                           {"sub", "x"},
+                           {"tenant", "capannori"},
+                           {"roles", {"tenant_admin"}},
+                           {"exp", absl::ToUnixSeconds(absl::Now()) + 600}};
+  std::string signing_input =
+      absl::StrCat(B64(R"({"alg":"HS256","typ":"JWT"})"), ".", B64(claims.dump()));
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_length = 0;
   HMAC(EVP_sha256(), keys_.public_key.data(), static_cast<int>(keys_.public_key.size()),
-       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &mac_length);
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
+       &mac_length);
   std::string signature(reinterpret_cast<char*>(mac), mac_length);
   ExpectRejected(absl::StrCat(signing_input, ".", B64(signature)));
 }
@@ -187,11 +195,13 @@ TEST_F(TokensTest, TokenWithoutAKnownRoleIsRejected) {
 
 TEST_F(TokensTest, SeveralKeysAllowRotationWithoutAGap) {
   KeyPairPem next = *GenerateEs256KeyPair();
-  absl::StatusOr<TokenVerifier> both = TokenVerifier::Create(keys_.public_key + next.public_key, kIssuer, kAudience);
+  absl::StatusOr<TokenVerifier> both =
+      TokenVerifier::Create(keys_.public_key + next.public_key, kIssuer, kAudience);
   ASSERT_TRUE(both.ok()) << both.status();
   EXPECT_EQ(both->key_count(), 2u);
   std::string old_token = Mint(Operator());
-  std::string new_token = *TokenSigner::Create(next.private_key, kIssuer, kAudience)->Mint(Operator());
+  std::string new_token =
+      *TokenSigner::Create(next.private_key, kIssuer, kAudience)->Mint(Operator());
   EXPECT_TRUE(both->Verify(old_token).ok());
   EXPECT_TRUE(both->Verify(new_token).ok());
   // Once the old key is removed, its tokens stop working.
@@ -200,7 +210,9 @@ TEST_F(TokensTest, SeveralKeysAllowRotationWithoutAGap) {
 
 TEST(TokenVerifierCreateTest, RejectsAnythingButP256PublicKeys) {
   EXPECT_FALSE(TokenVerifier::Create("secret", "iss", "aud").ok());
-  EXPECT_FALSE(TokenVerifier::Create("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "iss", "aud").ok());
+  EXPECT_FALSE(TokenVerifier::Create("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+                                     "iss", "aud")
+                   .ok());
   KeyPairPem keys = *GenerateEs256KeyPair();
   EXPECT_FALSE(TokenVerifier::Create(keys.private_key, "iss", "aud").ok());  // the private half
   EXPECT_FALSE(TokenVerifier::Create(keys.public_key, "", "aud").ok());

@@ -27,9 +27,15 @@ std::string JsonEscape(const std::string& in) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += ' ';
@@ -170,7 +176,8 @@ absl::Status EnvReader::Finish() const {
 
 void ExitIfInvalid(const absl::Status& status, const std::string& program) {
   if (status.ok()) return;
-  std::cerr << "{\"time\":\"" << absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())
+  std::cerr << "{\"time\":\""
+            << absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())
             << "\",\"level\":\"fatal\",\"service\":\"" << JsonEscape(program) << "\",\"message\":\""
             << JsonEscape(std::string(status.message())) << "\"}" << std::endl;
   std::exit(2);

@@ -23,8 +23,12 @@ EnvReader ReaderOf(std::map<std::string, std::string> values) {
 }
 
 TEST(EnvReaderTest, ReadsValidValues) {
-  EnvReader env = ReaderOf({{"PORT", "8081"}, {"DSN", "host=x"}, {"GRACE", "250ms"},
-                            {"DEBUG", "true"}, {"LEVEL", "warning"}, {"REDIS", "127.0.0.1:6379"}});
+  EnvReader env = ReaderOf({{"PORT", "8081"},
+                            {"DSN", "host=x"},
+                            {"GRACE", "250ms"},
+                            {"DEBUG", "true"},
+                            {"LEVEL", "warning"},
+                            {"REDIS", "127.0.0.1:6379"}});
   EXPECT_EQ(env.Int("PORT", 8080, 1, 65535), 8081);
   EXPECT_EQ(env.String("DSN"), "host=x");
   EXPECT_EQ(env.Duration("GRACE", absl::Seconds(5), absl::ZeroDuration(), absl::Minutes(1)),
@@ -44,7 +48,8 @@ TEST(EnvReaderTest, NumbersWithinTheirRange) {
   EXPECT_DOUBLE_EQ(env.Number("NAN", 0.2, 0, 1), 0.2);
   EXPECT_DOUBLE_EQ(env.Number("TEXT", 0.2, 0, 1), 0.2);
   const absl::Status status = env.Finish();
-  EXPECT_THAT(std::string(status.message()), AllOf(HasSubstr("BIG"), HasSubstr("NAN"), HasSubstr("TEXT")));
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("BIG"), HasSubstr("NAN"), HasSubstr("TEXT")));
 }
 
 TEST(EnvReaderTest, DefaultsApplyWhenUnsetOrEmpty) {
@@ -55,8 +60,11 @@ TEST(EnvReaderTest, DefaultsApplyWhenUnsetOrEmpty) {
 }
 
 TEST(EnvReaderTest, EveryProblemIsReportedByVariableNameWithoutTheValue) {
-  EnvReader env = ReaderOf({{"PORT", "eighty"}, {"THREADS", "100000"}, {"GRACE", "soon"},
-                            {"REDIS", "nocolon"}, {"LEVEL", "verbose-secret"}});
+  EnvReader env = ReaderOf({{"PORT", "eighty"},
+                            {"THREADS", "100000"},
+                            {"GRACE", "soon"},
+                            {"REDIS", "nocolon"},
+                            {"LEVEL", "verbose-secret"}});
   env.Int("PORT", 8080, 1, 65535);
   env.Int("THREADS", 16, 1, 1024);
   env.Duration("GRACE", absl::Seconds(5), absl::ZeroDuration(), absl::Minutes(1));
@@ -65,11 +73,12 @@ TEST(EnvReaderTest, EveryProblemIsReportedByVariableNameWithoutTheValue) {
   env.OneOf("LEVEL", "info", {"debug", "info"});
   absl::Status status = env.Finish();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(),
-              AllOf(HasSubstr("PORT: must be an integer"), HasSubstr("THREADS: must be between 1 and 1024"),
-                    HasSubstr("GRACE: must be a duration"), HasSubstr("SPORTELLI_PG_DSN: is required"),
-                    HasSubstr("REDIS: must be host:port"), HasSubstr("LEVEL: must be one of"),
-                    Not(HasSubstr("verbose-secret")), Not(HasSubstr("eighty"))));
+  EXPECT_THAT(
+      status.message(),
+      AllOf(HasSubstr("PORT: must be an integer"), HasSubstr("THREADS: must be between 1 and 1024"),
+            HasSubstr("GRACE: must be a duration"), HasSubstr("SPORTELLI_PG_DSN: is required"),
+            HasSubstr("REDIS: must be host:port"), HasSubstr("LEVEL: must be one of"),
+            Not(HasSubstr("verbose-secret")), Not(HasSubstr("eighty"))));
 }
 
 TEST(EnvReaderTest, FileContents) {

@@ -10,10 +10,14 @@ namespace {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarning: return "warning";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -28,7 +32,9 @@ Level ParseLevel(const std::string& name) {
 }
 
 Logger::Logger(std::string service, Level min_level, std::ostream* out)
-    : service_(std::move(service)), min_level_(min_level), out_(out != nullptr ? out : &std::cerr) {}
+    : service_(std::move(service)),
+      min_level_(min_level),
+      out_(out != nullptr ? out : &std::cerr) {}
 
 void Logger::Log(Level level, const std::string& message, const nlohmann::json& fields) {
   if (!Enabled(level)) return;

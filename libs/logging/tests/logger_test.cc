@@ -20,7 +20,8 @@ std::vector<nlohmann::json> Lines(const std::string& text) {
 TEST(LoggerTest, OneJsonObjectPerLineWithStandardFields) {
   std::ostringstream out;
   Logger log("tenants", Level::kInfo, &out);
-  log.Info("rpc", {{"method", "GetDesk"}, {"tenant", "capannori"}, {"latency_ms", 1.5}, {"code", "OK"}});
+  log.Info("rpc",
+           {{"method", "GetDesk"}, {"tenant", "capannori"}, {"latency_ms", 1.5}, {"code", "OK"}});
   auto lines = Lines(out.str());
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["service"], "tenants");

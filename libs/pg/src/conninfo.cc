@@ -26,8 +26,7 @@ std::string Quote(absl::string_view value) {
 }  // namespace
 
 absl::StatusOr<std::string> OverrideConninfo(
-    absl::string_view conninfo,
-    const std::vector<std::pair<std::string, std::string>>& overrides) {
+    absl::string_view conninfo, const std::vector<std::pair<std::string, std::string>>& overrides) {
   char* error = nullptr;
   std::unique_ptr<PQconninfoOption, ConninfoFree> options(
       PQconninfoParse(std::string(conninfo).c_str(), &error));

@@ -33,10 +33,10 @@ absl::StatusOr<std::optional<std::string>> Lookup(pqxx::work& tx, absl::string_v
   // two unrelated requests wait for each other, never mix their results.
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))",
                  key.tenant_id, key.request_id);
-  pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT method, request_hash, response FROM ", *quoted,
-                   " WHERE tenant_id = $1 AND request_id = $2"),
-      key.tenant_id, key.request_id);
+  pqxx::result rows =
+      tx.exec_params(absl::StrCat("SELECT method, request_hash, response FROM ", *quoted,
+                                  " WHERE tenant_id = $1 AND request_id = $2"),
+                     key.tenant_id, key.request_id);
   if (rows.empty()) return std::nullopt;
   if (rows[0][0].as<std::string>() != key.method ||
       rows[0][1].as<std::string>() != key.request_hash) {

@@ -69,9 +69,10 @@ absl::StatusOr<int> ApplyLocked(pqxx::connection& connection, const std::string&
     if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty()) {
       tx.exec(absl::StrCat("CREATE SCHEMA ", quoted_schema));
     }
-    tx.exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", table,
-                         " (version integer PRIMARY KEY, name text NOT NULL,"
-                         " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
+    tx.exec(
+        absl::StrCat("CREATE TABLE IF NOT EXISTS ", table,
+                     " (version integer PRIMARY KEY, name text NOT NULL,"
+                     " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
     for (const auto& row : tx.exec(absl::StrCat("SELECT version, name, checksum FROM ", table))) {
       applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
     }
@@ -112,10 +113,9 @@ absl::StatusOr<int> ApplyLocked(pqxx::connection& connection, const std::string&
     pqxx::work tx(connection);
     tx.exec(absl::StrCat("SET LOCAL search_path TO ", quoted_schema, ", public"));
     tx.exec(migration.sql);
-    tx.exec_params(absl::StrCat("INSERT INTO ", table,
-                                " (version, name, checksum) VALUES ($1, $2, $3)"),
-                   migration.version, std::string(migration.name),
-                   internal::Sha256Hex(migration.sql));
+    tx.exec_params(
+        absl::StrCat("INSERT INTO ", table, " (version, name, checksum) VALUES ($1, $2, $3)"),
+        migration.version, std::string(migration.name), internal::Sha256Hex(migration.sql));
     tx.commit();
     ++count;
   }
@@ -133,10 +133,9 @@ absl::Status ValidateMigrations(const std::vector<Migration>& migrations) {
           absl::StrCat("migration ", migration.version, " has no name or no SQL"));
     }
     if (migration.version <= previous) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("migration versions must be positive and strictly increasing: ",
-                       migration.name, " (version ", migration.version, ") follows version ",
-                       previous));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "migration versions must be positive and strictly increasing: ", migration.name,
+          " (version ", migration.version, ") follows version ", previous));
     }
     previous = migration.version;
   }
@@ -161,9 +160,8 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, absl::string_view sche
   } catch (...) {
     internal::Failure failure = internal::ClassifyException(std::current_exception(), {});
     if (!(*connection)->is_open()) connection->Discard();
-    const std::string prefix = current.empty()
-                                   ? absl::StrCat("migrating schema ", schema, ": ")
-                                   : absl::StrCat("migration ", current, " failed: ");
+    const std::string prefix = current.empty() ? absl::StrCat("migrating schema ", schema, ": ")
+                                               : absl::StrCat("migration ", current, " failed: ");
     return internal::Annotate(failure.status, prefix);
   }
 }

@@ -53,8 +53,8 @@ void PrepareTransaction(pqxx::work& tx, const TransactionOptions& options) {
         sql += " ISOLATION LEVEL SERIALIZABLE";
         break;
     }
-    if (options.read_only) sql += options.isolation == Isolation::kReadCommitted ? " READ ONLY"
-                                                                                  : ", READ ONLY";
+    if (options.read_only)
+      sql += options.isolation == Isolation::kReadCommitted ? " READ ONLY" : ", READ ONLY";
     tx.exec(sql);
   }
   std::vector<std::string> params;
@@ -62,7 +62,8 @@ void PrepareTransaction(pqxx::work& tx, const TransactionOptions& options) {
   auto add = [&params, &calls](const std::string& name, const std::string& value) {
     params.push_back(name);
     params.push_back(value);
-    calls.push_back(absl::StrCat("set_config($", params.size() - 1, ", $", params.size(), ", true)"));
+    calls.push_back(
+        absl::StrCat("set_config($", params.size() - 1, ", $", params.size(), ", true)"));
   };
   if (options.tenant_id.has_value()) add("app.tenant_id", *options.tenant_id);
   for (const auto& [name, value] : options.settings) add(name, value);
@@ -134,9 +135,7 @@ ConnectionPool::~ConnectionPool() {
   assert(in_use_ == 0 && "every PooledConnection must be destroyed before its ConnectionPool");
 }
 
-bool ConnectionPool::CanLendLocked() const {
-  return !idle_.empty() || size_ < options_.max_size;
-}
+bool ConnectionPool::CanLendLocked() const { return !idle_.empty() || size_ < options_.max_size; }
 
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire() { return AcquireImpl(false); }
 
@@ -149,8 +148,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::AcquireImpl(bool fresh) {
     if (!mu_.AwaitWithDeadline(absl::Condition(this, &ConnectionPool::CanLendLocked), deadline)) {
       ++acquire_timeouts_;
       return status::Error(absl::StatusCode::kUnavailable,
-                           "no database connection available before the timeout",
-                           "POOL_EXHAUSTED");
+                           "no database connection available before the timeout", "POOL_EXHAUSTED");
     }
     if (!fresh) {
       // Most recently used first: it is the likeliest to be warm. PQstatus is a cheap local

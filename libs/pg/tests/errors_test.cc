@@ -71,8 +71,8 @@ TEST(ClassifyExceptionTest, SerializationFailureAndDeadlockAreConflicts) {
   EXPECT_EQ(serialization.status.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(serialization.status.message(), "database error (sqlstate 40001)");
 
-  Failure deadlock = ClassifyException(
-      std::make_exception_ptr(pqxx::deadlock_detected("deadlock detected")), {});
+  Failure deadlock =
+      ClassifyException(std::make_exception_ptr(pqxx::deadlock_detected("deadlock detected")), {});
   EXPECT_EQ(deadlock.kind, FailureKind::kConflict);
   EXPECT_EQ(deadlock.status.message(), "database error (sqlstate 40P01)");
 
@@ -83,8 +83,8 @@ TEST(ClassifyExceptionTest, SerializationFailureAndDeadlockAreConflicts) {
 }
 
 TEST(ClassifyExceptionTest, OtherRollbacksAreAbortedButNotRetried) {
-  Failure failure = ClassifyException(
-      std::make_exception_ptr(pqxx::statement_completion_unknown("unknown")), {});
+  Failure failure =
+      ClassifyException(std::make_exception_ptr(pqxx::statement_completion_unknown("unknown")), {});
   EXPECT_EQ(failure.kind, FailureKind::kFinal);
   EXPECT_EQ(failure.status.code(), absl::StatusCode::kAborted);
 }
@@ -126,8 +126,8 @@ TEST(ClassifyExceptionTest, InsufficientPrivilegeGetsItsSqlStateBack) {
 }
 
 TEST(ClassifyExceptionTest, NonDatabaseExceptionsAreInternalWithoutTheirText) {
-  Failure failure = ClassifyException(
-      std::make_exception_ptr(std::runtime_error("Mario Rossi, via Roma 1")), {});
+  Failure failure =
+      ClassifyException(std::make_exception_ptr(std::runtime_error("Mario Rossi, via Roma 1")), {});
   EXPECT_EQ(failure.status.code(), absl::StatusCode::kInternal);
   EXPECT_EQ(failure.status.ToString().find("Rossi"), std::string::npos);
 
@@ -143,9 +143,8 @@ TEST(ClassifyExceptionTest, NonDatabaseExceptionsAreInternalWithoutTheirText) {
 TEST(ClassifyExceptionTest, ConstraintErrorsOverrideTheGenericMapping) {
   const std::vector<ConstraintError> mappings = {
       {"other_constraint", absl::NotFoundError("unused")},
-      {"citizens_fiscal_code_key",
-       status::Error(absl::StatusCode::kAlreadyExists, "citizen already registered",
-                     "CITIZEN_EXISTS")},
+      {"citizens_fiscal_code_key", status::Error(absl::StatusCode::kAlreadyExists,
+                                                 "citizen already registered", "CITIZEN_EXISTS")},
   };
   Failure failure = ClassifyException(
       std::make_exception_ptr(pqxx::unique_violation(kUniqueMessage, "", "23505")), mappings);

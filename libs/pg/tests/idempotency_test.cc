@@ -1,4 +1,6 @@
 // The AIP-155 request-id store against a real PostgreSQL, used as a repository would.
+#include "sportelli/pg/idempotency.h"
+
 #include <future>
 #include <optional>
 #include <string>
@@ -7,7 +9,6 @@
 
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
-#include "sportelli/pg/idempotency.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::pg {
@@ -30,7 +31,10 @@ constexpr char kDdl[] = R"SQL(
 )SQL";
 
 // Binary on purpose: serialized protobufs contain NULs and high bytes.
-const std::string kResponse("\x08\x01\x00\xff\x12\x03" "abc", 9);
+const std::string kResponse(
+    "\x08\x01\x00\xff\x12\x03"
+    "abc",
+    9);
 
 class IdempotencyTest : public PgTest {
  protected:
@@ -69,11 +73,11 @@ class IdempotencyTest : public PgTest {
           if (looked_up != nullptr) std::exchange(looked_up, nullptr)->set_value();
           if (!previous.ok()) return previous.status();
           if (previous->has_value()) return **previous;
-          const std::string id =
-              tx.exec_params("INSERT INTO desks (tenant_id, name) VALUES ($1, 'Anagrafe')"
-                             " RETURNING id::text",
-                             key.tenant_id)[0][0]
-                  .as<std::string>();
+          const std::string id = tx.exec_params(
+                                       "INSERT INTO desks (tenant_id, name) VALUES ($1, 'Anagrafe')"
+                                       " RETURNING id::text",
+                                       key.tenant_id)[0][0]
+                                     .as<std::string>();
           tx.exec("SELECT pg_sleep(0.2)");  // a slow write: room for a concurrent retry
           absl::Status recorded = idempotency::Record(tx, "request_ids", key, id);
           if (!recorded.ok()) return recorded;
@@ -114,11 +118,13 @@ TEST_F(IdempotencyTest, RequestIdsAreScopedByTenant) {
 
 TEST_F(IdempotencyTest, TheRecordRollsBackWithItsTransaction) {
   const idempotency::Key key = KeyFor("tenant-a", "create desk Anagrafe");
-  EXPECT_THAT(pool_->RunInTenantTransaction("tenant-a", [&](pqxx::work& tx) -> absl::Status {
-    absl::Status recorded = idempotency::Record(tx, "request_ids", key, kResponse);
-    if (!recorded.ok()) return recorded;
-    return absl::UnavailableError("the write it described failed");
-  }),
+  EXPECT_THAT(pool_->RunInTenantTransaction(
+                  "tenant-a",
+                  [&](pqxx::work& tx) -> absl::Status {
+                    absl::Status recorded = idempotency::Record(tx, "request_ids", key, kResponse);
+                    if (!recorded.ok()) return recorded;
+                    return absl::UnavailableError("the write it described failed");
+                  }),
               StatusIs(absl::StatusCode::kUnavailable));
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> after, Lookup(key));
   EXPECT_EQ(after, std::nullopt);
@@ -152,15 +158,19 @@ TEST_F(IdempotencyTest, ConcurrentRetriesActOnceAndBothGetTheFirstResponse) {
 
 TEST_F(IdempotencyTest, RejectsUnsafeTableNamesAndIncompleteKeys) {
   const idempotency::Key key = KeyFor("tenant-a", "x");
-  EXPECT_THAT(pool_->RunInTenantTransaction("tenant-a", [&](pqxx::work& tx) {
-    return idempotency::Lookup(tx, "request_ids; DROP TABLE desks", key);
-  }),
+  EXPECT_THAT(pool_->RunInTenantTransaction("tenant-a",
+                                            [&](pqxx::work& tx) {
+                                              return idempotency::Lookup(
+                                                  tx, "request_ids; DROP TABLE desks", key);
+                                            }),
               StatusIs(absl::StatusCode::kInvalidArgument));
   idempotency::Key incomplete = key;
   incomplete.request_id.clear();
-  EXPECT_THAT(pool_->RunInTenantTransaction("tenant-a", [&](pqxx::work& tx) {
-    return idempotency::Record(tx, "public.request_ids", incomplete, kResponse);
-  }),
+  EXPECT_THAT(pool_->RunInTenantTransaction("tenant-a",
+                                            [&](pqxx::work& tx) {
+                                              return idempotency::Record(tx, "public.request_ids",
+                                                                         incomplete, kResponse);
+                                            }),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(AdminQuery("SELECT to_regclass('desks') IS NOT NULL"), "t");
 }

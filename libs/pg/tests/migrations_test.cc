@@ -1,4 +1,6 @@
 // ApplyMigrations against a real PostgreSQL, run as the unprivileged application role.
+#include "sportelli/pg/migrations.h"
+
 #include <latch>
 #include <string>
 #include <thread>
@@ -7,7 +9,6 @@
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
 #include "sportelli/pg/internal/util.h"
-#include "sportelli/pg/migrations.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/testing/status_matchers.h"
 
@@ -72,8 +73,7 @@ TEST_F(MigrationsTest, AppliesOnlyTheNewVersions) {
 
 TEST_F(MigrationsTest, RefusesAMigrationChangedAfterItWasApplied) {
   ASSERT_OK(ApplyMigrations(*pool_, "desks_svc", {kV1, kV2}));
-  const Migration edited = {2, "V002__slots.sql",
-                            "CREATE TABLE slots (id bigint PRIMARY KEY);"};
+  const Migration edited = {2, "V002__slots.sql", "CREATE TABLE slots (id bigint PRIMARY KEY);"};
   absl::StatusOr<int> applied = ApplyMigrations(*pool_, "desks_svc", {kV1, edited, kV3});
   EXPECT_THAT(applied,
               StatusIs(absl::StatusCode::kFailedPrecondition, "MIGRATION_CHECKSUM_MISMATCH"));

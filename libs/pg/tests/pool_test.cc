@@ -1,4 +1,6 @@
 // ConnectionPool against a real PostgreSQL: bounds, timeouts, reuse, broken connections.
+#include "sportelli/pg/pool.h"
+
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -10,7 +12,6 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
-#include "sportelli/pg/pool.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::pg {

@@ -45,7 +45,8 @@ TEST_F(RestartTest, ThePoolRecoversAfterTheServerRestarts) {
       ++runs;
       tx.exec_params("INSERT INTO visits VALUES ($1)", n);
       return absl::OkStatus();
-    })) << "transaction " << n;
+    })) << "transaction "
+        << n;
     EXPECT_LE(runs, 2);
   }
   // Concurrent ones too, which also reach the stale connections sequential use left idle.

@@ -60,8 +60,8 @@ class RlsTest : public PgTest {
 };
 
 TEST_F(RlsTest, TheApplicationRoleIsSubjectToRowLevelSecurity) {
-  absl::StatusOr<std::string> facts = pool_->RunInTransaction(
-      [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+  absl::StatusOr<std::string> facts =
+      pool_->RunInTransaction([](pqxx::work& tx) -> absl::StatusOr<std::string> {
         return tx
             .exec1(
                 "SELECT r.rolsuper::text || r.rolbypassrls::text || c.relrowsecurity::text"
@@ -100,8 +100,8 @@ TEST_F(RlsTest, WritingAnotherTenantsRowsIsRefused) {
   EXPECT_THAT(insert, StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(insert.message(), "database error (sqlstate 42501)");
 
-  absl::StatusOr<int> touched = pool_->RunInTenantTransaction(
-      "tenant-a", [](pqxx::work& tx) -> absl::StatusOr<int> {
+  absl::StatusOr<int> touched =
+      pool_->RunInTenantTransaction("tenant-a", [](pqxx::work& tx) -> absl::StatusOr<int> {
         return static_cast<int>(
             tx.exec("UPDATE cases SET subject = 'hijacked' WHERE tenant_id = 'tenant-b'")
                 .affected_rows() +

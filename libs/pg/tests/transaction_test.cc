@@ -71,19 +71,18 @@ TEST_F(TransactionTest, RollsBackWhenTheCallbackThrows) {
 }
 
 TEST_F(TransactionTest, StatusOrCallbacksReturnTheirValue) {
-  absl::StatusOr<std::string> label = pool_->RunInTransaction(
-      [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+  absl::StatusOr<std::string> label =
+      pool_->RunInTransaction([](pqxx::work& tx) -> absl::StatusOr<std::string> {
         tx.exec("INSERT INTO items VALUES (1, 'one')");
         return tx.exec("SELECT label FROM items WHERE id = 1")[0][0].as<std::string>();
       });
   ASSERT_OK(label);
   EXPECT_EQ(*label, "one");
 
-  absl::StatusOr<int> missing = pool_->RunInTransaction(
-      [](pqxx::work& tx) -> absl::StatusOr<int> {
-        if (tx.exec("SELECT 1 FROM items WHERE id = 2").empty()) return status::NotFound("item");
-        return 2;
-      });
+  absl::StatusOr<int> missing = pool_->RunInTransaction([](pqxx::work& tx) -> absl::StatusOr<int> {
+    if (tx.exec("SELECT 1 FROM items WHERE id = 2").empty()) return status::NotFound("item");
+    return 2;
+  });
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND"));
 }
 
@@ -93,8 +92,8 @@ TEST_F(TransactionTest, TenantIdIsSetOnlyForItsOwnTransaction) {
   std::unique_ptr<ConnectionPool> pool = MakePool(options);
   ASSERT_NE(pool, nullptr);
 
-  absl::StatusOr<std::string> inside = pool->RunInTenantTransaction(
-      "tenant-a", [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+  absl::StatusOr<std::string> inside =
+      pool->RunInTenantTransaction("tenant-a", [](pqxx::work& tx) -> absl::StatusOr<std::string> {
         return tx.exec("SELECT current_setting('app.tenant_id')")[0][0].as<std::string>();
       });
   ASSERT_OK(inside);
@@ -105,8 +104,8 @@ TEST_F(TransactionTest, TenantIdIsSetOnlyForItsOwnTransaction) {
                   "tenant-b", [](pqxx::work&) { return absl::AbortedError("changed my mind"); }),
               StatusIs(absl::StatusCode::kAborted));
 
-  absl::StatusOr<std::string> after = pool->RunInTransaction(
-      [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+  absl::StatusOr<std::string> after =
+      pool->RunInTransaction([](pqxx::work& tx) -> absl::StatusOr<std::string> {
         return tx.exec("SELECT coalesce(current_setting('app.tenant_id', true), '')")[0][0]
             .as<std::string>();
       });
@@ -117,10 +116,11 @@ TEST_F(TransactionTest, TenantIdIsSetOnlyForItsOwnTransaction) {
 
 TEST_F(TransactionTest, AnEmptyTenantIsABugAndRunsNothing) {
   bool ran = false;
-  EXPECT_THAT(pool_->RunInTenantTransaction("", [&](pqxx::work&) {
-    ran = true;
-    return absl::OkStatus();
-  }),
+  EXPECT_THAT(pool_->RunInTenantTransaction("",
+                                            [&](pqxx::work&) {
+                                              ran = true;
+                                              return absl::OkStatus();
+                                            }),
               StatusIs(absl::StatusCode::kInternal));
   EXPECT_FALSE(ran);
 }
@@ -131,8 +131,8 @@ TEST_F(TransactionTest, AppliesSettingsIsolationAndReadOnly) {
   options.settings = {{"app.federation", "on"}};
   options.isolation = Isolation::kSerializable;
   options.read_only = true;
-  absl::StatusOr<std::string> seen = pool_->RunInTransaction(
-      options, [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+  absl::StatusOr<std::string> seen =
+      pool_->RunInTransaction(options, [](pqxx::work& tx) -> absl::StatusOr<std::string> {
         pqxx::row row = tx.exec1(
             "SELECT current_setting('app.tenant_id') || ',' || current_setting('app.federation')"
             " || ',' || current_setting('transaction_isolation')"
@@ -142,10 +142,11 @@ TEST_F(TransactionTest, AppliesSettingsIsolationAndReadOnly) {
   ASSERT_OK(seen);
   EXPECT_EQ(*seen, "tenant-a,on,serializable,on");
 
-  EXPECT_THAT(pool_->RunInTransaction(options, [](pqxx::work& tx) {
-    tx.exec("INSERT INTO items VALUES (1, 'one')");
-    return absl::OkStatus();
-  }),
+  EXPECT_THAT(pool_->RunInTransaction(options,
+                                      [](pqxx::work& tx) {
+                                        tx.exec("INSERT INTO items VALUES (1, 'one')");
+                                        return absl::OkStatus();
+                                      }),
               StatusIs(absl::StatusCode::kInternal));  // 25006 read_only_sql_transaction
   EXPECT_EQ(CountItems(), "0");
 }
@@ -224,8 +225,7 @@ TEST_F(TransactionTest, UniqueViolationIsAlreadyExistsWithoutTheRowValues) {
   };
   ASSERT_OK(insert());
   absl::Status duplicate = insert();
-  EXPECT_THAT(duplicate,
-              StatusIs(absl::StatusCode::kAlreadyExists, "RESOURCE_ALREADY_EXISTS"));
+  EXPECT_THAT(duplicate, StatusIs(absl::StatusCode::kAlreadyExists, "RESOURCE_ALREADY_EXISTS"));
   EXPECT_EQ(duplicate.message(), "database error (sqlstate 23505)");
   EXPECT_EQ(duplicate.ToString().find("RSSMRA"), std::string::npos);
   EXPECT_EQ(duplicate.ToString().find("citizens"), std::string::npos);
@@ -235,8 +235,8 @@ TEST_F(TransactionTest, ANamedConstraintCanMapToTheRepositorysOwnStatus) {
   AppExec(*pool_, "CREATE TABLE citizens (fiscal_code text CONSTRAINT citizens_fc UNIQUE)");
   TransactionOptions options;
   options.constraint_errors = {
-      {"citizens_fc", status::Error(absl::StatusCode::kAlreadyExists,
-                                    "citizen already registered", "CITIZEN_EXISTS")}};
+      {"citizens_fc", status::Error(absl::StatusCode::kAlreadyExists, "citizen already registered",
+                                    "CITIZEN_EXISTS")}};
   auto insert = [&] {
     return pool_->RunInTransaction(options, [](pqxx::work& tx) {
       tx.exec("INSERT INTO citizens VALUES ('RSSMRA80A01H501U')");
@@ -261,8 +261,7 @@ TEST_F(TransactionTest, ExclusionViolationIsFailedPrecondition) {
   };
   ASSERT_OK(book("[9,10)"));
   ASSERT_OK(book("[10,11)"));
-  EXPECT_THAT(book("[9,11)"),
-              StatusIs(absl::StatusCode::kFailedPrecondition, "RESOURCE_CONFLICT"));
+  EXPECT_THAT(book("[9,11)"), StatusIs(absl::StatusCode::kFailedPrecondition, "RESOURCE_CONFLICT"));
 }
 
 TEST_F(TransactionTest, OtherSqlErrorsAreInternalWithTheSqlStateOnly) {

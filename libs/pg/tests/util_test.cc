@@ -1,11 +1,12 @@
 // Pure parts of sportelli::pg: connection strings, identifiers, hashing, migration lists.
+#include "sportelli/pg/internal/util.h"
+
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/idempotency.h"
-#include "sportelli/pg/internal/util.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 
@@ -100,8 +101,8 @@ TEST(Sha256Test, MatchesKnownVectors) {
 
 TEST(ValidateMigrationsTest, AcceptsStrictlyIncreasingVersions) {
   EXPECT_TRUE(ValidateMigrations({}).ok());
-  EXPECT_TRUE(ValidateMigrations({{1, "V001__a.sql", "SELECT 1"}, {3, "V003__b.sql", "SELECT 1"}})
-                  .ok());
+  EXPECT_TRUE(
+      ValidateMigrations({{1, "V001__a.sql", "SELECT 1"}, {3, "V003__b.sql", "SELECT 1"}}).ok());
 }
 
 TEST(ValidateMigrationsTest, RejectsDuplicatesDisorderAndNonPositiveVersions) {

@@ -129,8 +129,7 @@ bool ValidTimeout(absl::Duration timeout) {
 // Exclusive use of one connection; gives it back (or closes it, if broken) on destruction.
 class RedisClient::Lease final {
  public:
-  Lease(RedisClient* client, ContextPtr context)
-      : client_(client), context_(std::move(context)) {}
+  Lease(RedisClient* client, ContextPtr context) : client_(client), context_(std::move(context)) {}
   Lease(Lease&& other) noexcept = default;
   Lease& operator=(Lease&&) = delete;
   ~Lease() {
@@ -272,8 +271,8 @@ absl::StatusOr<RedisClient::ContextPtr> RedisClient::Connect() {
     const Reply auth_reply = ReplyFromHiredis(*reply);
     if (auth_reply.is_error()) {
       // Only the code (WRONGPASS, NOAUTH, ...): never the text, never the credentials.
-      return fail(absl::StrCat("credentials rejected (",
-                               ErrorReplyToStatus(auth_reply).message(), ")"));
+      return fail(
+          absl::StrCat("credentials rejected (", ErrorReplyToStatus(auth_reply).message(), ")"));
     }
   }
 
@@ -288,10 +287,10 @@ absl::Status RedisClient::IoError(const redisContext& context, int saved_errno,
                                   absl::string_view what) {
   io_errors_.fetch_add(1, std::memory_order_relaxed);
   if (context.err == REDIS_ERR_PROTOCOL) {
-    return status::Error(absl::StatusCode::kInternal,
-                         absl::StrCat("redis ", what, " got a reply it cannot parse: ",
-                                      context.errstr),
-                         "REDIS_PROTOCOL_ERROR");
+    return status::Error(
+        absl::StatusCode::kInternal,
+        absl::StrCat("redis ", what, " got a reply it cannot parse: ", context.errstr),
+        "REDIS_PROTOCOL_ERROR");
   }
   // hiredis reports an expired SO_RCVTIMEO/SO_SNDTIMEO as an I/O error with errno EAGAIN.
   if (context.err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
@@ -299,8 +298,8 @@ absl::Status RedisClient::IoError(const redisContext& context, int saved_errno,
     return Unavailable(absl::StrCat("redis ", what, " timed out after ",
                                     absl::FormatDuration(options_.command_timeout)));
   }
-  return Unavailable(absl::StrCat("redis ", what, " failed: ",
-                                  context.err != 0 ? context.errstr : "unknown error"));
+  return Unavailable(absl::StrCat(
+      "redis ", what, " failed: ", context.err != 0 ? context.errstr : "unknown error"));
 }
 
 absl::StatusOr<Reply> RedisClient::Command(const std::vector<std::string>& argv) {

@@ -30,10 +30,10 @@ bool LooksLikeErrorCode(absl::string_view code) {
 }
 
 absl::Status UnexpectedReply(const Reply& reply, absl::string_view wanted) {
-  return status::Error(absl::StatusCode::kInternal,
-                       absl::StrCat("unexpected redis reply: wanted ", wanted, ", got ",
-                                    TypeName(reply.type())),
-                       "REDIS_UNEXPECTED_REPLY");
+  return status::Error(
+      absl::StatusCode::kInternal,
+      absl::StrCat("unexpected redis reply: wanted ", wanted, ", got ", TypeName(reply.type())),
+      "REDIS_UNEXPECTED_REPLY");
 }
 
 }  // namespace
@@ -142,8 +142,8 @@ absl::Status ErrorReplyToStatus(const Reply& reply) {
     }
   }
   if (code == "OOM") {
-    return status::Error(absl::StatusCode::kResourceExhausted,
-                         "redis is out of memory (OOM)", "REDIS_OUT_OF_MEMORY");
+    return status::Error(absl::StatusCode::kResourceExhausted, "redis is out of memory (OOM)",
+                         "REDIS_OUT_OF_MEMORY");
   }
   return status::Error(absl::StatusCode::kInternal,
                        absl::StrCat("redis replied with an error (", code, ")"),

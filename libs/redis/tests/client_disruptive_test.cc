@@ -69,8 +69,9 @@ TEST(RedisDisruptiveTest, CallsFailFastWhileRedisIsDownAndRecoverOnTheSameClient
   // need one each.
   std::vector<std::thread> warmup;
   for (int i = 0; i < 2; ++i) {
-    warmup.emplace_back(
-        [&] { EXPECT_TRUE(client.Command({"BLPOP", key + "-empty", "0.1"}).ok()); });
+    warmup.emplace_back([&] {
+      EXPECT_TRUE(client.Command({"BLPOP", key + "-empty", "0.1"}).ok());
+    });
   }
   for (std::thread& thread : warmup) thread.join();
   ASSERT_TRUE(ExpectStatus(client.Command({"SET", key, "before"}), "OK").ok());

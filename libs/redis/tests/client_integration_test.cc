@@ -116,15 +116,14 @@ TEST_F(RedisIntegrationTest, XrangeReturnsNestedArrays) {
   const std::string stream = Key("stream");
   EXPECT_EQ(Run({"XADD", stream, "1-1", "desk", "3", "event", "opened"}), Reply::String("1-1"));
   EXPECT_EQ(Run({"XADD", stream, "2-1", "desk", "4"}), Reply::String("2-1"));
-  EXPECT_EQ(
-      Run({"XRANGE", stream, "-", "+"}),
-      Reply::Array({
-          Reply::Array({Reply::String("1-1"),
-                        Reply::Array({Reply::String("desk"), Reply::String("3"),
-                                      Reply::String("event"), Reply::String("opened")})}),
-          Reply::Array({Reply::String("2-1"),
-                        Reply::Array({Reply::String("desk"), Reply::String("4")})}),
-      }));
+  EXPECT_EQ(Run({"XRANGE", stream, "-", "+"}),
+            Reply::Array({
+                Reply::Array({Reply::String("1-1"),
+                              Reply::Array({Reply::String("desk"), Reply::String("3"),
+                                            Reply::String("event"), Reply::String("opened")})}),
+                Reply::Array({Reply::String("2-1"),
+                              Reply::Array({Reply::String("desk"), Reply::String("4")})}),
+            }));
 }
 
 TEST_F(RedisIntegrationTest, ErrorReplyIsAReplyAndTheConnectionStaysInUse) {
@@ -207,22 +206,22 @@ TEST_F(RedisIntegrationTest, PipelinedTransaction) {
   absl::StatusOr<std::vector<Reply>> replies =
       client_->Pipeline({{"MULTI"}, {"INCR", key}, {"INCRBY", key, "10"}, {"EXEC"}});
   ASSERT_TRUE(replies.ok()) << replies.status();
-  EXPECT_THAT(*replies, ElementsAre(Reply::Status("OK"), Reply::Status("QUEUED"),
-                                    Reply::Status("QUEUED"),
-                                    Reply::Array({Reply::Integer(1), Reply::Integer(11)})));
+  EXPECT_THAT(*replies,
+              ElementsAre(Reply::Status("OK"), Reply::Status("QUEUED"), Reply::Status("QUEUED"),
+                          Reply::Array({Reply::Integer(1), Reply::Integer(11)})));
 }
 
 TEST_F(RedisIntegrationTest, ScriptsRunThroughEvalAndEvalsha) {
   const std::string key = Key("script");
-  absl::StatusOr<std::string> sha = AsString(client_->Command(
-      {"SCRIPT", "LOAD", "return redis.call('INCRBY', KEYS[1], ARGV[1])"}));
+  absl::StatusOr<std::string> sha = AsString(
+      client_->Command({"SCRIPT", "LOAD", "return redis.call('INCRBY', KEYS[1], ARGV[1])"}));
   ASSERT_TRUE(sha.ok()) << sha.status();
   EXPECT_EQ(Run({"EVALSHA", *sha, "1", key, "5"}), Reply::Integer(5));
   EXPECT_EQ(Run({"EVALSHA", std::string(40, '0'), "1", key, "5"}).error_code(), "NOSCRIPT");
   // Scripts signal domain conditions with error replies of their own.
-  EXPECT_EQ(Run({"EVAL", "return redis.error_reply('SLOT_FULL no capacity left')", "0"})
-                .error_code(),
-            "SLOT_FULL");
+  EXPECT_EQ(
+      Run({"EVAL", "return redis.error_reply('SLOT_FULL no capacity left')", "0"}).error_code(),
+      "SLOT_FULL");
 }
 
 TEST_F(RedisIntegrationTest, ReplyNestedTooDeeplyForHiredisFailsCleanly) {

@@ -76,9 +76,17 @@ TEST(RedisClientTest, CreatingDoesNotConnect) {
 TEST(RedisClientTest, StatefulCommandsAreRefusedBeforeConnecting) {
   auto client = MakeClient(LoopbackOptions(ClosedPort()));
   ASSERT_NE(client, nullptr);
-  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
-           {}, {"subscribe", "channel"}, {"SELECT", "1"}, {"MULTI"}, {"exec"}, {"WATCH", "k"},
-           {"HELLO", "3"}, {"AUTH", "secret"}, {"MONITOR"}, {"client", "reply", "off"}}) {
+  for (const std::vector<std::string>& argv :
+       std::vector<std::vector<std::string>>{{},
+                                             {"subscribe", "channel"},
+                                             {"SELECT", "1"},
+                                             {"MULTI"},
+                                             {"exec"},
+                                             {"WATCH", "k"},
+                                             {"HELLO", "3"},
+                                             {"AUTH", "secret"},
+                                             {"MONITOR"},
+                                             {"client", "reply", "off"}}) {
     EXPECT_EQ(client->Command(argv).status().code(), absl::StatusCode::kInvalidArgument)
         << (argv.empty() ? "(empty)" : argv.front());
   }

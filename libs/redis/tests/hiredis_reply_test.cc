@@ -45,12 +45,11 @@ TEST(ReplyFromHiredisTest, StatusIntegerAndError) {
 
 TEST(ReplyFromHiredisTest, NestedArraysWithNils) {
   // The shape of XRANGE: [[id, [field, value]], ...], plus a null array and a null element.
-  const Reply reply =
-      Parse("*3\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*-1\r\n$-1\r\n");
-  EXPECT_EQ(reply, Reply::Array({Reply::Array({Reply::String("1-0"),
-                                               Reply::Array({Reply::String("f"),
-                                                             Reply::String("v")})}),
-                                 Reply::Nil(), Reply::Nil()}));
+  const Reply reply = Parse("*3\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*-1\r\n$-1\r\n");
+  EXPECT_EQ(reply,
+            Reply::Array({Reply::Array({Reply::String("1-0"),
+                                        Reply::Array({Reply::String("f"), Reply::String("v")})}),
+                          Reply::Nil(), Reply::Nil()}));
   EXPECT_EQ(Parse("*0\r\n"), Reply::Array({}));
 }
 

@@ -114,8 +114,7 @@ TEST(TypedViewTest, AsString) {
   EXPECT_EQ(AsString(Reply::Status("OK")).value(), "OK");
   EXPECT_EQ(AsString(Reply::Nil()).status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(status::ReasonOf(AsString(Reply::Integer(1)).status()), "REDIS_UNEXPECTED_REPLY");
-  EXPECT_EQ(status::ReasonOf(AsString(Reply::Error("WRONGTYPE x")).status()),
-            "REDIS_ERROR_REPLY");
+  EXPECT_EQ(status::ReasonOf(AsString(Reply::Error("WRONGTYPE x")).status()), "REDIS_ERROR_REPLY");
 }
 
 TEST(TypedViewTest, AsOptionalStringTreatsNilAsAbsent) {

@@ -12,8 +12,9 @@ absl::StatusOr<std::string> RequiredEnv(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') {
     return absl::FailedPreconditionError(absl::StrCat(
-        name, " is not set: this test needs the throwaway Redis that scripts/test starts and "
-              "describes in SPORTELLI_TEST_REDIS_* (see docs/contributing.md)"));
+        name,
+        " is not set: this test needs the throwaway Redis that scripts/test starts and "
+        "describes in SPORTELLI_TEST_REDIS_* (see docs/contributing.md)"));
   }
   return std::string(value);
 }

@@ -16,8 +16,8 @@ auth::TokenVerifier TokenVerifierOrExit(const TokenConfig& config, const std::st
   absl::StatusOr<auth::TokenVerifier> verifier =
       auth::TokenVerifier::Create(config.public_keys_pem, config.issuer, config.audience);
   if (!verifier.ok()) {
-    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat(
-                              "SPORTELLI_JWT_PUBLIC_KEY_FILE: ", verifier.status().message())),
+    config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat("SPORTELLI_JWT_PUBLIC_KEY_FILE: ",
+                                                                  verifier.status().message())),
                           program);
   }
   return *std::move(verifier);

@@ -16,9 +16,11 @@ DatabaseConfig ReadDatabaseConfig(config::EnvReader& env, int default_pool_size)
 std::unique_ptr<pg::ConnectionPool> OpenDatabasePool(
     const DatabaseConfig& config, const std::string& program,
     std::vector<std::pair<std::string, std::string>> extra) {
-  std::vector<std::pair<std::string, std::string>> settings = {
-      {"tcp_user_timeout", "10000"}, {"keepalives", "1"}, {"keepalives_idle", "30"},
-      {"keepalives_interval", "10"}, {"keepalives_count", "3"}};
+  std::vector<std::pair<std::string, std::string>> settings = {{"tcp_user_timeout", "10000"},
+                                                               {"keepalives", "1"},
+                                                               {"keepalives_idle", "30"},
+                                                               {"keepalives_interval", "10"},
+                                                               {"keepalives_count", "3"}};
   settings.insert(settings.end(), extra.begin(), extra.end());
   absl::StatusOr<std::string> dsn = pg::OverrideConninfo(config.dsn, settings);
   absl::StatusOr<std::unique_ptr<pg::ConnectionPool>> pool =

@@ -8,7 +8,10 @@ namespace sportelli::server {
 
 RpcHandler::RpcHandler(std::string error_domain, const auth::TokenVerifier* verifier,
                        RpcMetrics* metrics, logging::Logger* logger)
-    : error_domain_(std::move(error_domain)), verifier_(verifier), metrics_(metrics), logger_(logger) {}
+    : error_domain_(std::move(error_domain)),
+      verifier_(verifier),
+      metrics_(metrics),
+      logger_(logger) {}
 
 absl::Status RpcHandler::Authenticate(const grpc::ServerContext& context, Call& call) const {
   absl::StatusOr<auth::Caller> caller = auth::AuthenticateCall(*verifier_, context);

@@ -1,7 +1,8 @@
 #include "sportelli/server/server.h"
 
-#include <csignal>
 #include <pthread.h>
+
+#include <csignal>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -74,8 +75,9 @@ absl::Status Server::Start() {
   const bool ready = RunChecks();
   health->SetServingStatus(options_.service_name, ready);
   readiness_thread_ = std::thread([this, ready] { ReadinessLoop(ready); });
-  logger_->Info("listening", {{"grpc_port", port_}, {"metrics_port", metrics_port()},
-                              {"threads", options_.threads}});
+  logger_->Info(
+      "listening",
+      {{"grpc_port", port_}, {"metrics_port", metrics_port()}, {"threads", options_.threads}});
   return absl::OkStatus();
 }
 
@@ -124,7 +126,8 @@ void Server::Shutdown() {
   if (server_) server_->GetHealthCheckService()->Shutdown();
   if (readiness_thread_.joinable()) readiness_thread_.join();
   if (!server_) return;
-  logger_->Info("shutting down", {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
+  logger_->Info("shutting down",
+                {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   absl::SleepFor(options_.shutdown_grace);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_deadline));
   server_->Wait();

@@ -30,7 +30,8 @@ using ::testing::HasSubstr;
 constexpr char kServiceName[] = "sportelli.test.v1.TestService";
 
 HealthCheckResponse::ServingStatus Health(int port, const std::string& service) {
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
@@ -71,7 +72,8 @@ std::string HttpGet(int port, const std::string& path) {
   std::string response;
   char buffer[4096];
   ssize_t n;
-  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, static_cast<size_t>(n));
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0)
+    response.append(buffer, static_cast<size_t>(n));
   close(fd);
   return response;
 }
@@ -98,9 +100,8 @@ class ServerTest : public ::testing::Test {
 TEST_F(ServerTest, LivenessServesAtOnceReadinessFollowsTheChecks) {
   std::atomic<bool> database_up{false};
   Server server(Options(), &logger_, registry_);
-  server.AddReadinessCheck("postgres", [&] {
-    return database_up ? absl::OkStatus() : absl::UnavailableError("down");
-  });
+  server.AddReadinessCheck(
+      "postgres", [&] { return database_up ? absl::OkStatus() : absl::UnavailableError("down"); });
   ASSERT_TRUE(server.Start().ok());
   ASSERT_GT(server.port(), 0);
 
@@ -108,10 +109,12 @@ TEST_F(ServerTest, LivenessServesAtOnceReadinessFollowsTheChecks) {
   EXPECT_EQ(Health(server.port(), kServiceName), HealthCheckResponse::NOT_SERVING);
 
   database_up = true;
-  EXPECT_TRUE(Eventually([&] { return Health(server.port(), kServiceName) == HealthCheckResponse::SERVING; }));
+  EXPECT_TRUE(Eventually(
+      [&] { return Health(server.port(), kServiceName) == HealthCheckResponse::SERVING; }));
 
   database_up = false;
-  EXPECT_TRUE(Eventually([&] { return Health(server.port(), kServiceName) == HealthCheckResponse::NOT_SERVING; }));
+  EXPECT_TRUE(Eventually(
+      [&] { return Health(server.port(), kServiceName) == HealthCheckResponse::NOT_SERVING; }));
   EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::SERVING);
   EXPECT_THAT(log_.str(), HasSubstr("readiness check failed"));
 }
@@ -123,12 +126,13 @@ TEST_F(ServerTest, ShutdownAnswersNotServingDuringTheGracePeriod) {
 
   std::thread stopper([&] { server.Shutdown(); });
   // During the grace period the server still answers, but says NOT_SERVING for both names.
-  EXPECT_TRUE(Eventually([&] { return Health(server.port(), "") == HealthCheckResponse::NOT_SERVING; },
-                         absl::Milliseconds(500)));
+  EXPECT_TRUE(
+      Eventually([&] { return Health(server.port(), "") == HealthCheckResponse::NOT_SERVING; },
+                 absl::Milliseconds(500)));
   EXPECT_EQ(Health(server.port(), kServiceName), HealthCheckResponse::NOT_SERVING);
   stopper.join();
   EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::UNKNOWN);  // gone
-  server.Shutdown();  // idempotent
+  server.Shutdown();                                                   // idempotent
 }
 
 TEST_F(ServerTest, ASecondServerOnTheSamePortFailsToStart) {
@@ -151,19 +155,26 @@ TEST_F(ServerTest, MetricsAreExposedOverHttp) {
   ASSERT_TRUE(server.Start().ok());
   ASSERT_GT(server.metrics_port(), 0);
   std::string body = HttpGet(server.metrics_port(), "/metrics");
-  EXPECT_THAT(body, HasSubstr(R"(sportelli_grpc_server_handled_total{code="NOT_FOUND",method="GetThing",service="test"} 1)"));
+  EXPECT_THAT(
+      body,
+      HasSubstr(
+          R"(sportelli_grpc_server_handled_total{code="NOT_FOUND",method="GetThing",service="test"} 1)"));
   EXPECT_THAT(body, HasSubstr("sportelli_grpc_server_handling_seconds_bucket"));
-  EXPECT_THAT(body, HasSubstr(R"(sportelli_grpc_server_in_flight{method="GetThing",service="test"} 0)"));
+  EXPECT_THAT(body,
+              HasSubstr(R"(sportelli_grpc_server_in_flight{method="GetThing",service="test"} 0)"));
 }
 
 class RpcHandlerTest : public ServerTest {
  protected:
   void SetUp() override {
     auth::KeyPairPem keys = *auth::GenerateEs256KeyPair();
-    verifier_ = std::make_unique<auth::TokenVerifier>(*auth::TokenVerifier::Create(keys.public_key, "iss", "aud"));
-    signer_ = std::make_unique<auth::TokenSigner>(*auth::TokenSigner::Create(keys.private_key, "iss", "aud"));
+    verifier_ = std::make_unique<auth::TokenVerifier>(
+        *auth::TokenVerifier::Create(keys.public_key, "iss", "aud"));
+    signer_ = std::make_unique<auth::TokenSigner>(
+        *auth::TokenSigner::Create(keys.private_key, "iss", "aud"));
     metrics_ = std::make_unique<RpcMetrics>("test", *registry_);
-    handler_ = std::make_unique<RpcHandler>("test.sportelli", verifier_.get(), metrics_.get(), &logger_);
+    handler_ =
+        std::make_unique<RpcHandler>("test.sportelli", verifier_.get(), metrics_.get(), &logger_);
   }
 
   std::string Token() {

@@ -56,9 +56,9 @@ absl::Status FieldViolations::ToStatus() const {
   std::vector<absl::string_view> fields;
   fields.reserve(violations_.size());
   for (const auto& violation : violations_) fields.push_back(violation.first);
-  absl::Status status = Error(absl::StatusCode::kInvalidArgument,
-                              absl::StrCat("invalid request: ", absl::StrJoin(fields, ", ")),
-                              "INVALID_FIELDS");
+  absl::Status status =
+      Error(absl::StatusCode::kInvalidArgument,
+            absl::StrCat("invalid request: ", absl::StrJoin(fields, ", ")), "INVALID_FIELDS");
   google::rpc::BadRequest bad_request;
   for (const auto& [field, description] : violations_) {
     auto* violation = bad_request.add_field_violations();

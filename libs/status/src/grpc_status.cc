@@ -28,8 +28,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) 
 
   google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(status.code()));
-  const bool opaque = status.code() == absl::StatusCode::kInternal ||
-                      status.code() == absl::StatusCode::kUnknown;
+  const bool opaque =
+      status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown;
   rpc_status.set_message(opaque ? "internal error" : std::string(status.message()));
 
   bool has_error_info = false;

@@ -10,7 +10,8 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 
 TEST(ErrorTest, CarriesCodeMessageAndReason) {
-  absl::Status status = Error(absl::StatusCode::kFailedPrecondition, "the slot is full", "SLOT_FULL");
+  absl::Status status =
+      Error(absl::StatusCode::kFailedPrecondition, "the slot is full", "SLOT_FULL");
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(status.message(), "the slot is full");
   EXPECT_EQ(ReasonOf(status), "SLOT_FULL");

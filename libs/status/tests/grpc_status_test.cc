@@ -15,13 +15,11 @@ google::rpc::Status Details(const grpc::Status& status) {
   return rpc_status;
 }
 
-TEST(ToGrpcStatusTest, OkStaysOk) {
-  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "tenants").ok());
-}
+TEST(ToGrpcStatusTest, OkStaysOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "tenants").ok()); }
 
 TEST(ToGrpcStatusTest, CodeMessageAndErrorInfoWithDomain) {
-  grpc::Status status =
-      ToGrpcStatus(Error(absl::StatusCode::kFailedPrecondition, "full", "SLOT_FULL"), "scheduling.sportelli");
+  grpc::Status status = ToGrpcStatus(
+      Error(absl::StatusCode::kFailedPrecondition, "full", "SLOT_FULL"), "scheduling.sportelli");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(status.error_message(), "full");
   google::rpc::Status details = Details(status);
@@ -58,7 +56,8 @@ TEST(ToGrpcStatusTest, PlainStatusGetsDefaultReason) {
 }
 
 TEST(ToGrpcStatusTest, InternalDetailNeverReachesTheClient) {
-  grpc::Status status = ToGrpcStatus(absl::InternalError("pqxx: relation tenants.desk broke"), "tenants");
+  grpc::Status status =
+      ToGrpcStatus(absl::InternalError("pqxx: relation tenants.desk broke"), "tenants");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(status.error_message(), "internal error");
 }

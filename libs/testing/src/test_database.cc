@@ -66,16 +66,16 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   const std::string role = UniqueName("sportelli_app");
   const std::string password = RandomPassword();
 
-  absl::StatusOr<std::string> admin_dsn = pg::OverrideConninfo(server_admin_dsn,
-                                                               {{"dbname", database}});
+  absl::StatusOr<std::string> admin_dsn =
+      pg::OverrideConninfo(server_admin_dsn, {{"dbname", database}});
   absl::StatusOr<std::string> app_dsn = pg::OverrideConninfo(
       server_admin_dsn, {{"dbname", database}, {"user", role}, {"password", password}});
   if (!admin_dsn.ok()) return Fail(admin_dsn.status());
   if (!app_dsn.ok()) return Fail(app_dsn.status());
 
   // From here on the destructor cleans up whatever part got created.
-  auto db = absl::WrapUnique(
-      new TestDatabase(server_admin_dsn, database, role, *admin_dsn, *app_dsn));
+  auto db =
+      absl::WrapUnique(new TestDatabase(server_admin_dsn, database, role, *admin_dsn, *app_dsn));
   try {
     pqxx::connection server(server_admin_dsn);
     pqxx::nontransaction tx(server);
@@ -97,8 +97,8 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   return db;
 }
 
-TestDatabase::TestDatabase(std::string server_admin_dsn, std::string database,
-                           std::string app_role, std::string admin_dsn, std::string app_dsn)
+TestDatabase::TestDatabase(std::string server_admin_dsn, std::string database, std::string app_role,
+                           std::string admin_dsn, std::string app_dsn)
     : server_admin_dsn_(std::move(server_admin_dsn)),
       database_(std::move(database)),
       app_role_(std::move(app_role)),
@@ -118,8 +118,8 @@ TestDatabase::~TestDatabase() {
     tx.exec(absl::StrCat("DROP DATABASE IF EXISTS ", tx.quote_name(database_), " WITH (FORCE)"));
     tx.exec(absl::StrCat("DROP ROLE IF EXISTS ", tx.quote_name(app_role_)));
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "TestDatabase: cannot drop database " << database_ << " or role "
-                  << app_role_ << ": " << e.what();
+    ADD_FAILURE() << "TestDatabase: cannot drop database " << database_ << " or role " << app_role_
+                  << ": " << e.what();
   }
 }
 

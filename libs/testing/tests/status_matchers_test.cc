@@ -16,8 +16,8 @@ using ::testing::Not;
 absl::StatusOr<std::unique_ptr<int>> Seven() { return std::make_unique<int>(7); }
 
 TEST(StatusMatchersTest, MatchCodesAndReasons) {
-  const absl::Status exhausted = sportelli::status::Error(
-      absl::StatusCode::kUnavailable, "no connection", "POOL_EXHAUSTED");
+  const absl::Status exhausted =
+      sportelli::status::Error(absl::StatusCode::kUnavailable, "no connection", "POOL_EXHAUSTED");
   EXPECT_THAT(absl::OkStatus(), IsOk());
   EXPECT_THAT(exhausted, Not(IsOk()));
   EXPECT_THAT(exhausted, StatusIs(absl::StatusCode::kUnavailable));
@@ -25,8 +25,7 @@ TEST(StatusMatchersTest, MatchCodesAndReasons) {
   EXPECT_THAT(exhausted, Not(StatusIs(absl::StatusCode::kUnavailable, "OTHER")));
   EXPECT_THAT(exhausted, Not(StatusIs(absl::StatusCode::kInternal)));
   EXPECT_THAT(absl::StatusOr<int>(3), IsOk());
-  EXPECT_THAT(absl::StatusOr<int>(absl::NotFoundError("x")),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(absl::StatusOr<int>(absl::NotFoundError("x")), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(StatusMatchersTest, AssertOkAndAssignMovesTheValue) {
@@ -37,10 +36,9 @@ TEST(StatusMatchersTest, AssertOkAndAssignMovesTheValue) {
 }
 
 TEST(StatusMatchersTest, FailuresNameTheExpressionCodeAndReason) {
-  EXPECT_NONFATAL_FAILURE(
-      EXPECT_OK(sportelli::status::Error(absl::StatusCode::kUnavailable, "no connection",
-                                         "POOL_EXHAUSTED")),
-      "is UNAVAILABLE: no connection [reason POOL_EXHAUSTED]");
+  EXPECT_NONFATAL_FAILURE(EXPECT_OK(sportelli::status::Error(absl::StatusCode::kUnavailable,
+                                                             "no connection", "POOL_EXHAUSTED")),
+                          "is UNAVAILABLE: no connection [reason POOL_EXHAUSTED]");
   EXPECT_FATAL_FAILURE(
       {
         ASSERT_OK_AND_ASSIGN(int value, absl::StatusOr<int>(absl::InternalError("boom")));

@@ -31,8 +31,9 @@ TEST(TestDatabaseTest, CreatesAnUnprivilegedRoleOnAFreshDatabase) {
                      " || has_schema_privilege('public', 'CREATE')::text"
                      " FROM pg_roles WHERE rolname = current_user"),
             "false false true true");
-  EXPECT_EQ(QueryOne(db->admin_dsn(), "SELECT current_database() || ' ' || usesuper::text"
-                                      " FROM pg_user WHERE usename = current_user"),
+  EXPECT_EQ(QueryOne(db->admin_dsn(),
+                     "SELECT current_database() || ' ' || usesuper::text"
+                     " FROM pg_user WHERE usename = current_user"),
             db->database() + " true");
 }
 

@@ -21,7 +21,6 @@ using status::FieldViolations;
 constexpr char32_t kRightSingleQuotationMark = U'\u2019';
 constexpr absl::string_view kRightSingleQuotationMarkUtf8 = "\xe2\x80\x99";
 
-
 // Letters of the Latin script: ASCII, Latin-1 Supplement (without × and ÷), Latin
 // Extended-A and -B, Latin Extended Additional (Vietnamese).
 bool IsLatinLetter(char32_t c) {

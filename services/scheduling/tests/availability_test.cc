@@ -31,9 +31,9 @@ class FakeRepository final : public SchedulingRepository {
     if (gate != nullptr) gate->WaitForNotification();
     return occupancy;
   }
-  absl::StatusOr<Created<Appointment>> CreateAppointment(const NewAppointment&, const SeatRules&,
-                                                         const RequestKey&,
-                                                         const ResponseEncoder<Appointment>&) override {
+  absl::StatusOr<Created<Appointment>> CreateAppointment(
+      const NewAppointment&, const SeatRules&, const RequestKey&,
+      const ResponseEncoder<Appointment>&) override {
     return absl::UnimplementedError("");
   }
   absl::StatusOr<Created<Hold>> CreateHold(const Hold&, const SeatRules&, const RequestKey&,
@@ -43,7 +43,8 @@ class FakeRepository final : public SchedulingRepository {
   absl::StatusOr<bool> RequestIdExists(const std::string&, const std::string&) override {
     return absl::UnimplementedError("");
   }
-  absl::StatusOr<StoredAppointment> GetAppointment(const std::string&, const std::string&) override {
+  absl::StatusOr<StoredAppointment> GetAppointment(const std::string&,
+                                                   const std::string&) override {
     return absl::UnimplementedError("");
   }
   absl::StatusOr<AppointmentPage> ListAppointments(const std::string&, const std::string&,
@@ -64,9 +65,9 @@ class FakeRepository final : public SchedulingRepository {
                                                   const ResponseEncoder<Appointment>&) override {
     return absl::UnimplementedError("");
   }
-  absl::StatusOr<Created<WalkInTicket>> CreateTicket(const std::string&, const std::string&,
-                                                     absl::CivilDay, absl::Time, const RequestKey&,
-                                                     const ResponseEncoder<WalkInTicket>&) override {
+  absl::StatusOr<Created<WalkInTicket>> CreateTicket(
+      const std::string&, const std::string&, absl::CivilDay, absl::Time, const RequestKey&,
+      const ResponseEncoder<WalkInTicket>&) override {
     return absl::UnimplementedError("");
   }
   absl::StatusOr<QueueEntry> CallNext(const std::string&, const std::string&, absl::CivilDay,
@@ -165,10 +166,11 @@ class AvailabilityTest : public ::testing::Test {
 
 TEST(CachedDayEncodingTest, RoundTrips) {
   CachedDay day;
-  day.slots.push_back({absl::FromUnixSeconds(1796191200), absl::FromUnixSeconds(1796193000),
+  day.slots.push_back({absl::FromUnixSeconds(1796191200),
+                       absl::FromUnixSeconds(1796193000),
                        {SlotUsage{1, 0, 2}, SlotUsage{}}});
-  day.slots.push_back({absl::FromUnixSeconds(1796193000), absl::FromUnixSeconds(1796194800),
-                       {SlotUsage{}}});
+  day.slots.push_back(
+      {absl::FromUnixSeconds(1796193000), absl::FromUnixSeconds(1796194800), {SlotUsage{}}});
   auto decoded = DecodeCachedDay(EncodeCachedDay(day, 42));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->first, day);
@@ -187,7 +189,8 @@ TEST_F(AvailabilityTest, ConcurrentMissesRebuildTheDayOnce) {
   std::atomic<int> answers{0};
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&] {
-      absl::StatusOr<std::vector<AvailableSlot>> slots = availability_.List(Query(), Hours(), Now());
+      absl::StatusOr<std::vector<AvailableSlot>> slots =
+          availability_.List(Query(), Hours(), Now());
       if (slots.ok() && slots->size() == 2) answers.fetch_add(1);
     });
   }

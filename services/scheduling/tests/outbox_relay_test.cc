@@ -1,12 +1,13 @@
 // The outbox: every state change writes its event in the same transaction, and the relay
 // publishes to the tenant's Redis Stream at least once, even when it dies between publishing
 // and marking.
+#include "services/scheduling/outbox_relay.h"
+
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/scheduling/outbox_relay.h"
 #include "services/scheduling/proto_mapping.h"
 #include "services/scheduling/secrets.h"
 #include "services/scheduling/tests/scheduling_fixture.h"
@@ -45,9 +46,9 @@ class OutboxTest : public SchedulingTest {
     absl::StatusOr<std::set<std::string>> ids =
         admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<std::set<std::string>> {
           std::set<std::string> out;
-          for (const auto& row : tx.exec(absl::StrCat(
-                   "SELECT event_id::text FROM scheduling.outbox",
-                   published_only ? " WHERE published_at IS NOT NULL" : ""))) {
+          for (const auto& row :
+               tx.exec(absl::StrCat("SELECT event_id::text FROM scheduling.outbox",
+                                    published_only ? " WHERE published_at IS NOT NULL" : ""))) {
             out.insert(row[0].as<std::string>());
           }
           return out;
@@ -58,12 +59,16 @@ class OutboxTest : public SchedulingTest {
 
   void BookAndCancel() {
     v1::Appointment made;
-    ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
+    ASSERT_TRUE(
+        Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made)
+            .ok());
     v1::CancelAppointmentRequest cancel;
     cancel.set_name(made.name());
     v1::Appointment cancelled;
     ASSERT_TRUE(Call(&Stub::CancelAppointment, Operator(), cancel, &cancelled).ok());
-    ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 1), 2), &made).ok());
+    ASSERT_TRUE(
+        Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 1), 2), &made)
+            .ok());
   }
 };
 

@@ -20,9 +20,8 @@ TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack)
   const std::string stop = sportelli::testing::RequireEnv("SPORTELLI_TEST_REDIS_STOP");
   const std::string start_redis = sportelli::testing::RequireEnv("SPORTELLI_TEST_REDIS_START");
   const absl::Time slot = SlotStart(3, 0);
-  const std::string key = AvailabilityCacheKey(tenant_, "sede", "colloquio",
-                                               absl::ToCivilDay(slot, Rome()),
-                                               kAvailabilityCacheVersion);
+  const std::string key = AvailabilityCacheKey(
+      tenant_, "sede", "colloquio", absl::ToCivilDay(slot, Rome()), kAvailabilityCacheVersion);
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);  // cached now
 
   ASSERT_TRUE(RunShell(stop)) << stop;

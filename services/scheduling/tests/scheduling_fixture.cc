@@ -71,7 +71,8 @@ absl::StatusOr<OpenHours> FakeDirectory::GetOpenHours(const std::string&, const 
   for (absl::CivilDay day = first; day <= last; ++day) {
     hours.intervals.push_back(
         {absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), open_hour_), Rome()),
-         absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), close_hour_), Rome())});
+         absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), close_hour_),
+                         Rome())});
   }
   return hours;
 }
@@ -124,12 +125,12 @@ void SchedulingTest::StartServer(BookingRules rules) {
   metrics_ = std::make_unique<server::RpcMetrics>("scheduling", *registry_);
   handler_ = std::make_unique<server::RpcHandler>("scheduling.sportelli", verifier_.get(),
                                                   metrics_.get(), &logger_);
-  service_ = std::make_unique<SchedulingGrpcService>(
-      repository_.get(), &directory_, availability_.get(), secret_.get(), handler_.get(), rules,
-      [this] {
-        absl::MutexLock lock(&clock_mu_);
-        return now_ ? *now_ : absl::Now();
-      });
+  service_ =
+      std::make_unique<SchedulingGrpcService>(repository_.get(), &directory_, availability_.get(),
+                                              secret_.get(), handler_.get(), rules, [this] {
+                                                absl::MutexLock lock(&clock_mu_);
+                                                return now_ ? *now_ : absl::Now();
+                                              });
   server::ServerOptions options;
   options.service_name = "sportelli.scheduling.v1.SchedulingService";
   options.listen_address = "127.0.0.1:0";
@@ -211,13 +212,16 @@ std::map<absl::Time, int> SchedulingTest::Seats(const std::string& desk, absl::T
 }
 
 int SchedulingTest::BookedAt(const std::string& desk, absl::Time start) {
-  absl::StatusOr<int> count = admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<int> {
-    return tx.exec_params("SELECT count(*) FROM scheduling.appointments WHERE tenant_id = $1 "
-                          "AND desk_id = $2 AND start_time = to_timestamp($3) AND state <> "
-                          "'CANCELLED'",
-                          tenant_, desk, absl::ToUnixSeconds(start))[0][0]
-        .as<int>();
-  });
+  absl::StatusOr<int> count =
+      admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<int> {
+        return tx
+            .exec_params(
+                "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = $1 "
+                "AND desk_id = $2 AND start_time = to_timestamp($3) AND state <> "
+                "'CANCELLED'",
+                tenant_, desk, absl::ToUnixSeconds(start))[0][0]
+            .as<int>();
+      });
   EXPECT_TRUE(count.ok()) << count.status();
   return count.ok() ? *count : -1;
 }

@@ -18,8 +18,8 @@ namespace sportelli::scheduling::testing {
 namespace {
 
 using ::testing::Contains;
-using ::testing::ElementsAre;
 using ::testing::Each;
+using ::testing::ElementsAre;
 using ::testing::Eq;
 using Stub = v1::SchedulingService::Stub;
 
@@ -155,9 +155,8 @@ TEST_F(SchedulingTest, ABookingLowersTheCachedAvailabilityAtOnce) {
   const absl::Time start = SlotStart(5, 1);
   EXPECT_EQ(Seats("sede", start, v1::CHANNEL_WEB)[start], 3);
   // The day is now in Redis.
-  const std::string key = AvailabilityCacheKey(tenant_, "sede", "colloquio",
-                                               absl::ToCivilDay(start, Rome()),
-                                               kAvailabilityCacheVersion);
+  const std::string key = AvailabilityCacheKey(
+      tenant_, "sede", "colloquio", absl::ToCivilDay(start, Rome()), kAvailabilityCacheVersion);
   ASSERT_OK_AND_ASSIGN(redis::Reply cached, redis_->Command({"EXISTS", key}));
   EXPECT_EQ(cached.integer(), 1);
   v1::Appointment made;
@@ -186,8 +185,8 @@ TEST_F(SchedulingTest, PhoneAndDeskKeepTheirShareFromTheWeb) {
   EXPECT_EQ(Seats("grande", start, v1::CHANNEL_PHONE)[start], 4);
   // The portal cannot book as the phone line.
   v1::Appointment made;
-  const Failure failure = Decode(
-      Call(&Stub::CreateAppointment, Portal(), Booking("grande", start, 1, v1::CHANNEL_PHONE), &made));
+  const Failure failure = Decode(Call(&Stub::CreateAppointment, Portal(),
+                                      Booking("grande", start, 1, v1::CHANNEL_PHONE), &made));
   EXPECT_EQ(failure.code, grpc::StatusCode::PERMISSION_DENIED);
 }
 
@@ -209,8 +208,9 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
 
   // Someone else cannot take the held seat; the holder can.
   v1::Appointment made;
-  EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(), Booking("solo", start, 1), &made)).reason,
-            "SLOT_FULL");
+  EXPECT_EQ(
+      Decode(Call(&Stub::CreateAppointment, Portal(), Booking("solo", start, 1), &made)).reason,
+      "SLOT_FULL");
   v1::CreateAppointmentRequest with_hold = Booking("solo", start, 2);
   with_hold.set_hold(hold.name());
   ASSERT_TRUE(Call(&Stub::CreateAppointment, Portal(), with_hold, &made).ok());
@@ -233,7 +233,8 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
 TEST_F(SchedulingTest, NobodyHoardsSlots) {
   for (int i = 0; i < 3; ++i) {
     v1::Appointment made;
-    ASSERT_TRUE(Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(3, i), 42), &made).ok());
+    ASSERT_TRUE(
+        Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(3, i), 42), &made).ok());
   }
   v1::Appointment made;
   const Failure failure =
@@ -241,7 +242,8 @@ TEST_F(SchedulingTest, NobodyHoardsSlots) {
   EXPECT_EQ(failure.code, grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(failure.reason, "TOO_MANY_FUTURE_APPOINTMENTS");
   // Another citizen is not affected.
-  EXPECT_TRUE(Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(3, 3), 43), &made).ok());
+  EXPECT_TRUE(
+      Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(3, 3), 43), &made).ok());
 }
 
 TEST_F(SchedulingTest, TheCitizenCancelsWithTheTokenAndTheSeatIsFree) {
@@ -261,13 +263,17 @@ TEST_F(SchedulingTest, TheCitizenCancelsWithTheTokenAndTheSeatIsFree) {
   EXPECT_TRUE(cancelled.cancel_token().empty());
   EXPECT_EQ(Seats("solo", start, v1::CHANNEL_WEB)[start], 1);
   // The database holds a hash, never the token: not in the row, not in the recorded reply.
-  absl::StatusOr<int> clear = admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<int> {
-    return tx.exec_params(
-        "SELECT (SELECT count(*) FROM scheduling.appointments a WHERE a::text LIKE '%' || $1 || "
-        "'%') + (SELECT count(*) FROM scheduling.request_ids r WHERE encode(r.response, "
-        "'escape') LIKE '%' || $1 || '%') + (SELECT count(*) FROM scheduling.request_ids)",
-        made.cancel_token())[0][0].as<int>();
-  });
+  absl::StatusOr<int> clear =
+      admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<int> {
+        return tx
+            .exec_params(
+                "SELECT (SELECT count(*) FROM scheduling.appointments a WHERE a::text LIKE '%' || "
+                "$1 || "
+                "'%') + (SELECT count(*) FROM scheduling.request_ids r WHERE encode(r.response, "
+                "'escape') LIKE '%' || $1 || '%') + (SELECT count(*) FROM scheduling.request_ids)",
+                made.cancel_token())[0][0]
+            .as<int>();
+      });
   ASSERT_OK(clear.status());
   EXPECT_EQ(*clear, 1);  // only the request id row itself
 }
@@ -311,7 +317,8 @@ TEST_F(SchedulingTest, WalkInsAndCheckedInCitizensAreCalledInTheOrderTheyBecameD
   }
   v1::Appointment made;
   ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(),
-                   Booking("sede", nine + absl::Minutes(60), 1, v1::CHANNEL_DESK), &made).ok());
+                   Booking("sede", nine + absl::Minutes(60), 1, v1::CHANNEL_DESK), &made)
+                  .ok());
   auto at = [&](absl::Duration after_nine) {
     absl::MutexLock lock(&clock_mu_);
     now_ = nine + after_nine;
@@ -358,7 +365,9 @@ TEST_F(SchedulingTest, WalkInsAndCheckedInCitizensAreCalledInTheOrderTheyBecameD
 TEST_F(SchedulingTest, ListAppointmentsPagesThroughADay) {
   for (int i = 0; i < 5; ++i) {
     v1::Appointment made;
-    ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, i), i), &made).ok());
+    ASSERT_TRUE(
+        Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, i), i), &made)
+            .ok());
   }
   v1::ListAppointmentsRequest request;
   request.set_desk(DeskName("sede"));
@@ -384,12 +393,17 @@ TEST_F(SchedulingTest, ListAppointmentsPagesThroughADay) {
 TEST_F(SchedulingTest, BookingTimesAreCheckedAgainstTheGrid) {
   v1::Appointment made;
   EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(),
-                        Booking("sede", SlotStart(3, 0) + absl::Minutes(10), 1), &made)).reason,
+                        Booking("sede", SlotStart(3, 0) + absl::Minutes(10), 1), &made))
+                .reason,
             "NOT_A_SLOT");
-  EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(-1, 0), 1), &made)).reason,
-            "TOO_LATE");
-  EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(70, 0), 1), &made)).reason,
-            "OUTSIDE_BOOKING_WINDOW");
+  EXPECT_EQ(
+      Decode(Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(-1, 0), 1), &made))
+          .reason,
+      "TOO_LATE");
+  EXPECT_EQ(
+      Decode(Call(&Stub::CreateAppointment, Portal(), Booking("sede", SlotStart(70, 0), 1), &made))
+          .reason,
+      "OUTSIDE_BOOKING_WINDOW");
 }
 
 // ---- every RPC: another tenant's token, and bad input --------------------------------------
@@ -408,34 +422,35 @@ class RpcTableTest : public SchedulingTest {
     const absl::Time start = SlotStart(3, 5);
     std::vector<std::pair<std::string, std::function<grpc::Status(const std::string&, bool)>>> rpcs;
     rpcs.push_back({"ListAvailableSlots", [=, this](const std::string& token, bool valid) {
-      v1::ListAvailableSlotsRequest r;
-      if (valid) {
-        r.set_desk(DeskName("sede"));
-        r.set_service(ServiceName());
-        *r.mutable_start_date() = ToDate(absl::ToCivilDay(start, Rome()));
-        *r.mutable_end_date() = ToDate(absl::ToCivilDay(start, Rome()));
-        r.set_channel(v1::CHANNEL_WEB);
-      }
-      v1::ListAvailableSlotsResponse out;
-      return Call(&Stub::ListAvailableSlots, token, r, &out);
-    }});
+                      v1::ListAvailableSlotsRequest r;
+                      if (valid) {
+                        r.set_desk(DeskName("sede"));
+                        r.set_service(ServiceName());
+                        *r.mutable_start_date() = ToDate(absl::ToCivilDay(start, Rome()));
+                        *r.mutable_end_date() = ToDate(absl::ToCivilDay(start, Rome()));
+                        r.set_channel(v1::CHANNEL_WEB);
+                      }
+                      v1::ListAvailableSlotsResponse out;
+                      return Call(&Stub::ListAvailableSlots, token, r, &out);
+                    }});
     rpcs.push_back({"HoldSlot", [=, this](const std::string& token, bool valid) {
-      v1::HoldSlotRequest r;
-      if (valid) {
-        r.set_parent(parent);
-        r.set_desk(DeskName("sede"));
-        r.set_service(ServiceName());
-        ToTimestamp(start, r.mutable_start_time());
-        r.set_channel(v1::CHANNEL_WEB);
-      }
-      v1::Hold out;
-      return Call(&Stub::HoldSlot, token, r, &out);
-    }});
+                      v1::HoldSlotRequest r;
+                      if (valid) {
+                        r.set_parent(parent);
+                        r.set_desk(DeskName("sede"));
+                        r.set_service(ServiceName());
+                        ToTimestamp(start, r.mutable_start_time());
+                        r.set_channel(v1::CHANNEL_WEB);
+                      }
+                      v1::Hold out;
+                      return Call(&Stub::HoldSlot, token, r, &out);
+                    }});
     rpcs.push_back({"CreateAppointment", [=, this](const std::string& token, bool valid) {
-      v1::CreateAppointmentRequest r = valid ? Booking("sede", start, 99) : v1::CreateAppointmentRequest();
-      v1::Appointment out;
-      return Call(&Stub::CreateAppointment, token, r, &out);
-    }});
+                      v1::CreateAppointmentRequest r =
+                          valid ? Booking("sede", start, 99) : v1::CreateAppointmentRequest();
+                      v1::Appointment out;
+                      return Call(&Stub::CreateAppointment, token, r, &out);
+                    }});
     auto by_name = [&](auto method, auto request_type) {
       return [=, this](const std::string& token, bool valid) {
         decltype(request_type) r;
@@ -445,70 +460,80 @@ class RpcTableTest : public SchedulingTest {
       };
     };
     rpcs.push_back({"GetAppointment", by_name(&Stub::GetAppointment, v1::GetAppointmentRequest())});
-    rpcs.push_back({"CheckInAppointment", by_name(&Stub::CheckInAppointment, v1::CheckInAppointmentRequest())});
+    rpcs.push_back({"CheckInAppointment",
+                    by_name(&Stub::CheckInAppointment, v1::CheckInAppointmentRequest())});
     rpcs.push_back({"MarkNoShow", by_name(&Stub::MarkNoShow, v1::MarkNoShowRequest())});
-    rpcs.push_back({"CompleteAppointment", by_name(&Stub::CompleteAppointment, v1::CompleteAppointmentRequest())});
-    rpcs.push_back({"CancelAppointment", by_name(&Stub::CancelAppointment, v1::CancelAppointmentRequest())});
+    rpcs.push_back({"CompleteAppointment",
+                    by_name(&Stub::CompleteAppointment, v1::CompleteAppointmentRequest())});
+    rpcs.push_back(
+        {"CancelAppointment", by_name(&Stub::CancelAppointment, v1::CancelAppointmentRequest())});
     rpcs.push_back({"RescheduleAppointment", [=, this](const std::string& token, bool valid) {
-      v1::RescheduleAppointmentRequest r;
-      if (valid) {
-        r.set_name(appointment);
-        ToTimestamp(start + absl::Minutes(30), r.mutable_start_time());
-      }
-      v1::Appointment out;
-      return Call(&Stub::RescheduleAppointment, token, r, &out);
-    }});
+                      v1::RescheduleAppointmentRequest r;
+                      if (valid) {
+                        r.set_name(appointment);
+                        ToTimestamp(start + absl::Minutes(30), r.mutable_start_time());
+                      }
+                      v1::Appointment out;
+                      return Call(&Stub::RescheduleAppointment, token, r, &out);
+                    }});
     rpcs.push_back({"ListAppointments", [=, this](const std::string& token, bool valid) {
-      v1::ListAppointmentsRequest r;
-      if (valid) {
-        r.set_desk(DeskName("sede"));
-        *r.mutable_date() = ToDate(absl::ToCivilDay(start, Rome()));
-      }
-      v1::ListAppointmentsResponse out;
-      return Call(&Stub::ListAppointments, token, r, &out);
-    }});
+                      v1::ListAppointmentsRequest r;
+                      if (valid) {
+                        r.set_desk(DeskName("sede"));
+                        *r.mutable_date() = ToDate(absl::ToCivilDay(start, Rome()));
+                      }
+                      v1::ListAppointmentsResponse out;
+                      return Call(&Stub::ListAppointments, token, r, &out);
+                    }});
     rpcs.push_back({"CreateWalkInTicket", [=, this](const std::string& token, bool valid) {
-      v1::CreateWalkInTicketRequest r;
-      if (valid) r.set_desk(DeskName("sede"));
-      v1::WalkInTicket out;
-      return Call(&Stub::CreateWalkInTicket, token, r, &out);
-    }});
+                      v1::CreateWalkInTicketRequest r;
+                      if (valid) r.set_desk(DeskName("sede"));
+                      v1::WalkInTicket out;
+                      return Call(&Stub::CreateWalkInTicket, token, r, &out);
+                    }});
     rpcs.push_back({"CallNext", [=, this](const std::string& token, bool valid) {
-      v1::CallNextRequest r;
-      if (valid) {
-        r.set_desk(DeskName("sede"));
-        r.set_operator_(absl::StrCat(parent, "/operators/anna"));
-      }
-      v1::CallNextResponse out;
-      return Call(&Stub::CallNext, token, r, &out);
-    }});
+                      v1::CallNextRequest r;
+                      if (valid) {
+                        r.set_desk(DeskName("sede"));
+                        r.set_operator_(absl::StrCat(parent, "/operators/anna"));
+                      }
+                      v1::CallNextResponse out;
+                      return Call(&Stub::CallNext, token, r, &out);
+                    }});
     rpcs.push_back({"ListQueue", [=, this](const std::string& token, bool valid) {
-      v1::ListQueueRequest r;
-      if (valid) r.set_desk(DeskName("sede"));
-      v1::ListQueueResponse out;
-      return Call(&Stub::ListQueue, token, r, &out);
-    }});
+                      v1::ListQueueRequest r;
+                      if (valid) r.set_desk(DeskName("sede"));
+                      v1::ListQueueResponse out;
+                      return Call(&Stub::ListQueue, token, r, &out);
+                    }});
     return rpcs;
   }
 
   // Everything a test could have changed, as one string.
   std::string Snapshot() {
-    absl::StatusOr<std::string> s = admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<std::string> {
-      std::string out;
-      for (const char* table : {"appointments", "holds", "walk_in_tickets", "outbox", "desk_days"}) {
-        out += absl::StrCat(table, "=",
-                            tx.exec(absl::StrCat("SELECT count(*) || ':' || coalesce(max(xmin::text), '') FROM scheduling.", table))[0][0].as<std::string>(),
-                            ";");
-      }
-      return out;
-    });
+    absl::StatusOr<std::string> s =
+        admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<std::string> {
+          std::string out;
+          for (const char* table :
+               {"appointments", "holds", "walk_in_tickets", "outbox", "desk_days"}) {
+            out += absl::StrCat(
+                table, "=",
+                tx.exec(absl::StrCat(
+                    "SELECT count(*) || ':' || coalesce(max(xmin::text), '') FROM scheduling.",
+                    table))[0][0]
+                    .as<std::string>(),
+                ";");
+          }
+          return out;
+        });
     return s.ok() ? *s : "error";
   }
 };
 
 TEST_F(RpcTableTest, EveryRpcDeniesAnotherTenantAndChangesNothing) {
   v1::Appointment made;
-  ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
+  ASSERT_TRUE(
+      Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
   const std::string before = Snapshot();
   for (const auto& [method, call] : Rpcs(made.name())) {
     for (const char* role : {"operator", "portal", "tenant_admin"}) {
@@ -522,7 +547,8 @@ TEST_F(RpcTableTest, EveryRpcDeniesAnotherTenantAndChangesNothing) {
 
 TEST_F(RpcTableTest, EveryRpcRefusesAnEmptyRequestWithFieldViolationsAndChangesNothing) {
   v1::Appointment made;
-  ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
+  ASSERT_TRUE(
+      Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
   const std::string before = Snapshot();
   for (const auto& [method, call] : Rpcs(made.name())) {
     const Failure failure = Decode(call(Operator(), false));
@@ -534,7 +560,8 @@ TEST_F(RpcTableTest, EveryRpcRefusesAnEmptyRequestWithFieldViolationsAndChangesN
 
 TEST_F(RpcTableTest, ThePortalMayOnlyListHoldBookAndCancelWithAToken) {
   v1::Appointment made;
-  ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
+  ASSERT_TRUE(
+      Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
   const std::set<std::string> allowed = {"ListAvailableSlots", "HoldSlot", "CreateAppointment",
                                          "CancelAppointment"};
   for (const auto& [method, call] : Rpcs(made.name())) {
@@ -557,9 +584,9 @@ TEST_F(SchedulingTest, BadCitizenDataIsReportedFieldByFieldWithoutEchoingIt) {
   const grpc::Status status = Call(&Stub::CreateAppointment, Portal(), request, &made);
   const Failure failure = Decode(status);
   EXPECT_EQ(failure.code, grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(Fields(failure), ElementsAre("appointment.citizen.codice_fiscale",
-                                           "appointment.citizen.phone_number",
-                                           "appointment.citizen.privacy_notice_acknowledged"));
+  EXPECT_THAT(Fields(failure),
+              ElementsAre("appointment.citizen.codice_fiscale", "appointment.citizen.phone_number",
+                          "appointment.citizen.privacy_notice_acknowledged"));
   for (const auto& [field, description] : failure.violations) {
     EXPECT_EQ(description.find("RSSMRA"), std::string::npos);
     EXPECT_EQ(description.find("0583"), std::string::npos);

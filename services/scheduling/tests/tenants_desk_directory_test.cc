@@ -1,6 +1,8 @@
 // TenantsDeskDirectory against the real tenants service (in-process gRPC server over a seeded
 // throwaway database): what scheduling learns about Marlia's desk, the in-process cache, and
 // the deadline when tenants does not answer.
+#include "services/scheduling/tenants_desk_directory.h"
+
 #include <chrono>
 #include <memory>
 
@@ -8,7 +10,6 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "services/scheduling/tenants_desk_directory.h"
 #include "services/tenants/postgres_tenants_repository.h"
 #include "services/tenants/seed.h"
 #include "services/tenants/tenants_grpc_service.h"
@@ -89,10 +90,10 @@ TEST_F(TenantsDeskDirectoryTest, MarliaAsTheTenantsServiceDescribesIt) {
   ASSERT_OK_AND_ASSIGN(absl::TimeZone zone, directory_->GetTimeZone(credentials_, "capannori"));
   EXPECT_EQ(zone.name(), "Europe/Rome");
   // Wednesday 2 December 2026, 09:00-12:00 CET; the Tuesday before is closed.
-  ASSERT_OK_AND_ASSIGN(OpenHours hours,
-                       directory_->GetOpenHours(credentials_, "capannori", "casa-salute-marlia",
-                                                absl::CivilDay(2026, 12, 1),
-                                                absl::CivilDay(2026, 12, 2)));
+  ASSERT_OK_AND_ASSIGN(
+      OpenHours hours,
+      directory_->GetOpenHours(credentials_, "capannori", "casa-salute-marlia",
+                               absl::CivilDay(2026, 12, 1), absl::CivilDay(2026, 12, 2)));
   ASSERT_EQ(hours.intervals.size(), 1u);
   EXPECT_EQ(hours.intervals[0].start,
             absl::FromCivil(absl::CivilMinute(2026, 12, 2, 8, 0), absl::UTCTimeZone()));

@@ -27,7 +27,6 @@ struct TextRules {
   bool multiline = false;  // allows \n, \r and \t
 };
 
-
 // Unicode category Cc: C0, DEL and C1.
 bool IsControl(char32_t code_point) {
   return code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f);
@@ -266,7 +265,8 @@ void CheckAddress(absl::string_view field, const PostalAddress& address,
   // Street and postal code may be left empty while a desk's exact address is not yet published
   // (the seed does this for desks the sources name without an address); when set they must
   // be valid. Locality and province are always needed: citizens must know which town it is.
-  if (!address.street.empty()) CheckDisplayName(absl::StrCat(field, ".street"), address.street, violations);
+  if (!address.street.empty())
+    CheckDisplayName(absl::StrCat(field, ".street"), address.street, violations);
   if (!address.postal_code.empty()) {
     CheckPostalCode(absl::StrCat(field, ".postal_code"), address.postal_code, violations);
   }

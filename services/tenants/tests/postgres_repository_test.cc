@@ -35,10 +35,12 @@ class PostgresTenantsTest : public ::testing::Test {
     pqxx::connection connection(db_->admin_dsn());  // superuser: sees every tenant's rows
     pqxx::work tx(connection);
     std::string out;
-    for (const char* table : {"tenants", "services", "desks", "desk_hours", "channels", "channel_hours", "closures",
-                              "holidays", "operators"}) {
-      pqxx::result rows = tx.exec(std::string("SELECT t::text FROM tenants.") + table + " t ORDER BY 1");
-      for (const auto& row : rows) out += std::string(table) + " " + row[0].as<std::string>() + "\n";
+    for (const char* table : {"tenants", "services", "desks", "desk_hours", "channels",
+                              "channel_hours", "closures", "holidays", "operators"}) {
+      pqxx::result rows =
+          tx.exec(std::string("SELECT t::text FROM tenants.") + table + " t ORDER BY 1");
+      for (const auto& row : rows)
+        out += std::string(table) + " " + row[0].as<std::string>() + "\n";
     }
     return out;
   }
@@ -112,8 +114,11 @@ TEST_F(PostgresTenantsTest, SeedHasTheSevenComuniAndCapannorisDesks) {
   pqxx::connection connection(db_->admin_dsn());
   pqxx::work tx(connection);
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 7);
-  EXPECT_EQ(tx.exec("SELECT tenant_id FROM tenants.tenants WHERE lead")[0][0].as<std::string>(), "capannori");
-  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks WHERE tenant_id = 'capannori'")[0][0].as<int>(), 3);
+  EXPECT_EQ(tx.exec("SELECT tenant_id FROM tenants.tenants WHERE lead")[0][0].as<std::string>(),
+            "capannori");
+  EXPECT_EQ(
+      tx.exec("SELECT count(*) FROM tenants.desks WHERE tenant_id = 'capannori'")[0][0].as<int>(),
+      3);
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 9);
 }
 
@@ -124,15 +129,24 @@ TEST_F(PostgresTenantsTest, AnotherTenantsRowsAreInvisibleEvenWithoutATenantFilt
   pqxx::work tx(connection);
   tx.exec("SELECT set_config('app.tenant_id', 'lucca', true)");
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 1);
-  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks WHERE tenant_id = 'capannori'")[0][0].as<int>(), 0);
+  EXPECT_EQ(
+      tx.exec("SELECT count(*) FROM tenants.desks WHERE tenant_id = 'capannori'")[0][0].as<int>(),
+      0);
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 1);
-  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.channels")[0][0].as<int>(), 0);  // Capannori's line
-  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desk_hours WHERE tenant_id <> 'lucca'")[0][0].as<int>(), 0);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.channels")[0][0].as<int>(),
+            0);  // Capannori's line
+  EXPECT_EQ(
+      tx.exec("SELECT count(*) FROM tenants.desk_hours WHERE tenant_id <> 'lucca'")[0][0].as<int>(),
+      0);
   // Writes into another tenant are refused by the policy's WITH CHECK, and updates find nothing.
-  EXPECT_EQ(tx.exec("UPDATE tenants.desks SET capacity = 50 WHERE desk_id = 'sede-centrale'").affected_rows(), 0u);
-  EXPECT_THROW(tx.exec("INSERT INTO tenants.services (tenant_id, service_id, display_name, duration_minutes) "
-                       "VALUES ('capannori', 'intrusa', 'x', 30)"),
-               pqxx::sql_error);  // the last statement: it aborts the transaction
+  EXPECT_EQ(tx.exec("UPDATE tenants.desks SET capacity = 50 WHERE desk_id = 'sede-centrale'")
+                .affected_rows(),
+            0u);
+  EXPECT_THROW(
+      tx.exec(
+          "INSERT INTO tenants.services (tenant_id, service_id, display_name, duration_minutes) "
+          "VALUES ('capannori', 'intrusa', 'x', 30)"),
+      pqxx::sql_error);  // the last statement: it aborts the transaction
 }
 
 TEST_F(PostgresTenantsTest, WithoutTenantContextNothingIsVisible) {
@@ -142,14 +156,17 @@ TEST_F(PostgresTenantsTest, WithoutTenantContextNothingIsVisible) {
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 0);
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 0);
   // The role cannot switch row-level security off for itself.
-  EXPECT_THROW(tx.exec("SET LOCAL row_security = off; SELECT count(*) FROM tenants.desks"), pqxx::sql_error);
+  EXPECT_THROW(tx.exec("SET LOCAL row_security = off; SELECT count(*) FROM tenants.desks"),
+               pqxx::sql_error);
 }
 
 TEST_F(PostgresTenantsTest, FederationSeesTheDirectoryButNoDesks) {
   MigrateAndSeed();
   pqxx::connection connection(db_->app_dsn());
   pqxx::work tx(connection);
-  tx.exec("SELECT set_config('app.tenant_id', 'capannori', true), set_config('app.federation', 'on', true)");
+  tx.exec(
+      "SELECT set_config('app.tenant_id', 'capannori', true), set_config('app.federation', 'on', "
+      "true)");
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 7);
   EXPECT_EQ(tx.exec("SELECT count(DISTINCT tenant_id) FROM tenants.desks")[0][0].as<int>(), 1);
 }

@@ -59,7 +59,8 @@ v1::WeeklyInterval Interval(google::type::DayOfWeek day, int start_hour, int end
 }
 
 int64_t Utc(int year, int month, int day, int hour, int minute = 0) {
-  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilMinute(year, month, day, hour, minute), absl::UTCTimeZone()));
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilMinute(year, month, day, hour, minute), absl::UTCTimeZone()));
 }
 
 class TenantsServiceTest : public ::testing::Test {
@@ -72,10 +73,13 @@ class TenantsServiceTest : public ::testing::Test {
     ASSERT_OK(ApplySeed(PianaDiLuccaSeed(), *repository_).status());
 
     auth::KeyPairPem keys = *auth::GenerateEs256KeyPair();
-    verifier_ = std::make_unique<auth::TokenVerifier>(*auth::TokenVerifier::Create(keys.public_key, kIssuer, kAudience));
-    signer_ = std::make_unique<auth::TokenSigner>(*auth::TokenSigner::Create(keys.private_key, kIssuer, kAudience));
+    verifier_ = std::make_unique<auth::TokenVerifier>(
+        *auth::TokenVerifier::Create(keys.public_key, kIssuer, kAudience));
+    signer_ = std::make_unique<auth::TokenSigner>(
+        *auth::TokenSigner::Create(keys.private_key, kIssuer, kAudience));
     metrics_ = std::make_unique<server::RpcMetrics>("tenants", *registry_);
-    handler_ = std::make_unique<server::RpcHandler>("tenants.sportelli", verifier_.get(), metrics_.get(), &logger_);
+    handler_ = std::make_unique<server::RpcHandler>("tenants.sportelli", verifier_.get(),
+                                                    metrics_.get(), &logger_);
     service_ = std::make_unique<TenantsGrpcService>(repository_.get(), handler_.get());
 
     server::ServerOptions options;
@@ -88,8 +92,8 @@ class TenantsServiceTest : public ::testing::Test {
     server_ = std::make_unique<server::Server>(options, &logger_, registry_);
     server_->AddService(service_.get());
     ASSERT_OK(server_->Start());
-    stub_ = v1::TenantsService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    stub_ = v1::TenantsService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {
@@ -103,13 +107,18 @@ class TenantsServiceTest : public ::testing::Test {
     options.roles = std::move(roles);
     return *signer_->Mint(options);
   }
-  std::string Admin(const std::string& tenant = "capannori") { return Token(tenant, {"tenant_admin"}); }
-  std::string Operator(const std::string& tenant = "capannori") { return Token(tenant, {"operator"}); }
+  std::string Admin(const std::string& tenant = "capannori") {
+    return Token(tenant, {"tenant_admin"});
+  }
+  std::string Operator(const std::string& tenant = "capannori") {
+    return Token(tenant, {"operator"});
+  }
   std::string Portal(const std::string& tenant = "capannori") { return Token(tenant, {"portal"}); }
 
   // Calls `method` on the stub with `token` (none when empty).
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (v1::TenantsService::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+  grpc::Status Call(grpc::Status (v1::TenantsService::Stub::*method)(grpc::ClientContext*,
+                                                                     const Request&, Response*),
                     const std::string& token, const Request& request, Response* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -131,7 +140,8 @@ class TenantsServiceTest : public ::testing::Test {
     return desk;
   }
 
-  v1::CreateDeskRequest CreateDeskRequest(const std::string& id, const std::string& request_id = "") {
+  v1::CreateDeskRequest CreateDeskRequest(const std::string& id,
+                                          const std::string& request_id = "") {
     v1::CreateDeskRequest request;
     request.set_parent("tenants/capannori");
     request.set_desk_id(id);
@@ -144,7 +154,8 @@ class TenantsServiceTest : public ::testing::Test {
     v1::ListDesksRequest request;
     request.set_parent(absl::StrCat("tenants/", tenant));
     v1::ListDesksResponse response;
-    EXPECT_TRUE(Call(&v1::TenantsService::Stub::ListDesks, Operator(tenant), request, &response).ok());
+    EXPECT_TRUE(
+        Call(&v1::TenantsService::Stub::ListDesks, Operator(tenant), request, &response).ok());
     return response.desks_size();
   }
 
@@ -182,11 +193,13 @@ TEST_F(TenantsServiceTest, TokenFromAnotherKeyIsUnauthenticated) {
   options.subject = "x";
   options.tenant = "capannori";
   options.roles = {"tenant_admin"};
-  std::string forged = *auth::TokenSigner::Create(other.private_key, kIssuer, kAudience)->Mint(options);
+  std::string forged =
+      *auth::TokenSigner::Create(other.private_key, kIssuer, kAudience)->Mint(options);
   v1::ListDesksRequest request;
   request.set_parent("tenants/capannori");
   v1::ListDesksResponse response;
-  EXPECT_EQ(Call(&Stub::ListDesks, forged, request, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(&Stub::ListDesks, forged, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 // ---- tenants ---------------------------------------------------------------------------------
@@ -214,8 +227,9 @@ TEST_F(TenantsServiceTest, GetTenantErrors) {
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(Fields(Decode(bad)), ElementsAre("name"));
   request.set_name("tenants/pisa");
-  EXPECT_EQ(Call(&Stub::GetTenant, Token("capannori", {"federation"}), request, &tenant).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Call(&Stub::GetTenant, Token("capannori", {"federation"}), request, &tenant).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(TenantsServiceTest, ListTenantsShowsOnlyTheCallersComune) {
@@ -234,15 +248,17 @@ TEST_F(TenantsServiceTest, FederationListsAllSevenComuniAcrossPages) {
   int pages = 0;
   do {
     v1::ListTenantsResponse response;
-    ASSERT_TRUE(Call(&Stub::ListTenants, Token("capannori", {"federation"}), request, &response).ok());
+    ASSERT_TRUE(
+        Call(&Stub::ListTenants, Token("capannori", {"federation"}), request, &response).ok());
     EXPECT_LE(response.tenants_size(), 3);
     for (const auto& tenant : response.tenants()) names.push_back(tenant.name());
     request.set_page_token(response.next_page_token());
     ++pages;
   } while (!request.page_token().empty() && pages < 10);
   EXPECT_EQ(pages, 3);
-  EXPECT_THAT(names, ElementsAre("tenants/altopascio", "tenants/capannori", "tenants/lucca", "tenants/montecarlo",
-                                 "tenants/pescaglia", "tenants/porcari", "tenants/villa-basilica"));
+  EXPECT_THAT(names, ElementsAre("tenants/altopascio", "tenants/capannori", "tenants/lucca",
+                                 "tenants/montecarlo", "tenants/pescaglia", "tenants/porcari",
+                                 "tenants/villa-basilica"));
 }
 
 // ---- desks -----------------------------------------------------------------------------------
@@ -288,7 +304,8 @@ TEST_F(TenantsServiceTest, ListDesksPaginates) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Decode(status).reason, "INVALID_PAGE_TOKEN");
   request.set_page_size(-1);
-  EXPECT_EQ(Call(&Stub::ListDesks, Portal(), request, &ignored).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Call(&Stub::ListDesks, Portal(), request, &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(TenantsServiceTest, AHandMadePageTokenCannotSmuggleArbitraryBytes) {
@@ -352,8 +369,10 @@ TEST_F(TenantsServiceTest, CreateDeskThenGetIt) {
 TEST_F(TenantsServiceTest, CreateDeskRetryWithSameRequestIdReturnsTheFirstResult) {
   const std::string request_id = "3f0e7a4e-2b7c-4d7e-9a61-1c1d2e3f4a5b";
   v1::Desk first, second;
-  ASSERT_TRUE(Call(&Stub::CreateDesk, Admin(), CreateDeskRequest("lammari", request_id), &first).ok());
-  ASSERT_TRUE(Call(&Stub::CreateDesk, Admin(), CreateDeskRequest("lammari", request_id), &second).ok());
+  ASSERT_TRUE(
+      Call(&Stub::CreateDesk, Admin(), CreateDeskRequest("lammari", request_id), &first).ok());
+  ASSERT_TRUE(
+      Call(&Stub::CreateDesk, Admin(), CreateDeskRequest("lammari", request_id), &second).ok());
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
   EXPECT_EQ(CountDesks("capannori"), 4);
 
@@ -373,9 +392,9 @@ TEST_F(TenantsServiceTest, InvalidDeskReportsEveryFieldAndWritesNothing) {
   desk->mutable_address()->set_postal_code("5501");
   desk->clear_opening_hours();
   *desk->add_opening_hours() = Interval(google::type::MONDAY, 9, 12);
-  *desk->add_opening_hours() = Interval(google::type::MONDAY, 11, 13);  // overlaps
+  *desk->add_opening_hours() = Interval(google::type::MONDAY, 11, 13);   // overlaps
   *desk->add_opening_hours() = Interval(google::type::TUESDAY, 14, 10);  // ends before it starts
-  desk->add_services("tenants/lucca/services/ascolto-accoglienza");     // another comune's
+  desk->add_services("tenants/lucca/services/ascolto-accoglienza");      // another comune's
   v1::Desk response;
   grpc::Status status = Call(&Stub::CreateDesk, Admin(), request, &response);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -426,7 +445,8 @@ TEST_F(TenantsServiceTest, UpdateDeskWithOverlappingHoursChangesNothing) {
   *request.mutable_desk()->add_opening_hours() = Interval(google::type::FRIDAY, 12, 14);
   request.mutable_update_mask()->add_paths("opening_hours");
   v1::Desk updated;
-  EXPECT_EQ(Call(&Stub::UpdateDesk, Admin(), request, &updated).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Call(&Stub::UpdateDesk, Admin(), request, &updated).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   v1::GetDeskRequest get;
   get.set_name("tenants/capannori/desks/sede-centrale");
   v1::Desk desk;
@@ -437,17 +457,20 @@ TEST_F(TenantsServiceTest, UpdateDeskWithOverlappingHoursChangesNothing) {
   request.mutable_desk()->clear_opening_hours();
   request.mutable_desk()->set_capacity(2);
   request.mutable_update_mask()->set_paths(0, "capacity");
-  EXPECT_EQ(Call(&Stub::UpdateDesk, Admin(), request, &updated).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&Stub::UpdateDesk, Admin(), request, &updated).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(TenantsServiceTest, DeleteDesk) {
   v1::DeleteDeskRequest request;
   request.set_name("tenants/capannori/desks/san-leonardo-in-treponzio");
   google::protobuf::Empty empty;
-  EXPECT_EQ(Call(&Stub::DeleteDesk, Operator(), request, &empty).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&Stub::DeleteDesk, Operator(), request, &empty).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(Call(&Stub::DeleteDesk, Admin(), request, &empty).ok());
   EXPECT_EQ(CountDesks("capannori"), 2);
-  EXPECT_EQ(Call(&Stub::DeleteDesk, Admin(), request, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&Stub::DeleteDesk, Admin(), request, &empty).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 // ---- services --------------------------------------------------------------------------------
@@ -509,7 +532,8 @@ TEST_F(TenantsServiceTest, CapannoriPhoneLineHours) {
     if (interval.start_time().hours() == 9 && interval.end_time().hours() == 13) ++morning;
     if (interval.start_time().hours() == 14 && interval.end_time().hours() == 16) {
       ++afternoon;
-      EXPECT_TRUE(interval.day_of_week() == google::type::TUESDAY || interval.day_of_week() == google::type::THURSDAY);
+      EXPECT_TRUE(interval.day_of_week() == google::type::TUESDAY ||
+                  interval.day_of_week() == google::type::THURSDAY);
     }
   }
   EXPECT_EQ(morning, 5);
@@ -570,7 +594,8 @@ TEST_F(TenantsServiceTest, OpenIntervalsAcrossTheSpringDstSwitchAndEasterMonday)
   // Friday 27 March 2026 is still CET (UTC+1); Monday 30 March is CEST (UTC+2).
   v1::ComputeOpenIntervalsResponse response;
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal(),
-                   IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 3, 27), Date(2026, 3, 30)),
+                   IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 3, 27),
+                                    Date(2026, 3, 30)),
                    &response)
                   .ok());
   EXPECT_EQ(response.time_zone(), "Europe/Rome");
@@ -578,7 +603,8 @@ TEST_F(TenantsServiceTest, OpenIntervalsAcrossTheSpringDstSwitchAndEasterMonday)
                                            Pair(Utc(2026, 3, 30, 7), Utc(2026, 3, 30, 10, 30))));
   // Easter Monday 2026-04-06 is a national holiday: closed.
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal(),
-                   IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 4, 6), Date(2026, 4, 6)),
+                   IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 4, 6),
+                                    Date(2026, 4, 6)),
                    &response)
                   .ok());
   EXPECT_THAT(response.intervals(), IsEmpty());
@@ -588,7 +614,8 @@ TEST_F(TenantsServiceTest, OpenIntervalsAfterTheAutumnSwitch) {
   // Friday 23 October 2026 is CEST (UTC+2), Monday 26 October CET (UTC+1).
   v1::ComputeOpenIntervalsResponse response;
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal(),
-                   IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 10, 23), Date(2026, 10, 26)),
+                   IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 10, 23),
+                                    Date(2026, 10, 26)),
                    &response)
                   .ok());
   EXPECT_THAT(Spans(response), ElementsAre(Pair(Utc(2026, 10, 23, 7), Utc(2026, 10, 23, 10, 30)),
@@ -607,7 +634,8 @@ TEST_F(TenantsServiceTest, ClosureRemovesDaysUntilDeleted) {
   EXPECT_EQ(closure.name(), "tenants/capannori/desks/casa-salute-marlia/closures/ferie-2026");
 
   // Marlia opens on Wednesdays: 29 July is open, every Wednesday of August is closed.
-  auto request = IntervalsRequest("tenants/capannori/desks/casa-salute-marlia", Date(2026, 7, 27), Date(2026, 9, 4));
+  auto request = IntervalsRequest("tenants/capannori/desks/casa-salute-marlia", Date(2026, 7, 27),
+                                  Date(2026, 9, 4));
   v1::ComputeOpenIntervalsResponse response;
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal(), request, &response).ok());
   EXPECT_THAT(Spans(response), ElementsAre(Pair(Utc(2026, 7, 29, 7), Utc(2026, 7, 29, 10)),
@@ -626,7 +654,8 @@ TEST_F(TenantsServiceTest, ClosureRemovesDaysUntilDeleted) {
   ASSERT_TRUE(Call(&Stub::DeleteClosure, Admin(), remove, &empty).ok());
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal(), request, &response).ok());
   EXPECT_THAT(response.intervals(), SizeIs(6));  // Wednesdays 29 Jul, 5, 12, 19, 26 Aug, 2 Sep
-  EXPECT_EQ(Call(&Stub::DeleteClosure, Admin(), remove, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&Stub::DeleteClosure, Admin(), remove, &empty).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(TenantsServiceTest, InvalidClosureAndDateRange) {
@@ -644,17 +673,24 @@ TEST_F(TenantsServiceTest, InvalidClosureAndDateRange) {
   EXPECT_THAT(Fields(Decode(status)), ::testing::Contains("closure.start_date"));
   create.set_parent("tenants/capannori/desks/nowhere");
   *create.mutable_closure()->mutable_start_date() = Date(2026, 8, 1);
-  EXPECT_EQ(Call(&Stub::CreateClosure, Admin(), create, &closure).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&Stub::CreateClosure, Admin(), create, &closure).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 
   v1::ComputeOpenIntervalsResponse response;
-  status = Call(&Stub::ComputeOpenIntervals, Portal(),
-                IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 5, 2), Date(2026, 5, 1)), &response);
+  status = Call(
+      &Stub::ComputeOpenIntervals, Portal(),
+      IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 5, 2), Date(2026, 5, 1)),
+      &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  status = Call(&Stub::ComputeOpenIntervals, Portal(),
-                IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 1, 1), Date(2028, 1, 1)), &response);
+  status = Call(
+      &Stub::ComputeOpenIntervals, Portal(),
+      IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 1, 1), Date(2028, 1, 1)),
+      &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  status = Call(&Stub::ComputeOpenIntervals, Portal(),
-                IntervalsRequest("tenants/capannori/desks/nowhere", Date(2026, 5, 1), Date(2026, 5, 2)), &response);
+  status =
+      Call(&Stub::ComputeOpenIntervals, Portal(),
+           IntervalsRequest("tenants/capannori/desks/nowhere", Date(2026, 5, 1), Date(2026, 5, 2)),
+           &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
@@ -671,12 +707,14 @@ TEST_F(TenantsServiceTest, PatronSaintClosesTheComuneDesk) {
   // 12 July 2027 is a Monday: Lucca's desk is closed, Porcari's (no such holiday) is open.
   v1::ComputeOpenIntervalsResponse response;
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal("lucca"),
-                   IntervalsRequest("tenants/lucca/desks/sportello-sociale", Date(2027, 7, 12), Date(2027, 7, 12)),
+                   IntervalsRequest("tenants/lucca/desks/sportello-sociale", Date(2027, 7, 12),
+                                    Date(2027, 7, 12)),
                    &response)
                   .ok());
   EXPECT_THAT(response.intervals(), IsEmpty());
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal("porcari"),
-                   IntervalsRequest("tenants/porcari/desks/sportello-sociale", Date(2027, 7, 12), Date(2027, 7, 12)),
+                   IntervalsRequest("tenants/porcari/desks/sportello-sociale", Date(2027, 7, 12),
+                                    Date(2027, 7, 12)),
                    &response)
                   .ok());
   EXPECT_THAT(response.intervals(), SizeIs(1));
@@ -690,7 +728,8 @@ TEST_F(TenantsServiceTest, PatronSaintClosesTheComuneDesk) {
   v1::Holiday holiday;
   ASSERT_TRUE(Call(&Stub::CreateHoliday, Admin("porcari"), create, &holiday).ok());
   ASSERT_TRUE(Call(&Stub::ComputeOpenIntervals, Portal("porcari"),
-                   IntervalsRequest("tenants/porcari/desks/sportello-sociale", Date(2027, 7, 12), Date(2027, 7, 12)),
+                   IntervalsRequest("tenants/porcari/desks/sportello-sociale", Date(2027, 7, 12),
+                                    Date(2027, 7, 12)),
                    &response)
                   .ok());
   EXPECT_THAT(response.intervals(), IsEmpty());
@@ -699,7 +738,8 @@ TEST_F(TenantsServiceTest, PatronSaintClosesTheComuneDesk) {
   remove.set_name(holiday.name());
   google::protobuf::Empty empty;
   ASSERT_TRUE(Call(&Stub::DeleteHoliday, Admin("porcari"), remove, &empty).ok());
-  EXPECT_EQ(Call(&Stub::DeleteHoliday, Admin("porcari"), remove, &empty).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&Stub::DeleteHoliday, Admin("porcari"), remove, &empty).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 
   *create.mutable_holiday()->mutable_date() = Date(2027, 7, 12);  // recurring with a year
   EXPECT_EQ(Call(&Stub::CreateHoliday, Admin("porcari"), create, &holiday).error_code(),
@@ -721,12 +761,14 @@ TEST_F(TenantsServiceTest, OperatorsAreStaffOnly) {
   EXPECT_EQ(created.name(), "tenants/capannori/operators/anna");
 
   create.set_operator_id("anna-bis");  // same subject
-  EXPECT_EQ(Call(&Stub::CreateOperator, Admin(), create, &created).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Call(&Stub::CreateOperator, Admin(), create, &created).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
 
   v1::ListOperatorsRequest list;
   list.set_parent("tenants/capannori");
   v1::ListOperatorsResponse operators;
-  EXPECT_EQ(Call(&Stub::ListOperators, Portal(), list, &operators).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&Stub::ListOperators, Portal(), list, &operators).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(Call(&Stub::ListOperators, Operator(), list, &operators).ok());
   ASSERT_THAT(operators.operators(), SizeIs(1));
 
@@ -746,7 +788,8 @@ TEST_F(TenantsServiceTest, OperatorsAreStaffOnly) {
   EXPECT_EQ(updated.display_name(), "Anna");
 
   update.mutable_operator_()->clear_roles();  // at least one role
-  EXPECT_EQ(Call(&Stub::UpdateOperator, Admin(), update, &updated).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Call(&Stub::UpdateOperator, Admin(), update, &updated).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 // ---- tenant isolation: every RPC, another comune's token ------------------------------------
@@ -760,31 +803,197 @@ TEST_F(TenantsServiceTest, EveryRpcDeniesAnotherTenant) {
     std::function<grpc::Status()> call;
   };
   std::vector<Case> cases = {
-      {"GetTenant", [&] { v1::GetTenantRequest r; r.set_name("tenants/capannori"); v1::Tenant t; return Call(&Stub::GetTenant, lucca, r, &t); }},
-      {"GetDesk", [&] { v1::GetDeskRequest r; r.set_name("tenants/capannori/desks/sede-centrale"); v1::Desk d; return Call(&Stub::GetDesk, lucca, r, &d); }},
-      {"ListDesks", [&] { v1::ListDesksRequest r; r.set_parent("tenants/capannori"); v1::ListDesksResponse d; return Call(&Stub::ListDesks, lucca, r, &d); }},
-      {"CreateDesk", [&] { v1::Desk d; return Call(&Stub::CreateDesk, lucca, CreateDeskRequest("intrusa"), &d); }},
-      {"UpdateDesk", [&] { v1::UpdateDeskRequest r; r.mutable_desk()->set_name("tenants/capannori/desks/sede-centrale"); r.mutable_desk()->set_capacity(9); v1::Desk d; return Call(&Stub::UpdateDesk, lucca, r, &d); }},
-      {"DeleteDesk", [&] { v1::DeleteDeskRequest r; r.set_name("tenants/capannori/desks/sede-centrale"); return Call(&Stub::DeleteDesk, lucca, r, &empty); }},
-      {"GetService", [&] { v1::GetServiceRequest r; r.set_name("tenants/capannori/services/ascolto-accoglienza"); v1::Service s; return Call(&Stub::GetService, lucca, r, &s); }},
-      {"ListServices", [&] { v1::ListServicesRequest r; r.set_parent("tenants/capannori"); v1::ListServicesResponse s; return Call(&Stub::ListServices, lucca, r, &s); }},
-      {"CreateService", [&] { v1::CreateServiceRequest r; r.set_parent("tenants/capannori"); r.set_service_id("x"); r.mutable_service()->set_display_name("X"); r.mutable_service()->set_duration_minutes(30); v1::Service s; return Call(&Stub::CreateService, lucca, r, &s); }},
-      {"UpdateService", [&] { v1::UpdateServiceRequest r; r.mutable_service()->set_name("tenants/capannori/services/ascolto-accoglienza"); r.mutable_service()->set_duration_minutes(5); v1::Service s; return Call(&Stub::UpdateService, lucca, r, &s); }},
-      {"GetChannel", [&] { v1::GetChannelRequest r; r.set_name("tenants/capannori/channels/linea-telefonica"); v1::Channel c; return Call(&Stub::GetChannel, lucca, r, &c); }},
-      {"ListChannels", [&] { v1::ListChannelsRequest r; r.set_parent("tenants/capannori"); v1::ListChannelsResponse c; return Call(&Stub::ListChannels, lucca, r, &c); }},
-      {"CreateChannel", [&] { v1::CreateChannelRequest r; r.set_parent("tenants/capannori"); r.set_channel_id("x"); r.mutable_channel()->set_display_name("X"); r.mutable_channel()->set_kind(v1::CHANNEL_KIND_WEB); v1::Channel c; return Call(&Stub::CreateChannel, lucca, r, &c); }},
-      {"UpdateChannel", [&] { v1::UpdateChannelRequest r; r.mutable_channel()->set_name("tenants/capannori/channels/linea-telefonica"); r.mutable_channel()->set_display_name("X"); v1::Channel c; return Call(&Stub::UpdateChannel, lucca, r, &c); }},
-      {"ListClosures", [&] { v1::ListClosuresRequest r; r.set_parent("tenants/capannori/desks/sede-centrale"); v1::ListClosuresResponse c; return Call(&Stub::ListClosures, lucca, r, &c); }},
-      {"CreateClosure", [&] { v1::CreateClosureRequest r; r.set_parent("tenants/capannori/desks/sede-centrale"); r.set_closure_id("x"); *r.mutable_closure()->mutable_start_date() = Date(2026, 8, 1); *r.mutable_closure()->mutable_end_date() = Date(2026, 8, 2); v1::Closure c; return Call(&Stub::CreateClosure, lucca, r, &c); }},
-      {"DeleteClosure", [&] { v1::DeleteClosureRequest r; r.set_name("tenants/capannori/desks/sede-centrale/closures/x"); return Call(&Stub::DeleteClosure, lucca, r, &empty); }},
-      {"ListHolidays", [&] { v1::ListHolidaysRequest r; r.set_parent("tenants/capannori"); v1::ListHolidaysResponse h; return Call(&Stub::ListHolidays, lucca, r, &h); }},
-      {"CreateHoliday", [&] { v1::CreateHolidayRequest r; r.set_parent("tenants/capannori"); r.set_holiday_id("x"); r.mutable_holiday()->set_display_name("X"); *r.mutable_holiday()->mutable_date() = Date(2026, 8, 3); v1::Holiday h; return Call(&Stub::CreateHoliday, lucca, r, &h); }},
-      {"DeleteHoliday", [&] { v1::DeleteHolidayRequest r; r.set_name("tenants/capannori/holidays/x"); return Call(&Stub::DeleteHoliday, lucca, r, &empty); }},
-      {"ComputeOpenIntervals", [&] { v1::ComputeOpenIntervalsResponse o; return Call(&Stub::ComputeOpenIntervals, lucca, IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 5, 4), Date(2026, 5, 5)), &o); }},
-      {"GetOperator", [&] { v1::GetOperatorRequest r; r.set_name("tenants/capannori/operators/anna"); v1::Operator o; return Call(&Stub::GetOperator, lucca, r, &o); }},
-      {"ListOperators", [&] { v1::ListOperatorsRequest r; r.set_parent("tenants/capannori"); v1::ListOperatorsResponse o; return Call(&Stub::ListOperators, lucca, r, &o); }},
-      {"CreateOperator", [&] { v1::CreateOperatorRequest r; r.set_parent("tenants/capannori"); r.set_operator_id("x"); r.mutable_operator_()->set_display_name("X"); r.mutable_operator_()->set_subject("x"); r.mutable_operator_()->add_roles(v1::OPERATOR_ROLE_OPERATOR); v1::Operator o; return Call(&Stub::CreateOperator, lucca, r, &o); }},
-      {"UpdateOperator", [&] { v1::UpdateOperatorRequest r; r.mutable_operator_()->set_name("tenants/capannori/operators/anna"); r.mutable_operator_()->set_display_name("X"); v1::Operator o; return Call(&Stub::UpdateOperator, lucca, r, &o); }},
+      {"GetTenant",
+       [&] {
+         v1::GetTenantRequest r;
+         r.set_name("tenants/capannori");
+         v1::Tenant t;
+         return Call(&Stub::GetTenant, lucca, r, &t);
+       }},
+      {"GetDesk",
+       [&] {
+         v1::GetDeskRequest r;
+         r.set_name("tenants/capannori/desks/sede-centrale");
+         v1::Desk d;
+         return Call(&Stub::GetDesk, lucca, r, &d);
+       }},
+      {"ListDesks",
+       [&] {
+         v1::ListDesksRequest r;
+         r.set_parent("tenants/capannori");
+         v1::ListDesksResponse d;
+         return Call(&Stub::ListDesks, lucca, r, &d);
+       }},
+      {"CreateDesk",
+       [&] {
+         v1::Desk d;
+         return Call(&Stub::CreateDesk, lucca, CreateDeskRequest("intrusa"), &d);
+       }},
+      {"UpdateDesk",
+       [&] {
+         v1::UpdateDeskRequest r;
+         r.mutable_desk()->set_name("tenants/capannori/desks/sede-centrale");
+         r.mutable_desk()->set_capacity(9);
+         v1::Desk d;
+         return Call(&Stub::UpdateDesk, lucca, r, &d);
+       }},
+      {"DeleteDesk",
+       [&] {
+         v1::DeleteDeskRequest r;
+         r.set_name("tenants/capannori/desks/sede-centrale");
+         return Call(&Stub::DeleteDesk, lucca, r, &empty);
+       }},
+      {"GetService",
+       [&] {
+         v1::GetServiceRequest r;
+         r.set_name("tenants/capannori/services/ascolto-accoglienza");
+         v1::Service s;
+         return Call(&Stub::GetService, lucca, r, &s);
+       }},
+      {"ListServices",
+       [&] {
+         v1::ListServicesRequest r;
+         r.set_parent("tenants/capannori");
+         v1::ListServicesResponse s;
+         return Call(&Stub::ListServices, lucca, r, &s);
+       }},
+      {"CreateService",
+       [&] {
+         v1::CreateServiceRequest r;
+         r.set_parent("tenants/capannori");
+         r.set_service_id("x");
+         r.mutable_service()->set_display_name("X");
+         r.mutable_service()->set_duration_minutes(30);
+         v1::Service s;
+         return Call(&Stub::CreateService, lucca, r, &s);
+       }},
+      {"UpdateService",
+       [&] {
+         v1::UpdateServiceRequest r;
+         r.mutable_service()->set_name("tenants/capannori/services/ascolto-accoglienza");
+         r.mutable_service()->set_duration_minutes(5);
+         v1::Service s;
+         return Call(&Stub::UpdateService, lucca, r, &s);
+       }},
+      {"GetChannel",
+       [&] {
+         v1::GetChannelRequest r;
+         r.set_name("tenants/capannori/channels/linea-telefonica");
+         v1::Channel c;
+         return Call(&Stub::GetChannel, lucca, r, &c);
+       }},
+      {"ListChannels",
+       [&] {
+         v1::ListChannelsRequest r;
+         r.set_parent("tenants/capannori");
+         v1::ListChannelsResponse c;
+         return Call(&Stub::ListChannels, lucca, r, &c);
+       }},
+      {"CreateChannel",
+       [&] {
+         v1::CreateChannelRequest r;
+         r.set_parent("tenants/capannori");
+         r.set_channel_id("x");
+         r.mutable_channel()->set_display_name("X");
+         r.mutable_channel()->set_kind(v1::CHANNEL_KIND_WEB);
+         v1::Channel c;
+         return Call(&Stub::CreateChannel, lucca, r, &c);
+       }},
+      {"UpdateChannel",
+       [&] {
+         v1::UpdateChannelRequest r;
+         r.mutable_channel()->set_name("tenants/capannori/channels/linea-telefonica");
+         r.mutable_channel()->set_display_name("X");
+         v1::Channel c;
+         return Call(&Stub::UpdateChannel, lucca, r, &c);
+       }},
+      {"ListClosures",
+       [&] {
+         v1::ListClosuresRequest r;
+         r.set_parent("tenants/capannori/desks/sede-centrale");
+         v1::ListClosuresResponse c;
+         return Call(&Stub::ListClosures, lucca, r, &c);
+       }},
+      {"CreateClosure",
+       [&] {
+         v1::CreateClosureRequest r;
+         r.set_parent("tenants/capannori/desks/sede-centrale");
+         r.set_closure_id("x");
+         *r.mutable_closure()->mutable_start_date() = Date(2026, 8, 1);
+         *r.mutable_closure()->mutable_end_date() = Date(2026, 8, 2);
+         v1::Closure c;
+         return Call(&Stub::CreateClosure, lucca, r, &c);
+       }},
+      {"DeleteClosure",
+       [&] {
+         v1::DeleteClosureRequest r;
+         r.set_name("tenants/capannori/desks/sede-centrale/closures/x");
+         return Call(&Stub::DeleteClosure, lucca, r, &empty);
+       }},
+      {"ListHolidays",
+       [&] {
+         v1::ListHolidaysRequest r;
+         r.set_parent("tenants/capannori");
+         v1::ListHolidaysResponse h;
+         return Call(&Stub::ListHolidays, lucca, r, &h);
+       }},
+      {"CreateHoliday",
+       [&] {
+         v1::CreateHolidayRequest r;
+         r.set_parent("tenants/capannori");
+         r.set_holiday_id("x");
+         r.mutable_holiday()->set_display_name("X");
+         *r.mutable_holiday()->mutable_date() = Date(2026, 8, 3);
+         v1::Holiday h;
+         return Call(&Stub::CreateHoliday, lucca, r, &h);
+       }},
+      {"DeleteHoliday",
+       [&] {
+         v1::DeleteHolidayRequest r;
+         r.set_name("tenants/capannori/holidays/x");
+         return Call(&Stub::DeleteHoliday, lucca, r, &empty);
+       }},
+      {"ComputeOpenIntervals",
+       [&] {
+         v1::ComputeOpenIntervalsResponse o;
+         return Call(&Stub::ComputeOpenIntervals, lucca,
+                     IntervalsRequest("tenants/capannori/desks/sede-centrale", Date(2026, 5, 4),
+                                      Date(2026, 5, 5)),
+                     &o);
+       }},
+      {"GetOperator",
+       [&] {
+         v1::GetOperatorRequest r;
+         r.set_name("tenants/capannori/operators/anna");
+         v1::Operator o;
+         return Call(&Stub::GetOperator, lucca, r, &o);
+       }},
+      {"ListOperators",
+       [&] {
+         v1::ListOperatorsRequest r;
+         r.set_parent("tenants/capannori");
+         v1::ListOperatorsResponse o;
+         return Call(&Stub::ListOperators, lucca, r, &o);
+       }},
+      {"CreateOperator",
+       [&] {
+         v1::CreateOperatorRequest r;
+         r.set_parent("tenants/capannori");
+         r.set_operator_id("x");
+         r.mutable_operator_()->set_display_name("X");
+         r.mutable_operator_()->set_subject("x");
+         r.mutable_operator_()->add_roles(v1::OPERATOR_ROLE_OPERATOR);
+         v1::Operator o;
+         return Call(&Stub::CreateOperator, lucca, r, &o);
+       }},
+      {"UpdateOperator",
+       [&] {
+         v1::UpdateOperatorRequest r;
+         r.mutable_operator_()->set_name("tenants/capannori/operators/anna");
+         r.mutable_operator_()->set_display_name("X");
+         v1::Operator o;
+         return Call(&Stub::UpdateOperator, lucca, r, &o);
+       }},
   };
   for (const Case& test : cases) {
     grpc::Status status = test.call();
@@ -800,7 +1009,8 @@ TEST_F(TenantsServiceTest, EveryRpcDeniesAnotherTenant) {
   ASSERT_THAT(tenants.tenants(), SizeIs(1));
   EXPECT_EQ(tenants.tenants(0).name(), "tenants/lucca");
   // Every RPC of TenantsService but ListTenants has a case: a new RPC without one fails here.
-  const auto* service = v1::GetTenantRequest::descriptor()->file()->FindServiceByName("TenantsService");
+  const auto* service =
+      v1::GetTenantRequest::descriptor()->file()->FindServiceByName("TenantsService");
   ASSERT_NE(service, nullptr);
   EXPECT_EQ(static_cast<int>(cases.size()), service->method_count() - 1);
 }

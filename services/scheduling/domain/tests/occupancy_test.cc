@@ -59,11 +59,11 @@ TEST(CheckBookableOverTest, FullWhenAnyStretchIsFull) {
   const std::vector<Occupancy> taken = {{At(9, 30), At(10, 0), Channel::kWeb},
                                         {At(9, 0), At(10, 0), Channel::kWeb}};
   const std::vector<SlotUsage> usage = UsageOver(taken, At(9, 0), At(10, 0));
-  EXPECT_EQ(status::ReasonOf(
-                CheckBookableOver(open, policy, usage, Channel::kWeb, At(9, 0), At(8, 0))),
-            "SLOT_FULL");
-  EXPECT_TRUE(CheckBookableOver(open, policy, UsageOver(taken, At(10, 0), At(11, 0)),
-                                Channel::kWeb, At(10, 0), At(8, 0))
+  EXPECT_EQ(
+      status::ReasonOf(CheckBookableOver(open, policy, usage, Channel::kWeb, At(9, 0), At(8, 0))),
+      "SLOT_FULL");
+  EXPECT_TRUE(CheckBookableOver(open, policy, UsageOver(taken, At(10, 0), At(11, 0)), Channel::kWeb,
+                                At(10, 0), At(8, 0))
                   .ok());
 }
 
@@ -75,9 +75,9 @@ TEST(CheckBookableOverTest, TimeProblemsComeBeforeSeats) {
   EXPECT_EQ(status::ReasonOf(CheckBookableOver(open, policy, UsageOver(taken, At(9, 0), At(10, 0)),
                                                Channel::kWeb, At(9, 0), At(8, 0))),
             "TOO_LATE");
-  EXPECT_EQ(status::ReasonOf(CheckBookableOver(open, policy, {}, Channel::kWeb, At(9, 10),
-                                               At(0, 0))),
-            "NOT_A_SLOT");
+  EXPECT_EQ(
+      status::ReasonOf(CheckBookableOver(open, policy, {}, Channel::kWeb, At(9, 10), At(0, 0))),
+      "NOT_A_SLOT");
 }
 
 TEST(GridSlotsTest, EverySlotStartingInTheRangeWhateverTheClock) {

@@ -25,8 +25,8 @@ std::optional<Role> ParseRole(absl::string_view name);
 const char* RoleName(Role role);
 
 // Staff roles, from the least to the most privileged: "operator and above" means any of them.
-inline constexpr std::initializer_list<Role> kOperatorAndAbove = {Role::kOperator, Role::kCoordinator,
-                                                                  Role::kTenantAdmin};
+inline constexpr std::initializer_list<Role> kOperatorAndAbove = {
+    Role::kOperator, Role::kCoordinator, Role::kTenantAdmin};
 
 struct Caller {
   std::string subject;  // `sub`: an opaque id, never a fiscal code in logs

@@ -47,8 +47,7 @@ class TokenVerifier final {
   TokenVerifier(std::vector<std::string> public_keys_pem, std::string issuer, std::string audience,
                 absl::Duration leeway);
 
-  absl::StatusOr<Caller> VerifySignatureAndClaims(absl::string_view token,
-                                                  absl::Time& not_before,
+  absl::StatusOr<Caller> VerifySignatureAndClaims(absl::string_view token, absl::Time& not_before,
                                                   absl::Time& expires) const;
 
   struct VerifiedTokens;

@@ -23,8 +23,7 @@ namespace sportelli::pg {
 // INVALID_ARGUMENT when libpq cannot parse `conninfo` or an override names an unknown keyword.
 // Keywords of `overrides` replace those of `conninfo`; the others keep libpq's keyword order.
 absl::StatusOr<std::string> OverrideConninfo(
-    absl::string_view conninfo,
-    const std::vector<std::pair<std::string, std::string>>& overrides);
+    absl::string_view conninfo, const std::vector<std::pair<std::string, std::string>>& overrides);
 
 }  // namespace sportelli::pg
 

@@ -82,11 +82,11 @@ struct PoolOptions {
 // Point-in-time counters for metrics (the caller decides how to export them).
 struct PoolStats {
   int max_size = 0;
-  int size = 0;     // open connections, idle + in use
-  int in_use = 0;   // lent out right now
-  uint64_t acquire_timeouts = 0;      // Acquire calls that ended in POOL_EXHAUSTED
-  uint64_t connect_failures = 0;      // failed attempts to open a connection
-  uint64_t discarded_connections = 0; // closed because broken (or discarded by their user)
+  int size = 0;                        // open connections, idle + in use
+  int in_use = 0;                      // lent out right now
+  uint64_t acquire_timeouts = 0;       // Acquire calls that ended in POOL_EXHAUSTED
+  uint64_t connect_failures = 0;       // failed attempts to open a connection
+  uint64_t discarded_connections = 0;  // closed because broken (or discarded by their user)
 };
 
 class ConnectionPool;

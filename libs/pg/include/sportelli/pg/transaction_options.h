@@ -27,9 +27,9 @@
 namespace sportelli::pg {
 
 enum class Isolation {
-  kReadCommitted,   // PostgreSQL's default; enough for single-row writes guarded by constraints
+  kReadCommitted,  // PostgreSQL's default; enough for single-row writes guarded by constraints
   kRepeatableRead,
-  kSerializable,    // serialization failures (40001) are retried by RunInTransaction
+  kSerializable,  // serialization failures (40001) are retried by RunInTransaction
 };
 
 // Maps a violation of one named constraint (unique, exclusion, foreign key, check) to a status of

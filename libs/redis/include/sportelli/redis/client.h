@@ -84,13 +84,13 @@ class RedisClient final {
 
   // Counters since creation, for metrics. Each is monotonic.
   struct Stats {
-    uint64_t connections_opened = 0;   // successful connects (the first ones and reconnects)
-    uint64_t connect_failures = 0;     // refused, timed out, unresolvable, AUTH rejected
-    uint64_t connections_closed = 0;   // broken connections dropped (I/O error, timeout, stale)
-    uint64_t io_errors = 0;            // commands or pipelines that lost their connection
-    uint64_t timeouts = 0;             // ... of which because of command_timeout
-    uint64_t pool_exhausted = 0;       // calls that found no free connection in time
-    uint64_t error_replies = 0;        // Redis error replies (WRONGTYPE, NOSCRIPT, ...)
+    uint64_t connections_opened = 0;  // successful connects (the first ones and reconnects)
+    uint64_t connect_failures = 0;    // refused, timed out, unresolvable, AUTH rejected
+    uint64_t connections_closed = 0;  // broken connections dropped (I/O error, timeout, stale)
+    uint64_t io_errors = 0;           // commands or pipelines that lost their connection
+    uint64_t timeouts = 0;            // ... of which because of command_timeout
+    uint64_t pool_exhausted = 0;      // calls that found no free connection in time
+    uint64_t error_replies = 0;       // Redis error replies (WRONGTYPE, NOSCRIPT, ...)
   };
 
   // INVALID_ARGUMENT for an empty host, a port outside 1..65535, a pool_size below 1 or a

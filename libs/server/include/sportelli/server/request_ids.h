@@ -24,8 +24,7 @@ bool IsUuid(absl::string_view text);
 // An empty id is allowed (the write is then not de-duplicated); anything else must be a UUID.
 // A valid id is recorded on `call` for the access log; an invalid one never reaches a log line
 // (a client could put personal data there).
-void CheckRequestId(const std::string& request_id, Call& call,
-                    status::FieldViolations& violations);
+void CheckRequestId(const std::string& request_id, Call& call, status::FieldViolations& violations);
 
 // `request` serialized deterministically without its request_id: a genuine retry gives the
 // same bytes, a different request reusing the id does not (REQUEST_ID_REUSED).

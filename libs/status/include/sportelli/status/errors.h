@@ -54,10 +54,10 @@ class FieldViolations final {
 };
 
 // Shorthands for the common cases, each with a reason clients can switch on.
-absl::Status NotFound(absl::string_view what);           // reason RESOURCE_NOT_FOUND
-absl::Status AlreadyExists(absl::string_view what);      // reason RESOURCE_ALREADY_EXISTS
-absl::Status Unavailable(absl::string_view what);        // reason DEPENDENCY_UNAVAILABLE
-absl::Status Internal(absl::string_view what);           // reason INTERNAL
+absl::Status NotFound(absl::string_view what);       // reason RESOURCE_NOT_FOUND
+absl::Status AlreadyExists(absl::string_view what);  // reason RESOURCE_ALREADY_EXISTS
+absl::Status Unavailable(absl::string_view what);    // reason DEPENDENCY_UNAVAILABLE
+absl::Status Internal(absl::string_view what);       // reason INTERNAL
 
 }  // namespace sportelli::status
 

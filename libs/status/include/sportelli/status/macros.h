@@ -17,17 +17,18 @@
 #define SPORTELLI_STATUS_CONCAT(a, b) SPORTELLI_STATUS_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                                              \
-  do {                                                                     \
+#define RETURN_IF_ERROR(expr)                                               \
+  do {                                                                      \
     if (absl::Status sportelli_status_ = (expr); !sportelli_status_.ok()) { \
-      return sportelli_status_;                                            \
-    }                                                                      \
+      return sportelli_status_;                                             \
+    }                                                                       \
   } while (false)
 
 // Evaluates `rexpr` (a StatusOr); on error returns its status, otherwise moves the value
 // into `lhs`, which may be a declaration (`ASSIGN_OR_RETURN(auto x, F())`).
-#define ASSIGN_OR_RETURN(lhs, rexpr) \
-  SPORTELLI_ASSIGN_OR_RETURN_IMPL(SPORTELLI_STATUS_CONCAT(sportelli_statusor_, __LINE__), lhs, rexpr)
+#define ASSIGN_OR_RETURN(lhs, rexpr)                                                           \
+  SPORTELLI_ASSIGN_OR_RETURN_IMPL(SPORTELLI_STATUS_CONCAT(sportelli_statusor_, __LINE__), lhs, \
+                                  rexpr)
 
 #define SPORTELLI_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                    \

@@ -81,8 +81,9 @@ MATCHER_P2(StatusIs, code, reason,
 
 // Evaluates `rexpr` (a StatusOr) once; fails the test (returning from it) when not OK, otherwise
 // moves the value into `lhs`, which may be a declaration.
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
-  SPORTELLI_ASSERT_OK_AND_ASSIGN_IMPL(SPORTELLI_STATUS_CONCAT(sportelli_statusor_, __LINE__), lhs, rexpr)
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                                           \
+  SPORTELLI_ASSERT_OK_AND_ASSIGN_IMPL(SPORTELLI_STATUS_CONCAT(sportelli_statusor_, __LINE__), lhs, \
+                                      rexpr)
 
 #define SPORTELLI_ASSERT_OK_AND_ASSIGN_IMPL(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                        \
