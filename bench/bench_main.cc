@@ -26,6 +26,7 @@
 #include "bench/schedule.h"
 #include "bench/workload_data.h"
 #include "sportelli/auth/tokens.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/status/macros.h"
 
@@ -179,7 +180,7 @@ absl::StatusOr<Bearers> MintBearers(const Settings& settings, const std::set<std
 uint64_t FreshSeed() {
   std::random_device device;
   return (static_cast<uint64_t>(device()) << 32) ^ device() ^
-         static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+         static_cast<uint64_t>(absl::ToUnixNanos(clock::SystemClock::Instance().Now()));
 }
 
 Report BuildReport(const Settings& settings, const Schedule& schedule, const LoadResult& result) {
@@ -253,7 +254,7 @@ int Run(int argc, char** argv) {
   absl::TimeZone rome;
   if (!absl::LoadTimeZone("Europe/Rome", &rome))
     return fail(absl::InternalError("no Europe/Rome time zone (tzdata)"));
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), rome);
+  const absl::CivilDay today = absl::ToCivilDay(clock::SystemClock::Instance().Now(), rome);
 
   std::unique_ptr<Workload> workload;
   BookingWorkload* booking = nullptr;

@@ -47,7 +47,8 @@ int Serve(logging::Logger& log) {
   const server::TokenConfig tokens = server::ReadTokenConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
 
-  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
+  const auth::TokenVerifier verifier =
+      server::TokenVerifierOrExit(tokens, &clock::SystemClock::Instance(), kProgram);
   server::BlockTerminationSignals();
 
   auto registry = std::make_shared<prometheus::Registry>();

@@ -12,6 +12,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "sportelli/clock/clock.h"
+#include "sportelli/server/deadline.h"
 
 namespace sportelli::bench {
 namespace {
@@ -66,9 +68,7 @@ class Sender final {
         workload_.MakeCall(index, static_cast<int>(index % options_.connections));
     call->index = index;
     call->intended_ns = intended;
-    call->context.set_deadline(
-        std::chrono::system_clock::now() +
-        std::chrono::nanoseconds(absl::ToInt64Nanoseconds(options_.deadline)));
+    call->context.set_deadline(server::DeadlineAfter(options_.deadline));
     const int64_t sent_at = SteadyNanos();
     workload_.OnSent(index);
     // From here the collector owns the call: it may complete (and be freed) at once.
@@ -145,10 +145,8 @@ absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(
     args.SetMaxReceiveMessageSize(-1);
     channels.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
   }
-  const auto deadline = std::chrono::system_clock::now() +
-                        std::chrono::nanoseconds(absl::ToInt64Nanoseconds(connect_timeout));
   for (const auto& channel : channels) {
-    if (!channel->WaitForConnected(deadline)) {
+    if (!channel->WaitForConnected(server::DeadlineAfter(connect_timeout))) {
       return absl::UnavailableError(absl::StrCat("cannot connect to ", target));
     }
   }
@@ -166,7 +164,7 @@ LoadResult RunLoad(const Schedule& schedule, const LoadOptions& options, Workloa
 
   // A little head start, so every sender is waiting when the first request falls due.
   const int64_t start_ns = SteadyNanos() + 20'000'000;
-  const absl::Time started = absl::Now() + absl::Milliseconds(20);
+  const absl::Time started = clock::SystemClock::Instance().Now() + absl::Milliseconds(20);
   std::vector<std::unique_ptr<Sender>> senders;
   for (int t = 0; t < options.threads; ++t) {
     senders.push_back(std::make_unique<Sender>(schedule, options, workload, t, start_ns,

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/client_context.h"
+#include "sportelli/server/deadline.h"
 #include "sportelli/server/rpc_metrics.h"
 
 namespace sportelli::bench {
@@ -118,8 +119,7 @@ absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel,
       request.set_channel(sv1::CHANNEL_WEB);
       grpc::ClientContext context;
       context.AddMetadata("authorization", BearerOf(bearers, pair.tenant));
-      context.set_deadline(std::chrono::system_clock::now() +
-                           std::chrono::nanoseconds(absl::ToInt64Nanoseconds(deadline)));
+      context.set_deadline(server::DeadlineAfter(deadline));
       sv1::ListAvailableSlotsResponse response;
       grpc::Status status = stub.ListAvailableSlots(&context, request, &response);
       if (!status.ok()) {

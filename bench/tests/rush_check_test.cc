@@ -59,7 +59,8 @@ TEST(RushCheckTest, CountsLiveAppointmentsPerDeskAndStartTimeUnderRowLevelSecuri
 
 TEST(RushCheckTest, ADatabaseErrorIsUnavailable) {
   absl::StatusOr<std::vector<int64_t>> counts = CountLiveAppointments(
-      "host=127.0.0.1 port=1 connect_timeout=2", {{"a", "tenants/a/desks/d", "s", absl::Now(), 1}});
+      "host=127.0.0.1 port=1 connect_timeout=2",
+      {{"a", "tenants/a/desks/d", "s", absl::FromUnixSeconds(1780300800), 1}});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kUnavailable);
 }
 

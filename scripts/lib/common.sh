@@ -11,6 +11,7 @@ SPORTELLI_PACKAGES=(
   libabsl-dev libssl-dev nlohmann-json3-dev libcpp-jwt-dev
   postgresql postgresql-contrib redis-server prometheus
   python3 python3-grpcio python3-protobuf python3-jwt python3-cryptography tzdata openssl
+  clang-format faketime
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

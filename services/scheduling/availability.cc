@@ -19,9 +19,9 @@ std::string FlightKey(const AvailabilityQuery& query, absl::CivilDay day) {
 }  // namespace
 
 Availability::Availability(SchedulingRepository* repository, AvailabilityCache* cache,
-                           prometheus::Registry& registry, logging::Logger* logger,
-                           AvailabilityOptions options)
-    : repository_(repository), cache_(cache), logger_(logger), options_(options) {
+                           const clock::Clock* clock, prometheus::Registry& registry,
+                           logging::Logger* logger, AvailabilityOptions options)
+    : repository_(repository), cache_(cache), clock_(clock), logger_(logger), options_(options) {
   auto& days = prometheus::BuildCounter()
                    .Name("sportelli_scheduling_availability_days_total")
                    .Help(
@@ -88,7 +88,7 @@ bool Availability::UseCache(absl::Time now) {
 void Availability::AfterWrite(const std::string& tenant_id, const std::string& desk_id,
                               absl::Time start, absl::Time end, const absl::TimeZone& zone) {
   if (cache_ == nullptr) return;
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_->Now();
   std::vector<absl::CivilDay> days;
   for (absl::CivilDay day = LocalDayOf(start, zone);
        day <= LocalDayOf(std::max(start, end - absl::Microseconds(1)), zone); ++day) {
@@ -158,7 +158,7 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
     for (absl::CivilDay day : days) {
       keys.push_back({query.tenant_id, query.desk_id, query.service_id, day});
     }
-    absl::StatusOr<std::vector<CacheRead>> got = cache_->Get(keys);
+    absl::StatusOr<std::vector<CacheRead>> got = cache_->Get(keys, now);
     if (got.ok()) {
       reads = *std::move(got);
     } else {
@@ -212,7 +212,7 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
       absl::Duration ttl = options_.ttl;
       if (first_expiry) ttl = std::min(ttl, *first_expiry - now);
       if (ttl > absl::ZeroDuration()) {
-        if (absl::Status put = cache_->Put(values, generations, ttl); !put.ok()) {
+        if (absl::Status put = cache_->Put(values, generations, now, ttl); !put.ok()) {
           CacheFailed(put, now);
         }
       }

@@ -26,6 +26,7 @@
 #include "services/scheduling/availability_cache.h"
 #include "services/scheduling/domain/slot_model.h"
 #include "services/scheduling/scheduling_repository.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/logging/logger.h"
 
 namespace sportelli::scheduling {
@@ -58,13 +59,15 @@ using OpenHoursLoader = std::function<absl::StatusOr<std::vector<TimeInterval>>(
 
 class Availability {
  public:
-  // `cache` may be null (no Redis configured). Pointers must outlive this object.
+  // `cache` may be null (no Redis configured). Pointers must outlive this object. `clock`
+  // times the cache's outages (when to try Redis again).
   Availability(SchedulingRepository* repository, AvailabilityCache* cache,
-               prometheus::Registry& registry, logging::Logger* logger,
+               const clock::Clock* clock, prometheus::Registry& registry, logging::Logger* logger,
                AvailabilityOptions options = {});
 
   // The query's slots bookable at `now` (notice and window applied), with the seats left for
-  // the channel, in start order.
+  // the channel, in start order. `now` is the request's instant, read once by the caller from
+  // the same clock.
   absl::StatusOr<std::vector<AvailableSlot>> List(const AvailabilityQuery& query,
                                                   const OpenHoursLoader& open_hours,
                                                   absl::Time now);
@@ -102,6 +105,7 @@ class Availability {
 
   SchedulingRepository* const repository_;
   AvailabilityCache* const cache_;
+  const clock::Clock* const clock_;
   logging::Logger* const logger_;
   const AvailabilityOptions options_;
   prometheus::Counter* from_cache_;

@@ -33,9 +33,9 @@ std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::s
                       absl::FormatCivilTime(day));
 }
 
-std::string EncodeCachedDay(const CachedDay& day, int64_t generation) {
-  std::string out = absl::StrCat(generation, "|");
-  for (const CachedSlot& slot : day.slots) {
+std::string EncodeCachedValue(const CachedValue& value) {
+  std::string out = absl::StrCat(value.generation, "|", absl::ToUnixMicros(value.valid_until), "|");
+  for (const CachedSlot& slot : value.day.slots) {
     absl::StrAppend(&out, absl::ToUnixSeconds(slot.start), ",", absl::ToUnixSeconds(slot.end), ",");
     for (size_t i = 0; i < slot.usage.size(); ++i) {
       const SlotUsage& u = slot.usage[i];
@@ -46,15 +46,16 @@ std::string EncodeCachedDay(const CachedDay& day, int64_t generation) {
   return out;
 }
 
-std::optional<std::pair<CachedDay, int64_t>> DecodeCachedDay(const std::string& value) {
-  const size_t bar = value.find('|');
-  int64_t generation = 0;
-  if (bar == std::string::npos || !absl::SimpleAtoi(value.substr(0, bar), &generation)) {
+std::optional<CachedValue> DecodeCachedValue(const std::string& text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits('|', 2));
+  CachedValue value;
+  int64_t valid_until = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &value.generation) ||
+      !absl::SimpleAtoi(parts[1], &valid_until)) {
     return std::nullopt;
   }
-  CachedDay day;
-  for (absl::string_view item :
-       absl::StrSplit(absl::string_view(value).substr(bar + 1), ';', absl::SkipEmpty())) {
+  value.valid_until = absl::FromUnixMicros(valid_until);
+  for (absl::string_view item : absl::StrSplit(parts[2], ';', absl::SkipEmpty())) {
     std::vector<absl::string_view> fields = absl::StrSplit(item, ',');
     int64_t start = 0, end = 0;
     if (fields.size() != 3 || !absl::SimpleAtoi(fields[0], &start) ||
@@ -67,13 +68,13 @@ std::optional<std::pair<CachedDay, int64_t>> DecodeCachedDay(const std::string& 
       if (!ParseUsage(stretch, usage)) return std::nullopt;
       slot.usage.push_back(usage);
     }
-    day.slots.push_back(std::move(slot));
+    value.day.slots.push_back(std::move(slot));
   }
-  return std::make_pair(std::move(day), generation);
+  return value;
 }
 
-absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(
-    const std::vector<DayKey>& keys) {
+absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(const std::vector<DayKey>& keys,
+                                                                   absl::Time now) {
   std::vector<CacheRead> reads(keys.size());
   if (keys.empty()) return reads;
   std::vector<std::string> command = {"MGET"};
@@ -90,14 +91,16 @@ absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(
     if (generation.is_string()) absl::SimpleAtoi(generation.str(), &reads[i].generation);
     const redis::Reply& value = replies[2 * i];
     if (!value.is_string()) continue;
-    std::optional<std::pair<CachedDay, int64_t>> decoded = DecodeCachedDay(value.str());
-    if (decoded && decoded->second == reads[i].generation) reads[i].day = std::move(decoded->first);
+    std::optional<CachedValue> decoded = DecodeCachedValue(value.str());
+    if (decoded && decoded->generation == reads[i].generation && now < decoded->valid_until) {
+      reads[i].day = std::move(decoded->day);
+    }
   }
   return reads;
 }
 
 absl::Status RedisAvailabilityCache::Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
-                                         const std::vector<int64_t>& generations,
+                                         const std::vector<int64_t>& generations, absl::Time now,
                                          absl::Duration ttl) {
   if (values.empty()) return absl::OkStatus();
   const int64_t ttl_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl));
@@ -105,7 +108,7 @@ absl::Status RedisAvailabilityCache::Put(const std::vector<std::pair<DayKey, Cac
   commands.reserve(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     commands.push_back({"SET", ValueKey(values[i].first),
-                        EncodeCachedDay(values[i].second, generations[i]), "PX",
+                        EncodeCachedValue({values[i].second, generations[i], now + ttl}), "PX",
                         absl::StrCat(ttl_ms)});
   }
   ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));

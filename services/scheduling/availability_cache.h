@@ -12,6 +12,10 @@
 // the value includes it), or its INCR lands after the generation was read (and the value is
 // born stale). Values and generations share the tenant's hash tag, so one MGET reads both for
 // many days, on one Redis Cluster shard.
+//
+// Expiry. A value records until when it may be used (the TTL, shortened to the first expiry of
+// a hold it counts), on the service's clock; Redis's own expiry only collects the garbage. So
+// whether a day is stale is decided by the same clock as every other "now" of the service.
 #ifndef SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_CACHE_H_
 #define SPORTELLI_SERVICES_SCHEDULING_AVAILABILITY_CACHE_H_
 
@@ -29,7 +33,7 @@
 namespace sportelli::scheduling {
 
 // Bumped when the value's format or meaning changes: old entries are then never read again.
-inline constexpr int kAvailabilityCacheVersion = 1;
+inline constexpr int kAvailabilityCacheVersion = 2;
 
 struct CachedSlot {
   absl::Time start;
@@ -55,19 +59,32 @@ struct CacheRead {
   int64_t generation = 0;        // to tag the rebuilt value with
 };
 
-// Text encoding of a value (exposed for tests): "<generation>|<start>,<end>,<w>.<p>.<d>[/...];"
-// with Unix seconds.
-std::string EncodeCachedDay(const CachedDay& day, int64_t generation);
-std::optional<std::pair<CachedDay, int64_t>> DecodeCachedDay(const std::string& value);
+// A value as stored: the day, the generation it was built under and until when it is valid.
+struct CachedValue {
+  CachedDay day;
+  int64_t generation = 0;
+  absl::Time valid_until;
+  bool operator==(const CachedValue&) const = default;
+};
+
+// Text encoding of a value (exposed for tests):
+// "<generation>|<valid until>|<start>,<end>,<w>.<p>.<d>[/...];" with Unix seconds (valid until
+// in microseconds).
+std::string EncodeCachedValue(const CachedValue& value);
+std::optional<CachedValue> DecodeCachedValue(const std::string& text);
 
 class AvailabilityCache {
  public:
   virtual ~AvailabilityCache() = default;
-  // All keys belong to one tenant. One entry per key, in order. A failure means Redis could not
-  // be used at all (the caller falls back to PostgreSQL).
-  virtual absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys) = 0;
+  // All keys belong to one tenant. One entry per key, in order; a value no longer valid at
+  // `now` is a miss. A failure means Redis could not be used at all (the caller falls back to
+  // PostgreSQL).
+  virtual absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys,
+                                                     absl::Time now) = 0;
+  // Stores each day with its generation, valid for `ttl` from `now`.
   virtual absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
-                           const std::vector<int64_t>& generations, absl::Duration ttl) = 0;
+                           const std::vector<int64_t>& generations, absl::Time now,
+                           absl::Duration ttl) = 0;
   // Bumps the generation of (desk, day) for each day.
   virtual absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
                                   const std::vector<absl::CivilDay>& days) = 0;
@@ -79,9 +96,11 @@ class RedisAvailabilityCache final : public AvailabilityCache {
  public:
   // `redis` must outlive the cache.
   explicit RedisAvailabilityCache(redis::RedisClient* redis) : redis_(redis) {}
-  absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys) override;
+  absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys,
+                                             absl::Time now) override;
   absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
-                   const std::vector<int64_t>& generations, absl::Duration ttl) override;
+                   const std::vector<int64_t>& generations, absl::Time now,
+                   absl::Duration ttl) override;
   absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
                           const std::vector<absl::CivilDay>& days) override;
   absl::Status Ping() override { return redis_->Ping(); }

@@ -92,7 +92,8 @@ int Serve(logging::Logger& log) {
   const std::string redis_password = ReadOptionalFile(env, "SPORTELLI_REDIS_PASSWORD_FILE");
   config::ExitIfInvalid(env.Finish(), kProgram);
 
-  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
+  const clock::Clock& clock = clock::SystemClock::Instance();
+  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, &clock, kProgram);
   absl::StatusOr<SecretKey> secret = SecretKey::Create(secret_bytes);
   if (!secret.ok()) {
     config::ExitIfInvalid(absl::InvalidArgumentError(absl::StrCat("SPORTELLI_SECRET_KEY_FILE: ",
@@ -157,15 +158,16 @@ int Serve(logging::Logger& log) {
   channel_args.SetLoadBalancingPolicyName("round_robin");
   TenantsDeskDirectory directory(
       grpc::CreateCustomChannel(tenants_address, grpc::InsecureChannelCredentials(), channel_args),
-      directory_options);
+      directory_options, &clock);
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("scheduling", *registry);
   server::RpcHandler handler("scheduling.sportelli", &verifier, &metrics, &log);
   PostgresSchedulingRepository repository(pool.get());
   RedisAvailabilityCache cache(redis->get());
-  Availability availability(&repository, &cache, *registry, &log);
-  SchedulingGrpcService service(&repository, &directory, &availability, &*secret, &handler, rules);
+  Availability availability(&repository, &cache, &clock, *registry, &log);
+  SchedulingGrpcService service(&repository, &directory, &availability, &*secret, &handler, rules,
+                                &clock);
   OutboxRelay relay(relay_pool.get(), relay_redis.get(), &log, registry.get());
 
   server::Server server(options, &log, registry);

@@ -99,14 +99,14 @@ SchedulingGrpcService::SchedulingGrpcService(SchedulingRepository* repository,
                                              DeskDirectory* directory, Availability* availability,
                                              const SecretKey* secret,
                                              const server::RpcHandler* handler, BookingRules rules,
-                                             Clock clock)
+                                             const clock::Clock* clock)
     : repository_(repository),
       directory_(directory),
       availability_(availability),
       secret_(secret),
       handler_(handler),
       rules_(rules),
-      clock_(clock ? std::move(clock) : Clock([] { return absl::Now(); })) {}
+      clock_(clock) {}
 
 absl::StatusOr<SchedulingGrpcService::DeskRules> SchedulingGrpcService::RulesFor(
     const Call& call, const std::string& tenant, const std::string& desk,
@@ -219,7 +219,7 @@ grpc::Status SchedulingGrpcService::ListAvailableSlots(grpc::ServerContext* cont
                                                         query.first_day - 1, query.last_day));
                            return hours.intervals;
                          },
-                         clock_()));
+                         clock_->Now()));
     for (const AvailableSlot& slot : slots) {
       v1::Slot* out = response->add_slots();
       ToTimestamp(slot.start, out->mutable_start_time());
@@ -253,7 +253,7 @@ grpc::Status SchedulingGrpcService::HoldSlot(grpc::ServerContext* context,
     RETURN_IF_ERROR(violations.ToStatus());
 
     const std::string& tenant = (*parent)[0];
-    const absl::Time now = clock_();
+    const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(DeskRules rules, RulesFor(call, tenant, (*desk)[1], (*service)[1]));
     ASSIGN_OR_RETURN(SeatRules seat, SeatRulesFor(call, rules, tenant, (*desk)[1], *start, now));
     Hold hold{tenant, RandomResourceId("h"),          (*desk)[1], (*service)[1],
@@ -305,7 +305,7 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
     RETURN_IF_ERROR(violations.ToStatus());
 
     const std::string& tenant = (*parent)[0];
-    const absl::Time now = clock_();
+    const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(DeskRules rules, RulesFor(call, tenant, (*desk)[1], (*service)[1]));
     ASSIGN_OR_RETURN(SeatRules seat, SeatRulesFor(call, rules, tenant, (*desk)[1], *start, now));
     RETURN_IF_ERROR(TurnAwayIfKnownFull(tenant, (*desk)[1], (*service)[1], *start, *channel, rules,
@@ -443,7 +443,7 @@ grpc::Status SchedulingGrpcService::CancelAppointment(grpc::ServerContext* conte
       }
     }
     const Actor actor = staff ? Actor::kOperator : Actor::kCitizen;
-    const absl::Time now = clock_();
+    const absl::Time now = clock_->Now();
     const std::string token_hash = Sha256(request->cancel_token());
     ASSIGN_OR_RETURN(
         Appointment changed,
@@ -476,7 +476,7 @@ absl::Status SchedulingGrpcService::ApplyStaffEvent(Call& call, const std::strin
   ASSIGN_OR_RETURN(std::vector<std::string> ids,
                    api::ParseResourceName(name, kAppointmentPattern, "name"));
   RETURN_IF_ERROR(RequireStaff(call, ids[0]));
-  const absl::Time now = clock_();
+  const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(Appointment changed,
                    repository_->ChangeState(
                        ids[0], ids[1], StateChange{event, Actor::kOperator},
@@ -533,7 +533,7 @@ grpc::Status SchedulingGrpcService::RescheduleAppointment(
     RETURN_IF_ERROR(violations.ToStatus());
 
     const std::string& tenant = (*ids)[0];
-    const absl::Time now = clock_();
+    const absl::Time now = clock_->Now();
     // Desk and service never change, so they can be read before the locking transaction.
     ASSIGN_OR_RETURN(StoredAppointment current, repository_->GetAppointment(tenant, (*ids)[1]));
     const Appointment& old = current.appointment;
@@ -578,7 +578,7 @@ grpc::Status SchedulingGrpcService::CreateWalkInTicket(grpc::ServerContext* cont
                            "the desk sees citizens by appointment only", "DESK_TAKES_NO_WALK_INS");
     }
     ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(credentials, (*desk)[0]));
-    const absl::Time now = clock_();
+    const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(Created<WalkInTicket> created,
                      repository_->CreateTicket(
                          (*desk)[0], (*desk)[1], LocalDayOf(now, zone), now,
@@ -605,7 +605,7 @@ grpc::Status SchedulingGrpcService::CallNext(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(DeskInfo info, directory_->GetDesk(credentials, (*desk)[0], (*desk)[1]));
     (void)info;  // NOT_FOUND for a desk that does not exist
     ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(credentials, (*desk)[0]));
-    const absl::Time now = clock_();
+    const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(QueueEntry next, repository_->CallNext((*desk)[0], (*desk)[1],
                                                             LocalDayOf(now, zone), (*op)[1], now));
     if (next.appointment) *response->mutable_appointment() = ToProto(*next.appointment);
@@ -626,7 +626,7 @@ grpc::Status SchedulingGrpcService::ListQueue(grpc::ServerContext* context,
     (void)info;
     ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(credentials, desk[0]));
     ASSIGN_OR_RETURN(Queue queue,
-                     repository_->ListQueue(desk[0], desk[1], LocalDayOf(clock_(), zone)));
+                     repository_->ListQueue(desk[0], desk[1], LocalDayOf(clock_->Now(), zone)));
     for (const Appointment& a : queue.checked_in) *response->add_checked_in() = ToProto(a);
     for (const WalkInTicket& t : queue.waiting) *response->add_waiting() = ToProto(t);
     return absl::OkStatus();

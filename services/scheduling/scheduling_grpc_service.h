@@ -9,13 +9,12 @@
 #ifndef SPORTELLI_SERVICES_SCHEDULING_SCHEDULING_GRPC_SERVICE_H_
 #define SPORTELLI_SERVICES_SCHEDULING_SCHEDULING_GRPC_SERVICE_H_
 
-#include <functional>
-
 #include "services/scheduling/availability.h"
 #include "services/scheduling/desk_directory.h"
 #include "services/scheduling/domain/appointment_state.h"
 #include "services/scheduling/scheduling_repository.h"
 #include "services/scheduling/secrets.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
 #include "sportelli/server/rpc_handler.h"
 
@@ -34,13 +33,11 @@ struct BookingRules {
 
 class SchedulingGrpcService final : public v1::SchedulingService::Service {
  public:
-  using Clock = std::function<absl::Time()>;
-
-  // Pointers must outlive the service. `clock` defaults to absl::Now.
+  // Pointers must outlive the service. Every "now" of a request is read once from `clock`.
   SchedulingGrpcService(SchedulingRepository* repository, DeskDirectory* directory,
                         Availability* availability, const SecretKey* secret,
                         const server::RpcHandler* handler, BookingRules rules,
-                        Clock clock = nullptr);
+                        const clock::Clock* clock);
 
   grpc::Status ListAvailableSlots(grpc::ServerContext* context,
                                   const v1::ListAvailableSlotsRequest* request,
@@ -100,7 +97,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   const SecretKey* const secret_;
   const server::RpcHandler* const handler_;
   const BookingRules rules_;
-  const Clock clock_;
+  const clock::Clock* const clock_;
 };
 
 }  // namespace sportelli::scheduling

@@ -7,6 +7,7 @@
 #include "grpcpp/client_context.h"
 #include "services/scheduling/proto_mapping.h"
 #include "sportelli/api/resource_name.h"
+#include "sportelli/server/deadline.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
 #include "sportelli/status/macros.h"
@@ -52,12 +53,13 @@ absl::StatusOr<absl::TimeZone> ZoneNamed(const std::string& name) {
 }  // namespace
 
 TenantsDeskDirectory::TenantsDeskDirectory(std::shared_ptr<grpc::Channel> channel,
-                                           TenantsDirectoryOptions options)
-    : stub_(tv1::TenantsService::NewStub(std::move(channel))), options_(options) {}
+                                           TenantsDirectoryOptions options,
+                                           const clock::Clock* clock)
+    : stub_(tv1::TenantsService::NewStub(std::move(channel))), options_(options), clock_(clock) {}
 
 void TenantsDeskDirectory::PrepareContext(grpc::ClientContext& context,
                                           const std::string& credentials) const {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
+  context.set_deadline(server::DeadlineAfter(options_.deadline));
   if (!credentials.empty()) context.AddMetadata("authorization", credentials);
 }
 
@@ -65,7 +67,7 @@ template <typename T>
 bool TenantsDeskDirectory::Lookup(const absl::flat_hash_map<std::string, Entry<T>>& map,
                                   const std::string& key, T& value) const {
   auto it = map.find(key);
-  if (it == map.end() || it->second.expires <= absl::Now()) return false;
+  if (it == map.end() || it->second.expires <= clock_->Now()) return false;
   value = it->second.value;
   return true;
 }
@@ -74,7 +76,7 @@ template <typename T>
 void TenantsDeskDirectory::Store(absl::flat_hash_map<std::string, Entry<T>>& map,
                                  const std::string& key, T value) {
   if (map.size() >= options_.max_entries) map.clear();
-  map[key] = Entry<T>{std::move(value), absl::Now() + options_.ttl};
+  map[key] = Entry<T>{std::move(value), clock_->Now() + options_.ttl};
 }
 
 absl::Mutex& TenantsDeskDirectory::FetchMutex(const std::string& key) {

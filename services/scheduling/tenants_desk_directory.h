@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/channel.h"
 #include "services/scheduling/desk_directory.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/tenants/v1/tenants_service.grpc.pb.h"
 
 namespace sportelli::scheduling {
@@ -31,7 +32,9 @@ struct TenantsDirectoryOptions {
 
 class TenantsDeskDirectory final : public DeskDirectory {
  public:
-  TenantsDeskDirectory(std::shared_ptr<grpc::Channel> channel, TenantsDirectoryOptions options);
+  // `clock` (which must outlive the directory) times the cached answers.
+  TenantsDeskDirectory(std::shared_ptr<grpc::Channel> channel, TenantsDirectoryOptions options,
+                       const clock::Clock* clock);
 
   absl::StatusOr<DeskInfo> GetDesk(const std::string& credentials, const std::string& tenant_id,
                                    const std::string& desk_id) override;
@@ -73,6 +76,7 @@ class TenantsDeskDirectory final : public DeskDirectory {
 
   std::unique_ptr<tenants::v1::TenantsService::Stub> stub_;
   const TenantsDirectoryOptions options_;
+  const clock::Clock* const clock_;
   static constexpr size_t kFetchStripes = 64;
   absl::Mutex fetch_mu_[kFetchStripes];
   mutable absl::Mutex mu_;

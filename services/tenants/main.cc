@@ -60,7 +60,8 @@ int Serve(logging::Logger& log) {
   const server::TokenConfig tokens = server::ReadTokenConfig(env);
   config::ExitIfInvalid(env.Finish(), kProgram);
 
-  const auth::TokenVerifier verifier = server::TokenVerifierOrExit(tokens, kProgram);
+  const auth::TokenVerifier verifier =
+      server::TokenVerifierOrExit(tokens, &clock::SystemClock::Instance(), kProgram);
   // Signals are blocked before any thread exists, so every thread inherits the mask and only
   // WaitForTerminationSignal receives SIGTERM. migrate and seed keep the default handling.
   server::BlockTerminationSignals();

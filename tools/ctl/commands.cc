@@ -24,6 +24,7 @@
 #include "grpcpp/security/credentials.h"
 #include "sportelli/auth/tokens.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
+#include "sportelli/server/deadline.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
 #include "sportelli/tenants/v1/tenants_service.grpc.pb.h"
@@ -94,7 +95,7 @@ std::unique_ptr<v1::TenantsService::Stub> Stub(const Context& context) {
 }
 
 void Prepare(grpc::ClientContext& call, const std::string& token) {
-  call.set_deadline(absl::ToChronoTime(absl::Now() + kDeadline));
+  call.set_deadline(server::DeadlineAfter(kDeadline));
   call.AddMetadata("authorization", absl::StrCat("Bearer ", token));
 }
 

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
+#include "sportelli/clock/clock.h"
 
 namespace sportelli::config {
 namespace {
@@ -177,7 +177,8 @@ absl::Status EnvReader::Finish() const {
 void ExitIfInvalid(const absl::Status& status, const std::string& program) {
   if (status.ok()) return;
   std::cerr << "{\"time\":\""
-            << absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())
+            << absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock::SystemClock::Instance().Now(),
+                                absl::UTCTimeZone())
             << "\",\"level\":\"fatal\",\"service\":\"" << JsonEscape(program) << "\",\"message\":\""
             << JsonEscape(std::string(status.message())) << "\"}" << std::endl;
   std::exit(2);

@@ -2,7 +2,6 @@
 
 #include <iostream>
 
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace sportelli::logging {
@@ -31,15 +30,16 @@ Level ParseLevel(const std::string& name) {
   return Level::kInfo;
 }
 
-Logger::Logger(std::string service, Level min_level, std::ostream* out)
+Logger::Logger(std::string service, Level min_level, std::ostream* out, const clock::Clock* clock)
     : service_(std::move(service)),
       min_level_(min_level),
-      out_(out != nullptr ? out : &std::cerr) {}
+      out_(out != nullptr ? out : &std::cerr),
+      clock_(clock != nullptr ? clock : &clock::SystemClock::Instance()) {}
 
 void Logger::Log(Level level, const std::string& message, const nlohmann::json& fields) {
   if (!Enabled(level)) return;
   nlohmann::json line = {
-      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())},
+      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_->Now(), absl::UTCTimeZone())},
       {"level", LevelName(level)},
       {"service", service_},
       {"message", message},

@@ -12,7 +12,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
+#include "absl/time/clock.h"  // SleepFor
 #include "pqxx/nontransaction"
 #include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/internal/errors.h"
@@ -140,12 +140,12 @@ bool ConnectionPool::CanLendLocked() const { return !idle_.empty() || size_ < op
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire() { return AcquireImpl(false); }
 
 absl::StatusOr<PooledConnection> ConnectionPool::AcquireImpl(bool fresh) {
-  const absl::Time deadline = absl::Now() + options_.acquire_timeout;
   // Connections to close, destroyed after the lock is released (closing does socket I/O).
   std::vector<std::unique_ptr<pqxx::connection>> doomed;
   {
     absl::MutexLock lock(&mu_);
-    if (!mu_.AwaitWithDeadline(absl::Condition(this, &ConnectionPool::CanLendLocked), deadline)) {
+    if (!mu_.AwaitWithTimeout(absl::Condition(this, &ConnectionPool::CanLendLocked),
+                              options_.acquire_timeout)) {
       ++acquire_timeouts_;
       return status::Error(absl::StatusCode::kUnavailable,
                            "no database connection available before the timeout", "POOL_EXHAUSTED");

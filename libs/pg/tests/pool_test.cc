@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
+#include "sportelli/clock/stopwatch.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::pg {
@@ -44,9 +45,9 @@ TEST_F(PoolTest, OpensConnectionsLazilyAndNeverBeyondMaxSize) {
   EXPECT_EQ(pool->in_use(), 2);
   EXPECT_NE(BackendPid(first), BackendPid(second));
 
-  const absl::Time start = absl::Now();
+  const clock::Stopwatch watch;
   absl::StatusOr<PooledConnection> third = pool->Acquire();
-  const absl::Duration waited = absl::Now() - start;
+  const absl::Duration waited = watch.Elapsed();
   EXPECT_THAT(third, StatusIs(absl::StatusCode::kUnavailable, "POOL_EXHAUSTED"));
   EXPECT_GE(waited, absl::Milliseconds(190));
   EXPECT_LT(waited, absl::Seconds(2));
@@ -99,9 +100,9 @@ TEST_F(PoolTest, AWaiterGetsTheConnectionReturnedByAnotherThread) {
   std::atomic<int> waiter_pid{0};
   absl::Duration waited;
   std::thread waiter([&] {
-    const absl::Time start = absl::Now();
+    const clock::Stopwatch watch;
     absl::StatusOr<PooledConnection> connection = pool->Acquire();
-    waited = absl::Now() - start;
+    waited = watch.Elapsed();
     if (connection.ok()) waiter_pid = BackendPid(*connection);
   });
   absl::SleepFor(absl::Milliseconds(100));

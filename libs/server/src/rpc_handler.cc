@@ -20,10 +20,10 @@ absl::Status RpcHandler::Authenticate(const grpc::ServerContext& context, Call& 
   return absl::OkStatus();
 }
 
-grpc::Status RpcHandler::Finish(const char* method, absl::Time start, const Call& call,
+grpc::Status RpcHandler::Finish(const char* method, absl::Duration elapsed, const Call& call,
                                 const absl::Status& status) const {
   grpc::Status grpc_status = status::ToGrpcStatus(status, error_domain_);
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const double seconds = absl::ToDoubleSeconds(elapsed);
   metrics_->Finished(method, grpc_status.error_code(), seconds);
 
   const bool server_fault = status.code() == absl::StatusCode::kInternal ||

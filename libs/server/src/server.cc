@@ -11,6 +11,7 @@
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "sportelli/server/deadline.h"
 
 namespace sportelli::server {
 
@@ -129,7 +130,7 @@ void Server::Shutdown() {
   logger_->Info("shutting down",
                 {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   absl::SleepFor(options_.shutdown_grace);
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_deadline));
+  server_->Shutdown(DeadlineAfter(options_.shutdown_deadline));
   server_->Wait();
   logger_->Info("stopped");
 }

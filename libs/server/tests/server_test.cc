@@ -17,6 +17,8 @@
 #include "grpcpp/test/server_context_test_spouse.h"
 #include "gtest/gtest.h"
 #include "sportelli/auth/keys.h"
+#include "sportelli/clock/stopwatch.h"
+#include "sportelli/server/deadline.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/status/errors.h"
 
@@ -34,7 +36,7 @@ HealthCheckResponse::ServingStatus Health(int port, const std::string& service) 
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  context.set_deadline(DeadlineAfter(absl::Seconds(2)));
   HealthCheckRequest request;
   request.set_service(service);
   HealthCheckResponse response;
@@ -45,8 +47,8 @@ HealthCheckResponse::ServingStatus Health(int port, const std::string& service) 
 
 template <typename Predicate>
 bool Eventually(Predicate predicate, absl::Duration timeout = absl::Seconds(5)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
+  const clock::Stopwatch watch;
+  while (watch.Elapsed() < timeout) {
     if (predicate()) return true;
     absl::SleepFor(absl::Milliseconds(20));
   }

@@ -4,7 +4,7 @@
 //
 //   ASSIGN_OR_RETURN(Transition transition,
 //                    ApplyEvent(appointment.state, AppointmentEvent::kCancel,
-//                               EventContext{Actor::kCitizen, absl::Now(), appointment.start,
+//                               EventContext{Actor::kCitizen, clock.Now(), appointment.start,
 //                                            appointment.end},
 //                               policy));
 //   if (!transition.changed) return appointment;  // a retry: write nothing, emit no event

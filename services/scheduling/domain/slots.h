@@ -12,10 +12,10 @@
 //   RETURN_IF_ERROR(ValidateSlotPolicy(policy).ToStatus());
 //   // Portal: what the web may book, full slots hidden, grouped by the comune's days.
 //   std::vector<AvailableSlot> free =
-//       AvailableSlots(open, policy, usage_by_start, Channel::kWeb, absl::Now());
+//       AvailableSlots(open, policy, usage_by_start, Channel::kWeb, clock.Now());
 //   for (const auto& [day, slots] : GroupByLocalDay(free, rome)) { ... }
 //   // Booking transaction, with the seats counted under lock:
-//   RETURN_IF_ERROR(CheckBookable(open, policy, usage, Channel::kPhone, start, absl::Now()));
+//   RETURN_IF_ERROR(CheckBookable(open, policy, usage, Channel::kPhone, start, clock.Now()));
 //
 // Time. Slots are cut in real (UTC) time from the start of each open interval, one duration
 // after another, and a remainder shorter than the duration is dropped. An appointment lasts

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/domain/slots.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/testing/status_matchers.h"
 
@@ -87,7 +88,8 @@ class FakeRepository final : public SchedulingRepository {
 // fail as an unreachable Redis would.
 class FakeCache final : public AvailabilityCache {
  public:
-  absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys) override {
+  absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys,
+                                             absl::Time now) override {
     absl::MutexLock lock(&mu);
     if (down) return status::Unavailable("redis");
     std::vector<CacheRead> reads;
@@ -95,16 +97,21 @@ class FakeCache final : public AvailabilityCache {
       CacheRead read;
       read.generation = generations[Gen(key.desk_id, key.day)];
       auto it = values.find(Key(key));
-      if (it != values.end() && it->second.second == read.generation) read.day = it->second.first;
+      if (it != values.end() && it->second.generation == read.generation &&
+          now < it->second.valid_until) {
+        read.day = it->second.day;
+      }
       reads.push_back(read);
     }
     return reads;
   }
   absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& put,
-                   const std::vector<int64_t>& gens, absl::Duration) override {
+                   const std::vector<int64_t>& gens, absl::Time now, absl::Duration ttl) override {
     absl::MutexLock lock(&mu);
     if (down) return status::Unavailable("redis");
-    for (size_t i = 0; i < put.size(); ++i) values[Key(put[i].first)] = {put[i].second, gens[i]};
+    for (size_t i = 0; i < put.size(); ++i) {
+      values[Key(put[i].first)] = {put[i].second, gens[i], now + ttl};
+    }
     return absl::OkStatus();
   }
   absl::Status Invalidate(const std::string&, const std::string& desk,
@@ -119,7 +126,8 @@ class FakeCache final : public AvailabilityCache {
     return down ? status::Unavailable("redis") : absl::OkStatus();
   }
   static std::string Key(const DayKey& k) {
-    return AvailabilityCacheKey(k.tenant_id, k.desk_id, k.service_id, k.day, 1);
+    return AvailabilityCacheKey(k.tenant_id, k.desk_id, k.service_id, k.day,
+                                kAvailabilityCacheVersion);
   }
   static std::string Gen(const std::string& desk, absl::CivilDay day) {
     return desk + absl::FormatCivilTime(day);
@@ -127,7 +135,7 @@ class FakeCache final : public AvailabilityCache {
 
   absl::Mutex mu;
   bool down = false;
-  std::map<std::string, std::pair<CachedDay, int64_t>> values;
+  std::map<std::string, CachedValue> values;
   std::map<std::string, int64_t> generations;
 };
 
@@ -150,36 +158,41 @@ class AvailabilityTest : public ::testing::Test {
       return std::vector<TimeInterval>{{At(9), At(10)}};
     };
   }
-  absl::Time At(int hour) {
+  absl::Time At(int hour) const {
     return absl::FromCivil(absl::CivilHour(day_.year(), day_.month(), day_.day(), hour), Rome());
   }
-  absl::Time Now() { return At(9) - absl::Hours(72); }
+  absl::Time Now() const { return At(9) - absl::Hours(72); }
 
   absl::CivilDay day_{2026, 12, 2};
+  // The clock Availability times outages with, on the same fixed day as the queries.
+  clock::FakeClock clock_{Now()};
   FakeRepository repository_;
   FakeCache cache_;
   prometheus::Registry registry_;
-  logging::Logger logger_{"test", logging::Level::kError};
-  Availability availability_{&repository_, &cache_, registry_, &logger_,
-                             AvailabilityOptions{.retry_after = absl::ZeroDuration()}};
+  logging::Logger logger_{"test", logging::Level::kError, nullptr, &clock_};
+  Availability availability_{&repository_, &cache_,
+                             &clock_,      registry_,
+                             &logger_,     AvailabilityOptions{.retry_after = absl::Seconds(1)}};
 };
 
 TEST(CachedDayEncodingTest, RoundTrips) {
-  CachedDay day;
-  day.slots.push_back({absl::FromUnixSeconds(1796191200),
-                       absl::FromUnixSeconds(1796193000),
-                       {SlotUsage{1, 0, 2}, SlotUsage{}}});
-  day.slots.push_back(
+  CachedValue value;
+  value.day.slots.push_back({absl::FromUnixSeconds(1796191200),
+                             absl::FromUnixSeconds(1796193000),
+                             {SlotUsage{1, 0, 2}, SlotUsage{}}});
+  value.day.slots.push_back(
       {absl::FromUnixSeconds(1796193000), absl::FromUnixSeconds(1796194800), {SlotUsage{}}});
-  auto decoded = DecodeCachedDay(EncodeCachedDay(day, 42));
+  value.generation = 42;
+  value.valid_until = absl::FromUnixMicros(1796190000123456);
+  std::optional<CachedValue> decoded = DecodeCachedValue(EncodeCachedValue(value));
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(decoded->first, day);
-  EXPECT_EQ(decoded->second, 42);
-  EXPECT_FALSE(DecodeCachedDay("garbage").has_value());
-  EXPECT_FALSE(DecodeCachedDay("1|1,2,x.y.z;").has_value());
-  auto empty = DecodeCachedDay(EncodeCachedDay(CachedDay{}, 0));
+  EXPECT_EQ(*decoded, value);
+  EXPECT_FALSE(DecodeCachedValue("garbage").has_value());
+  EXPECT_FALSE(DecodeCachedValue("1|2|1,2,x.y.z;").has_value());
+  EXPECT_FALSE(DecodeCachedValue("1|1,2,0.0.0;").has_value());  // the version 1 layout
+  std::optional<CachedValue> empty = DecodeCachedValue(EncodeCachedValue(CachedValue{}));
   ASSERT_TRUE(empty.has_value());
-  EXPECT_TRUE(empty->first.slots.empty());
+  EXPECT_TRUE(empty->day.slots.empty());
 }
 
 TEST_F(AvailabilityTest, ConcurrentMissesRebuildTheDayOnce) {
@@ -227,11 +240,45 @@ TEST_F(AvailabilityTest, ACacheOutageIsServedFromTheDatabaseAndMissedInvalidatio
   EXPECT_EQ(during.size(), 1u);
   EXPECT_FALSE(availability_.CacheUp());
   cache_.down = false;
+  // Within retry_after of the failure Redis is not tried again: still PostgreSQL.
+  ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());
+  EXPECT_FALSE(availability_.CacheUp());
+  clock_.Advance(absl::Seconds(1));
   // Back: the value cached before the booking must not be served.
   ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> after,
-                       availability_.List(Query(), Hours(), Now()));
+                       availability_.List(Query(), Hours(), clock_.Now()));
   EXPECT_EQ(after.size(), 1u);
   EXPECT_TRUE(availability_.CacheUp());
+}
+
+TEST_F(AvailabilityTest, ACachedDayLastsItsTtlOnTheServicesClockOrUntilAHoldExpires) {
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(repository_.calls.load(), 1);
+  clock_.Advance(absl::Minutes(5) - absl::Seconds(1));
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(repository_.calls.load(), 1);  // still cached
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(repository_.calls.load(), 2);  // expired at the TTL: rebuilt
+
+  // A hold counted in the day makes it stale when the hold expires.
+  availability_.AfterWrite("capannori", "sede", At(9), At(9) + absl::Minutes(30), Rome());
+  repository_.occupancy.taken = {{At(9), At(9) + absl::Minutes(30), Channel::kWeb}};
+  repository_.occupancy.first_hold_expiry = clock_.Now() + absl::Seconds(30);
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> held,
+                       availability_.List(Query(), Hours(), clock_.Now()));
+  EXPECT_EQ(repository_.calls.load(), 3);
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0].remaining, 1);
+  repository_.occupancy = {};
+  clock_.Advance(absl::Seconds(29));
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(repository_.calls.load(), 3);
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> released,
+                       availability_.List(Query(), Hours(), clock_.Now()));
+  EXPECT_EQ(repository_.calls.load(), 4);
+  EXPECT_EQ(released[0].remaining, 2);
 }
 
 TEST_F(AvailabilityTest, NoticeAndWindowAreAppliedWhenAnswering) {

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/tests/scheduling_fixture.h"
+#include "sportelli/clock/stopwatch.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::scheduling::testing {
@@ -35,10 +36,12 @@ TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack)
 
   ASSERT_TRUE(RunShell(start_redis)) << start_redis;
   // Wait for Redis to accept connections, then past the retry interval.
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!redis_->Ping().ok() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+  const clock::Stopwatch watch;
+  while (!redis_->Ping().ok() && watch.Elapsed() < absl::Seconds(10)) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
   ASSERT_OK(redis_->Ping());
-  absl::SleepFor(absl::Milliseconds(300));
+  clock_.Advance(absl::Milliseconds(300));  // past the fixture's 200 ms retry interval
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);
   EXPECT_TRUE(availability_->CacheUp());
   ASSERT_OK_AND_ASSIGN(redis::Reply exists, redis_->Command({"EXISTS", key}));

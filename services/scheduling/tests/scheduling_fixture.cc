@@ -22,6 +22,8 @@ namespace sportelli::scheduling::testing {
 constexpr char kIssuer[] = "https://idp.test";
 constexpr char kAudience[] = "sportelli-test";
 
+const absl::Time kTestStart = absl::FromCivil(absl::CivilMinute(2026, 6, 1, 8, 0), Rome());
+
 absl::TimeZone Rome() {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone("Europe/Rome", &zone)) std::abort();
@@ -120,17 +122,14 @@ void SchedulingTest::StartServer(BookingRules rules) {
   repository_ = std::make_unique<PostgresSchedulingRepository>(pool_.get());
   cache_ = std::make_unique<RedisAvailabilityCache>(redis_.get());
   availability_ = std::make_unique<Availability>(
-      repository_.get(), cache_.get(), *registry_, &logger_,
+      repository_.get(), cache_.get(), &clock_, *registry_, &logger_,
       AvailabilityOptions{.ttl = absl::Minutes(5), .retry_after = absl::Milliseconds(200)});
   metrics_ = std::make_unique<server::RpcMetrics>("scheduling", *registry_);
   handler_ = std::make_unique<server::RpcHandler>("scheduling.sportelli", verifier_.get(),
                                                   metrics_.get(), &logger_);
   service_ =
       std::make_unique<SchedulingGrpcService>(repository_.get(), &directory_, availability_.get(),
-                                              secret_.get(), handler_.get(), rules, [this] {
-                                                absl::MutexLock lock(&clock_mu_);
-                                                return now_ ? *now_ : absl::Now();
-                                              });
+                                              secret_.get(), handler_.get(), rules, &clock_);
   server::ServerOptions options;
   options.service_name = "sportelli.scheduling.v1.SchedulingService";
   options.listen_address = "127.0.0.1:0";
@@ -166,7 +165,7 @@ std::string SchedulingTest::ServiceName() const {
 }
 
 absl::Time SchedulingTest::SlotStart(int days_ahead, int index) const {
-  const absl::CivilDay day = absl::ToCivilDay(absl::Now(), Rome()) + days_ahead;
+  const absl::CivilDay day = absl::ToCivilDay(kTestStart, Rome()) + days_ahead;
   return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), 9, 0), Rome()) +
          absl::Minutes(30) * index;
 }

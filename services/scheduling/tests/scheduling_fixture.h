@@ -21,9 +21,11 @@
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/scheduling_grpc_service.h"
 #include "sportelli/auth/tokens.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
+#include "sportelli/server/deadline.h"
 #include "sportelli/server/server.h"
 #include "sportelli/testing/grpc_failure.h"
 #include "sportelli/testing/test_database.h"
@@ -54,6 +56,9 @@ class FakeDirectory final : public DeskDirectory {
   int close_hour_ = 12;
 };
 
+// Monday 1 June 2026, 08:00 Europe/Rome: the service's "now" when a test starts.
+extern const absl::Time kTestStart;
+
 using sportelli::testing::Decode;
 using sportelli::testing::Failure;
 using sportelli::testing::Fields;
@@ -79,14 +84,14 @@ class SchedulingTest : public ::testing::Test {
                                                                         const Request&, Response*),
                     const std::string& token, const Request& request, Response* response) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    context.set_deadline(server::DeadlineAfter(absl::Seconds(30)));
     if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
     return (stub_.get()->*method)(&context, request, response);
   }
 
   std::string DeskName(const std::string& desk) const;
   std::string ServiceName() const;
-  // 09:00 + 30 min * index, Europe/Rome, `days_ahead` days after today.
+  // 09:00 + 30 min * index, Europe/Rome, `days_ahead` days after the day of kTestStart.
   absl::Time SlotStart(int days_ahead, int index) const;
   v1::CreateAppointmentRequest Booking(const std::string& desk, absl::Time start, int citizen,
                                        v1::Channel channel = v1::CHANNEL_WEB);
@@ -116,9 +121,9 @@ class SchedulingTest : public ::testing::Test {
   std::unique_ptr<SchedulingGrpcService> service_;
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<v1::SchedulingService::Stub> stub_;
-  // When set, the service's clock; otherwise the real one.
-  absl::Mutex clock_mu_;
-  std::optional<absl::Time> now_;
+  // The service's clock: a fixed Monday morning (kTestStart), moved only by the tests. Tokens
+  // are minted and verified on the system clock, which the service never reads.
+  clock::FakeClock clock_{kTestStart};
 };
 
 }  // namespace sportelli::scheduling::testing

@@ -225,7 +225,7 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
   hold_request.set_request_id(RandomUuid());
   ASSERT_TRUE(Call(&Stub::HoldSlot, Portal(), hold_request, &hold).ok());
   EXPECT_EQ(Seats("solo", later, v1::CHANNEL_WEB)[later], 0);
-  absl::SleepFor(absl::Milliseconds(2500));
+  clock_.Advance(absl::Milliseconds(2500));
   EXPECT_EQ(Seats("solo", later, v1::CHANNEL_WEB)[later], 1);
   EXPECT_TRUE(Call(&Stub::CreateAppointment, Portal(), Booking("solo", later, 3), &made).ok());
 }
@@ -292,10 +292,7 @@ TEST_F(SchedulingTest, TheStateMachineOverGrpc) {
   check_in.set_name(made.name());
   EXPECT_EQ(Decode(Call(&Stub::CheckInAppointment, Operator(), check_in, &after)).reason,
             "TOO_EARLY_TO_CHECK_IN");
-  {
-    absl::MutexLock lock(&clock_mu_);
-    now_ = start - absl::Minutes(10);
-  }
+  clock_.Set(start - absl::Minutes(10));
   ASSERT_TRUE(Call(&Stub::CheckInAppointment, Operator(), check_in, &after).ok());
   EXPECT_EQ(after.state(), v1::APPOINTMENT_STATE_CHECKED_IN);
   ASSERT_TRUE(Call(&Stub::CompleteAppointment, Operator(), complete, &after).ok());
@@ -311,18 +308,12 @@ TEST_F(SchedulingTest, WalkInsAndCheckedInCitizensAreCalledInTheOrderTheyBecameD
   // early; walk-ins took tickets at 09:50 and 09:55; the 10:00 appointment becomes due at
   // 10:00, after both tickets.
   const absl::Time nine = SlotStart(0, 0);
-  {
-    absl::MutexLock lock(&clock_mu_);
-    now_ = nine - absl::Hours(3);  // booking needs two hours' notice
-  }
+  clock_.Set(nine - absl::Hours(3));  // booking needs two hours' notice
   v1::Appointment made;
   ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(),
                    Booking("sede", nine + absl::Minutes(60), 1, v1::CHANNEL_DESK), &made)
                   .ok());
-  auto at = [&](absl::Duration after_nine) {
-    absl::MutexLock lock(&clock_mu_);
-    now_ = nine + after_nine;
-  };
+  auto at = [&](absl::Duration after_nine) { clock_.Set(nine + after_nine); };
   at(absl::Minutes(50));
   v1::CheckInAppointmentRequest check_in;
   check_in.set_name(made.name());

@@ -14,6 +14,8 @@
 #include "services/tenants/seed.h"
 #include "services/tenants/tenants_grpc_service.h"
 #include "sportelli/auth/keys.h"
+#include "sportelli/clock/clock.h"
+#include "sportelli/clock/stopwatch.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/server/server.h"
 #include "sportelli/status/errors.h"
@@ -60,7 +62,7 @@ class TenantsDeskDirectoryTest : public ::testing::Test {
     directory_ = std::make_unique<TenantsDeskDirectory>(
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                             grpc::InsecureChannelCredentials()),
-        TenantsDirectoryOptions{.deadline = absl::Seconds(2), .ttl = absl::Minutes(1)});
+        TenantsDirectoryOptions{.deadline = absl::Seconds(2), .ttl = absl::Minutes(1)}, &clock_);
   }
   void TearDown() override {
     if (server_) server_->Shutdown();
@@ -77,6 +79,9 @@ class TenantsDeskDirectoryTest : public ::testing::Test {
   std::unique_ptr<server::RpcHandler> handler_;
   std::unique_ptr<tenants::TenantsGrpcService> service_;
   std::unique_ptr<server::Server> server_;
+  // Times the directory's cache only; tokens and the tenants service use the system clock.
+  clock::FakeClock clock_{
+      absl::FromCivil(absl::CivilMinute(2026, 11, 30, 9, 0), absl::UTCTimeZone())};
   std::unique_ptr<TenantsDeskDirectory> directory_;
 };
 
@@ -114,11 +119,15 @@ TEST_F(TenantsDeskDirectoryTest, AnswersFromItsCacheWhileTenantsIsDown) {
                                absl::CivilDay(2026, 12, 2), absl::CivilDay(2026, 12, 2))
                 .status());
   // Not cached: the dependency's failure, named, within the deadline.
-  const absl::Time start = absl::Now();
+  clock::Stopwatch watch;
   absl::StatusOr<DeskInfo> other = directory_->GetDesk(credentials_, "capannori", "sede-centrale");
   EXPECT_EQ(other.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(status::ReasonOf(other.status()).value_or(""), "TENANTS_UNAVAILABLE");
-  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_LT(watch.Elapsed(), absl::Seconds(5));
+  // The cached answers last their TTL, not forever.
+  clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(directory_->GetDesk(credentials_, "capannori", "casa-salute-marlia").status().code(),
+            absl::StatusCode::kUnavailable);
 }
 
 TEST_F(TenantsDeskDirectoryTest, TenantsAnswersAboutOtherComuniPassThrough) {

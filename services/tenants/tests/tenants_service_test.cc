@@ -19,6 +19,7 @@
 #include "sportelli/auth/keys.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
+#include "sportelli/server/deadline.h"
 #include "sportelli/server/server.h"
 #include "sportelli/testing/grpc_failure.h"
 #include "sportelli/testing/status_matchers.h"
@@ -73,8 +74,8 @@ class TenantsServiceTest : public ::testing::Test {
     ASSERT_OK(ApplySeed(PianaDiLuccaSeed(), *repository_).status());
 
     auth::KeyPairPem keys = *auth::GenerateEs256KeyPair();
-    verifier_ = std::make_unique<auth::TokenVerifier>(
-        *auth::TokenVerifier::Create(keys.public_key, kIssuer, kAudience));
+    verifier_ = std::make_unique<auth::TokenVerifier>(*auth::TokenVerifier::Create(
+        keys.public_key, kIssuer, kAudience, {.lead_tenant = "capannori"}));
     signer_ = std::make_unique<auth::TokenSigner>(
         *auth::TokenSigner::Create(keys.private_key, kIssuer, kAudience));
     metrics_ = std::make_unique<server::RpcMetrics>("tenants", *registry_);
@@ -121,7 +122,7 @@ class TenantsServiceTest : public ::testing::Test {
                                                                      const Request&, Response*),
                     const std::string& token, const Request& request, Response* response) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    context.set_deadline(server::DeadlineAfter(absl::Seconds(10)));
     if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     return ((*stub_).*method)(&context, request, response);
   }

@@ -16,6 +16,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "nlohmann/json.hpp"
+#include "sportelli/clock/clock.h"
 
 namespace sportelli::logging {
 
@@ -26,8 +27,10 @@ Level ParseLevel(const std::string& name);
 
 class Logger final {
  public:
-  // Writes to `out` (std::cerr by default). `out` must outlive the logger.
-  Logger(std::string service, Level min_level, std::ostream* out = nullptr);
+  // Writes to `out` (std::cerr by default), stamping lines with `clock` (the system clock by
+  // default). Both must outlive the logger.
+  Logger(std::string service, Level min_level, std::ostream* out = nullptr,
+         const clock::Clock* clock = nullptr);
 
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;
@@ -54,6 +57,7 @@ class Logger final {
   const std::string service_;
   const Level min_level_;
   std::ostream* const out_;
+  const clock::Clock* const clock_;
   absl::Mutex mutex_;  // one line is written whole, never interleaved
 };
 

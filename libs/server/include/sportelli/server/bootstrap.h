@@ -22,14 +22,17 @@ struct TokenConfig {
   std::string public_keys_pem;
   std::string issuer;
   std::string audience;
+  auth::VerifierOptions verifier;
 };
 
 // SPORTELLI_JWT_PUBLIC_KEY_FILE (its contents), SPORTELLI_JWT_ISSUER, SPORTELLI_JWT_AUDIENCE,
-// all required.
+// all required; SPORTELLI_JWT_MAX_LIFETIME [12h], SPORTELLI_LEAD_TENANT [capannori] (the comune
+// whose tokens may carry the federation role).
 TokenConfig ReadTokenConfig(config::EnvReader& env);
 
-// The verifier, or the process stops (config::ExitIfInvalid) naming the key file.
-auth::TokenVerifier TokenVerifierOrExit(const TokenConfig& config, const std::string& program);
+// The verifier on `clock`, or the process stops (config::ExitIfInvalid) naming the key file.
+auth::TokenVerifier TokenVerifierOrExit(const TokenConfig& config, const clock::Clock* clock,
+                                        const std::string& program);
 
 // Starts `server`, waits for SIGTERM or SIGINT (BlockTerminationSignals must have run first),
 // then stops it gracefully. The process's exit code: 0, or 1 when the server cannot start.

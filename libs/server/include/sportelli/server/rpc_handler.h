@@ -19,10 +19,10 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/time/clock.h"
 #include "grpcpp/server_context.h"
 #include "sportelli/auth/caller.h"
 #include "sportelli/auth/tokens.h"
+#include "sportelli/clock/stopwatch.h"
 #include "sportelli/logging/logger.h"
 #include "sportelli/server/rpc_metrics.h"
 
@@ -45,7 +45,7 @@ class RpcHandler final {
 
   template <typename Fn>
   grpc::Status Handle(grpc::ServerContext* context, const char* method, Fn&& fn) const {
-    const absl::Time start = absl::Now();
+    const clock::Stopwatch watch;
     metrics_->Started(method);
     Call call{context, {}, {}};
     absl::Status status = Authenticate(*context, call);
@@ -56,12 +56,12 @@ class RpcHandler final {
         status = absl::InternalError("unexpected exception in handler");
       }
     }
-    return Finish(method, start, call, status);
+    return Finish(method, watch.Elapsed(), call, status);
   }
 
  private:
   absl::Status Authenticate(const grpc::ServerContext& context, Call& call) const;
-  grpc::Status Finish(const char* method, absl::Time start, const Call& call,
+  grpc::Status Finish(const char* method, absl::Duration elapsed, const Call& call,
                       const absl::Status& status) const;
 
   const std::string error_domain_;
