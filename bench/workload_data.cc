@@ -8,8 +8,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/scheduling/domain/codice_fiscale.h"
 #include "sportelli/api/resource_name.h"
+#include "sportelli/citizen/codice_fiscale.h"
 
 namespace sportelli::bench {
 
@@ -131,7 +131,7 @@ std::string RandomCodiceFiscale(SplitMix64& random) {
   letter();  // place of birth
   digits(static_cast<int>(random.Below(1000)), 3);
   // The first fifteen characters are upper-case letters and digits by construction.
-  code.push_back(*scheduling::CodiceFiscaleCheckCharacter(code));
+  code.push_back(*citizen::CodiceFiscaleCheckCharacter(code));
   return code;
 }
 

@@ -64,3 +64,31 @@ function(sportelli_embed_migrations)
     VERBATIM)
   target_sources(${ARG_TARGET} PRIVATE ${out})
 endfunction()
+
+# sportelli_service(NAME <svc> SOURCES ... DEPS ...)
+# Declares a service from its folder, services/<svc>/: its pure domain library (domain/, when
+# present), the library `sportelli_<svc>_lib` of everything but main.cc (so service and
+# integration tests link the real thing) with the migrations of migrations/ compiled in
+# (namespace sportelli::<svc>), the binary `sportelli-<svc>`, and its tests (tests/).
+function(sportelli_service)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/domain/CMakeLists.txt)
+    add_subdirectory(domain)
+  endif()
+  set(lib sportelli_${ARG_NAME}_lib)
+  add_library(${lib} STATIC ${ARG_SOURCES})
+  target_include_directories(${lib} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${lib} PRIVATE ${SPORTELLI_WARNINGS})
+  target_link_libraries(${lib} PUBLIC ${ARG_DEPS} sportelli::server)
+  sportelli_embed_migrations(TARGET ${lib} DIR ${CMAKE_CURRENT_SOURCE_DIR}/migrations
+    NAMESPACE sportelli::${ARG_NAME})
+
+  add_executable(sportelli-${ARG_NAME} main.cc)
+  target_compile_options(sportelli-${ARG_NAME} PRIVATE ${SPORTELLI_WARNINGS})
+  target_link_libraries(sportelli-${ARG_NAME} PRIVATE ${lib})
+  install(TARGETS sportelli-${ARG_NAME} RUNTIME DESTINATION bin)
+
+  if(SPORTELLI_BUILD_TESTS AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tests/CMakeLists.txt)
+    add_subdirectory(tests)
+  endif()
+endfunction()

@@ -6,9 +6,15 @@
 // Usage:
 //   kubectl kustomize deploy/k8s/overlays/dev | node tools/validate-manifests.mjs --label dev
 //   node tools/validate-manifests.mjs deploy/k8s/testdata/valid.yaml
+//   ... | node tools/validate-manifests.mjs --placeholder SERVICE   # also: no SERVICE left
 //
 // Prints one line per object (`ok` or `FAIL` with the field paths at fault) and a closing
 // `<label>: N passed, M failed` line; exits 1 when any object fails or no object was found.
+//
+// --placeholder WORD (repeatable) fails any object with WORD, as a whole word, in a key or a
+// string value: a template placeholder that a kustomize replacement missed (see
+// deploy/k8s/components/service/kustomization.yaml). Kubernetes' schema cannot catch those,
+// and some (an env value, a label) would even be accepted by the API server.
 //
 // Why the unknown-field check works the way it does: kubernetes-models v4 ships no JSON schema
 // documents, only ajv validators compiled from the Kubernetes OpenAPI spec (v1.27), and those
@@ -39,7 +45,8 @@ const GA_API_VERSION = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]
 const PRERELEASE_API_VERSION = /^(?:[a-z0-9.-]+\/)?v[0-9]+(?:alpha|beta)[0-9]*$/;
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
 
-const USAGE = "usage: node tools/validate-manifests.mjs [--label NAME] [FILE... | -]\n";
+const USAGE =
+  "usage: node tools/validate-manifests.mjs [--label NAME] [--placeholder WORD]... [FILE... | -]\n";
 
 function usage(message) {
   process.stderr.write(`validate-manifests: ${message}\n${USAGE}`);
@@ -47,12 +54,17 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const options = { label: "manifests", files: [] };
+  const options = { label: "manifests", placeholders: [], files: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--label") {
       if (i + 1 >= argv.length) usage("--label needs a value");
       options.label = argv[++i];
+    } else if (arg === "--placeholder") {
+      if (i + 1 >= argv.length || !/^[A-Za-z0-9_]+$/.test(argv[i + 1])) {
+        usage("--placeholder needs a word (letters, digits, _)");
+      }
+      options.placeholders.push(argv[++i]);
     } else if (arg === "-h" || arg === "--help") {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -231,7 +243,36 @@ function unknownFields(Model, doc) {
   return found;
 }
 
-async function validateDocument(doc) {
+// Every key and string value holding one of the words as a word of its own: not inside a
+// longer one, though a `_` before it separates (SERVICE is found in "SERVICE-config",
+// "sportelli/SERVICE" and "sportelli_SERVICE", not in "TenantsService" or "SERVICE_NAME").
+function placeholdersLeft(doc, words) {
+  if (words.length === 0) return [];
+  const pattern = new RegExp(`(?<![A-Za-z0-9])(?:${words.join("|")})(?![A-Za-z0-9_])`);
+  const found = [];
+  const walk = (value, path) => {
+    if (typeof value === "string") {
+      const match = value.match(pattern);
+      if (match) {
+        const where = path || "(document)";
+        found.push(`${where}: template placeholder ${match[0]} left${preview(value)}`);
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, joinPath(path, i)));
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        const childPath = joinPath(path, key);
+        const match = key.match(pattern);
+        if (match) found.push(`${childPath}: template placeholder ${match[0]} left in a key`);
+        walk(child, childPath);
+      }
+    }
+  };
+  walk(doc, "");
+  return found;
+}
+
+async function validateDocument(doc, placeholders) {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     return { name: "(not an object)", problems: ["(document): must be a mapping"] };
   }
@@ -253,7 +294,14 @@ async function validateDocument(doc) {
   if (typeof metadata?.name !== "string" || metadata.name === "") {
     return { name, problems: ["metadata.name: required"] };
   }
-  return { name, problems: [...schemaErrors(model, doc), ...unknownFields(model, doc)] };
+  return {
+    name,
+    problems: [
+      ...schemaErrors(model, doc),
+      ...unknownFields(model, doc),
+      ...placeholdersLeft(doc, placeholders),
+    ],
+  };
 }
 
 // --- input ---------------------------------------------------------------------------------
@@ -296,7 +344,7 @@ async function main() {
       }
       const doc = document.toJS({ maxAliasCount: 100 });
       if (doc === null || doc === undefined) continue;  // empty document between `---`
-      const { name, problems } = await validateDocument(doc);
+      const { name, problems } = await validateDocument(doc, options.placeholders);
       if (problems.length > 0) {
         fail(name, problems);
       } else {

@@ -15,7 +15,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
-#include "services/scheduling/domain/codice_fiscale.h"
+#include "sportelli/citizen/codice_fiscale.h"
 
 namespace sportelli::bench {
 namespace {
@@ -199,7 +199,7 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
         request->parent() == "tenants/" + tenant && auth != context->client_metadata().end() &&
         auth->second == "Bearer " + tenant && request_ids_.insert(request->request_id()).second &&
         codes_.insert(appointment.citizen().codice_fiscale()).second &&
-        !scheduling::CheckCodiceFiscale(appointment.citizen().codice_fiscale()).has_value() &&
+        !citizen::CheckCodiceFiscale(appointment.citizen().codice_fiscale()).has_value() &&
         appointment.citizen().privacy_notice_acknowledged() &&
         appointment.channel() == sv1::CHANNEL_WEB;
     if (!valid) {

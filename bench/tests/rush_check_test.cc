@@ -20,7 +20,7 @@ TEST(RushCheckTest, CountsLiveAppointmentsPerDeskAndStartTimeUnderRowLevelSecuri
   {
     pqxx::connection admin((*db)->admin_dsn());
     pqxx::work setup(admin);
-    const std::string role = setup.quote_name((*db)->app_role());
+    const std::string role = setup.quote_name((*db)->owner_role());
     setup.exec(
         "CREATE SCHEMA scheduling AUTHORIZATION " + role +
         ";"
@@ -51,7 +51,7 @@ TEST(RushCheckTest, CountsLiveAppointmentsPerDeskAndStartTimeUnderRowLevelSecuri
       {"b", "tenants/b/desks/d", "tenants/b/services/s", nine, 3},
   };
 
-  absl::StatusOr<std::vector<int64_t>> counts = CountLiveAppointments((*db)->app_dsn(), slots);
+  absl::StatusOr<std::vector<int64_t>> counts = CountLiveAppointments((*db)->owner_dsn(), slots);
 
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_THAT(*counts, ElementsAre(2, 1, 0, 1));

@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/scheduling/domain/codice_fiscale.h"
+#include "sportelli/citizen/codice_fiscale.h"
 
 namespace sportelli::bench {
 namespace {
@@ -88,9 +88,9 @@ TEST(RandomDataTest, CodiciFiscaliAreValidDecodableAndDistinct) {
   for (uint64_t i = 0; i < 10'000; ++i) {
     SplitMix64 random(Mix(5, i));
     const std::string code = RandomCodiceFiscale(random);
-    ASSERT_EQ(scheduling::CheckCodiceFiscale(code), std::nullopt) << code;
-    absl::StatusOr<scheduling::CodiceFiscaleData> data =
-        scheduling::DecodeCodiceFiscale(code, absl::CivilDay(2026, 3, 20));
+    ASSERT_EQ(citizen::CheckCodiceFiscale(code), std::nullopt) << code;
+    absl::StatusOr<citizen::CodiceFiscaleData> data =
+        citizen::DecodeCodiceFiscale(code, absl::CivilDay(2026, 3, 20));
     ASSERT_TRUE(data.ok()) << data.status();
     EXPECT_GE(data->birth_date.year(), 1940);
     EXPECT_LE(data->birth_date.year(), 1999);

@@ -71,7 +71,8 @@ bool Availability::UseCache(absl::Time now) {
   // Replay the invalidations that failed during the outage before trusting any value again.
   for (const PendingKey& key : pending) {
     if (!status.ok()) break;
-    status = cache_->Invalidate(key.tenant_id, key.desk_id, {key.day});
+    status = key.desk_id.empty() ? cache_->InvalidateTenant(key.tenant_id)
+                                 : cache_->Invalidate(key.tenant_id, key.desk_id, {key.day});
   }
   if (!status.ok()) {
     CacheFailed(status, now);
@@ -108,6 +109,18 @@ void Availability::AfterWrite(const std::string& tenant_id, const std::string& d
     return;
   }
   for (absl::CivilDay day : days) pending_.insert({tenant_id, desk_id, day});
+}
+
+void Availability::ConfigurationChanged(const std::string& tenant_id) {
+  if (cache_ == nullptr) return;
+  const absl::Time now = clock_->Now();
+  if (UseCache(now)) {
+    const absl::Status status = cache_->InvalidateTenant(tenant_id);
+    if (status.ok()) return;
+    CacheFailed(status, now);
+  }
+  absl::MutexLock lock(&state_mu_);
+  pending_.insert({tenant_id, "", absl::CivilDay()});  // the whole comune
 }
 
 absl::StatusOr<std::vector<CachedDay>> Availability::Build(
@@ -202,7 +215,7 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
     if (built.ok()) {
       from_database_->Increment(static_cast<double>(claimed.size()));
       std::vector<std::pair<DayKey, CachedDay>> values;
-      std::vector<int64_t> generations;
+      std::vector<Generation> generations;
       for (size_t k = 0; k < claimed.size(); ++k) {
         const size_t i = claimed[k];
         result[i] = (*built)[k];

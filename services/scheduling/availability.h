@@ -76,6 +76,10 @@ class Availability {
   void AfterWrite(const std::string& tenant_id, const std::string& desk_id, absl::Time start,
                   absl::Time end, const absl::TimeZone& zone);
 
+  // Tells the cache that the comune's configuration changed (hours, closures, services): every
+  // cached day of its desks is stale.
+  void ConfigurationChanged(const std::string& tenant_id);
+
   // True only when the slot starting at `start` has no seat left for `channel` according to
   // the cache (its day read, or rebuilt on a miss exactly as List does). A hint to turn away a
   // hopeless booking without a write transaction (on a click day most attempts are for slots
@@ -119,7 +123,8 @@ class Availability {
   mutable absl::Mutex state_mu_;
   absl::Time down_until_ ABSL_GUARDED_BY(state_mu_) = absl::InfinitePast();
   bool down_ ABSL_GUARDED_BY(state_mu_) = false;
-  // (tenant, desk, day) whose generation could not be bumped.
+  // (tenant, desk, day) whose generation could not be bumped; an empty desk stands for the
+  // comune's configuration generation.
   struct PendingKey {
     std::string tenant_id;
     std::string desk_id;

@@ -33,8 +33,13 @@ std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::s
                       absl::FormatCivilTime(day));
 }
 
+std::string AvailabilityConfigurationKey(const std::string& tenant_id) {
+  return absl::StrCat("{", tenant_id, "}:availconf:v", kAvailabilityCacheVersion);
+}
+
 std::string EncodeCachedValue(const CachedValue& value) {
-  std::string out = absl::StrCat(value.generation, "|", absl::ToUnixMicros(value.valid_until), "|");
+  std::string out = absl::StrCat(value.generation.day, ".", value.generation.configuration, "|",
+                                 absl::ToUnixMicros(value.valid_until), "|");
   for (const CachedSlot& slot : value.day.slots) {
     absl::StrAppend(&out, absl::ToUnixSeconds(slot.start), ",", absl::ToUnixSeconds(slot.end), ",");
     for (size_t i = 0; i < slot.usage.size(); ++i) {
@@ -50,8 +55,10 @@ std::optional<CachedValue> DecodeCachedValue(const std::string& text) {
   std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits('|', 2));
   CachedValue value;
   int64_t valid_until = 0;
-  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &value.generation) ||
-      !absl::SimpleAtoi(parts[1], &valid_until)) {
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], &valid_until)) return std::nullopt;
+  std::vector<absl::string_view> generations = absl::StrSplit(parts[0], '.');
+  if (generations.size() != 2 || !absl::SimpleAtoi(generations[0], &value.generation.day) ||
+      !absl::SimpleAtoi(generations[1], &value.generation.configuration)) {
     return std::nullopt;
   }
   value.valid_until = absl::FromUnixMicros(valid_until);
@@ -77,18 +84,23 @@ absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(const std::ve
                                                                    absl::Time now) {
   std::vector<CacheRead> reads(keys.size());
   if (keys.empty()) return reads;
+  // Every key is of one tenant: its configuration generation comes last, once.
   std::vector<std::string> command = {"MGET"};
   for (const DayKey& key : keys) {
     command.push_back(ValueKey(key));
     command.push_back(AvailabilityGenerationKey(key.tenant_id, key.desk_id, key.day));
   }
+  command.push_back(AvailabilityConfigurationKey(keys.front().tenant_id));
   ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis::AsArray(redis_->Command(command)));
-  if (replies.size() != 2 * keys.size()) {
+  if (replies.size() != 2 * keys.size() + 1) {
     return absl::InternalError("MGET answered the wrong number of values");
   }
+  int64_t configuration = 0;
+  if (replies.back().is_string()) absl::SimpleAtoi(replies.back().str(), &configuration);
   for (size_t i = 0; i < keys.size(); ++i) {
+    reads[i].generation.configuration = configuration;
     const redis::Reply& generation = replies[2 * i + 1];
-    if (generation.is_string()) absl::SimpleAtoi(generation.str(), &reads[i].generation);
+    if (generation.is_string()) absl::SimpleAtoi(generation.str(), &reads[i].generation.day);
     const redis::Reply& value = replies[2 * i];
     if (!value.is_string()) continue;
     std::optional<CachedValue> decoded = DecodeCachedValue(value.str());
@@ -100,7 +112,7 @@ absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(const std::ve
 }
 
 absl::Status RedisAvailabilityCache::Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
-                                         const std::vector<int64_t>& generations, absl::Time now,
+                                         const std::vector<Generation>& generations, absl::Time now,
                                          absl::Duration ttl) {
   if (values.empty()) return absl::OkStatus();
   const int64_t ttl_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl));
@@ -126,6 +138,15 @@ absl::Status RedisAvailabilityCache::Invalidate(const std::string& tenant_id,
     commands.push_back({"EXPIRE", key, absl::StrCat(kGenerationTtlSeconds)});
   }
   ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));
+  for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
+  return absl::OkStatus();
+}
+
+absl::Status RedisAvailabilityCache::InvalidateTenant(const std::string& tenant_id) {
+  const std::string key = AvailabilityConfigurationKey(tenant_id);
+  ASSIGN_OR_RETURN(
+      std::vector<redis::Reply> replies,
+      redis_->Pipeline({{"INCR", key}, {"EXPIRE", key, absl::StrCat(kGenerationTtlSeconds)}}));
   for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
   return absl::OkStatus();
 }

@@ -13,6 +13,10 @@
 // born stale). Values and generations share the tenant's hash tag, so one MGET reads both for
 // many days, on one Redis Cluster shard.
 //
+// A change of the comune's configuration (a closure, new hours, a service's duration) makes all
+// its desks' days stale at once: a second generation per tenant, bumped by
+// InvalidateTenant, is recorded and checked the same way.
+//
 // Expiry. A value records until when it may be used (the TTL, shortened to the first expiry of
 // a hold it counts), on the service's clock; Redis's own expiry only collects the garbage. So
 // whether a day is stale is decided by the same clock as every other "now" of the service.
@@ -33,7 +37,7 @@
 namespace sportelli::scheduling {
 
 // Bumped when the value's format or meaning changes: old entries are then never read again.
-inline constexpr int kAvailabilityCacheVersion = 2;
+inline constexpr int kAvailabilityCacheVersion = 3;
 
 struct CachedSlot {
   absl::Time start;
@@ -54,22 +58,29 @@ struct DayKey {
   absl::CivilDay day;
 };
 
+// The generations a value was built under: its (desk, day)'s and its comune's configuration's.
+struct Generation {
+  int64_t day = 0;
+  int64_t configuration = 0;
+  bool operator==(const Generation&) const = default;
+};
+
 struct CacheRead {
   std::optional<CachedDay> day;  // nullopt: a miss (absent, stale generation, unreadable)
-  int64_t generation = 0;        // to tag the rebuilt value with
+  Generation generation;         // to tag the rebuilt value with
 };
 
 // A value as stored: the day, the generation it was built under and until when it is valid.
 struct CachedValue {
   CachedDay day;
-  int64_t generation = 0;
+  Generation generation;
   absl::Time valid_until;
   bool operator==(const CachedValue&) const = default;
 };
 
 // Text encoding of a value (exposed for tests):
-// "<generation>|<valid until>|<start>,<end>,<w>.<p>.<d>[/...];" with Unix seconds (valid until
-// in microseconds).
+// "<day generation>.<configuration generation>|<valid until>|<start>,<end>,<w>.<p>.<d>[/...];"
+// with Unix seconds (valid until in microseconds).
 std::string EncodeCachedValue(const CachedValue& value);
 std::optional<CachedValue> DecodeCachedValue(const std::string& text);
 
@@ -83,11 +94,13 @@ class AvailabilityCache {
                                                      absl::Time now) = 0;
   // Stores each day with its generation, valid for `ttl` from `now`.
   virtual absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
-                           const std::vector<int64_t>& generations, absl::Time now,
+                           const std::vector<Generation>& generations, absl::Time now,
                            absl::Duration ttl) = 0;
   // Bumps the generation of (desk, day) for each day.
   virtual absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
                                   const std::vector<absl::CivilDay>& days) = 0;
+  // Bumps the comune's configuration generation: every cached day of its desks is stale.
+  virtual absl::Status InvalidateTenant(const std::string& tenant_id) = 0;
   // OK when the cache answers.
   virtual absl::Status Ping() = 0;
 };
@@ -99,10 +112,11 @@ class RedisAvailabilityCache final : public AvailabilityCache {
   absl::StatusOr<std::vector<CacheRead>> Get(const std::vector<DayKey>& keys,
                                              absl::Time now) override;
   absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
-                   const std::vector<int64_t>& generations, absl::Time now,
+                   const std::vector<Generation>& generations, absl::Time now,
                    absl::Duration ttl) override;
   absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
                           const std::vector<absl::CivilDay>& days) override;
+  absl::Status InvalidateTenant(const std::string& tenant_id) override;
   absl::Status Ping() override { return redis_->Ping(); }
 
  private:
@@ -112,6 +126,8 @@ class RedisAvailabilityCache final : public AvailabilityCache {
 // The generation key of a desk's day: "{tenant}:availgen:v1:<desk>:<YYYY-MM-DD>".
 std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::string& desk_id,
                                       absl::CivilDay day);
+// The configuration generation of a comune: "{tenant}:availconf:v3".
+std::string AvailabilityConfigurationKey(const std::string& tenant_id);
 
 }  // namespace sportelli::scheduling
 

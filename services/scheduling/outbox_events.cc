@@ -1,14 +1,14 @@
 #include "services/scheduling/outbox_events.h"
 
-#include "absl/strings/str_cat.h"
-#include "services/scheduling/proto_mapping.h"
-#include "services/scheduling/secrets.h"
-#include "sportelli/events/v1/events.pb.h"
+#include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/events/outbox.h"
 
 namespace sportelli::scheduling {
 namespace {
 
 namespace ev1 = ::sportelli::events::v1;
+using api::ToTimestamp;
 
 ev1::Channel ToEventChannel(Channel channel) {
   switch (channel) {
@@ -35,64 +35,52 @@ ev1::Actor ToEventActor(Actor actor) {
 }
 
 ev1::Event Envelope(const Appointment& appointment, absl::Time now) {
-  ev1::Event event;
-  event.set_id(RandomUuid());
-  event.set_tenant(appointment.tenant_id);
-  ToTimestamp(now, event.mutable_time());
-  event.set_resource(AppointmentResourceName(appointment));
-  return event;
-}
-
-OutboxEvent Seal(const ev1::Event& event, const char* type) {
-  return OutboxEvent{event.id(), type, event.SerializeAsString()};
+  return events::NewEvent(appointment.tenant_id,
+                          api::AppointmentName{appointment.tenant_id, appointment.id}.ToString(),
+                          now);
 }
 
 }  // namespace
 
-std::string AppointmentResourceName(const Appointment& appointment) {
-  return absl::StrCat("tenants/", appointment.tenant_id, "/appointments/", appointment.id);
-}
-
-OutboxEvent AppointmentBookedEvent(const Appointment& appointment, absl::Time now) {
+ev1::Event AppointmentBookedEvent(const Appointment& appointment, absl::Time now) {
   ev1::Event event = Envelope(appointment, now);
   ev1::AppointmentBooked* booked = event.mutable_appointment_booked();
-  booked->set_desk(absl::StrCat("tenants/", appointment.tenant_id, "/desks/", appointment.desk_id));
-  booked->set_service(
-      absl::StrCat("tenants/", appointment.tenant_id, "/services/", appointment.service_id));
+  booked->set_desk(api::DeskName{appointment.tenant_id, appointment.desk_id}.ToString());
+  booked->set_service(api::ServiceName{appointment.tenant_id, appointment.service_id}.ToString());
   ToTimestamp(appointment.start, booked->mutable_start_time());
   ToTimestamp(appointment.end, booked->mutable_end_time());
   booked->set_channel(ToEventChannel(appointment.channel));
-  return Seal(event, "AppointmentBooked");
+  return event;
 }
 
-OutboxEvent AppointmentRescheduledEvent(const Appointment& appointment, absl::Time previous_start,
-                                        absl::Time now) {
+ev1::Event AppointmentRescheduledEvent(const Appointment& appointment, absl::Time previous_start,
+                                       absl::Time now) {
   ev1::Event event = Envelope(appointment, now);
   ev1::AppointmentRescheduled* moved = event.mutable_appointment_rescheduled();
   ToTimestamp(previous_start, moved->mutable_previous_start_time());
   ToTimestamp(appointment.start, moved->mutable_start_time());
   ToTimestamp(appointment.end, moved->mutable_end_time());
-  return Seal(event, "AppointmentRescheduled");
+  return event;
 }
 
-OutboxEvent AppointmentTransitionEvent(const Appointment& appointment, AppointmentEvent change,
-                                       Actor actor, absl::Time now) {
+ev1::Event AppointmentTransitionEvent(const Appointment& appointment, AppointmentEvent change,
+                                      Actor actor, absl::Time now) {
   ev1::Event event = Envelope(appointment, now);
   switch (change) {
     case AppointmentEvent::kCancel:
       event.mutable_appointment_cancelled()->set_actor(ToEventActor(actor));
-      return Seal(event, "AppointmentCancelled");
+      break;
     case AppointmentEvent::kCheckIn:
       event.mutable_appointment_checked_in();
-      return Seal(event, "AppointmentCheckedIn");
+      break;
     case AppointmentEvent::kMarkNoShow:
       event.mutable_appointment_no_show();
-      return Seal(event, "AppointmentNoShow");
+      break;
     case AppointmentEvent::kComplete:
       event.mutable_appointment_completed();
-      return Seal(event, "AppointmentCompleted");
+      break;
   }
-  return Seal(event, "Unknown");
+  return event;
 }
 
 }  // namespace sportelli::scheduling

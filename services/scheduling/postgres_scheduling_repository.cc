@@ -4,11 +4,13 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "pqxx/nontransaction"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/outbox_events.h"
+#include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -16,7 +18,7 @@
 namespace sportelli::scheduling {
 namespace {
 
-constexpr char kRequestIds[] = "scheduling.request_ids";
+constexpr char kSchema[] = "scheduling";
 
 // Slots last at most this long (the tenants service's bound on a service's duration): a
 // booking overlapping an interval starts at most this long before it, which bounds the scan.
@@ -134,31 +136,6 @@ absl::Status TakeSeat(pqxx::work& tx, const std::string& tenant, const std::stri
   return CheckBookableOver(rules.open, rules.policy, usage, channel, start, rules.now);
 }
 
-void WriteOutbox(pqxx::work& tx, const std::string& tenant, const OutboxEvent& event) {
-  tx.exec_params(
-      "INSERT INTO scheduling.outbox (tenant_id, event_id, event_type, payload) "
-      "VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
-      tenant, event.event_id, event.event_type, Hex(event.payload));
-}
-
-// Looks `key` up; returns the recorded response when this is a retry.
-absl::StatusOr<std::optional<std::string>> Replay(pqxx::work& tx, const std::string& tenant,
-                                                  const RequestKey& key) {
-  if (key.request_id.empty()) return std::optional<std::string>();
-  return pg::idempotency::Lookup(
-      tx, kRequestIds,
-      {tenant, key.request_id, key.method, pg::idempotency::HashRequest(key.fingerprint)});
-}
-
-absl::Status Remember(pqxx::work& tx, const std::string& tenant, const RequestKey& key,
-                      const std::string& response) {
-  if (key.request_id.empty()) return absl::OkStatus();
-  return pg::idempotency::Record(
-      tx, kRequestIds,
-      {tenant, key.request_id, key.method, pg::idempotency::HashRequest(key.fingerprint)},
-      response);
-}
-
 // ---- appointments ----------------------------------------------------------------------------
 
 std::string AppointmentColumns() {
@@ -189,7 +166,7 @@ absl::StatusOr<StoredAppointment> AppointmentAt(const pqxx::row& row) {
   a.citizen.codice_fiscale = row[11].as<std::string>();
   a.citizen.phone_e164 = row[12].as<std::string>();
   a.citizen.email = row[13].as<std::string>();
-  std::optional<ContactChannel> contact = ParseContactChannel(row[14].as<std::string>());
+  std::optional<ContactChannel> contact = citizen::ParseContactChannel(row[14].as<std::string>());
   if (!contact) return status::Internal("stored contact channel is not known");
   a.citizen.preferred_contact = *contact;
   a.citizen.privacy_notice_acknowledged = true;  // required to store the row at all
@@ -245,121 +222,115 @@ absl::StatusOr<DeskOccupancy> PostgresSchedulingRepository::GetOccupancy(
   });
 }
 
-absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::CreateAppointment(
-    const NewAppointment& request, const SeatRules& rules, const RequestKey& key,
-    const ResponseEncoder<Appointment>& encode) {
+absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateAppointment(
+    const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
+    const pg::ResponseEncoder<Appointment>& encode) {
   const Appointment& a = request.appointment;
   return pool_->RunInTenantTransaction(
-      a.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Appointment>> {
-        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, a.tenant_id, key));
-        if (previous) return Created<Appointment>{std::nullopt, std::move(previous)};
+      a.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Appointment>> {
+        return pg::RunIdempotent<Appointment>(
+            tx, kSchema, a.tenant_id, key, encode, [&]() -> absl::StatusOr<Appointment> {
+              // One citizen's bookings run one at a time, so two at once cannot both pass the
+              // limit.
+              tx.exec_params(
+                  "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || 'citizen' || "
+                  "chr(31) || $2, 0))",
+                  a.tenant_id, Hex(request.citizen_index));
+              const int future =
+                  tx.exec_params(
+                        "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = "
+                        "$1 AND citizen_index = decode($2, 'hex') AND state = 'BOOKED' "
+                        "AND start_time > $3::timestamptz",
+                        a.tenant_id, Hex(request.citizen_index), PgTime(rules.now))[0][0]
+                      .as<int>();
+              if (future >= request.max_future_appointments) {
+                return status::Error(absl::StatusCode::kResourceExhausted,
+                                     absl::StrCat("the citizen already has ", future,
+                                                  " future appointments in this comune, the most "
+                                                  "allowed"),
+                                     "TOO_MANY_FUTURE_APPOINTMENTS");
+              }
 
-        // One citizen's bookings run one at a time, so two at once cannot both pass the limit.
-        tx.exec_params(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || 'citizen' || "
-            "chr(31) || $2, 0))",
-            a.tenant_id, Hex(request.citizen_index));
-        const int future = tx.exec_params(
-                                 "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = "
-                                 "$1 AND citizen_index = decode($2, 'hex') AND state = 'BOOKED' "
-                                 "AND start_time > $3::timestamptz",
-                                 a.tenant_id, Hex(request.citizen_index), PgTime(rules.now))[0][0]
-                               .as<int>();
-        if (future >= request.max_future_appointments) {
-          return status::Error(absl::StatusCode::kResourceExhausted,
-                               absl::StrCat("the citizen already has ", future,
-                                            " future appointments in this comune, the most "
-                                            "allowed"),
-                               "TOO_MANY_FUTURE_APPOINTMENTS");
-        }
+              Exclusions exclude;
+              if (!request.hold_id.empty()) {
+                const pqxx::result hold = tx.exec_params(
+                    absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"),
+                                 ", channel, ", Micros("expire_time"),
+                                 ", appointment_id IS NOT NULL FROM scheduling.holds "
+                                 "WHERE tenant_id = $1 AND hold_id = $2 FOR UPDATE"),
+                    a.tenant_id, request.hold_id);
+                if (hold.empty()) return status::NotFound("hold");
+                const bool usable = hold[0][0].as<std::string>() == a.desk_id &&
+                                    hold[0][1].as<std::string>() == a.service_id &&
+                                    TimeAt(hold[0][2]) == a.start &&
+                                    hold[0][3].as<std::string>() == ChannelName(a.channel) &&
+                                    TimeAt(hold[0][4]) > rules.now && !hold[0][5].as<bool>();
+                if (!usable) {
+                  return status::Error(
+                      absl::StatusCode::kFailedPrecondition,
+                      "the hold has expired, was already used or is for another slot",
+                      "HOLD_NOT_USABLE");
+                }
+                exclude.hold_id = request.hold_id;  // its seat becomes the appointment's
+              }
+              RETURN_IF_ERROR(
+                  TakeSeat(tx, a.tenant_id, a.desk_id, a.start, a.end, a.channel, rules, exclude));
 
-        Exclusions exclude;
-        if (!request.hold_id.empty()) {
-          const pqxx::result hold =
-              tx.exec_params(absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"),
-                                          ", channel, ", Micros("expire_time"),
-                                          ", appointment_id IS NOT NULL FROM scheduling.holds "
-                                          "WHERE tenant_id = $1 AND hold_id = $2 FOR UPDATE"),
-                             a.tenant_id, request.hold_id);
-          if (hold.empty()) return status::NotFound("hold");
-          const bool usable = hold[0][0].as<std::string>() == a.desk_id &&
-                              hold[0][1].as<std::string>() == a.service_id &&
-                              TimeAt(hold[0][2]) == a.start &&
-                              hold[0][3].as<std::string>() == ChannelName(a.channel) &&
-                              TimeAt(hold[0][4]) > rules.now && !hold[0][5].as<bool>();
-          if (!usable) {
-            return status::Error(absl::StatusCode::kFailedPrecondition,
-                                 "the hold has expired, was already used or is for another slot",
-                                 "HOLD_NOT_USABLE");
-          }
-          exclude.hold_id = request.hold_id;  // its seat becomes the appointment's
-        }
-        RETURN_IF_ERROR(
-            TakeSeat(tx, a.tenant_id, a.desk_id, a.start, a.end, a.channel, rules, exclude));
-
-        tx.exec_params(
-            "INSERT INTO scheduling.appointments (tenant_id, appointment_id, desk_id, "
-            "service_id, start_time, end_time, local_day, channel, state, given_name, "
-            "family_name, codice_fiscale, citizen_index, phone_number, email, "
-            "preferred_contact, cancel_token_hash, create_time, update_time) VALUES ($1, $2, $3, "
-            "$4, $5::timestamptz, $6::timestamptz, $7::date, $8, 'BOOKED', $9, $10, $11, "
-            "decode($12, 'hex'), $13, $14, $15, decode($16, 'hex'), $17::timestamptz, "
-            "$17::timestamptz)",
-            a.tenant_id, a.id, a.desk_id, a.service_id, PgTime(a.start), PgTime(a.end),
-            PgDay(a.local_day), ChannelName(a.channel), a.citizen.given_name, a.citizen.family_name,
-            a.citizen.codice_fiscale, Hex(request.citizen_index), a.citizen.phone_e164,
-            a.citizen.email, ContactChannelName(a.citizen.preferred_contact),
-            Hex(request.cancel_token_hash), PgTime(a.create_time));
-        if (!request.hold_id.empty()) {
-          tx.exec_params(
-              "UPDATE scheduling.holds SET appointment_id = $3 WHERE tenant_id = $1 AND "
-              "hold_id = $2",
-              a.tenant_id, request.hold_id, a.id);
-        }
-        WriteOutbox(tx, a.tenant_id, AppointmentBookedEvent(a, rules.now));
-        RETURN_IF_ERROR(Remember(tx, a.tenant_id, key, encode(a)));
-        return Created<Appointment>{a, std::nullopt};
+              tx.exec_params(
+                  "INSERT INTO scheduling.appointments (tenant_id, appointment_id, desk_id, "
+                  "service_id, start_time, end_time, local_day, channel, state, given_name, "
+                  "family_name, codice_fiscale, citizen_index, phone_number, email, "
+                  "preferred_contact, cancel_token_hash, create_time, update_time) VALUES ($1, $2, "
+                  "$3, "
+                  "$4, $5::timestamptz, $6::timestamptz, $7::date, $8, 'BOOKED', $9, $10, $11, "
+                  "decode($12, 'hex'), $13, $14, $15, decode($16, 'hex'), $17::timestamptz, "
+                  "$17::timestamptz)",
+                  a.tenant_id, a.id, a.desk_id, a.service_id, PgTime(a.start), PgTime(a.end),
+                  PgDay(a.local_day), ChannelName(a.channel), a.citizen.given_name,
+                  a.citizen.family_name, a.citizen.codice_fiscale, Hex(request.citizen_index),
+                  a.citizen.phone_e164, a.citizen.email,
+                  citizen::ContactChannelName(a.citizen.preferred_contact),
+                  Hex(request.cancel_token_hash), PgTime(a.create_time));
+              if (!request.hold_id.empty()) {
+                tx.exec_params(
+                    "UPDATE scheduling.holds SET appointment_id = $3 WHERE tenant_id = $1 AND "
+                    "hold_id = $2",
+                    a.tenant_id, request.hold_id, a.id);
+              }
+              events::WriteOutbox(tx, kSchema, AppointmentBookedEvent(a, rules.now));
+              return a;
+            });
       });
 }
 
-absl::StatusOr<Created<Hold>> PostgresSchedulingRepository::CreateHold(
-    const Hold& hold, const SeatRules& rules, const RequestKey& key,
-    const ResponseEncoder<Hold>& encode) {
+absl::StatusOr<pg::Created<Hold>> PostgresSchedulingRepository::CreateHold(
+    const Hold& hold, const SeatRules& rules, const pg::RequestKey& key,
+    const pg::ResponseEncoder<Hold>& encode) {
   return pool_->RunInTenantTransaction(
-      hold.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Hold>> {
-        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, hold.tenant_id, key));
-        if (previous) return Created<Hold>{std::nullopt, std::move(previous)};
-        RETURN_IF_ERROR(
-            TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end, hold.channel, rules));
-        tx.exec_params(
-            "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
-            "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
-            "$5::timestamptz, $6::timestamptz, $7, $8::timestamptz, $9::timestamptz)",
-            hold.tenant_id, hold.id, hold.desk_id, hold.service_id, PgTime(hold.start),
-            PgTime(hold.end), ChannelName(hold.channel), PgTime(hold.expire_time),
-            PgTime(rules.now));
-        RETURN_IF_ERROR(Remember(tx, hold.tenant_id, key, encode(hold)));
-        return Created<Hold>{hold, std::nullopt};
+      hold.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Hold>> {
+        return pg::RunIdempotent<
+            Hold>(tx, kSchema, hold.tenant_id, key, encode, [&]() -> absl::StatusOr<Hold> {
+          RETURN_IF_ERROR(TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end,
+                                   hold.channel, rules));
+          tx.exec_params(
+              "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
+              "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
+              "$5::timestamptz, $6::timestamptz, $7, $8::timestamptz, $9::timestamptz)",
+              hold.tenant_id, hold.id, hold.desk_id, hold.service_id, PgTime(hold.start),
+              PgTime(hold.end), ChannelName(hold.channel), PgTime(hold.expire_time),
+              PgTime(rules.now));
+          return hold;
+        });
       });
 }
 
 absl::StatusOr<bool> PostgresSchedulingRepository::RequestIdExists(const std::string& tenant_id,
                                                                    const std::string& request_id) {
-  // One round trip instead of four (BEGIN, set_config, SELECT, COMMIT): the statements of one
-  // simple-protocol query run as one implicit transaction, so the transaction-local tenant
-  // setting applies to the SELECT. This runs for every booking attempt on a slot the cache
-  // knows is full (most of a click day's traffic). Both values are checked ids (a resource id,
-  // a UUID) and quoted by the connection besides.
+  // One round trip (pg::idempotency::Exists): this runs for every booking attempt on a slot the
+  // cache knows is full, most of a click day's traffic.
   ASSIGN_OR_RETURN(pg::PooledConnection connection, pool_->Acquire());
   try {
-    pqxx::nontransaction tx(connection.get());
-    const std::string tenant = tx.quote(tenant_id);
-    const pqxx::result rows =
-        tx.exec(absl::StrCat("SELECT set_config('app.tenant_id', ", tenant,
-                             ", true); "
-                             "SELECT 1 FROM scheduling.request_ids WHERE tenant_id = ",
-                             tenant, " AND request_id = ", tx.quote(request_id)));
-    return !rows.empty();
+    return pg::idempotency::Exists(connection.get(), kSchema, tenant_id, request_id);
   } catch (const std::exception&) {
     connection.Discard();
     return status::Unavailable("database");
@@ -381,38 +352,61 @@ absl::StatusOr<StoredAppointment> PostgresSchedulingRepository::GetAppointment(
   });
 }
 
-absl::StatusOr<AppointmentPage> PostgresSchedulingRepository::ListAppointments(
+absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppointments(
     const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-    const std::vector<AppointmentState>& states, const std::optional<AppointmentCursor>& after,
-    int limit) {
+    const std::vector<AppointmentState>& states, const api::PageRequest& page) {
   std::vector<std::string> state_names;
   for (AppointmentState state : states) {
     state_names.emplace_back(AppointmentStateName(state));
   }
+  // The key is (start in Unix microseconds, id), checked by the edge when read from a token.
+  int64_t after_micros = 0;
+  if (!page.first_page() && !absl::SimpleAtoi(page.after[0], &after_micros)) {
+    return status::Internal("page key is not a time");
+  }
   pg::TransactionOptions options;
   options.tenant_id = tenant_id;
   options.read_only = true;
-  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<AppointmentPage> {
-    const pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", AppointmentColumns(),
-                     " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
-                     "AND local_day = $3::date AND (cardinality($4::text[]) = 0 OR state = "
-                     "ANY($4::text[])) AND ($5 = '' OR (start_time, appointment_id) > "
-                     "($6::timestamptz, $5)) ORDER BY start_time, appointment_id LIMIT $7"),
-        tenant_id, desk_id, PgDay(day), absl::StrCat("{", absl::StrJoin(state_names, ","), "}"),
-        after ? after->id : std::string(), PgTime(after ? after->start : absl::UnixEpoch()),
-        limit + 1);
-    AppointmentPage page;
-    for (const auto& row : rows) {
-      if (static_cast<int>(page.items.size()) == limit) {
-        page.more = true;
-        break;
-      }
-      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
-      page.items.push_back(std::move(stored.appointment));
-    }
-    return page;
-  });
+  return pool_->RunInTransaction(
+      options, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Appointment>> {
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", AppointmentColumns(),
+                         " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
+                         "AND local_day = $3::date AND (cardinality($4::text[]) = 0 OR state = "
+                         "ANY($4::text[])) AND ($5 = '' OR (start_time, appointment_id) > "
+                         "($6::timestamptz, $5)) ORDER BY start_time, appointment_id LIMIT $7"),
+            tenant_id, desk_id, PgDay(day), absl::StrCat("{", absl::StrJoin(state_names, ","), "}"),
+            page.first_page() ? std::string() : page.after[1],
+            PgTime(absl::FromUnixMicros(after_micros)), page.limit + 1);
+        std::vector<Appointment> items;
+        for (const auto& row : rows) {
+          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+          items.push_back(std::move(stored.appointment));
+        }
+        return api::TakePage(std::move(items), page.limit);
+      });
+}
+
+absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooked(
+    const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(
+      options, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Appointment>> {
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", AppointmentColumns(),
+                         " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
+                         "AND state = 'BOOKED' AND start_time >= $3::timestamptz "
+                         "AND start_time < $4::timestamptz ORDER BY start_time, appointment_id"),
+            tenant_id, desk_id, PgTime(from), PgTime(to));
+        std::vector<Appointment> booked;
+        for (const auto& row : rows) {
+          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+          booked.push_back(std::move(stored.appointment));
+        }
+        return booked;
+      });
 }
 
 absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std::string& tenant_id,
@@ -436,84 +430,87 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std:
             "END "
             "WHERE tenant_id = $1 AND appointment_id = $2",
             tenant_id, id, std::string(AppointmentStateName(a.state)), PgTime(now));
-        WriteOutbox(tx, tenant_id, AppointmentTransitionEvent(a, change.event, change.actor, now));
+        events::WriteOutbox(tx, kSchema,
+                            AppointmentTransitionEvent(a, change.event, change.actor, now));
         return a;
       });
 }
 
-absl::StatusOr<Created<Appointment>> PostgresSchedulingRepository::Reschedule(
+absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::Reschedule(
     const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
-    absl::CivilDay local_day, const SeatRules& rules, const RequestKey& key,
-    const ResponseEncoder<Appointment>& encode) {
+    absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
+    const pg::ResponseEncoder<Appointment>& encode) {
   return pool_->RunInTenantTransaction(
-      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<Appointment>> {
-        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, tenant_id, key));
-        if (previous) return Created<Appointment>{std::nullopt, std::move(previous)};
-        ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
-                         LockAppointment(tx, tenant_id, id));
-        if (!stored) return status::NotFound("appointment");
-        Appointment a = stored->appointment;
-        if (a.state != AppointmentState::kBooked) {
-          return status::Error(
-              absl::StatusCode::kFailedPrecondition,
-              absl::StrCat("an appointment in state ", AppointmentStateName(a.state),
-                           " cannot be rescheduled"),
-              "ILLEGAL_TRANSITION");
-        }
-        // Both the old and the new quarter hours are locked (in order) before anything is read,
-        // so the seat cannot be taken by someone else between the check and the move. The
-        // appointment's own seat is left out of the count: moving it 30 minutes later within
-        // its own hour must not fail for want of the seat it is giving up.
-        std::vector<std::string> buckets = CapacityBuckets(a.start, a.end);
-        for (std::string& bucket : CapacityBuckets(start, end))
-          buckets.push_back(std::move(bucket));
-        std::sort(buckets.begin(), buckets.end());
-        buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
-        LockCapacity(tx, tenant_id, a.desk_id, buckets);
-        ASSIGN_OR_RETURN(
-            DeskOccupancy occupancy,
-            ReadOccupancy(tx, tenant_id, a.desk_id, start, end, rules.now, Exclusions{"", a.id}));
-        RETURN_IF_ERROR(CheckBookableOver(rules.open, rules.policy,
-                                          UsageOver(occupancy.taken, start, end), a.channel, start,
-                                          rules.now));
-        const absl::Time previous_start = a.start;
-        a.start = start;
-        a.end = end;
-        a.local_day = local_day;
-        a.update_time = rules.now;
-        tx.exec_params(
-            "UPDATE scheduling.appointments SET start_time = $3::timestamptz, end_time = "
-            "$4::timestamptz, local_day = $5::date, update_time = $6::timestamptz "
-            "WHERE tenant_id = $1 AND appointment_id = $2",
-            tenant_id, id, PgTime(start), PgTime(end), PgDay(local_day), PgTime(rules.now));
-        WriteOutbox(tx, tenant_id, AppointmentRescheduledEvent(a, previous_start, rules.now));
-        RETURN_IF_ERROR(Remember(tx, tenant_id, key, encode(a)));
-        return Created<Appointment>{a, std::nullopt};
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Appointment>> {
+        return pg::RunIdempotent<Appointment>(
+            tx, kSchema, tenant_id, key, encode, [&]() -> absl::StatusOr<Appointment> {
+              ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
+                               LockAppointment(tx, tenant_id, id));
+              if (!stored) return status::NotFound("appointment");
+              Appointment a = stored->appointment;
+              if (a.state != AppointmentState::kBooked) {
+                return status::Error(
+                    absl::StatusCode::kFailedPrecondition,
+                    absl::StrCat("an appointment in state ", AppointmentStateName(a.state),
+                                 " cannot be rescheduled"),
+                    "ILLEGAL_TRANSITION");
+              }
+              // Both the old and the new quarter hours are locked (in order) before anything is
+              // read, so the seat cannot be taken by someone else between the check and the move.
+              // The appointment's own seat is left out of the count: moving it 30 minutes later
+              // within its own hour must not fail for want of the seat it is giving up.
+              std::vector<std::string> buckets = CapacityBuckets(a.start, a.end);
+              for (std::string& bucket : CapacityBuckets(start, end))
+                buckets.push_back(std::move(bucket));
+              std::sort(buckets.begin(), buckets.end());
+              buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+              LockCapacity(tx, tenant_id, a.desk_id, buckets);
+              ASSIGN_OR_RETURN(DeskOccupancy occupancy,
+                               ReadOccupancy(tx, tenant_id, a.desk_id, start, end, rules.now,
+                                             Exclusions{"", a.id}));
+              RETURN_IF_ERROR(CheckBookableOver(rules.open, rules.policy,
+                                                UsageOver(occupancy.taken, start, end), a.channel,
+                                                start, rules.now));
+              const absl::Time previous_start = a.start;
+              a.start = start;
+              a.end = end;
+              a.local_day = local_day;
+              a.update_time = rules.now;
+              tx.exec_params(
+                  "UPDATE scheduling.appointments SET start_time = $3::timestamptz, end_time = "
+                  "$4::timestamptz, local_day = $5::date, update_time = $6::timestamptz "
+                  "WHERE tenant_id = $1 AND appointment_id = $2",
+                  tenant_id, id, PgTime(start), PgTime(end), PgDay(local_day), PgTime(rules.now));
+              events::WriteOutbox(tx, kSchema,
+                                  AppointmentRescheduledEvent(a, previous_start, rules.now));
+              return a;
+            });
       });
 }
 
-absl::StatusOr<Created<WalkInTicket>> PostgresSchedulingRepository::CreateTicket(
+absl::StatusOr<pg::Created<WalkInTicket>> PostgresSchedulingRepository::CreateTicket(
     const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
-    const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) {
+    const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) {
   return pool_->RunInTenantTransaction(
-      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Created<WalkInTicket>> {
-        ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tx, tenant_id, key));
-        if (previous) return Created<WalkInTicket>{std::nullopt, std::move(previous)};
-        const int number =
-            tx.exec_params(
-                  "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day, last_ticket) "
-                  "VALUES ($1, $2, $3::date, 1) ON CONFLICT (tenant_id, desk_id, local_day) "
-                  "DO UPDATE SET last_ticket = scheduling.desk_days.last_ticket + 1 "
-                  "RETURNING last_ticket",
-                  tenant_id, desk_id, PgDay(day))[0][0]
-                .as<int>();
-        WalkInTicket ticket{tenant_id, desk_id, day, number, TicketState::kWaiting, now};
-        tx.exec_params(
-            "INSERT INTO scheduling.walk_in_tickets (tenant_id, desk_id, local_day, number, "
-            "state, create_time) VALUES ($1, $2, $3::date, $4, 'WAITING', $5::timestamptz)",
-            tenant_id, desk_id, PgDay(day), number, PgTime(now));
-        RETURN_IF_ERROR(Remember(tx, tenant_id, key, encode(ticket)));
-        return Created<WalkInTicket>{ticket, std::nullopt};
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<WalkInTicket>> {
+        return pg::RunIdempotent<WalkInTicket>(
+            tx, kSchema, tenant_id, key, encode, [&]() -> absl::StatusOr<WalkInTicket> {
+              const int number =
+                  tx.exec_params(
+                        "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day, "
+                        "last_ticket) "
+                        "VALUES ($1, $2, $3::date, 1) ON CONFLICT (tenant_id, desk_id, local_day) "
+                        "DO UPDATE SET last_ticket = scheduling.desk_days.last_ticket + 1 "
+                        "RETURNING last_ticket",
+                        tenant_id, desk_id, PgDay(day))[0][0]
+                      .as<int>();
+              WalkInTicket ticket{tenant_id, desk_id, day, number, TicketState::kWaiting, now};
+              tx.exec_params(
+                  "INSERT INTO scheduling.walk_in_tickets (tenant_id, desk_id, local_day, number, "
+                  "state, create_time) VALUES ($1, $2, $3::date, $4, 'WAITING', $5::timestamptz)",
+                  tenant_id, desk_id, PgDay(day), number, PgTime(now));
+              return ticket;
+            });
       });
 }
 

@@ -27,31 +27,32 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
   absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string& tenant_id,
                                              const std::string& desk_id, absl::Time from,
                                              absl::Time to, absl::Time now) override;
-  absl::StatusOr<Created<Appointment>> CreateAppointment(
-      const NewAppointment& request, const SeatRules& rules, const RequestKey& key,
-      const ResponseEncoder<Appointment>& encode) override;
-  absl::StatusOr<Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
-                                           const RequestKey& key,
-                                           const ResponseEncoder<Hold>& encode) override;
+  absl::StatusOr<pg::Created<Appointment>> CreateAppointment(
+      const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+                                               const pg::RequestKey& key,
+                                               const pg::ResponseEncoder<Hold>& encode) override;
   absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
                                        const std::string& request_id) override;
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
                                                    const std::string& id) override;
-  absl::StatusOr<AppointmentPage> ListAppointments(const std::string& tenant_id,
-                                                   const std::string& desk_id, absl::CivilDay day,
-                                                   const std::vector<AppointmentState>& states,
-                                                   const std::optional<AppointmentCursor>& after,
-                                                   int limit) override;
+  absl::StatusOr<api::Page<Appointment>> ListAppointments(
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
+      const std::vector<AppointmentState>& states, const api::PageRequest& page) override;
+  absl::StatusOr<std::vector<Appointment>> ListBooked(const std::string& tenant_id,
+                                                      const std::string& desk_id, absl::Time from,
+                                                      absl::Time to) override;
   absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id, const std::string& id,
                                           const StateChange& change, const StateDecision& decide,
                                           absl::Time now) override;
-  absl::StatusOr<Created<Appointment>> Reschedule(
+  absl::StatusOr<pg::Created<Appointment>> Reschedule(
       const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
-      absl::CivilDay local_day, const SeatRules& rules, const RequestKey& key,
-      const ResponseEncoder<Appointment>& encode) override;
-  absl::StatusOr<Created<WalkInTicket>> CreateTicket(
+      absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<pg::Created<WalkInTicket>> CreateTicket(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
-      const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) override;
+      const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) override;
   absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id, const std::string& desk_id,
                                       absl::CivilDay day, const std::string& operator_id,
                                       absl::Time now) override;

@@ -2,64 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
 
 namespace sportelli::scheduling {
-namespace {
 
-// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of google.protobuf.Timestamp.
-constexpr int64_t kMinSeconds = -62135596800;
-constexpr int64_t kMaxSeconds = 253402300799;
-
-std::string Name(absl::string_view tenant, absl::string_view collection, absl::string_view id) {
-  return absl::StrCat("tenants/", tenant, "/", collection, "/", id);
-}
-
-}  // namespace
-
-void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const absl::Time seconds_floor = absl::FromUnixSeconds(absl::ToUnixSeconds(t));
-  out->set_seconds(absl::ToUnixSeconds(t));
-  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - seconds_floor)));
-}
-
-absl::Time TimeFromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-std::optional<absl::Time> FromTimestamp(bool present, const google::protobuf::Timestamp& t,
-                                        const std::string& field,
-                                        status::FieldViolations& violations) {
-  if (!present) {
-    violations.Add(field, "is required");
-    return std::nullopt;
-  }
-  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
-      t.nanos() > 999999999) {
-    violations.Add(field, "is not a valid timestamp");
-    return std::nullopt;
-  }
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-google::type::Date ToDate(absl::CivilDay day) {
-  google::type::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
-std::optional<absl::CivilDay> FromDate(bool present, const google::type::Date& date,
-                                       const std::string& field,
-                                       status::FieldViolations& violations) {
-  const absl::CivilDay day(date.year(), date.month(), date.day());
-  if (!present || date.year() < 1 || date.year() > 9999 || day.year() != date.year() ||
-      day.month() != date.month() || day.day() != date.day()) {
-    violations.Add(field, "must be a full calendar date (year, month and day)");
-    return std::nullopt;
-  }
-  return day;
-}
+using api::ToTimestamp;
 
 std::optional<Channel> FromProto(v1::Channel channel) {
   switch (channel) {
@@ -167,9 +115,9 @@ v1::ContactChannel ToProto(ContactChannel contact) {
 
 v1::Appointment ToProto(const Appointment& a) {
   v1::Appointment out;
-  out.set_name(Name(a.tenant_id, "appointments", a.id));
-  out.set_desk(Name(a.tenant_id, "desks", a.desk_id));
-  out.set_service(Name(a.tenant_id, "services", a.service_id));
+  out.set_name(api::AppointmentName{a.tenant_id, a.id}.ToString());
+  out.set_desk(api::DeskName{a.tenant_id, a.desk_id}.ToString());
+  out.set_service(api::ServiceName{a.tenant_id, a.service_id}.ToString());
   ToTimestamp(a.start, out.mutable_start_time());
   ToTimestamp(a.end, out.mutable_end_time());
   out.set_channel(ToProto(a.channel));
@@ -189,9 +137,9 @@ v1::Appointment ToProto(const Appointment& a) {
 
 v1::Hold ToProto(const Hold& hold) {
   v1::Hold out;
-  out.set_name(Name(hold.tenant_id, "holds", hold.id));
-  out.set_desk(Name(hold.tenant_id, "desks", hold.desk_id));
-  out.set_service(Name(hold.tenant_id, "services", hold.service_id));
+  out.set_name(api::HoldName{hold.tenant_id, hold.id}.ToString());
+  out.set_desk(api::DeskName{hold.tenant_id, hold.desk_id}.ToString());
+  out.set_service(api::ServiceName{hold.tenant_id, hold.service_id}.ToString());
   ToTimestamp(hold.start, out.mutable_start_time());
   out.set_channel(ToProto(hold.channel));
   ToTimestamp(hold.expire_time, out.mutable_expire_time());
@@ -206,8 +154,8 @@ std::string TicketId(const WalkInTicket& ticket) {
 
 v1::WalkInTicket ToProto(const WalkInTicket& ticket) {
   v1::WalkInTicket out;
-  out.set_name(
-      absl::StrCat(Name(ticket.tenant_id, "desks", ticket.desk_id), "/tickets/", TicketId(ticket)));
+  out.set_name(absl::StrCat(api::DeskName{ticket.tenant_id, ticket.desk_id}.ToString(), "/tickets/",
+                            TicketId(ticket)));
   out.set_number(ticket.number);
   out.set_state(ticket.state == TicketState::kWaiting ? v1::TICKET_STATE_WAITING
                                                       : v1::TICKET_STATE_CALLED);

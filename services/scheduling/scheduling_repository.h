@@ -20,26 +20,10 @@
 #include "services/scheduling/domain/appointment_state.h"
 #include "services/scheduling/domain/occupancy.h"
 #include "services/scheduling/domain/slot_model.h"
+#include "sportelli/api/pagination.h"
+#include "sportelli/pg/request_key.h"
 
 namespace sportelli::scheduling {
-
-// AIP-155: the request id and the request's deterministic serialization without it.
-struct RequestKey {
-  std::string request_id;  // empty: the write is not de-duplicated
-  std::string method;
-  std::string fingerprint;
-};
-
-// A write's result: what it made, or the recorded response of the first request with this id.
-template <typename T>
-struct Created {
-  std::optional<T> value;
-  std::optional<std::string> replayed_response;
-};
-
-// Encodes the response to record for replay, inside the writing transaction.
-template <typename T>
-using ResponseEncoder = std::function<std::string(const T&)>;
 
 // What the booking transaction checks a seat against.
 struct SeatRules {
@@ -75,17 +59,6 @@ struct StateChange {
 };
 using StateDecision = std::function<absl::StatusOr<Transition>(const StoredAppointment&)>;
 
-struct AppointmentPage {
-  std::vector<Appointment> items;
-  bool more = false;
-};
-
-// A page position in (start, id) order.
-struct AppointmentCursor {
-  absl::Time start;
-  std::string id;
-};
-
 struct QueueEntry {
   std::optional<Appointment> appointment;
   std::optional<WalkInTicket> ticket;
@@ -110,14 +83,14 @@ class SchedulingRepository {
   // INVALID_ARGUMENT NOT_A_SLOT, FAILED_PRECONDITION HOLD_NOT_USABLE for a hold that expired,
   // was used or is for another slot, NOT_FOUND for an unknown hold, RESOURCE_EXHAUSTED
   // TOO_MANY_FUTURE_APPOINTMENTS, INVALID_ARGUMENT REQUEST_ID_REUSED.
-  virtual absl::StatusOr<Created<Appointment>> CreateAppointment(
-      const NewAppointment& request, const SeatRules& rules, const RequestKey& key,
-      const ResponseEncoder<Appointment>& encode) = 0;
+  virtual absl::StatusOr<pg::Created<Appointment>> CreateAppointment(
+      const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Appointment>& encode) = 0;
 
   // Keeps a seat until hold.expire_time. Same seat errors as CreateAppointment.
-  virtual absl::StatusOr<Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
-                                                   const RequestKey& key,
-                                                   const ResponseEncoder<Hold>& encode) = 0;
+  virtual absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+                                                       const pg::RequestKey& key,
+                                                       const pg::ResponseEncoder<Hold>& encode) = 0;
 
   // Whether `request_id` was already used in the tenant (by any method): a cheap read before
   // answering a request without the transaction that would replay it.
@@ -127,12 +100,16 @@ class SchedulingRepository {
   virtual absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
                                                            const std::string& id) = 0;
 
-  // A desk's appointments of one local day in (start, id) order after `after`, optionally only
-  // in `states`.
-  virtual absl::StatusOr<AppointmentPage> ListAppointments(
+  // A desk's appointments of one local day in (start, id) order, optionally only in `states`;
+  // the page's key is (start in Unix microseconds, id).
+  virtual absl::StatusOr<api::Page<Appointment>> ListAppointments(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-      const std::vector<AppointmentState>& states, const std::optional<AppointmentCursor>& after,
-      int limit) = 0;
+      const std::vector<AppointmentState>& states, const api::PageRequest& page) = 0;
+
+  // The BOOKED appointments of a desk starting in [from, to), in start order.
+  virtual absl::StatusOr<std::vector<Appointment>> ListBooked(const std::string& tenant_id,
+                                                              const std::string& desk_id,
+                                                              absl::Time from, absl::Time to) = 0;
 
   // Locks the appointment, asks `decide` for the transition, and when it changes the state
   // writes the new state and the event (AppointmentTransitionEvent) in the same transaction.
@@ -143,15 +120,15 @@ class SchedulingRepository {
   // Moves a BOOKED appointment to [start, end) (FAILED_PRECONDITION ILLEGAL_TRANSITION in any
   // other state): the new seat is checked with the old one still taken, and on any failure
   // nothing changes.
-  virtual absl::StatusOr<Created<Appointment>> Reschedule(
+  virtual absl::StatusOr<pg::Created<Appointment>> Reschedule(
       const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
-      absl::CivilDay local_day, const SeatRules& rules, const RequestKey& key,
-      const ResponseEncoder<Appointment>& encode) = 0;
+      absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Appointment>& encode) = 0;
 
   // The desk's next walk-in ticket of `day`.
-  virtual absl::StatusOr<Created<WalkInTicket>> CreateTicket(
+  virtual absl::StatusOr<pg::Created<WalkInTicket>> CreateTicket(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
-      const RequestKey& key, const ResponseEncoder<WalkInTicket>& encode) = 0;
+      const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) = 0;
 
   // Takes the next citizen of the desk's queue of `day` (see docs/api.md for the order), marks
   // them called by `operator_id`, or returns an empty entry when nobody waits.

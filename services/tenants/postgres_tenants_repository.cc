@@ -5,6 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "pqxx/pqxx"
+#include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -12,7 +15,7 @@
 namespace sportelli::tenants {
 namespace {
 
-constexpr char kRequestTable[] = "tenants.request_ids";
+constexpr char kSchema[] = "tenants";
 
 // ---- value conversions ---------------------------------------------------------------------
 
@@ -152,18 +155,6 @@ absl::Weekday WeekdayFromNumber(int number) {
 PostalAddress AddressFrom(const pqxx::row& row, int first) {
   return PostalAddress{row[first].as<std::string>(), row[first + 1].as<std::string>(),
                        row[first + 2].as<std::string>(), row[first + 3].as<std::string>()};
-}
-
-// ---- pagination ----------------------------------------------------------------------------
-
-// Rows come back with one extra row beyond the page so we know whether another page exists.
-template <typename T>
-Page<T> TakePage(std::vector<T> items, int limit) {
-  Page<T> page;
-  page.more = static_cast<int>(items.size()) > limit;
-  if (page.more) items.resize(static_cast<size_t>(limit));
-  page.items = std::move(items);
-  return page;
 }
 
 // ---- hours ---------------------------------------------------------------------------------
@@ -363,33 +354,55 @@ pg::TransactionOptions WriteOptions(const std::string& tenant_id) {
   return options;
 }
 
-// Runs an idempotent create: replays the recorded response of a known request id, otherwise
-// runs `insert` and records the encoded response in the same transaction, so a crash can never
-// leave a created resource without its replay record or the other way round.
+// Runs an idempotent create in a write transaction of the tenant: replays the recorded response
+// of a known request id, otherwise runs `insert` and records the encoded response in the same
+// transaction (pg::RunIdempotent).
 template <typename T, typename Insert>
 absl::StatusOr<Created<T>> CreateIdempotently(pg::ConnectionPool& pool,
                                               const std::string& tenant_id, const RequestKey& key,
                                               const ResponseEncoder<T>& encode, Insert insert) {
-  const pg::idempotency::Key request{tenant_id, key.request_id, key.method,
-                                     pg::idempotency::HashRequest(key.fingerprint)};
   return pool.RunInTransaction(
       WriteOptions(tenant_id), [&](pqxx::work& tx) -> absl::StatusOr<Created<T>> {
-        Created<T> created;
-        if (!key.request_id.empty()) {
-          ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                           pg::idempotency::Lookup(tx, kRequestTable, request));
-          if (replay) {
-            created.replayed_response = std::move(*replay);
-            return created;
-          }
-        }
-        ASSIGN_OR_RETURN(T resource, insert(tx));
-        if (!key.request_id.empty()) {
-          RETURN_IF_ERROR(pg::idempotency::Record(tx, kRequestTable, request, encode(resource)));
-        }
-        created.resource = std::move(resource);
-        return created;
+        return pg::RunIdempotent<T>(tx, kSchema, tenant_id, key, encode,
+                                    [&]() -> absl::StatusOr<T> { return insert(tx); });
       });
+}
+
+// The configuration event of a change, written in the transaction that makes it, so that it
+// exists if and only if the change committed (and other services hear of it within a second).
+template <typename SetPayload>
+void Publish(pqxx::work& tx, const clock::Clock& clock, const std::string& tenant,
+             const std::string& resource, SetPayload set_payload) {
+  events::v1::Event event = events::NewEvent(tenant, resource, clock.Now());
+  set_payload(event);
+  events::WriteOutbox(tx, kSchema, event);
+}
+
+constexpr events::v1::Change kUpserted = events::v1::CHANGE_UPSERTED;
+constexpr events::v1::Change kDeleted = events::v1::CHANGE_DELETED;
+
+void PublishClosure(pqxx::work& tx, const clock::Clock& clock, const Closure& closure,
+                    events::v1::Change change) {
+  Publish(tx, clock, closure.tenant_id,
+          api::ClosureName{closure.tenant_id, closure.desk_id, closure.id}.ToString(),
+          [&](events::v1::Event& e) {
+            events::v1::ClosureChanged* changed = e.mutable_closure_changed();
+            changed->set_change(change);
+            changed->set_desk(api::DeskName{closure.tenant_id, closure.desk_id}.ToString());
+            *changed->mutable_start_date() = api::ToDate(closure.start_date);
+            *changed->mutable_end_date() = api::ToDate(closure.end_date);
+          });
+}
+
+void PublishHoliday(pqxx::work& tx, const clock::Clock& clock, const Holiday& holiday,
+                    events::v1::Change change) {
+  Publish(tx, clock, holiday.tenant_id, api::HolidayName{holiday.tenant_id, holiday.id}.ToString(),
+          [&](events::v1::Event& e) {
+            events::v1::HolidayChanged* changed = e.mutable_holiday_changed();
+            changed->set_change(change);
+            *changed->mutable_date() =
+                holiday.recurring ? api::ToYearlessDate(holiday.date) : api::ToDate(holiday.date);
+          });
 }
 
 // ---- reads used inside write transactions ----------------------------------------------------
@@ -490,18 +503,19 @@ absl::StatusOr<Tenant> PostgresTenantsRepository::GetTenantAsFederation(
 }
 
 absl::StatusOr<Page<Tenant>> PostgresTenantsRepository::ListTenants(
-    const std::string& caller_tenant, bool federation, const PageQuery& page) {
+    const std::string& caller_tenant, bool federation, const PageRequest& page) {
   pg::TransactionOptions options;
   options.tenant_id = caller_tenant;
   options.read_only = true;
   if (federation) options.settings = {{"app.federation", "on"}};
   return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Page<Tenant>> {
     // No tenant filter: row-level security decides which comuni this caller sees.
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kTenantColumns, kTimes,
-                                                    " FROM tenants.tenants WHERE tenant_id > $1 "
-                                                    "ORDER BY tenant_id LIMIT $2"),
-                                       page.after_id, page.limit + 1);
-    return TakePage(MapRows<Tenant>(rows, TenantFrom), page.limit);
+    pqxx::result rows =
+        tx.exec_params(absl::StrCat("SELECT ", kTenantColumns, kTimes,
+                                    " FROM tenants.tenants WHERE tenant_id > $1 "
+                                    "ORDER BY tenant_id LIMIT $2"),
+                       page.first_page() ? std::string() : page.after[0], page.limit + 1);
+    return api::TakePage(MapRows<Tenant>(rows, TenantFrom), page.limit);
   });
 }
 
@@ -539,15 +553,15 @@ absl::StatusOr<Desk> PostgresTenantsRepository::GetDesk(const std::string& tenan
 }
 
 absl::StatusOr<Page<Desk>> PostgresTenantsRepository::ListDesks(const std::string& tenant_id,
-                                                                const PageQuery& page) {
+                                                                const PageRequest& page) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Desk>> {
-        pqxx::result rows =
-            tx.exec_params(absl::StrCat("SELECT ", kDeskColumns, kTimes,
-                                        " FROM tenants.desks WHERE tenant_id = $1 AND desk_id > $2 "
-                                        "ORDER BY desk_id LIMIT $3"),
-                           tenant_id, page.after_id, page.limit + 1);
-        Page<Desk> result = TakePage(MapRows<Desk>(rows, DeskFrom), page.limit);
+        pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", kDeskColumns, kTimes,
+                         " FROM tenants.desks WHERE tenant_id = $1 AND desk_id > $2 "
+                         "ORDER BY desk_id LIMIT $3"),
+            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+        Page<Desk> result = api::TakePage(MapRows<Desk>(rows, DeskFrom), page.limit);
         std::vector<std::string> ids;
         for (const Desk& desk : result.items) ids.push_back(desk.id);
         auto hours = LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, ids);
@@ -574,6 +588,8 @@ absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(
         if (inserted.affected_rows() == 0) return status::AlreadyExists("desk");
         ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id,
                      desk.opening_hours);
+        Publish(tx, *clock_, desk.tenant_id, api::DeskName{desk.tenant_id, desk.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_desk_changed()->set_change(kUpserted); });
         return ReadDesk(tx, desk.tenant_id, desk.id);
       });
 }
@@ -594,6 +610,8 @@ absl::StatusOr<Desk> PostgresTenantsRepository::UpdateDesk(const Desk& desk) {
         RETURN_IF_ERROR(ExpectOneRow(updated, "desk"));
         ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id,
                      desk.opening_hours);
+        Publish(tx, *clock_, desk.tenant_id, api::DeskName{desk.tenant_id, desk.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_desk_changed()->set_change(kUpserted); });
         return ReadDesk(tx, desk.tenant_id, desk.id);
       });
 }
@@ -610,6 +628,8 @@ absl::Status PostgresTenantsRepository::DeleteDesk(const std::string& tenant_id,
         "UPDATE tenants.operators SET desk_ids = array_remove(desk_ids, $2), update_time = now() "
         "WHERE tenant_id = $1 AND $2 = ANY(desk_ids)",
         tenant_id, desk_id);
+    Publish(tx, *clock_, tenant_id, api::DeskName{tenant_id, desk_id}.ToString(),
+            [](events::v1::Event& e) { e.mutable_desk_changed()->set_change(kDeleted); });
     return absl::OkStatus();
   });
 }
@@ -623,32 +643,34 @@ absl::StatusOr<Service> PostgresTenantsRepository::GetService(const std::string&
 }
 
 absl::StatusOr<Page<Service>> PostgresTenantsRepository::ListServices(const std::string& tenant_id,
-                                                                      const PageQuery& page) {
+                                                                      const PageRequest& page) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Service>> {
         pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", kServiceColumns, kTimes,
                          " FROM tenants.services WHERE tenant_id = $1 AND service_id > $2 "
                          "ORDER BY service_id LIMIT $3"),
-            tenant_id, page.after_id, page.limit + 1);
-        return TakePage(MapRows<Service>(rows, ServiceFrom), page.limit);
+            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+        return api::TakePage(MapRows<Service>(rows, ServiceFrom), page.limit);
       });
 }
 
 absl::StatusOr<Created<Service>> PostgresTenantsRepository::CreateService(
     const Service& service, const RequestKey& key, const ResponseEncoder<Service>& encode) {
-  return CreateIdempotently<Service>(*pool_, service.tenant_id, key, encode,
-                                     [&](pqxx::work& tx) -> absl::StatusOr<Service> {
-                                       pqxx::result inserted = tx.exec_params(
-                                           "INSERT INTO tenants.services (tenant_id, service_id, "
-                                           "display_name, description, duration_minutes) "
-                                           "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                                           service.tenant_id, service.id, service.display_name,
-                                           service.description, service.duration_minutes);
-                                       if (inserted.affected_rows() == 0)
-                                         return status::AlreadyExists("service");
-                                       return ReadService(tx, service.tenant_id, service.id);
-                                     });
+  return CreateIdempotently<Service>(
+      *pool_, service.tenant_id, key, encode, [&](pqxx::work& tx) -> absl::StatusOr<Service> {
+        pqxx::result inserted = tx.exec_params(
+            "INSERT INTO tenants.services (tenant_id, service_id, "
+            "display_name, description, duration_minutes) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            service.tenant_id, service.id, service.display_name, service.description,
+            service.duration_minutes);
+        if (inserted.affected_rows() == 0) return status::AlreadyExists("service");
+        Publish(tx, *clock_, service.tenant_id,
+                api::ServiceName{service.tenant_id, service.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_service_changed()->set_change(kUpserted); });
+        return ReadService(tx, service.tenant_id, service.id);
+      });
 }
 
 absl::StatusOr<Service> PostgresTenantsRepository::UpdateService(const Service& service) {
@@ -661,6 +683,9 @@ absl::StatusOr<Service> PostgresTenantsRepository::UpdateService(const Service& 
                            service.tenant_id, service.id, service.display_name, service.description,
                            service.duration_minutes),
             "service"));
+        Publish(tx, *clock_, service.tenant_id,
+                api::ServiceName{service.tenant_id, service.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_service_changed()->set_change(kUpserted); });
         return ReadService(tx, service.tenant_id, service.id);
       });
 }
@@ -674,15 +699,15 @@ absl::StatusOr<Channel> PostgresTenantsRepository::GetChannel(const std::string&
 }
 
 absl::StatusOr<Page<Channel>> PostgresTenantsRepository::ListChannels(const std::string& tenant_id,
-                                                                      const PageQuery& page) {
+                                                                      const PageRequest& page) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Channel>> {
         pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", kChannelColumns, kTimes,
                          " FROM tenants.channels WHERE tenant_id = $1 AND channel_id > $2 "
                          "ORDER BY channel_id LIMIT $3"),
-            tenant_id, page.after_id, page.limit + 1);
-        Page<Channel> result = TakePage(MapRows<Channel>(rows, ChannelFrom), page.limit);
+            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+        Page<Channel> result = api::TakePage(MapRows<Channel>(rows, ChannelFrom), page.limit);
         std::vector<std::string> ids;
         for (const Channel& channel : result.items) ids.push_back(channel.id);
         auto hours = LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, ids);
@@ -704,6 +729,9 @@ absl::StatusOr<Created<Channel>> PostgresTenantsRepository::CreateChannel(
         if (inserted.affected_rows() == 0) return status::AlreadyExists("channel");
         ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id,
                      channel.opening_hours);
+        Publish(tx, *clock_, channel.tenant_id,
+                api::ChannelName{channel.tenant_id, channel.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_channel_changed()->set_change(kUpserted); });
         return ReadChannel(tx, channel.tenant_id, channel.id);
       });
 }
@@ -720,6 +748,9 @@ absl::StatusOr<Channel> PostgresTenantsRepository::UpdateChannel(const Channel& 
             "channel"));
         ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id,
                      channel.opening_hours);
+        Publish(tx, *clock_, channel.tenant_id,
+                api::ChannelName{channel.tenant_id, channel.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_channel_changed()->set_change(kUpserted); });
         return ReadChannel(tx, channel.tenant_id, channel.id);
       });
 }
@@ -728,7 +759,7 @@ absl::StatusOr<Channel> PostgresTenantsRepository::UpdateChannel(const Channel& 
 
 absl::StatusOr<Page<Closure>> PostgresTenantsRepository::ListClosures(const std::string& tenant_id,
                                                                       const std::string& desk_id,
-                                                                      const PageQuery& page) {
+                                                                      const PageRequest& page) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Closure>> {
         if (tx.exec_params("SELECT 1 FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2",
@@ -741,8 +772,8 @@ absl::StatusOr<Page<Closure>> PostgresTenantsRepository::ListClosures(const std:
                 "SELECT ", kClosureColumns,
                 " FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 AND closure_id > $3 "
                 "ORDER BY closure_id LIMIT $4"),
-            tenant_id, desk_id, page.after_id, page.limit + 1);
-        return TakePage(MapRows<Closure>(rows, ClosureFrom), page.limit);
+            tenant_id, desk_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+        return api::TakePage(MapRows<Closure>(rows, ClosureFrom), page.limit);
       });
 }
 
@@ -778,7 +809,9 @@ absl::StatusOr<Created<Closure>> PostgresTenantsRepository::CreateClosure(
             closure.tenant_id, closure.desk_id, closure.id, DateText(closure.start_date),
             DateText(closure.end_date), closure.reason);
         if (inserted.empty()) return status::AlreadyExists("closure");
-        return ClosureFrom(inserted[0]);
+        Closure created = ClosureFrom(inserted[0]);
+        PublishClosure(tx, *clock_, created, kUpserted);
+        return created;
       });
 }
 
@@ -786,26 +819,29 @@ absl::Status PostgresTenantsRepository::DeleteClosure(const std::string& tenant_
                                                       const std::string& desk_id,
                                                       const std::string& closure_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
-    return ExpectOneRow(
-        tx.exec_params("DELETE FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 "
-                       "AND closure_id = $3",
-                       tenant_id, desk_id, closure_id),
-        "closure");
+    const pqxx::result deleted = tx.exec_params(
+        absl::StrCat("DELETE FROM tenants.closures WHERE tenant_id = $1 AND desk_id = $2 "
+                     "AND closure_id = $3 RETURNING ",
+                     kClosureColumns),
+        tenant_id, desk_id, closure_id);
+    if (deleted.empty()) return status::NotFound("closure");
+    PublishClosure(tx, *clock_, ClosureFrom(deleted[0]), kDeleted);
+    return absl::OkStatus();
   });
 }
 
 // ---- holidays ------------------------------------------------------------------------------
 
 absl::StatusOr<Page<Holiday>> PostgresTenantsRepository::ListHolidays(const std::string& tenant_id,
-                                                                      const PageQuery& page) {
+                                                                      const PageRequest& page) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Holiday>> {
         pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", kHolidayColumns,
                          " FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id > $2 "
                          "ORDER BY holiday_id LIMIT $3"),
-            tenant_id, page.after_id, page.limit + 1);
-        return TakePage(MapRows<Holiday>(rows, HolidayFrom), page.limit);
+            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+        return api::TakePage(MapRows<Holiday>(rows, HolidayFrom), page.limit);
       });
 }
 
@@ -834,17 +870,23 @@ absl::StatusOr<Created<Holiday>> PostgresTenantsRepository::CreateHoliday(
             holiday.tenant_id, holiday.id, holiday.display_name, year, holiday.date.month(),
             holiday.date.day());
         if (inserted.empty()) return status::AlreadyExists("holiday");
-        return HolidayFrom(inserted[0]);
+        Holiday created = HolidayFrom(inserted[0]);
+        PublishHoliday(tx, *clock_, created, kUpserted);
+        return created;
       });
 }
 
 absl::Status PostgresTenantsRepository::DeleteHoliday(const std::string& tenant_id,
                                                       const std::string& holiday_id) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
-    return ExpectOneRow(
-        tx.exec_params("DELETE FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id = $2",
-                       tenant_id, holiday_id),
-        "holiday");
+    const pqxx::result deleted = tx.exec_params(
+        absl::StrCat("DELETE FROM tenants.holidays WHERE tenant_id = $1 AND holiday_id = $2 "
+                     "RETURNING ",
+                     kHolidayColumns),
+        tenant_id, holiday_id);
+    if (deleted.empty()) return status::NotFound("holiday");
+    PublishHoliday(tx, *clock_, HolidayFrom(deleted[0]), kDeleted);
+    return absl::OkStatus();
   });
 }
 
@@ -857,15 +899,15 @@ absl::StatusOr<Operator> PostgresTenantsRepository::GetOperator(const std::strin
 }
 
 absl::StatusOr<Page<Operator>> PostgresTenantsRepository::ListOperators(
-    const std::string& tenant_id, const PageQuery& page) {
+    const std::string& tenant_id, const PageRequest& page) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Operator>> {
         pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", kOperatorColumns, kTimes,
                          " FROM tenants.operators WHERE tenant_id = $1 AND operator_id > $2 "
                          "ORDER BY operator_id LIMIT $3"),
-            tenant_id, page.after_id, page.limit + 1);
-        return TakePage(MapRows<Operator>(rows, OperatorFrom), page.limit);
+            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+        return api::TakePage(MapRows<Operator>(rows, OperatorFrom), page.limit);
       });
 }
 
@@ -883,6 +925,8 @@ absl::StatusOr<Created<Operator>> PostgresTenantsRepository::CreateOperator(
             ToArrayLiteral(op.desk_ids));
         // Either the id or the subject is taken.
         if (inserted.affected_rows() == 0) return status::AlreadyExists("operator");
+        Publish(tx, *clock_, op.tenant_id, api::OperatorName{op.tenant_id, op.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_operator_changed()->set_change(kUpserted); });
         return ReadOperator(tx, op.tenant_id, op.id);
       });
 }
@@ -900,6 +944,8 @@ absl::StatusOr<Operator> PostgresTenantsRepository::UpdateOperator(const Operato
                 op.tenant_id, op.id, op.display_name, op.subject,
                 ToArrayLiteral(RoleTexts(op.roles)), ToArrayLiteral(op.desk_ids)),
             "operator"));
+        Publish(tx, *clock_, op.tenant_id, api::OperatorName{op.tenant_id, op.id}.ToString(),
+                [](events::v1::Event& e) { e.mutable_operator_changed()->set_change(kUpserted); });
         return ReadOperator(tx, op.tenant_id, op.id);
       });
 }

@@ -1,18 +1,13 @@
 #include "services/tenants/proto_mapping.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
+#include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
 
 namespace sportelli::tenants {
 namespace {
 
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  timestamp.set_seconds(micros / 1000000);
-  timestamp.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-  return timestamp;
-}
+using api::ToTimestamp;
 
 v1::PostalAddress ToProto(const PostalAddress& address) {
   v1::PostalAddress out;
@@ -95,19 +90,9 @@ std::optional<int> FromProtoTime(const google::type::TimeOfDay& time, const std:
 
 }  // namespace
 
-std::string TenantName(const std::string& tenant_id) { return absl::StrCat("tenants/", tenant_id); }
-
-std::string DeskName(const std::string& tenant_id, const std::string& desk_id) {
-  return absl::StrCat("tenants/", tenant_id, "/desks/", desk_id);
-}
-
-std::string ServiceName(const std::string& tenant_id, const std::string& service_id) {
-  return absl::StrCat("tenants/", tenant_id, "/services/", service_id);
-}
-
 v1::Tenant ToProto(const Tenant& tenant) {
   v1::Tenant out;
-  out.set_name(TenantName(tenant.id));
+  out.set_name(api::TenantName{tenant.id}.ToString());
   out.set_display_name(tenant.display_name);
   out.set_istat_code(tenant.istat_code);
   *out.mutable_address() = ToProto(tenant.address);
@@ -121,7 +106,7 @@ v1::Tenant ToProto(const Tenant& tenant) {
 
 v1::Desk ToProto(const Desk& desk) {
   v1::Desk out;
-  out.set_name(DeskName(desk.tenant_id, desk.id));
+  out.set_name(api::DeskName{desk.tenant_id, desk.id}.ToString());
   out.set_display_name(desk.display_name);
   *out.mutable_address() = ToProto(desk.address);
   switch (desk.booking_mode) {
@@ -137,7 +122,7 @@ v1::Desk ToProto(const Desk& desk) {
   }
   AddHours(desk.opening_hours, out.mutable_opening_hours());
   for (const std::string& service_id : desk.service_ids)
-    out.add_services(ServiceName(desk.tenant_id, service_id));
+    out.add_services(api::ServiceName{desk.tenant_id, service_id}.ToString());
   out.set_capacity(desk.capacity);
   *out.mutable_create_time() = ToTimestamp(desk.create_time);
   *out.mutable_update_time() = ToTimestamp(desk.update_time);
@@ -146,7 +131,7 @@ v1::Desk ToProto(const Desk& desk) {
 
 v1::Service ToProto(const Service& service) {
   v1::Service out;
-  out.set_name(ServiceName(service.tenant_id, service.id));
+  out.set_name(api::ServiceName{service.tenant_id, service.id}.ToString());
   out.set_display_name(service.display_name);
   out.set_description(service.description);
   out.set_duration_minutes(service.duration_minutes);
@@ -157,7 +142,7 @@ v1::Service ToProto(const Service& service) {
 
 v1::Channel ToProto(const Channel& channel) {
   v1::Channel out;
-  out.set_name(absl::StrCat("tenants/", channel.tenant_id, "/channels/", channel.id));
+  out.set_name(api::ChannelName{channel.tenant_id, channel.id}.ToString());
   out.set_display_name(channel.display_name);
   switch (channel.kind) {
     case ChannelKind::kPhone:
@@ -177,20 +162,11 @@ v1::Channel ToProto(const Channel& channel) {
   return out;
 }
 
-google::type::Date ToProtoDate(absl::CivilDay day) {
-  google::type::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
 v1::Closure ToProto(const Closure& closure) {
   v1::Closure out;
-  out.set_name(
-      absl::StrCat(DeskName(closure.tenant_id, closure.desk_id), "/closures/", closure.id));
-  *out.mutable_start_date() = ToProtoDate(closure.start_date);
-  *out.mutable_end_date() = ToProtoDate(closure.end_date);
+  out.set_name(api::ClosureName{closure.tenant_id, closure.desk_id, closure.id}.ToString());
+  *out.mutable_start_date() = api::ToDate(closure.start_date);
+  *out.mutable_end_date() = api::ToDate(closure.end_date);
   out.set_reason(closure.reason);
   *out.mutable_create_time() = ToTimestamp(closure.create_time);
   return out;
@@ -198,10 +174,10 @@ v1::Closure ToProto(const Closure& closure) {
 
 v1::Holiday ToProto(const Holiday& holiday) {
   v1::Holiday out;
-  out.set_name(absl::StrCat("tenants/", holiday.tenant_id, "/holidays/", holiday.id));
+  out.set_name(api::HolidayName{holiday.tenant_id, holiday.id}.ToString());
   out.set_display_name(holiday.display_name);
-  *out.mutable_date() = ToProtoDate(holiday.date);
-  if (holiday.recurring) out.mutable_date()->set_year(0);
+  *out.mutable_date() =
+      holiday.recurring ? api::ToYearlessDate(holiday.date) : api::ToDate(holiday.date);
   out.set_recurring(holiday.recurring);
   *out.mutable_create_time() = ToTimestamp(holiday.create_time);
   return out;
@@ -209,7 +185,7 @@ v1::Holiday ToProto(const Holiday& holiday) {
 
 v1::Operator ToProto(const Operator& op) {
   v1::Operator out;
-  out.set_name(absl::StrCat("tenants/", op.tenant_id, "/operators/", op.id));
+  out.set_name(api::OperatorName{op.tenant_id, op.id}.ToString());
   out.set_display_name(op.display_name);
   out.set_subject(op.subject);
   for (OperatorRole role : op.roles) {
@@ -228,7 +204,8 @@ v1::Operator ToProto(const Operator& op) {
         break;
     }
   }
-  for (const std::string& desk_id : op.desk_ids) out.add_desks(DeskName(op.tenant_id, desk_id));
+  for (const std::string& desk_id : op.desk_ids)
+    out.add_desks(api::DeskName{op.tenant_id, desk_id}.ToString());
   *out.mutable_create_time() = ToTimestamp(op.create_time);
   *out.mutable_update_time() = ToTimestamp(op.update_time);
   return out;
@@ -295,27 +272,6 @@ std::optional<OperatorRole> FromProto(v1::OperatorRole role) {
     default:
       return std::nullopt;
   }
-}
-
-std::optional<absl::CivilDay> FromProtoDate(const google::type::Date& date,
-                                            const std::string& field,
-                                            status::FieldViolations& violations,
-                                            bool allow_no_year) {
-  const bool no_year = allow_no_year && date.year() == 0;
-  const int year = no_year ? 2000 : date.year();
-  if (year < 1 || year > 9999 || date.month() < 1 || date.month() > 12 || date.day() < 1 ||
-      date.day() > 31) {
-    violations.Add(field, no_year || allow_no_year ? "must be a valid date (year 0 for every year)"
-                                                   : "must be a complete valid date");
-    return std::nullopt;
-  }
-  absl::CivilDay day(year, date.month(), date.day());
-  // CivilDay normalises 31 April to 1 May: a date that does not round-trip does not exist.
-  if (day.month() != date.month() || day.day() != date.day()) {
-    violations.Add(field, "must be a date that exists");
-    return std::nullopt;
-  }
-  return day;
 }
 
 }  // namespace sportelli::tenants

@@ -17,7 +17,6 @@ import harness  # noqa: E402
 STUBS = tempfile.mkdtemp(prefix="sportelli-stubs-")
 harness.generate_stubs(harness.fail_without("SPORTELLI_PROTO_DIR"), STUBS)
 
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
 # The generated grpc/health/v1 package would be shadowed by the grpc library itself: load the
 # message module from its file and call the method by its full name.
 import importlib.util  # noqa: E402
@@ -27,17 +26,6 @@ health_pb2 = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(health_pb2)
 from sportelli.tenants.v1 import tenants_service_pb2 as pb  # noqa: E402
 from sportelli.tenants.v1 import tenants_service_pb2_grpc as pb_grpc  # noqa: E402
-
-
-def error_reason(error):
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                info = error_details_pb2.ErrorInfo()
-                if detail.Unpack(info):
-                    return info.reason
-    return None
 
 
 class PythonClientTest(unittest.TestCase):
@@ -102,7 +90,7 @@ class PythonClientTest(unittest.TestCase):
             self.stub.ListDesks(pb.ListDesksRequest(parent="tenants/capannori"),
                                 metadata=self.metadata(tenant="lucca"), timeout=5)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
-        self.assertEqual(error_reason(caught.exception), "TENANT_MISMATCH")
+        self.assertEqual(harness.error_reason(caught.exception), "TENANT_MISMATCH")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 #include "sportelli/api/pagination.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "sportelli/api/resource_name.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::api {
@@ -101,6 +105,71 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
         "between pages");
   }
   return std::string(body.substr(1 + kHashBytes));
+}
+
+namespace {
+
+// A key inside a token: each part as a 4-byte big-endian length and its bytes.
+std::string JoinKey(const PageKey& key) {
+  std::string out;
+  for (const std::string& part : key) {
+    AppendBigEndian(part.size(), 4, out);
+    out += part;
+  }
+  return out;
+}
+
+std::optional<PageKey> SplitKey(absl::string_view joined) {
+  PageKey key;
+  while (!joined.empty()) {
+    if (joined.size() < 4) return std::nullopt;
+    const uint64_t size = ReadBigEndian(joined.substr(0, 4));
+    joined.remove_prefix(4);
+    if (size > joined.size()) return std::nullopt;
+    key.emplace_back(joined.substr(0, size));
+    joined.remove_prefix(size);
+  }
+  return key;
+}
+
+bool IsDecimalInt64(absl::string_view text) {
+  int64_t value = 0;
+  return absl::SimpleAtoi(text, &value) && absl::StrCat(value) == text;
+}
+
+}  // namespace
+
+std::string EncodePageKey(const PageKey& last, absl::string_view filter) {
+  return EncodePageToken(JoinKey(last), filter);
+}
+
+absl::StatusOr<PageRequest> ReadPageRequest(int32_t page_size, absl::string_view page_token,
+                                            absl::string_view filter,
+                                            std::initializer_list<KeyPart> parts) {
+  PageRequest request;
+  request.filter = std::string(filter);
+  absl::StatusOr<int> limit = NormalizePageSize(page_size);
+  if (!limit.ok()) return limit.status();
+  request.limit = *limit;
+  absl::StatusOr<std::string> joined = DecodePageToken(page_token, filter);
+  if (!joined.ok()) return joined.status();
+  if (page_token.empty()) return request;
+  std::optional<PageKey> key = SplitKey(*joined);
+  bool valid = key.has_value() && key->size() == parts.size();
+  for (size_t i = 0; valid && i < parts.size(); ++i) {
+    const std::string& part = (*key)[i];
+    switch (parts.begin()[i]) {
+      case KeyPart::kId:
+        valid = IsValidResourceId(part);
+        break;
+      case KeyPart::kInt64:
+        valid = IsDecimalInt64(part);
+        break;
+    }
+  }
+  if (!valid) return InvalidPageToken("is not a page token issued by this API");
+  request.after = *std::move(key);
+  return request;
 }
 
 }  // namespace sportelli::api

@@ -119,3 +119,56 @@ TEST(PageTokenTest, FormatIsStableAcrossProcesses) {
 
 }  // namespace
 }  // namespace sportelli::api
+
+namespace sportelli::api {
+namespace {
+
+TEST(PageRequestTest, CompositeKeysRoundTripBoundToTheirFilter) {
+  const std::string filter = "tenants/capannori/desks/sede\n2026-06-03\nBOOKED";
+  const std::string token = EncodePageKey({"1780477200000000", "a7x"}, filter);
+  absl::StatusOr<PageRequest> page =
+      ReadPageRequest(10, token, filter, {KeyPart::kInt64, KeyPart::kId});
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->limit, 10);
+  EXPECT_THAT(page->after, ElementsAre("1780477200000000", "a7x"));
+  EXPECT_FALSE(page->first_page());
+  // Another filter: refused, so a client cannot page one listing with another's position.
+  absl::StatusOr<PageRequest> other =
+      ReadPageRequest(10, token, "tenants/capannori/desks/altra", {KeyPart::kInt64, KeyPart::kId});
+  EXPECT_EQ(ReasonOf(other.status()), "INVALID_PAGE_TOKEN");
+}
+
+TEST(PageRequestTest, AHandMadeKeyOfTheWrongShapeIsRefused) {
+  // Genuine tokens (the check bytes are right) whose key does not fit the query.
+  for (const PageKey& key : std::vector<PageKey>{{"not a number", "a7x"},
+                                                 {"1780477200000000", "Robert'); DROP"},
+                                                 {"1780477200000000"},
+                                                 {"1", "a", "b"}}) {
+    absl::StatusOr<PageRequest> page =
+        ReadPageRequest(0, EncodePageKey(key, "f"), "f", {KeyPart::kInt64, KeyPart::kId});
+    ASSERT_FALSE(page.ok());
+    EXPECT_EQ(ReasonOf(page.status()), "INVALID_PAGE_TOKEN");
+    EXPECT_THAT(FieldViolationsOf(page.status()),
+                ElementsAre(Pair("page_token", "is not a page token issued by this API")));
+  }
+}
+
+TEST(PageRequestTest, TakePageAndNextToken) {
+  absl::StatusOr<PageRequest> request = ReadPageRequest(2, "", "f", {KeyPart::kId});
+  ASSERT_TRUE(request.ok());
+  EXPECT_TRUE(request->first_page());
+  Page<std::string> page = TakePage<std::string>({"a", "b", "c"}, request->limit);
+  EXPECT_THAT(page.items, ElementsAre("a", "b"));
+  EXPECT_TRUE(page.more);
+  const std::string next =
+      NextPageToken(page, *request, [](const std::string& id) { return PageKey{id}; });
+  absl::StatusOr<PageRequest> second = ReadPageRequest(2, next, "f", {KeyPart::kId});
+  ASSERT_TRUE(second.ok());
+  EXPECT_THAT(second->after, ElementsAre("b"));
+  Page<std::string> last = TakePage<std::string>({"c"}, 2);
+  EXPECT_FALSE(last.more);
+  EXPECT_EQ(NextPageToken(last, *second, [](const std::string& id) { return PageKey{id}; }), "");
+}
+
+}  // namespace
+}  // namespace sportelli::api

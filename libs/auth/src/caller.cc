@@ -54,4 +54,14 @@ absl::Status Caller::RequireAnyRole(std::initializer_list<Role> wanted) const {
                        "the caller's roles do not allow this operation", "ROLE_REQUIRED");
 }
 
+absl::Status Caller::RequireStaffOf(absl::string_view wanted) const {
+  if (absl::Status status = RequireTenant(wanted); !status.ok()) return status;
+  return RequireAnyRole(kOperatorAndAbove);
+}
+
+absl::Status Caller::RequireAdminOf(absl::string_view wanted) const {
+  if (absl::Status status = RequireTenant(wanted); !status.ok()) return status;
+  return RequireAnyRole({Role::kTenantAdmin});
+}
+
 }  // namespace sportelli::auth

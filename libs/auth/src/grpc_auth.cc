@@ -5,7 +5,7 @@
 namespace sportelli::auth {
 
 absl::StatusOr<Caller> AuthenticateCall(const TokenVerifier& verifier,
-                                        const grpc::ServerContext& context) {
+                                        const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {

@@ -33,3 +33,25 @@ TEST(RoleTest, NamesRoundTrip) {
 
 }  // namespace
 }  // namespace sportelli::auth
+
+namespace sportelli::auth {
+namespace {
+
+TEST(CallerTest, StaffAndAdminChecksLookAtTheTenantFirst) {
+  Caller admin{"a", "capannori", {Role::kTenantAdmin}};
+  Caller op{"o", "capannori", {Role::kOperator}};
+  Caller portal{"p", "capannori", {Role::kPortal}};
+  EXPECT_TRUE(admin.RequireStaffOf("capannori").ok());
+  EXPECT_TRUE(admin.RequireAdminOf("capannori").ok());
+  EXPECT_TRUE(op.RequireStaffOf("capannori").ok());
+  EXPECT_EQ(status::ReasonOf(op.RequireAdminOf("capannori")), "ROLE_REQUIRED");
+  EXPECT_EQ(status::ReasonOf(portal.RequireStaffOf("capannori")), "ROLE_REQUIRED");
+  // Another comune: the tenant answer, whatever the roles.
+  EXPECT_EQ(status::ReasonOf(admin.RequireAdminOf("lucca")), "TENANT_MISMATCH");
+  EXPECT_EQ(status::ReasonOf(portal.RequireStaffOf("lucca")), "TENANT_MISMATCH");
+  EXPECT_TRUE(op.IsStaff());
+  EXPECT_FALSE(portal.IsStaff());
+}
+
+}  // namespace
+}  // namespace sportelli::auth

@@ -42,3 +42,30 @@ TEST(SystemClockTest, MovesForward) {
 
 }  // namespace
 }  // namespace sportelli::clock
+
+#include "sportelli/clock/request_deadline.h"
+
+namespace sportelli::clock {
+namespace {
+
+TEST(RequestDeadlineTest, ScopedPerThreadAndRestored) {
+  EXPECT_FALSE(RemainingRequestTime().has_value());
+  {
+    ScopedRequestDeadline outer(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    ASSERT_TRUE(RemainingRequestTime().has_value());
+    EXPECT_GT(*RemainingRequestTime(), absl::Seconds(9));
+    {
+      ScopedRequestDeadline inner(std::chrono::steady_clock::now() - std::chrono::seconds(1));
+      EXPECT_LE(*RemainingRequestTime(), absl::ZeroDuration());
+    }
+    EXPECT_GT(*RemainingRequestTime(), absl::Seconds(9));
+    std::optional<absl::Duration> seen_elsewhere = absl::ZeroDuration();
+    std::thread other([&seen_elsewhere] { seen_elsewhere = RemainingRequestTime(); });
+    other.join();
+    EXPECT_FALSE(seen_elsewhere.has_value());
+  }
+  EXPECT_FALSE(RemainingRequestTime().has_value());
+}
+
+}  // namespace
+}  // namespace sportelli::clock

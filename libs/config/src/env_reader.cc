@@ -156,12 +156,35 @@ std::string EnvReader::FileContents(const std::string& name) {
   return contents.str();
 }
 
+std::string EnvReader::OptionalSecretFile(const std::string& name) {
+  if (!Get(name)) return "";
+  std::string contents = FileContents(name);
+  while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r')) {
+    contents.pop_back();
+  }
+  return contents;
+}
+
+EnvReader::Endpoint EnvReader::HostAndPort(const std::string& name,
+                                           const std::string& default_value) {
+  const std::string value = HostPort(name, default_value);
+  const size_t colon = value.rfind(':');
+  Endpoint endpoint;
+  endpoint.host = value.substr(0, colon);
+  if (endpoint.host.size() > 2 && endpoint.host.front() == '[' && endpoint.host.back() == ']') {
+    endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
+  }
+  absl::SimpleAtoi(value.substr(colon + 1), &endpoint.port);
+  return endpoint;
+}
+
 std::string EnvReader::HostPort(const std::string& name, const std::string& default_value) {
   std::string value = Get(name).value_or(default_value);
-  std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits(':', 1));
+  // The last colon separates the port, so a bracketed IPv6 host ("[::1]:6379") works too.
+  const size_t colon = value.rfind(':');
   int port = 0;
-  if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port < 1 ||
-      port > 65535) {
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(value.substr(colon + 1), &port) || port < 1 || port > 65535) {
     Fail(name, "must be host:port");
     return default_value;
   }

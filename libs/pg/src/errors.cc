@@ -42,6 +42,15 @@ absl::Status StatusForSqlState(absl::string_view sqlstate) {
   if (sqlstate == "23P01") {
     return DatabaseError(absl::StatusCode::kFailedPrecondition, sqlstate, "RESOURCE_CONFLICT");
   }
+  // statement_timeout (set from the pool's bound or the caller's deadline) cancelled a
+  // statement: the caller's time is up, or the database is too slow for the bound.
+  if (sqlstate == "57014") {
+    return DatabaseError(absl::StatusCode::kDeadlineExceeded, sqlstate, "STATEMENT_TIMEOUT");
+  }
+  // lock_timeout: another transaction held a row this one needed for too long.
+  if (sqlstate == "55P03") {
+    return DatabaseError(absl::StatusCode::kAborted, sqlstate, "LOCK_TIMEOUT");
+  }
   // Class 40: the server rolled the transaction back; rerunning it may well succeed.
   if (absl::StartsWith(sqlstate, "40")) {
     return DatabaseError(absl::StatusCode::kAborted, sqlstate, "TRANSACTION_CONFLICT");

@@ -2,10 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "pqxx/binarystring"
+#include "pqxx/nontransaction"
+#include "sportelli/crypto/hashes.h"
 #include "sportelli/pg/internal/util.h"
 #include "sportelli/status/errors.h"
 
-namespace sportelli::pg::idempotency {
+namespace sportelli::pg {
+namespace idempotency {
 namespace {
 
 absl::Status CheckKey(const Key& key) {
@@ -19,7 +22,7 @@ absl::Status CheckKey(const Key& key) {
 }  // namespace
 
 std::string HashRequest(absl::string_view serialized_request) {
-  return internal::Sha256Hex(serialized_request);
+  return crypto::Sha256Hex(serialized_request);
 }
 
 absl::StatusOr<std::optional<std::string>> Lookup(pqxx::work& tx, absl::string_view table,
@@ -60,4 +63,31 @@ absl::Status Record(pqxx::work& tx, absl::string_view table, const Key& key,
   return absl::OkStatus();
 }
 
-}  // namespace sportelli::pg::idempotency
+absl::StatusOr<bool> Exists(pqxx::connection& connection, absl::string_view schema,
+                            absl::string_view tenant_id, absl::string_view request_id) {
+  if (!internal::IsSimpleIdentifier(schema)) {
+    return absl::InvalidArgumentError(absl::StrCat("not a valid schema name: ", schema));
+  }
+  // One round trip instead of four (BEGIN, set_config, SELECT, COMMIT): the statements of one
+  // simple-protocol query run as one implicit transaction, so the transaction-local tenant
+  // setting applies to the SELECT. Both values are quoted by the connection.
+  pqxx::nontransaction tx(connection);
+  const std::string tenant = tx.quote(std::string(tenant_id));
+  const pqxx::result rows = tx.exec(
+      absl::StrCat("SELECT set_config('app.tenant_id', ", tenant, ", true); SELECT 1 FROM \"",
+                   schema, "\".request_ids WHERE tenant_id = ", tenant,
+                   " AND request_id = ", tx.quote(std::string(request_id))));
+  return !rows.empty();
+}
+
+}  // namespace idempotency
+
+namespace request_ids_component {
+const std::vector<Migration>& Migrations();  // generated from migrations/request_ids/
+}  // namespace request_ids_component
+
+MigrationComponent RequestIdsComponent() {
+  return {"request_ids", &request_ids_component::Migrations()};
+}
+
+}  // namespace sportelli::pg

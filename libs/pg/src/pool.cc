@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"  // SleepFor
 #include "pqxx/nontransaction"
+#include "sportelli/clock/request_deadline.h"
 #include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/internal/errors.h"
 #include "sportelli/status/errors.h"
@@ -38,9 +39,29 @@ void ConflictBackoff(int attempt) {
   absl::SleepFor(absl::Milliseconds(absl::Uniform<int64_t>(absl::IntervalClosed, gen, 1, max_ms)));
 }
 
+int64_t CeilMilliseconds(absl::Duration d) {
+  return absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)));
+}
+
+// The time a transaction may use: the request's, when sooner than the pool's bound. Zero:
+// none set. DEADLINE_EXCEEDED when the request's time is already up.
+absl::StatusOr<absl::Duration> StatementTimeout(const PoolOptions& pool) {
+  absl::Duration timeout = pool.statement_timeout;
+  if (std::optional<absl::Duration> remaining = clock::RemainingRequestTime()) {
+    if (*remaining < absl::Milliseconds(1)) {
+      return status::Error(absl::StatusCode::kDeadlineExceeded,
+                           "the caller's deadline passed before the database was used",
+                           "DEADLINE_EXCEEDED");
+    }
+    if (timeout == absl::ZeroDuration() || *remaining < timeout) timeout = *remaining;
+  }
+  return timeout;
+}
+
 // SET TRANSACTION must come before any query of the transaction (it fixes the snapshot rules),
 // so it precedes set_config. One round trip sets every setting.
-void PrepareTransaction(pqxx::work& tx, const TransactionOptions& options) {
+void PrepareTransaction(pqxx::work& tx, const TransactionOptions& options, const PoolOptions& pool,
+                        absl::Duration statement_timeout) {
   if (options.isolation != Isolation::kReadCommitted || options.read_only) {
     std::string sql = "SET TRANSACTION";
     switch (options.isolation) {
@@ -67,6 +88,12 @@ void PrepareTransaction(pqxx::work& tx, const TransactionOptions& options) {
   };
   if (options.tenant_id.has_value()) add("app.tenant_id", *options.tenant_id);
   for (const auto& [name, value] : options.settings) add(name, value);
+  if (statement_timeout > absl::ZeroDuration()) {
+    add("statement_timeout", absl::StrCat(CeilMilliseconds(statement_timeout)));
+  }
+  if (pool.lock_timeout > absl::ZeroDuration()) {
+    add("lock_timeout", absl::StrCat(CeilMilliseconds(pool.lock_timeout)));
+  }
   if (calls.empty()) return;
   tx.exec_params(absl::StrCat("SELECT ", absl::StrJoin(calls, ", ")),
                  pqxx::prepare::make_dynamic_params(params));
@@ -119,6 +146,10 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(absl::str
   }
   if (options.max_conflict_retries < 0) {
     return absl::InvalidArgumentError("pool max_conflict_retries must not be negative");
+  }
+  if (options.statement_timeout < absl::ZeroDuration() ||
+      options.lock_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("pool statement and lock timeouts must not be negative");
   }
   absl::StatusOr<std::string> effective = OverrideConninfo(
       conninfo, {{"connect_timeout", absl::StrCat(CeilSeconds(options.connect_timeout))}});
@@ -256,12 +287,18 @@ absl::Status ConnectionPool::RunTransaction(const TransactionOptions& options,
   bool fresh = false;
   int conflicts = 0;
   for (;;) {
+    if (absl::StatusOr<absl::Duration> timeout = StatementTimeout(options_); !timeout.ok()) {
+      return timeout.status();
+    }
     absl::StatusOr<PooledConnection> connection = AcquireImpl(std::exchange(fresh, false));
     if (!connection.ok()) return connection.status();
+    // Again: waiting for a connection may have used the caller's last milliseconds.
+    absl::StatusOr<absl::Duration> timeout = StatementTimeout(options_);
+    if (!timeout.ok()) return timeout.status();
     Failure failure{FailureKind::kFinal, absl::OkStatus()};
     try {
       pqxx::work tx(**connection);
-      PrepareTransaction(tx, options);
+      PrepareTransaction(tx, options, options_, *timeout);
       absl::Status status = body(tx);
       if (!status.ok()) {
         tx.abort();  // explicit, so the connection goes back idle rather than mid-transaction

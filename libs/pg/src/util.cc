@@ -1,12 +1,9 @@
 #include "sportelli/pg/internal/util.h"
 
-#include <cstdlib>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "openssl/evp.h"
 
 namespace sportelli::pg::internal {
 
@@ -32,16 +29,6 @@ absl::StatusOr<std::string> QuoteQualifiedName(absl::string_view name) {
     absl::StrAppend(&quoted, quoted.empty() ? "" : ".", "\"", part, "\"");
   }
   return quoted;
-}
-
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // EVP_Digest only fails on allocation failure inside OpenSSL; there is no sane way to go on.
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    std::abort();
-  }
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace sportelli::pg::internal

@@ -37,7 +37,8 @@ TEST(StatusForSqlStateTest, MapsEachClassToItsCodeAndReason) {
       {"53300", absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE"},
       {"23503", absl::StatusCode::kInternal, "INTERNAL"},
       {"42601", absl::StatusCode::kInternal, "INTERNAL"},
-      {"57014", absl::StatusCode::kInternal, "INTERNAL"},
+      {"57014", absl::StatusCode::kDeadlineExceeded, "STATEMENT_TIMEOUT"},
+      {"55P03", absl::StatusCode::kAborted, "LOCK_TIMEOUT"},
       {"", absl::StatusCode::kInternal, "INTERNAL"},
   };
   for (const SqlStateCase& c : cases) {

@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
+#include "sportelli/crypto/hashes.h"
 #include "sportelli/pg/internal/util.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/testing/status_matchers.h"
@@ -48,13 +49,13 @@ TEST_F(MigrationsTest, AppliesEveryMigrationToAnEmptyDatabase) {
   EXPECT_EQ(applied, 2);
   EXPECT_EQ(Applied(), "1:V001__desks.sql,2:V002__slots.sql");
   EXPECT_EQ(AdminQuery("SELECT checksum FROM desks_svc.schema_migrations WHERE version = 2"),
-            internal::Sha256Hex(kV2.sql));
+            crypto::Sha256Hex(kV2.sql));
   EXPECT_EQ(AdminQuery("SELECT name FROM desks_svc.desks"), "Anagrafe");
   // Unqualified names in the SQL landed in the service's schema, not in public.
   EXPECT_EQ(AdminQuery("SELECT to_regclass('public.desks')"), "");
   EXPECT_EQ(AdminQuery("SELECT pg_get_userbyid(nspowner) FROM pg_namespace"
                        " WHERE nspname = 'desks_svc'"),
-            db_->app_role());
+            db_->owner_role());
 }
 
 TEST_F(MigrationsTest, ASecondRunAppliesNothing) {
@@ -152,6 +153,48 @@ TEST_F(MigrationsTest, ConcurrentRunsSerialiseAndApplyEachVersionOnce) {
   EXPECT_EQ(AdminQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database ="
                        " (SELECT oid FROM pg_database WHERE datname = current_database())"),
             "0");
+}
+
+}  // namespace
+}  // namespace sportelli::pg
+
+namespace sportelli::pg {
+namespace {
+
+const std::vector<Migration> kKit = {{1, "V001__things.sql",
+                                      "CREATE TABLE IF NOT EXISTS things (id int PRIMARY KEY);\n"
+                                      "GRANT SELECT, INSERT ON things TO {{runtime_role}};"}};
+
+TEST_F(MigrationsTest, ComponentsComeAfterTheServicesOwnAndAreTrackedApart) {
+  ASSERT_OK_AND_ASSIGN(int applied, ApplyMigrations(*pool_, "desks_svc", {kV1},
+                                                    {.runtime_role = db_->runtime_role(),
+                                                     .components = {{"things", &kKit}}}));
+  EXPECT_EQ(applied, 2);
+  EXPECT_EQ(Applied(), "1:V001__desks.sql");
+  EXPECT_EQ(AdminQuery("SELECT string_agg(component || ':' || version, ',') "
+                       "FROM desks_svc.kit_migrations"),
+            "things:1");
+  ASSERT_OK_AND_ASSIGN(applied, ApplyMigrations(*pool_, "desks_svc", {kV1},
+                                                {.runtime_role = db_->runtime_role(),
+                                                 .components = {{"things", &kKit}}}));
+  EXPECT_EQ(applied, 0);
+}
+
+TEST_F(MigrationsTest, GrantsGoToTheRuntimeRoleNamedAtMigrationTime) {
+  const Migration grant = {2, "V002__grant.sql", "GRANT SELECT ON desks TO {{runtime_role}};"};
+  // Without a runtime role the migration cannot say whom it grants to: nothing of it applies.
+  EXPECT_THAT(ApplyMigrations(*pool_, "desks_svc", {kV1, grant}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "MIGRATION_NEEDS_RUNTIME_ROLE"));
+  EXPECT_EQ(Applied(), "1:V001__desks.sql");
+  ASSERT_OK(ApplyMigrations(*pool_, "desks_svc", {kV1, grant},
+                            {.runtime_role = db_->runtime_role(), .components = {}})
+                .status());
+  // The runtime role reads (USAGE on the schema comes from the runner), and nothing more.
+  pqxx::connection runtime(db_->runtime_dsn());
+  pqxx::work tx(runtime);
+  EXPECT_NO_THROW(tx.exec("SELECT count(*) FROM desks_svc.desks"));
+  EXPECT_THROW(tx.exec("INSERT INTO desks_svc.desks VALUES (2, 'Tributi')"),
+               pqxx::insufficient_privilege);
 }
 
 }  // namespace

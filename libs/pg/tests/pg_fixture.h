@@ -23,7 +23,7 @@ class PgTest : public ::testing::Test {
   // A pool on the test database as the application role; fails the test on error.
   std::unique_ptr<ConnectionPool> MakePool(PoolOptions options = {}) {
     absl::StatusOr<std::unique_ptr<ConnectionPool>> pool =
-        ConnectionPool::Create(db_->app_dsn(), options);
+        ConnectionPool::Create(db_->owner_dsn(), options);
     EXPECT_OK(pool);
     return pool.ok() ? *std::move(pool) : nullptr;
   }

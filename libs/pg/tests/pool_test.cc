@@ -146,7 +146,7 @@ TEST_F(PoolTest, ConcurrentTransactionsStayWithinMaxSize) {
   EXPECT_LE(pool->size(), 3);
   EXPECT_EQ(pool->in_use(), 0);
   EXPECT_LE(std::stoi(AdminQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" +
-                                 db_->app_role() + "'")),
+                                 db_->owner_role() + "'")),
             3);
 }
 

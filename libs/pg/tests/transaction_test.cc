@@ -8,6 +8,8 @@
 
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
+#include "sportelli/clock/request_deadline.h"
+#include "sportelli/clock/stopwatch.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/testing/status_matchers.h"
@@ -273,6 +275,64 @@ TEST_F(TransactionTest, OtherSqlErrorsAreInternalWithTheSqlStateOnly) {
   EXPECT_EQ(status.message(), "database error (sqlstate 42601)");
   // The failed transaction left a usable connection behind.
   EXPECT_OK(pool_->Ping());
+}
+
+}  // namespace
+}  // namespace sportelli::pg
+
+namespace sportelli::pg {
+namespace {
+
+TEST_F(TransactionTest, ACallWhoseDeadlinePassedWritesNothing) {
+  bool ran = false;
+  {
+    clock::ScopedRequestDeadline expired(std::chrono::steady_clock::now() -
+                                         std::chrono::milliseconds(1));
+    EXPECT_THAT(pool_->RunInTransaction([&](pqxx::work& tx) {
+      ran = true;
+      tx.exec("INSERT INTO items VALUES (1, 'late')");
+      return absl::OkStatus();
+    }),
+                StatusIs(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED"));
+  }
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(CountItems(), "0");
+}
+
+TEST_F(TransactionTest, AStatementRunsAtMostTheTimeTheCallerHasLeft) {
+  clock::ScopedRequestDeadline soon(std::chrono::steady_clock::now() +
+                                    std::chrono::milliseconds(300));
+  const clock::Stopwatch watch;
+  EXPECT_THAT(pool_->RunInTransaction([](pqxx::work& tx) {
+    tx.exec("SELECT pg_sleep(5)");
+    return absl::OkStatus();
+  }),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, "STATEMENT_TIMEOUT"));
+  EXPECT_LT(watch.Elapsed(), absl::Seconds(3));
+}
+
+TEST_F(TransactionTest, ThePoolBoundsStatementsAndLockWaits) {
+  PoolOptions options;
+  options.max_size = 2;
+  options.statement_timeout = absl::Milliseconds(200);
+  options.lock_timeout = absl::Milliseconds(100);
+  std::unique_ptr<ConnectionPool> bounded = MakePool(options);
+  ASSERT_NE(bounded, nullptr);
+  EXPECT_THAT(bounded->RunInTransaction([](pqxx::work& tx) {
+    tx.exec("SELECT pg_sleep(5)");
+    return absl::OkStatus();
+  }),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, "STATEMENT_TIMEOUT"));
+  AppExec(*pool_, "INSERT INTO items VALUES (1, 'held')");
+  // Another session holds the row; the bounded pool waits 100 ms for it, not forever.
+  pqxx::connection holder(db_->owner_dsn());
+  pqxx::work hold(holder);
+  hold.exec("SELECT * FROM items WHERE id = 1 FOR UPDATE");
+  EXPECT_THAT(bounded->RunInTransaction([](pqxx::work& tx) {
+    tx.exec("UPDATE items SET label = 'x' WHERE id = 1");
+    return absl::OkStatus();
+  }),
+              StatusIs(absl::StatusCode::kAborted, "LOCK_TIMEOUT"));
 }
 
 }  // namespace

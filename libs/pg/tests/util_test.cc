@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sportelli/crypto/hashes.h"
 #include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/pg/migrations.h"
@@ -92,11 +93,11 @@ TEST(IdentifierTest, QuotesQualifiedNames) {
 }
 
 TEST(Sha256Test, MatchesKnownVectors) {
-  EXPECT_EQ(internal::Sha256Hex(""),
+  EXPECT_EQ(crypto::Sha256Hex(""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(internal::Sha256Hex("abc"),
+  EXPECT_EQ(crypto::Sha256Hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(idempotency::HashRequest("abc"), internal::Sha256Hex("abc"));
+  EXPECT_EQ(idempotency::HashRequest("abc"), crypto::Sha256Hex("abc"));
 }
 
 TEST(ValidateMigrationsTest, AcceptsStrictlyIncreasingVersions) {

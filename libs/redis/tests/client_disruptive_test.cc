@@ -13,14 +13,14 @@
 #include "gtest/gtest.h"
 #include "sportelli/redis/client.h"
 #include "sportelli/status/errors.h"
-#include "test_redis.h"
+#include "sportelli/testing/test_redis.h"
 
 namespace sportelli::redis {
 namespace {
 
-using ::sportelli::redis::testing::RequiredEnv;
-using ::sportelli::redis::testing::TestRedisOptions;
-using ::sportelli::redis::testing::UniqueKeyPrefix;
+using ::sportelli::testing::RequiredEnv;
+using ::sportelli::testing::TestRedisOptions;
+using ::sportelli::testing::UniqueKeyPrefix;
 using Clock = std::chrono::steady_clock;
 
 std::chrono::milliseconds ElapsedSince(Clock::time_point start) {

@@ -12,13 +12,13 @@
 #include "sportelli/redis/client.h"
 #include "sportelli/redis/reply.h"
 #include "sportelli/status/errors.h"
-#include "test_redis.h"
+#include "sportelli/testing/test_redis.h"
 
 namespace sportelli::redis {
 namespace {
 
-using ::sportelli::redis::testing::TestRedisOptions;
-using ::sportelli::redis::testing::UniqueKeyPrefix;
+using ::sportelli::testing::TestRedisOptions;
+using ::sportelli::testing::UniqueKeyPrefix;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -1,5 +1,6 @@
 #include "sportelli/server/rpc_handler.h"
 
+#include "grpc/support/time.h"
 #include "sportelli/auth/grpc_auth.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
@@ -13,7 +14,24 @@ RpcHandler::RpcHandler(std::string error_domain, const auth::TokenVerifier* veri
       metrics_(metrics),
       logger_(logger) {}
 
-absl::Status RpcHandler::Authenticate(const grpc::ServerContext& context, Call& call) const {
+std::optional<std::chrono::steady_clock::time_point> RpcHandler::DeadlineOf(
+    const grpc::ServerContextBase& context) {
+  const gpr_timespec raw = context.raw_deadline();
+  if (gpr_time_cmp(raw, gpr_inf_future(raw.clock_type)) >= 0) return std::nullopt;
+  // gRPC's own clocks: what is left of the caller's deadline, placed on the steady clock.
+  const gpr_timespec left =
+      gpr_time_sub(gpr_convert_clock_type(raw, GPR_CLOCK_MONOTONIC), gpr_now(GPR_CLOCK_MONOTONIC));
+  return std::chrono::steady_clock::now() + std::chrono::seconds(left.tv_sec) +
+         std::chrono::nanoseconds(left.tv_nsec);
+}
+
+absl::Status RpcHandler::Admit(const grpc::ServerContextBase& context, Call& call) const {
+  if (std::optional<std::chrono::steady_clock::time_point> deadline = DeadlineOf(context);
+      deadline && *deadline <= std::chrono::steady_clock::now()) {
+    return status::Error(absl::StatusCode::kDeadlineExceeded,
+                         "the caller's deadline passed before the call was handled",
+                         "DEADLINE_EXCEEDED");
+  }
   absl::StatusOr<auth::Caller> caller = auth::AuthenticateCall(*verifier_, context);
   if (!caller.ok()) return caller.status();
   call.caller = *std::move(caller);

@@ -40,6 +40,36 @@ int Server::metrics_port() const {
   return ports.empty() ? 0 : ports.front();
 }
 
+namespace {
+
+// Server reflection for this server only. Linking libgrpc++_reflection registers its plugin
+// with every ServerBuilder of the process (a static initializer), so the option both removes
+// whatever was registered and adds exactly one plugin where reflection is wanted.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    std::erase_if(*plugins, [&](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+      return plugin->name() == name;
+    });
+    if (enabled_) {
+      plugins->emplace_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    }
+  }
+
+ private:
+  bool enabled_;
+};
+
+}  // namespace
+
+void Server::SetServing(const std::string& name, bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(name, serving);
+  if (health_server_) health_server_->GetHealthCheckService()->SetServingStatus(name, serving);
+}
+
 absl::Status Server::Start() {
   if (!options_.metrics_address.empty()) {
     try {
@@ -52,14 +82,26 @@ absl::Status Server::Start() {
   }
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   // No SO_REUSEPORT: a second process on the same port must fail to start, not silently share
   // the port with a stale instance (gRPC enables it by default on Linux).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(
+      options_.listen_address,
+      options_.credentials ? options_.credentials : grpc::InsecureServerCredentials(), &port_);
+  builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
+  // What a client may make this server hold: request size, streams per connection, memory and
+  // threads. Keepalive pings from a client more often than every 10 s without data close its
+  // connection (a flood of pings costs CPU); the server pings idle connections every 2 h.
+  builder.SetMaxReceiveMessageSize(options_.max_receive_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options_.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 2 * 3600 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   grpc::ResourceQuota quota("sportelli-server");
   quota.SetMaxThreads(options_.threads);
+  quota.Resize(static_cast<size_t>(options_.memory_quota_bytes));
   builder.SetResourceQuota(quota);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               std::max(1, options_.threads / 4));
@@ -69,16 +111,32 @@ absl::Status Server::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
   }
 
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus("", true);  // liveness: the process answers
+  if (!options_.health_address.empty()) {
+    // Health only, in plaintext: the kubelet's gRPC probe cannot present a client certificate.
+    grpc::ServerBuilder health_builder;
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_builder.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
+                                    &health_port_);
+    health_builder.SetMaxReceiveMessageSize(1024);
+    health_server_ = health_builder.BuildAndStart();
+    if (!health_server_ || health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen for health checks on ", options_.health_address));
+    }
+  }
+
+  SetServing("", true);  // liveness: the process answers
   // Known but not ready until the first checks pass (a probe must never see "unknown service").
-  health->SetServingStatus(options_.service_name, false);
+  SetServing(options_.service_name, false);
   const bool ready = RunChecks();
-  health->SetServingStatus(options_.service_name, ready);
+  SetServing(options_.service_name, ready);
   readiness_thread_ = std::thread([this, ready] { ReadinessLoop(ready); });
-  logger_->Info(
-      "listening",
-      {{"grpc_port", port_}, {"metrics_port", metrics_port()}, {"threads", options_.threads}});
+  logger_->Info("listening", {{"grpc_port", port_},
+                              {"metrics_port", metrics_port()},
+                              {"health_port", health_port_},
+                              {"tls", options_.credentials != nullptr},
+                              {"reflection", options_.reflection},
+                              {"threads", options_.threads}});
   return absl::OkStatus();
 }
 
@@ -107,7 +165,7 @@ void Server::ReadinessLoop(bool last) {
     const bool ready = RunChecks();
     mutex_.Lock();
     if (stopping_) break;
-    server_->GetHealthCheckService()->SetServingStatus(options_.service_name, ready);
+    SetServing(options_.service_name, ready);
     if (ready != last) logger_->Info(ready ? "ready" : "not ready");
     last = ready;
   }
@@ -125,6 +183,7 @@ void Server::Shutdown() {
   // they send during the grace period. This comes before waiting for the readiness thread, whose
   // check may be slow exactly when the database is in trouble.
   if (server_) server_->GetHealthCheckService()->Shutdown();
+  if (health_server_) health_server_->GetHealthCheckService()->Shutdown();
   if (readiness_thread_.joinable()) readiness_thread_.join();
   if (!server_) return;
   logger_->Info("shutting down",
@@ -132,6 +191,10 @@ void Server::Shutdown() {
   absl::SleepFor(options_.shutdown_grace);
   server_->Shutdown(DeadlineAfter(options_.shutdown_deadline));
   server_->Wait();
+  if (health_server_) {
+    health_server_->Shutdown(DeadlineAfter(absl::ZeroDuration()));
+    health_server_->Wait();
+  }
   logger_->Info("stopped");
 }
 

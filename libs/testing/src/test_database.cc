@@ -62,33 +62,46 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   if (server_admin_dsn.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(kAdminDsnVariable, " is not set"));
   }
-  const std::string database = UniqueName("sportelli_test");
-  const std::string role = UniqueName("sportelli_app");
-  const std::string password = RandomPassword();
+  // From here on the destructor cleans up whatever part got created.
+  auto db = absl::WrapUnique(new TestDatabase());
+  db->server_admin_dsn_ = server_admin_dsn;
+  db->database_ = UniqueName("sportelli_test");
+  db->owner_role_ = UniqueName("sportelli_owner");
+  db->runtime_role_ = UniqueName("sportelli_runtime");
+  const std::string owner_password = RandomPassword();
+  const std::string runtime_password = RandomPassword();
 
   absl::StatusOr<std::string> admin_dsn =
-      pg::OverrideConninfo(server_admin_dsn, {{"dbname", database}});
-  absl::StatusOr<std::string> app_dsn = pg::OverrideConninfo(
-      server_admin_dsn, {{"dbname", database}, {"user", role}, {"password", password}});
+      pg::OverrideConninfo(server_admin_dsn, {{"dbname", db->database_}});
+  absl::StatusOr<std::string> owner_dsn = pg::OverrideConninfo(
+      server_admin_dsn,
+      {{"dbname", db->database_}, {"user", db->owner_role_}, {"password", owner_password}});
+  absl::StatusOr<std::string> runtime_dsn = pg::OverrideConninfo(
+      server_admin_dsn,
+      {{"dbname", db->database_}, {"user", db->runtime_role_}, {"password", runtime_password}});
   if (!admin_dsn.ok()) return Fail(admin_dsn.status());
-  if (!app_dsn.ok()) return Fail(app_dsn.status());
+  if (!owner_dsn.ok()) return Fail(owner_dsn.status());
+  if (!runtime_dsn.ok()) return Fail(runtime_dsn.status());
+  db->admin_dsn_ = *admin_dsn;
+  db->owner_dsn_ = *owner_dsn;
+  db->runtime_dsn_ = *runtime_dsn;
 
-  // From here on the destructor cleans up whatever part got created.
-  auto db =
-      absl::WrapUnique(new TestDatabase(server_admin_dsn, database, role, *admin_dsn, *app_dsn));
   try {
     pqxx::connection server(server_admin_dsn);
     pqxx::nontransaction tx(server);
+    const std::string database = tx.quote_name(db->database_);
+    const std::string owner = tx.quote_name(db->owner_role_);
+    const std::string runtime = tx.quote_name(db->runtime_role_);
     // FILE_COPY (PostgreSQL 15+) copies the small template's files instead of WAL-logging
     // every block: several times faster for a throwaway database.
-    tx.exec(absl::StrCat("CREATE DATABASE ", tx.quote_name(database), " STRATEGY = FILE_COPY"));
-    tx.exec(absl::StrCat("CREATE ROLE ", tx.quote_name(role),
-                         " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ",
-                         tx.quote(password)));
-    tx.exec(absl::StrCat("GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ", tx.quote_name(database),
-                         " TO ", tx.quote_name(role)));
-    Execute(*admin_dsn,
-            absl::StrCat("GRANT USAGE, CREATE ON SCHEMA public TO ", tx.quote_name(role)));
+    tx.exec(absl::StrCat("CREATE DATABASE ", database, " STRATEGY = FILE_COPY"));
+    constexpr absl::string_view kLogin =
+        " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ";
+    tx.exec(absl::StrCat("CREATE ROLE ", owner, kLogin, tx.quote(owner_password)));
+    tx.exec(absl::StrCat("CREATE ROLE ", runtime, kLogin, tx.quote(runtime_password)));
+    tx.exec(absl::StrCat("GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ", database, " TO ", owner));
+    tx.exec(absl::StrCat("GRANT CONNECT ON DATABASE ", database, " TO ", runtime));
+    Execute(*admin_dsn, absl::StrCat("GRANT USAGE, CREATE ON SCHEMA public TO ", owner));
   } catch (const std::exception& e) {
     // Test-only code: the server's message is what the developer needs to see.
     return Fail(absl::UnavailableError(
@@ -97,13 +110,16 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   return db;
 }
 
-TestDatabase::TestDatabase(std::string server_admin_dsn, std::string database, std::string app_role,
-                           std::string admin_dsn, std::string app_dsn)
-    : server_admin_dsn_(std::move(server_admin_dsn)),
-      database_(std::move(database)),
-      app_role_(std::move(app_role)),
-      admin_dsn_(std::move(admin_dsn)),
-      app_dsn_(std::move(app_dsn)) {}
+absl::Status TestDatabase::Migrate(absl::string_view schema,
+                                   const std::vector<pg::Migration>& migrations,
+                                   std::vector<pg::MigrationComponent> components) const {
+  absl::StatusOr<std::unique_ptr<pg::ConnectionPool>> owner =
+      pg::ConnectionPool::Create(owner_dsn_, {.max_size = 1});
+  if (!owner.ok()) return owner.status();
+  absl::StatusOr<int> applied = pg::ApplyMigrations(
+      **owner, schema, migrations, {.runtime_role = runtime_role_, .components = components});
+  return applied.status();
+}
 
 TestDatabase::~TestDatabase() {
   try {
@@ -113,12 +129,14 @@ TestDatabase::~TestDatabase() {
     // the same since PostgreSQL 13; terminating first also covers the role's sessions anywhere.
     tx.exec_params(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE (datname = $1 OR usename = $2) AND pid <> pg_backend_pid()",
-        database_, app_role_);
+        "WHERE (datname = $1 OR usename = $2 OR usename = $3) AND pid <> pg_backend_pid()",
+        database_, owner_role_, runtime_role_);
     tx.exec(absl::StrCat("DROP DATABASE IF EXISTS ", tx.quote_name(database_), " WITH (FORCE)"));
-    tx.exec(absl::StrCat("DROP ROLE IF EXISTS ", tx.quote_name(app_role_)));
+    for (const std::string& role : {owner_role_, runtime_role_}) {
+      if (!role.empty()) tx.exec(absl::StrCat("DROP ROLE IF EXISTS ", tx.quote_name(role)));
+    }
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "TestDatabase: cannot drop database " << database_ << " or role " << app_role_
+    ADD_FAILURE() << "TestDatabase: cannot drop database " << database_ << " or its roles"
                   << ": " << e.what();
   }
 }

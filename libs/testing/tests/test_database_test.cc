@@ -23,9 +23,9 @@ std::string QueryOne(const std::string& dsn, const std::string& sql) {
 
 TEST(TestDatabaseTest, CreatesAnUnprivilegedRoleOnAFreshDatabase) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestDatabase> db, TestDatabase::Create());
-  EXPECT_EQ(QueryOne(db->app_dsn(), "SELECT current_database() || ' ' || current_user"),
-            db->database() + " " + db->app_role());
-  EXPECT_EQ(QueryOne(db->app_dsn(),
+  EXPECT_EQ(QueryOne(db->owner_dsn(), "SELECT current_database() || ' ' || current_user"),
+            db->database() + " " + db->owner_role());
+  EXPECT_EQ(QueryOne(db->owner_dsn(),
                      "SELECT rolsuper::text || ' ' || rolbypassrls::text || ' '"
                      " || has_database_privilege(current_database(), 'CREATE')::text || ' '"
                      " || has_schema_privilege('public', 'CREATE')::text"
@@ -41,7 +41,7 @@ TEST(TestDatabaseTest, TwoDatabasesAreDistinct) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestDatabase> a, TestDatabase::Create());
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestDatabase> b, TestDatabase::Create());
   EXPECT_NE(a->database(), b->database());
-  EXPECT_NE(a->app_role(), b->app_role());
+  EXPECT_NE(a->owner_role(), b->owner_role());
 }
 
 TEST(TestDatabaseTest, DropsTheDatabaseAndRoleEvenWithConnectionsLeftOpen) {
@@ -51,8 +51,8 @@ TEST(TestDatabaseTest, DropsTheDatabaseAndRoleEvenWithConnectionsLeftOpen) {
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestDatabase> db, TestDatabase::Create());
     database = db->database();
-    role = db->app_role();
-    pqxx::connection leaked(db->app_dsn());  // still open when the database is dropped
+    role = db->owner_role();
+    pqxx::connection leaked(db->owner_dsn());  // still open when the database is dropped
     db.reset();
   }
   EXPECT_EQ(QueryOne(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + database + "'"),

@@ -14,20 +14,6 @@ const char* ChannelName(Channel channel) {
   return "UNKNOWN";
 }
 
-const char* ContactChannelName(ContactChannel contact) {
-  switch (contact) {
-    case ContactChannel::kSms:
-      return "SMS";
-    case ContactChannel::kEmail:
-      return "EMAIL";
-    case ContactChannel::kPhoneCall:
-      return "PHONE_CALL";
-    case ContactChannel::kNone:
-      return "NONE";
-  }
-  return "UNKNOWN";
-}
-
 const char* TicketStateName(TicketState state) {
   switch (state) {
     case TicketState::kWaiting:
@@ -41,14 +27,6 @@ const char* TicketStateName(TicketState state) {
 std::optional<Channel> ParseChannel(absl::string_view name) {
   for (Channel c : {Channel::kWeb, Channel::kPhone, Channel::kDesk}) {
     if (name == ChannelName(c)) return c;
-  }
-  return std::nullopt;
-}
-
-std::optional<ContactChannel> ParseContactChannel(absl::string_view name) {
-  for (ContactChannel c : {ContactChannel::kSms, ContactChannel::kEmail, ContactChannel::kPhoneCall,
-                           ContactChannel::kNone}) {
-    if (name == ContactChannelName(c)) return c;
   }
   return std::nullopt;
 }

@@ -11,10 +11,14 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "services/scheduling/domain/appointment_state.h"
-#include "services/scheduling/domain/citizen.h"
 #include "services/scheduling/domain/slot_model.h"
+#include "sportelli/citizen/citizen.h"
 
 namespace sportelli::scheduling {
+
+// The citizen an appointment is for: the shared citizen library's record and checks.
+using citizen::Citizen;
+using citizen::ContactChannel;
 
 struct Appointment {
   std::string tenant_id;
@@ -53,14 +57,12 @@ struct WalkInTicket {
   absl::Time create_time;
 };
 
-// The stored names: "WEB", "PHONE", "DESK"; "SMS", "EMAIL", "PHONE_CALL", "NONE"; "WAITING",
-// "CALLED". "UNKNOWN" for a value outside the enumerators (the edge rejects those first).
+// The stored names: "WEB", "PHONE", "DESK"; "WAITING", "CALLED". "UNKNOWN" for a value outside
+// the enumerators (the edge rejects those first).
 const char* ChannelName(Channel channel);
-const char* ContactChannelName(ContactChannel contact);
 const char* TicketStateName(TicketState state);
 // The inverses (exact names); nullopt for anything else, e.g. a corrupt row.
 std::optional<Channel> ParseChannel(absl::string_view name);
-std::optional<ContactChannel> ParseContactChannel(absl::string_view name);
 std::optional<TicketState> ParseTicketState(absl::string_view name);
 
 }  // namespace sportelli::scheduling

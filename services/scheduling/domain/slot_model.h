@@ -8,19 +8,11 @@
 #define SPORTELLI_SERVICES_SCHEDULING_DOMAIN_SLOT_MODEL_H_
 
 #include "absl/time/time.h"
+#include "sportelli/clock/time_interval.h"
 
 namespace sportelli::scheduling {
 
-// [start, end) in UTC: an open interval of a desk, as the tenants service answers it (weekly
-// hours already converted in the comune's zone, minus holidays and closures, merged, sorted).
-// The same shape as sportelli::tenants::TimeInterval, declared again on purpose: scheduling
-// receives these over gRPC and must not link another service's domain library.
-struct TimeInterval {
-  absl::Time start;
-  absl::Time end;
-
-  bool operator==(const TimeInterval&) const = default;
-};
+using clock::TimeInterval;  // [start, end), shared by every service
 
 // One bookable appointment time, [start, end) in UTC; end - start is the service's duration.
 // A slot is identified by its start (bookings store the start; see IsSlotStart).

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/domain/slots.h"
+#include "services/scheduling/tests/memory_repository.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/testing/status_matchers.h"
@@ -23,67 +24,6 @@ absl::TimeZone Rome() {
   return zone;
 }
 
-// Only GetOccupancy is used by Availability; it counts calls and can be made to wait.
-class FakeRepository final : public SchedulingRepository {
- public:
-  absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string&, const std::string&, absl::Time,
-                                             absl::Time, absl::Time) override {
-    calls.fetch_add(1);
-    if (gate != nullptr) gate->WaitForNotification();
-    return occupancy;
-  }
-  absl::StatusOr<Created<Appointment>> CreateAppointment(
-      const NewAppointment&, const SeatRules&, const RequestKey&,
-      const ResponseEncoder<Appointment>&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<Created<Hold>> CreateHold(const Hold&, const SeatRules&, const RequestKey&,
-                                           const ResponseEncoder<Hold>&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<bool> RequestIdExists(const std::string&, const std::string&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<StoredAppointment> GetAppointment(const std::string&,
-                                                   const std::string&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<AppointmentPage> ListAppointments(const std::string&, const std::string&,
-                                                   absl::CivilDay,
-                                                   const std::vector<AppointmentState>&,
-                                                   const std::optional<AppointmentCursor>&,
-                                                   int) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<Appointment> ChangeState(const std::string&, const std::string&,
-                                          const StateChange&, const StateDecision&,
-                                          absl::Time) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<Created<Appointment>> Reschedule(const std::string&, const std::string&,
-                                                  absl::Time, absl::Time, absl::CivilDay,
-                                                  const SeatRules&, const RequestKey&,
-                                                  const ResponseEncoder<Appointment>&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<Created<WalkInTicket>> CreateTicket(
-      const std::string&, const std::string&, absl::CivilDay, absl::Time, const RequestKey&,
-      const ResponseEncoder<WalkInTicket>&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<QueueEntry> CallNext(const std::string&, const std::string&, absl::CivilDay,
-                                      const std::string&, absl::Time) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<Queue> ListQueue(const std::string&, const std::string&, absl::CivilDay) override {
-    return absl::UnimplementedError("");
-  }
-
-  std::atomic<int> calls{0};
-  absl::Notification* gate = nullptr;
-  DeskOccupancy occupancy;
-};
-
 // An in-memory cache with the generation semantics of the Redis one; `down` makes every call
 // fail as an unreachable Redis would.
 class FakeCache final : public AvailabilityCache {
@@ -95,7 +35,7 @@ class FakeCache final : public AvailabilityCache {
     std::vector<CacheRead> reads;
     for (const DayKey& key : keys) {
       CacheRead read;
-      read.generation = generations[Gen(key.desk_id, key.day)];
+      read.generation = {generations[Gen(key.desk_id, key.day)], configuration};
       auto it = values.find(Key(key));
       if (it != values.end() && it->second.generation == read.generation &&
           now < it->second.valid_until) {
@@ -106,7 +46,8 @@ class FakeCache final : public AvailabilityCache {
     return reads;
   }
   absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& put,
-                   const std::vector<int64_t>& gens, absl::Time now, absl::Duration ttl) override {
+                   const std::vector<Generation>& gens, absl::Time now,
+                   absl::Duration ttl) override {
     absl::MutexLock lock(&mu);
     if (down) return status::Unavailable("redis");
     for (size_t i = 0; i < put.size(); ++i) {
@@ -119,6 +60,12 @@ class FakeCache final : public AvailabilityCache {
     absl::MutexLock lock(&mu);
     if (down) return status::Unavailable("redis");
     for (absl::CivilDay day : days) ++generations[Gen(desk, day)];
+    return absl::OkStatus();
+  }
+  absl::Status InvalidateTenant(const std::string&) override {
+    absl::MutexLock lock(&mu);
+    if (down) return status::Unavailable("redis");
+    ++configuration;
     return absl::OkStatus();
   }
   absl::Status Ping() override {
@@ -137,6 +84,7 @@ class FakeCache final : public AvailabilityCache {
   bool down = false;
   std::map<std::string, CachedValue> values;
   std::map<std::string, int64_t> generations;
+  int64_t configuration = 0;
 };
 
 class AvailabilityTest : public ::testing::Test {
@@ -166,7 +114,7 @@ class AvailabilityTest : public ::testing::Test {
   absl::CivilDay day_{2026, 12, 2};
   // The clock Availability times outages with, on the same fixed day as the queries.
   clock::FakeClock clock_{Now()};
-  FakeRepository repository_;
+  testing::MemoryRepository repository_;
   FakeCache cache_;
   prometheus::Registry registry_;
   logging::Logger logger_{"test", logging::Level::kError, nullptr, &clock_};
@@ -182,14 +130,15 @@ TEST(CachedDayEncodingTest, RoundTrips) {
                              {SlotUsage{1, 0, 2}, SlotUsage{}}});
   value.day.slots.push_back(
       {absl::FromUnixSeconds(1796193000), absl::FromUnixSeconds(1796194800), {SlotUsage{}}});
-  value.generation = 42;
+  value.generation = {42, 7};
   value.valid_until = absl::FromUnixMicros(1796190000123456);
   std::optional<CachedValue> decoded = DecodeCachedValue(EncodeCachedValue(value));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(*decoded, value);
   EXPECT_FALSE(DecodeCachedValue("garbage").has_value());
-  EXPECT_FALSE(DecodeCachedValue("1|2|1,2,x.y.z;").has_value());
-  EXPECT_FALSE(DecodeCachedValue("1|1,2,0.0.0;").has_value());  // the version 1 layout
+  EXPECT_FALSE(DecodeCachedValue("1.1|2|1,2,x.y.z;").has_value());
+  EXPECT_FALSE(DecodeCachedValue("1|1,2,0.0.0;").has_value());    // the version 1 layout
+  EXPECT_FALSE(DecodeCachedValue("1|2|1,2,0.0.0;").has_value());  // the version 2 layout
   std::optional<CachedValue> empty = DecodeCachedValue(EncodeCachedValue(CachedValue{}));
   ASSERT_TRUE(empty.has_value());
   EXPECT_TRUE(empty->day.slots.empty());
@@ -197,7 +146,7 @@ TEST(CachedDayEncodingTest, RoundTrips) {
 
 TEST_F(AvailabilityTest, ConcurrentMissesRebuildTheDayOnce) {
   absl::Notification gate;
-  repository_.gate = &gate;
+  repository_.occupancy_gate = &gate;
   std::vector<std::thread> threads;
   std::atomic<int> answers{0};
   for (int i = 0; i < 16; ++i) {
@@ -211,29 +160,33 @@ TEST_F(AvailabilityTest, ConcurrentMissesRebuildTheDayOnce) {
   gate.Notify();
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(answers.load(), 16);
-  EXPECT_EQ(repository_.calls.load(), 1);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 1);
   // Now cached: no further database read.
   ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());
-  EXPECT_EQ(repository_.calls.load(), 1);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 1);
 }
 
 TEST_F(AvailabilityTest, AWriteMakesTheCachedDayStale) {
   ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());
-  repository_.occupancy.taken = {{At(9), At(9) + absl::Minutes(30), Channel::kWeb},
-                                 {At(9), At(9) + absl::Minutes(30), Channel::kWeb}};
+  repository_.occupancy_override =
+      DeskOccupancy{{{At(9), At(9) + absl::Minutes(30), Channel::kWeb},
+                     {At(9), At(9) + absl::Minutes(30), Channel::kWeb}},
+                    std::nullopt};
   availability_.AfterWrite("capannori", "sede", At(9), At(9) + absl::Minutes(30), Rome());
   ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> slots,
                        availability_.List(Query(), Hours(), Now()));
   ASSERT_EQ(slots.size(), 1u);  // 09:00 is full
   EXPECT_EQ(slots[0].start, At(9) + absl::Minutes(30));
-  EXPECT_EQ(repository_.calls.load(), 2);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 2);
 }
 
 TEST_F(AvailabilityTest, ACacheOutageIsServedFromTheDatabaseAndMissedInvalidationsReplayed) {
   ASSERT_OK(availability_.List(Query(), Hours(), Now()).status());  // cached: 2 free slots
   cache_.down = true;
-  repository_.occupancy.taken = {{At(9), At(9) + absl::Minutes(30), Channel::kWeb},
-                                 {At(9), At(9) + absl::Minutes(30), Channel::kWeb}};
+  repository_.occupancy_override =
+      DeskOccupancy{{{At(9), At(9) + absl::Minutes(30), Channel::kWeb},
+                     {At(9), At(9) + absl::Minutes(30), Channel::kWeb}},
+                    std::nullopt};
   availability_.AfterWrite("capannori", "sede", At(9), At(9) + absl::Minutes(30), Rome());
   ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> during,
                        availability_.List(Query(), Hours(), Now()));
@@ -253,32 +206,50 @@ TEST_F(AvailabilityTest, ACacheOutageIsServedFromTheDatabaseAndMissedInvalidatio
 
 TEST_F(AvailabilityTest, ACachedDayLastsItsTtlOnTheServicesClockOrUntilAHoldExpires) {
   ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
-  EXPECT_EQ(repository_.calls.load(), 1);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 1);
   clock_.Advance(absl::Minutes(5) - absl::Seconds(1));
   ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
-  EXPECT_EQ(repository_.calls.load(), 1);  // still cached
+  EXPECT_EQ(repository_.occupancy_reads.load(), 1);  // still cached
   clock_.Advance(absl::Seconds(1));
   ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
-  EXPECT_EQ(repository_.calls.load(), 2);  // expired at the TTL: rebuilt
+  EXPECT_EQ(repository_.occupancy_reads.load(), 2);  // expired at the TTL: rebuilt
 
   // A hold counted in the day makes it stale when the hold expires.
   availability_.AfterWrite("capannori", "sede", At(9), At(9) + absl::Minutes(30), Rome());
-  repository_.occupancy.taken = {{At(9), At(9) + absl::Minutes(30), Channel::kWeb}};
-  repository_.occupancy.first_hold_expiry = clock_.Now() + absl::Seconds(30);
+  repository_.occupancy_override =
+      DeskOccupancy{{{At(9), At(9) + absl::Minutes(30), Channel::kWeb}}, std::nullopt};
+  repository_.occupancy_override->first_hold_expiry = clock_.Now() + absl::Seconds(30);
   ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> held,
                        availability_.List(Query(), Hours(), clock_.Now()));
-  EXPECT_EQ(repository_.calls.load(), 3);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 3);
   ASSERT_EQ(held.size(), 2u);
   EXPECT_EQ(held[0].remaining, 1);
-  repository_.occupancy = {};
+  repository_.occupancy_override = DeskOccupancy{};
   clock_.Advance(absl::Seconds(29));
   ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
-  EXPECT_EQ(repository_.calls.load(), 3);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 3);
   clock_.Advance(absl::Seconds(1));
   ASSERT_OK_AND_ASSIGN(std::vector<AvailableSlot> released,
                        availability_.List(Query(), Hours(), clock_.Now()));
-  EXPECT_EQ(repository_.calls.load(), 4);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 4);
   EXPECT_EQ(released[0].remaining, 2);
+}
+
+TEST_F(AvailabilityTest, AConfigurationChangeMakesEveryDayOfTheComuneStale) {
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(repository_.occupancy_reads.load(), 1);  // cached
+  availability_.ConfigurationChanged("capannori");
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(repository_.occupancy_reads.load(), 2);  // rebuilt
+  // Missed while Redis was down: replayed before the cache is trusted again.
+  cache_.down = true;
+  availability_.ConfigurationChanged("capannori");
+  cache_.down = false;
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_OK(availability_.List(Query(), Hours(), clock_.Now()).status());
+  EXPECT_EQ(cache_.configuration, 2);
+  EXPECT_EQ(repository_.occupancy_reads.load(), 3);
 }
 
 TEST_F(AvailabilityTest, NoticeAndWindowAreAppliedWhenAnswering) {

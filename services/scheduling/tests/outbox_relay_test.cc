@@ -1,17 +1,18 @@
-// The outbox: every state change writes its event in the same transaction, and the relay
-// publishes to the tenant's Redis Stream at least once, even when it dies between publishing
-// and marking.
-#include "services/scheduling/outbox_relay.h"
-
+// Scheduling's outbox: every state change writes its event in the same transaction, and the
+// kit's relay (libs/events, where its at-least-once guarantees are tested) publishes them to
+// the tenant's Redis Stream.
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/proto_mapping.h"
-#include "services/scheduling/secrets.h"
 #include "services/scheduling/tests/scheduling_fixture.h"
+#include "sportelli/api/proto_time.h"
 #include "sportelli/clock/stopwatch.h"
+#include "sportelli/crypto/random.h"
+#include "sportelli/events/relay.h"
+#include "sportelli/events/streams.h"
 #include "sportelli/events/v1/events.pb.h"
 #include "sportelli/testing/status_matchers.h"
 
@@ -20,13 +21,20 @@ namespace {
 
 using Stub = v1::SchedulingService::Stub;
 
+events::RelayOptions RelayOptionsFor(const std::string& schema) {
+  events::RelayOptions options;
+  options.schema = schema;
+  options.service = schema;
+  return options;
+}
+
 class OutboxTest : public SchedulingTest {
  protected:
   // Event ids in the tenant's stream, and the stream entries per id.
   std::multiset<std::string> StreamIds() {
     std::multiset<std::string> ids;
     absl::StatusOr<redis::Reply> entries =
-        redis_->Command({"XRANGE", EventStreamKey(tenant_), "-", "+"});
+        redis_->Command({"XRANGE", events::TenantStream(tenant_), "-", "+"});
     EXPECT_TRUE(entries.ok()) << entries.status();
     if (!entries.ok()) return ids;
     for (const redis::Reply& entry : entries->elements()) {
@@ -77,7 +85,8 @@ TEST_F(OutboxTest, EveryChangeIsPublishedToTheTenantsStream) {
   BookAndCancel();
   const std::set<std::string> written = OutboxIds(false);
   ASSERT_EQ(written.size(), 3u);
-  OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr);
+  events::OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr,
+                            RelayOptionsFor("scheduling"));
   ASSERT_OK_AND_ASSIGN(int published, relay.RunOnce());
   EXPECT_EQ(published, 3);
   const std::multiset<std::string> streamed = StreamIds();
@@ -85,55 +94,6 @@ TEST_F(OutboxTest, EveryChangeIsPublishedToTheTenantsStream) {
   EXPECT_EQ(OutboxIds(true), written);
   ASSERT_OK_AND_ASSIGN(published, relay.RunOnce());
   EXPECT_EQ(published, 0);  // marked: not published again
-}
-
-// The relay process dies after XADD and before its UPDATE commits (a real process, killed by
-// _exit in the hook): its transaction never commits, a new relay publishes the batch again.
-TEST_F(OutboxTest, ARelayKilledBetweenPublishingAndMarkingLosesNothing) {
-  BookAndCancel();
-  const std::set<std::string> written = OutboxIds(false);
-  // "fast": the child is a fork of this process at this point, so it sees this test's
-  // database and tenant (the "threadsafe" style would re-run SetUp and make new ones).
-  ::testing::FLAGS_gtest_death_test_style = "fast";
-  server_->Shutdown();  // fewer threads alive at the fork
-  const std::string dsn = db_->app_dsn();
-  const redis::RedisClient::Options redis_options = redis_->options();
-  EXPECT_EXIT(
-      {
-        auto pool = pg::ConnectionPool::Create(dsn, {.max_size = 1});
-        auto redis = redis::RedisClient::Create(redis_options);
-        if (!pool.ok() || !redis.ok()) _exit(1);
-        OutboxRelayOptions options;
-        options.after_publish = [] { _exit(9); };
-        OutboxRelay relay(pool->get(), redis->get(), &logger_, nullptr, options);
-        (void)relay.RunOnce();
-        _exit(1);
-      },
-      ::testing::ExitedWithCode(9), "");
-  // Published once by the dead relay, and none marked.
-  EXPECT_EQ(StreamIds().size(), written.size());
-  EXPECT_TRUE(OutboxIds(true).empty());
-
-  OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr);
-  ASSERT_OK_AND_ASSIGN(int published, relay.RunOnce());
-  EXPECT_EQ(published, static_cast<int>(written.size()));
-  const std::multiset<std::string> streamed = StreamIds();
-  for (const std::string& id : written) EXPECT_EQ(streamed.count(id), 2u) << id;
-  EXPECT_EQ(OutboxIds(true), written);
-}
-
-TEST_F(OutboxTest, TheBackgroundRelayPublishesWithoutBeingAsked) {
-  OutboxRelayOptions options;
-  options.idle_wait = absl::Milliseconds(20);
-  OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr, options);
-  relay.Start();
-  BookAndCancel();
-  const clock::Stopwatch watch;
-  while (StreamIds().size() < 3 && watch.Elapsed() < absl::Seconds(10)) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  relay.Stop();
-  EXPECT_EQ(StreamIds().size(), 3u);
 }
 
 }  // namespace

@@ -17,10 +17,10 @@
 #include "gtest/gtest.h"
 #include "services/scheduling/availability.h"
 #include "services/scheduling/availability_cache.h"
-#include "services/scheduling/desk_directory.h"
+#include "services/scheduling/booking_service.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/scheduling_grpc_service.h"
-#include "sportelli/auth/tokens.h"
+#include "services/scheduling/tests/fake_directory.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
@@ -29,32 +29,9 @@
 #include "sportelli/server/server.h"
 #include "sportelli/testing/grpc_failure.h"
 #include "sportelli/testing/test_database.h"
+#include "sportelli/testing/test_identity.h"
 
 namespace sportelli::scheduling::testing {
-
-// Desks open every day 09:00-12:00 Europe/Rome, each with the one service "colloquio" (30 min)
-// unless configured otherwise.
-class FakeDirectory final : public DeskDirectory {
- public:
-  void AddDesk(const std::string& tenant, const std::string& desk, DeskInfo info);
-  void SetHours(int open_hour, int close_hour);
-
-  absl::StatusOr<DeskInfo> GetDesk(const std::string&, const std::string& tenant_id,
-                                   const std::string& desk_id) override;
-  absl::StatusOr<ServiceInfo> GetService(const std::string&, const std::string& tenant_id,
-                                         const std::string& service_id) override;
-  absl::StatusOr<OpenHours> GetOpenHours(const std::string&, const std::string& tenant_id,
-                                         const std::string& desk_id, absl::CivilDay first,
-                                         absl::CivilDay last) override;
-  absl::StatusOr<absl::TimeZone> GetTimeZone(const std::string&,
-                                             const std::string& tenant_id) override;
-
- private:
-  absl::Mutex mu_;
-  std::map<std::string, DeskInfo> desks_;
-  int open_hour_ = 9;
-  int close_hour_ = 12;
-};
 
 // Monday 1 June 2026, 08:00 Europe/Rome: the service's "now" when a test starts.
 extern const absl::Time kTestStart;
@@ -63,7 +40,6 @@ using sportelli::testing::Decode;
 using sportelli::testing::Failure;
 using sportelli::testing::Fields;
 
-absl::TimeZone Rome();
 // A valid codice fiscale, different for each `n` (the checksum computed).
 std::string CodiceFiscale(int n);
 
@@ -75,7 +51,9 @@ class SchedulingTest : public ::testing::Test {
   // Starts (again) the server with `rules` (the defaults are those of production).
   void StartServer(BookingRules rules);
 
-  std::string Token(const std::string& tenant, std::vector<std::string> roles);
+  std::string Token(const std::string& tenant, std::vector<std::string> roles) {
+    return identity_.Token(tenant, std::move(roles));
+  }
   std::string Operator() { return Token(tenant_, {"operator"}); }
   std::string Portal() { return Token(tenant_, {"portal"}); }
 
@@ -102,8 +80,8 @@ class SchedulingTest : public ::testing::Test {
   int BookedAt(const std::string& desk, absl::Time start);
 
   std::unique_ptr<sportelli::testing::TestDatabase> db_;
-  std::unique_ptr<pg::ConnectionPool> pool_;
-  std::unique_ptr<pg::ConnectionPool> admin_pool_;
+  std::unique_ptr<pg::ConnectionPool> pool_;        // the runtime role, as the service runs
+  std::unique_ptr<pg::ConnectionPool> admin_pool_;  // superuser, for checks
   std::unique_ptr<redis::RedisClient> redis_;
   std::string tenant_;
   std::string other_tenant_;
@@ -113,11 +91,11 @@ class SchedulingTest : public ::testing::Test {
   std::unique_ptr<PostgresSchedulingRepository> repository_;
   std::unique_ptr<RedisAvailabilityCache> cache_;
   std::unique_ptr<Availability> availability_;
-  std::unique_ptr<auth::TokenVerifier> verifier_;
-  std::unique_ptr<auth::TokenSigner> signer_;
-  std::unique_ptr<SecretKey> secret_;
+  sportelli::testing::TestIdentity identity_;
+  std::unique_ptr<crypto::SecretKey> secret_;
   std::unique_ptr<server::RpcMetrics> metrics_;
   std::unique_ptr<server::RpcHandler> handler_;
+  std::unique_ptr<BookingService> booking_;
   std::unique_ptr<SchedulingGrpcService> service_;
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<v1::SchedulingService::Stub> stub_;

@@ -6,12 +6,15 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pqxx/pqxx"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/proto_mapping.h"
-#include "services/scheduling/secrets.h"
 #include "services/scheduling/tests/scheduling_fixture.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/crypto/random.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::scheduling::testing {
@@ -126,8 +129,8 @@ TEST_F(SchedulingTest, ConcurrentReschedulesIntoTheLastSeatOneWinsTheOthersKeepT
     threads.emplace_back([&, i] {
       v1::RescheduleAppointmentRequest request;
       request.set_name(names[i]);
-      ToTimestamp(target, request.mutable_start_time());
-      request.set_request_id(RandomUuid());
+      api::ToTimestamp(target, request.mutable_start_time());
+      request.set_request_id(crypto::RandomUuid());
       v1::Appointment moved;
       results[i] = Call(&Stub::RescheduleAppointment, token, request, &moved);
     });
@@ -151,6 +154,44 @@ TEST_F(SchedulingTest, ConcurrentReschedulesIntoTheLastSeatOneWinsTheOthersKeepT
   EXPECT_EQ(BookedAt("solo", target), 1);
 }
 
+TEST_F(SchedulingTest, ABookingWhoseDeadlinePassesWhileItWaitsWritesNothing) {
+  const absl::Time start = SlotStart(3, 2);
+  const v1::CreateAppointmentRequest request = Booking("sede", start, 11);
+  // Another session blocks every insert into appointments, as a long migration would.
+  pqxx::connection holder(db_->admin_dsn());
+  pqxx::work lock(holder);
+  lock.exec("LOCK TABLE scheduling.appointments IN SHARE MODE");
+
+  grpc::ClientContext context;
+  context.set_deadline(server::DeadlineAfter(absl::Milliseconds(500)));
+  context.AddMetadata("authorization", "Bearer " + Operator());
+  v1::Appointment late;
+  const grpc::Status status = stub_->CreateAppointment(&context, request, &late);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+
+  // The server gave up too (its statement bounded by the caller's deadline): once nothing of
+  // the runtime role waits on the lock any more, releasing it lets no late insert through.
+  int waiting = -1;
+  for (int attempt = 0; attempt < 200 && waiting != 0; ++attempt) {
+    pqxx::connection watcher(db_->admin_dsn());
+    pqxx::nontransaction query(watcher);
+    waiting = query
+                  .exec_params(
+                      "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND "
+                      "wait_event_type = 'Lock'",
+                      db_->runtime_role())[0][0]
+                  .as<int>();
+    if (waiting != 0) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(waiting, 0) << "the booking still waits on the lock after its deadline";
+  lock.commit();
+  EXPECT_EQ(BookedAt("sede", start), 0);
+  // Nor was the request id recorded: the caller's retry books, once.
+  v1::Appointment made;
+  ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(), request, &made).ok());
+  EXPECT_EQ(BookedAt("sede", start), 1);
+}
+
 TEST_F(SchedulingTest, ABookingLowersTheCachedAvailabilityAtOnce) {
   const absl::Time start = SlotStart(5, 1);
   EXPECT_EQ(Seats("sede", start, v1::CHANNEL_WEB)[start], 3);
@@ -166,8 +207,8 @@ TEST_F(SchedulingTest, ABookingLowersTheCachedAvailabilityAtOnce) {
   v1::ListAvailableSlotsRequest request;
   request.set_desk(DeskName("sede"));
   request.set_service(absl::StrCat("tenants/", tenant_, "/services/lungo"));
-  *request.mutable_start_date() = ToDate(absl::ToCivilDay(start, Rome()));
-  *request.mutable_end_date() = ToDate(absl::ToCivilDay(start, Rome()));
+  *request.mutable_start_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
+  *request.mutable_end_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
   request.set_channel(v1::CHANNEL_WEB);
   request.set_include_full(true);
   v1::ListAvailableSlotsResponse response;
@@ -179,7 +220,7 @@ TEST_F(SchedulingTest, ABookingLowersTheCachedAvailabilityAtOnce) {
 
 TEST_F(SchedulingTest, PhoneAndDeskKeepTheirShareFromTheWeb) {
   // Five seats, 20 % each kept for the phone and the desk: the web sees three.
-  directory_.AddDesk(tenant_, "grande", DeskInfo{5, true, false, {"colloquio"}});
+  directory_.AddDesk(tenant_, "grande", tenants_client::DeskInfo{5, true, false, {"colloquio"}});
   const absl::Time start = SlotStart(5, 0);
   EXPECT_EQ(Seats("grande", start, v1::CHANNEL_WEB)[start], 3);
   EXPECT_EQ(Seats("grande", start, v1::CHANNEL_PHONE)[start], 4);
@@ -199,9 +240,9 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
   hold_request.set_parent(absl::StrCat("tenants/", tenant_));
   hold_request.set_desk(DeskName("solo"));
   hold_request.set_service(ServiceName());
-  ToTimestamp(start, hold_request.mutable_start_time());
+  api::ToTimestamp(start, hold_request.mutable_start_time());
   hold_request.set_channel(v1::CHANNEL_WEB);
-  hold_request.set_request_id(RandomUuid());
+  hold_request.set_request_id(crypto::RandomUuid());
   v1::Hold hold;
   ASSERT_TRUE(Call(&Stub::HoldSlot, Portal(), hold_request, &hold).ok());
   EXPECT_EQ(Seats("solo", start, v1::CHANNEL_WEB)[start], 0);
@@ -215,14 +256,14 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
   with_hold.set_hold(hold.name());
   ASSERT_TRUE(Call(&Stub::CreateAppointment, Portal(), with_hold, &made).ok());
   // A used hold cannot be used twice.
-  with_hold.set_request_id(RandomUuid());
+  with_hold.set_request_id(crypto::RandomUuid());
   EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(), with_hold, &made)).reason,
             "HOLD_NOT_USABLE");
 
   // Another slot: a hold nobody uses frees its seat when it expires.
   const absl::Time later = SlotStart(3, 4);
-  ToTimestamp(later, hold_request.mutable_start_time());
-  hold_request.set_request_id(RandomUuid());
+  api::ToTimestamp(later, hold_request.mutable_start_time());
+  hold_request.set_request_id(crypto::RandomUuid());
   ASSERT_TRUE(Call(&Stub::HoldSlot, Portal(), hold_request, &hold).ok());
   EXPECT_EQ(Seats("solo", later, v1::CHANNEL_WEB)[later], 0);
   clock_.Advance(absl::Milliseconds(2500));
@@ -362,7 +403,7 @@ TEST_F(SchedulingTest, ListAppointmentsPagesThroughADay) {
   }
   v1::ListAppointmentsRequest request;
   request.set_desk(DeskName("sede"));
-  *request.mutable_date() = ToDate(absl::ToCivilDay(SlotStart(3, 0), Rome()));
+  *request.mutable_date() = api::ToDate(absl::ToCivilDay(SlotStart(3, 0), Rome()));
   request.set_page_size(2);
   std::vector<int64_t> starts;
   for (int page = 0; page < 5; ++page) {
@@ -417,8 +458,8 @@ class RpcTableTest : public SchedulingTest {
                       if (valid) {
                         r.set_desk(DeskName("sede"));
                         r.set_service(ServiceName());
-                        *r.mutable_start_date() = ToDate(absl::ToCivilDay(start, Rome()));
-                        *r.mutable_end_date() = ToDate(absl::ToCivilDay(start, Rome()));
+                        *r.mutable_start_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
+                        *r.mutable_end_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
                         r.set_channel(v1::CHANNEL_WEB);
                       }
                       v1::ListAvailableSlotsResponse out;
@@ -430,7 +471,7 @@ class RpcTableTest : public SchedulingTest {
                         r.set_parent(parent);
                         r.set_desk(DeskName("sede"));
                         r.set_service(ServiceName());
-                        ToTimestamp(start, r.mutable_start_time());
+                        api::ToTimestamp(start, r.mutable_start_time());
                         r.set_channel(v1::CHANNEL_WEB);
                       }
                       v1::Hold out;
@@ -462,7 +503,7 @@ class RpcTableTest : public SchedulingTest {
                       v1::RescheduleAppointmentRequest r;
                       if (valid) {
                         r.set_name(appointment);
-                        ToTimestamp(start + absl::Minutes(30), r.mutable_start_time());
+                        api::ToTimestamp(start + absl::Minutes(30), r.mutable_start_time());
                       }
                       v1::Appointment out;
                       return Call(&Stub::RescheduleAppointment, token, r, &out);
@@ -471,10 +512,20 @@ class RpcTableTest : public SchedulingTest {
                       v1::ListAppointmentsRequest r;
                       if (valid) {
                         r.set_desk(DeskName("sede"));
-                        *r.mutable_date() = ToDate(absl::ToCivilDay(start, Rome()));
+                        *r.mutable_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
                       }
                       v1::ListAppointmentsResponse out;
                       return Call(&Stub::ListAppointments, token, r, &out);
+                    }});
+    rpcs.push_back({"ListAffectedAppointments", [=, this](const std::string& token, bool valid) {
+                      v1::ListAffectedAppointmentsRequest r;
+                      if (valid) {
+                        r.set_desk(DeskName("sede"));
+                        *r.mutable_start_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
+                        *r.mutable_end_date() = api::ToDate(absl::ToCivilDay(start, Rome()));
+                      }
+                      v1::ListAffectedAppointmentsResponse out;
+                      return Call(&Stub::ListAffectedAppointments, token, r, &out);
                     }});
     rpcs.push_back({"CreateWalkInTicket", [=, this](const std::string& token, bool valid) {
                       v1::CreateWalkInTicketRequest r;

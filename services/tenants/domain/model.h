@@ -11,6 +11,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "sportelli/clock/time_interval.h"
 
 namespace sportelli::tenants {
 
@@ -116,13 +117,7 @@ struct Operator {
   absl::Time update_time;
 };
 
-// [start, end) in UTC.
-struct TimeInterval {
-  absl::Time start;
-  absl::Time end;
-
-  bool operator==(const TimeInterval&) const = default;
-};
+using clock::TimeInterval;  // [start, end), shared by every service
 
 }  // namespace sportelli::tenants
 

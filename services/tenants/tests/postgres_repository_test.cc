@@ -2,13 +2,18 @@
 // applied twice, and row-level security proven against the application role itself.
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "services/tenants/postgres_tenants_repository.h"
 #include "services/tenants/seed.h"
+#include "sportelli/clock/clock.h"
+#include "sportelli/events/outbox.h"
+#include "sportelli/pg/idempotency.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
+#include "sportelli/testing/runtime_role.h"
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_database.h"
 
@@ -21,12 +26,20 @@ class PostgresTenantsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->app_dsn(), {.max_size = 2}));
+    ASSERT_OK_AND_ASSIGN(owner_, pg::ConnectionPool::Create(db_->owner_dsn(), {.max_size = 1}));
+    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn(), {.max_size = 2}));
+  }
+
+  absl::StatusOr<int> Migrate() {
+    return pg::ApplyMigrations(
+        *owner_, "tenants", Migrations(),
+        {.runtime_role = db_->runtime_role(),
+         .components = {pg::RequestIdsComponent(), events::OutboxComponent()}});
   }
 
   void MigrateAndSeed() {
-    ASSERT_OK(pg::ApplyMigrations(*pool_, "tenants", Migrations()).status());
-    PostgresTenantsRepository repository(pool_.get());
+    ASSERT_OK(Migrate().status());
+    PostgresTenantsRepository repository(pool_.get(), &clock_);
     ASSERT_OK(ApplySeed(PianaDiLuccaSeed(), repository).status());
   }
 
@@ -46,13 +59,15 @@ class PostgresTenantsTest : public ::testing::Test {
   }
 
   std::unique_ptr<sportelli::testing::TestDatabase> db_;
-  std::unique_ptr<pg::ConnectionPool> pool_;
+  std::unique_ptr<pg::ConnectionPool> owner_;  // migrations
+  std::unique_ptr<pg::ConnectionPool> pool_;   // the runtime role, as the service runs
+  clock::FakeClock clock_{absl::FromUnixSeconds(1780300800)};
 };
 
 TEST_F(PostgresTenantsTest, MigratesFromZeroOnceAndRecordsTheVersion) {
-  ASSERT_OK_AND_ASSIGN(int applied, pg::ApplyMigrations(*pool_, "tenants", Migrations()));
-  EXPECT_EQ(applied, static_cast<int>(Migrations().size()));
-  ASSERT_OK_AND_ASSIGN(int again, pg::ApplyMigrations(*pool_, "tenants", Migrations()));
+  ASSERT_OK_AND_ASSIGN(int applied, Migrate());
+  EXPECT_EQ(applied, static_cast<int>(Migrations().size()) + 2);  // + request_ids, outbox
+  ASSERT_OK_AND_ASSIGN(int again, Migrate());
   EXPECT_EQ(again, 0);
   pqxx::connection connection(db_->admin_dsn());
   pqxx::work tx(connection);
@@ -61,7 +76,8 @@ TEST_F(PostgresTenantsTest, MigratesFromZeroOnceAndRecordsTheVersion) {
   // Every table is protected by forced row-level security.
   pqxx::result unprotected = tx.exec(
       "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE n.nspname = 'tenants' AND c.relkind = 'r' AND relname <> 'schema_migrations' "
+      "WHERE n.nspname = 'tenants' AND c.relkind = 'r' "
+      "AND relname NOT IN ('schema_migrations', 'kit_migrations') "
       "AND NOT (relrowsecurity AND relforcerowsecurity)");
   EXPECT_EQ(unprotected.size(), 0u) << unprotected[0][0].as<std::string>();
 }
@@ -70,7 +86,7 @@ TEST_F(PostgresTenantsTest, SeedTwiceGivesTheSameData) {
   MigrateAndSeed();
   const std::string first = Dump();
   EXPECT_THAT(first, ::testing::HasSubstr("Piazza Aldo Moro 1"));
-  PostgresTenantsRepository repository(pool_.get());
+  PostgresTenantsRepository repository(pool_.get(), &clock_);
   ASSERT_OK_AND_ASSIGN(SeedReport report, ApplySeed(PianaDiLuccaSeed(), repository));
   EXPECT_EQ(report.created, 0);
   EXPECT_EQ(Dump(), first);  // update_time included: nothing was touched
@@ -78,7 +94,7 @@ TEST_F(PostgresTenantsTest, SeedTwiceGivesTheSameData) {
 
 TEST_F(PostgresTenantsTest, SeedKeepsWhatAnAdministratorChanged) {
   MigrateAndSeed();
-  PostgresTenantsRepository repository(pool_.get());
+  PostgresTenantsRepository repository(pool_.get(), &clock_);
   ASSERT_OK_AND_ASSIGN(Desk desk, repository.GetDesk("capannori", "casa-salute-marlia"));
   desk.capacity = 3;
   desk.opening_hours = {{absl::Weekday::thursday, 14 * 60, 17 * 60}};
@@ -93,7 +109,7 @@ TEST_F(PostgresTenantsTest, SeedKeepsWhatAnAdministratorChanged) {
 
 TEST_F(PostgresTenantsTest, DeletingADeskRemovesItFromOperators) {
   MigrateAndSeed();
-  PostgresTenantsRepository repository(pool_.get());
+  PostgresTenantsRepository repository(pool_.get(), &clock_);
   Operator op;
   op.tenant_id = "capannori";
   op.id = "anna";
@@ -125,7 +141,7 @@ TEST_F(PostgresTenantsTest, SeedHasTheSevenComuniAndCapannorisDesks) {
 TEST_F(PostgresTenantsTest, AnotherTenantsRowsAreInvisibleEvenWithoutATenantFilter) {
   MigrateAndSeed();
   // The application role, as the service connects; no WHERE tenant_id anywhere below.
-  pqxx::connection connection(db_->app_dsn());
+  pqxx::connection connection(db_->owner_dsn());
   pqxx::work tx(connection);
   tx.exec("SELECT set_config('app.tenant_id', 'lucca', true)");
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 1);
@@ -151,7 +167,7 @@ TEST_F(PostgresTenantsTest, AnotherTenantsRowsAreInvisibleEvenWithoutATenantFilt
 
 TEST_F(PostgresTenantsTest, WithoutTenantContextNothingIsVisible) {
   MigrateAndSeed();
-  pqxx::connection connection(db_->app_dsn());
+  pqxx::connection connection(db_->owner_dsn());
   pqxx::work tx(connection);
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.desks")[0][0].as<int>(), 0);
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 0);
@@ -162,13 +178,65 @@ TEST_F(PostgresTenantsTest, WithoutTenantContextNothingIsVisible) {
 
 TEST_F(PostgresTenantsTest, FederationSeesTheDirectoryButNoDesks) {
   MigrateAndSeed();
-  pqxx::connection connection(db_->app_dsn());
+  pqxx::connection connection(db_->owner_dsn());
   pqxx::work tx(connection);
   tx.exec(
       "SELECT set_config('app.tenant_id', 'capannori', true), set_config('app.federation', 'on', "
       "true)");
   EXPECT_EQ(tx.exec("SELECT count(*) FROM tenants.tenants")[0][0].as<int>(), 7);
   EXPECT_EQ(tx.exec("SELECT count(DISTINCT tenant_id) FROM tenants.desks")[0][0].as<int>(), 1);
+}
+
+TEST_F(PostgresTenantsTest, TheRuntimeRoleCannotSwitchOffRowLevelSecurity) {
+  ASSERT_OK(Migrate().status());
+  sportelli::testing::ExpectRuntimeRoleIsFenced(*db_, "tenants");
+}
+
+}  // namespace
+}  // namespace sportelli::tenants
+
+namespace sportelli::tenants {
+namespace {
+
+TEST_F(PostgresTenantsTest, EveryConfigurationChangeWritesItsEventInTheSameTransaction) {
+  MigrateAndSeed();
+  pqxx::connection admin(db_->admin_dsn());
+  auto outbox = [&admin]() {
+    pqxx::work tx(admin);
+    std::vector<std::string> types;
+    for (const auto& row : tx.exec("SELECT event_type FROM tenants.outbox WHERE tenant_id = "
+                                   "'capannori' ORDER BY sequence")) {
+      types.push_back(row[0].as<std::string>());
+    }
+    return types;
+  };
+  const size_t seeded = outbox().size();
+  PostgresTenantsRepository repository(pool_.get(), &clock_);
+  Closure closure;
+  closure.tenant_id = "capannori";
+  closure.desk_id = "sede-centrale";
+  closure.id = "agosto";
+  closure.start_date = absl::CivilDay(2026, 8, 10);
+  closure.end_date = absl::CivilDay(2026, 8, 14);
+  ASSERT_OK(repository.CreateClosure(closure, {}, nullptr).status());
+  ASSERT_OK(repository.DeleteClosure("capannori", "sede-centrale", "agosto"));
+  // A change that fails writes no event.
+  EXPECT_FALSE(repository.DeleteClosure("capannori", "sede-centrale", "agosto").ok());
+  std::vector<std::string> types = outbox();
+  ASSERT_EQ(types.size(), seeded + 2);
+  EXPECT_EQ(types[seeded], "ClosureChanged");
+  EXPECT_EQ(types[seeded + 1], "ClosureChanged");
+  pqxx::work tx(admin);
+  const pqxx::result last =
+      tx.exec("SELECT encode(payload, 'hex') FROM tenants.outbox ORDER BY sequence DESC LIMIT 1");
+  events::v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(absl::HexStringToBytes(last[0][0].as<std::string>())));
+  EXPECT_EQ(event.tenant(), "capannori");
+  EXPECT_EQ(event.resource(), "tenants/capannori/desks/sede-centrale/closures/agosto");
+  EXPECT_EQ(event.closure_changed().change(), events::v1::CHANGE_DELETED);
+  EXPECT_EQ(event.closure_changed().desk(), "tenants/capannori/desks/sede-centrale");
+  EXPECT_EQ(event.closure_changed().start_date().day(), 10);
+  EXPECT_EQ(event.closure_changed().end_date().day(), 14);
 }
 
 }  // namespace

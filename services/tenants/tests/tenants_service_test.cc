@@ -17,6 +17,8 @@
 #include "services/tenants/tenants_grpc_service.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/auth/keys.h"
+#include "sportelli/events/outbox.h"
+#include "sportelli/pg/idempotency.h"
 #include "sportelli/pg/migrations.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/server/deadline.h"
@@ -24,6 +26,7 @@
 #include "sportelli/testing/grpc_failure.h"
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_database.h"
+#include "sportelli/testing/test_identity.h"
 
 namespace sportelli::tenants {
 const std::vector<pg::Migration>& Migrations();
@@ -35,9 +38,6 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
-
-constexpr char kIssuer[] = "https://idp.test";
-constexpr char kAudience[] = "sportelli-test";
 
 using sportelli::testing::Decode;
 using sportelli::testing::Failure;
@@ -68,18 +68,15 @@ class TenantsServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->app_dsn(), {.max_size = 4}));
-    ASSERT_OK(pg::ApplyMigrations(*pool_, "tenants", Migrations()).status());
-    repository_ = std::make_unique<PostgresTenantsRepository>(pool_.get());
+    ASSERT_OK(db_->Migrate("tenants", Migrations(),
+                           {pg::RequestIdsComponent(), events::OutboxComponent()}));
+    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn(), {.max_size = 4}));
+    repository_ =
+        std::make_unique<PostgresTenantsRepository>(pool_.get(), &clock::SystemClock::Instance());
     ASSERT_OK(ApplySeed(PianaDiLuccaSeed(), *repository_).status());
 
-    auth::KeyPairPem keys = *auth::GenerateEs256KeyPair();
-    verifier_ = std::make_unique<auth::TokenVerifier>(*auth::TokenVerifier::Create(
-        keys.public_key, kIssuer, kAudience, {.lead_tenant = "capannori"}));
-    signer_ = std::make_unique<auth::TokenSigner>(
-        *auth::TokenSigner::Create(keys.private_key, kIssuer, kAudience));
     metrics_ = std::make_unique<server::RpcMetrics>("tenants", *registry_);
-    handler_ = std::make_unique<server::RpcHandler>("tenants.sportelli", verifier_.get(),
+    handler_ = std::make_unique<server::RpcHandler>("tenants.sportelli", &identity_.verifier(),
                                                     metrics_.get(), &logger_);
     service_ = std::make_unique<TenantsGrpcService>(repository_.get(), handler_.get());
 
@@ -102,11 +99,7 @@ class TenantsServiceTest : public ::testing::Test {
   }
 
   std::string Token(const std::string& tenant, std::vector<std::string> roles) {
-    auth::MintOptions options;
-    options.subject = "test-user";
-    options.tenant = tenant;
-    options.roles = std::move(roles);
-    return *signer_->Mint(options);
+    return identity_.Token(tenant, std::move(roles));
   }
   std::string Admin(const std::string& tenant = "capannori") {
     return Token(tenant, {"tenant_admin"});
@@ -163,8 +156,7 @@ class TenantsServiceTest : public ::testing::Test {
   std::unique_ptr<sportelli::testing::TestDatabase> db_;
   std::unique_ptr<pg::ConnectionPool> pool_;
   std::unique_ptr<PostgresTenantsRepository> repository_;
-  std::unique_ptr<auth::TokenVerifier> verifier_;
-  std::unique_ptr<auth::TokenSigner> signer_;
+  sportelli::testing::TestIdentity identity_;
   std::ostringstream log_;
   logging::Logger logger_{"tenants", logging::Level::kWarning, &log_};
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
@@ -195,7 +187,9 @@ TEST_F(TenantsServiceTest, TokenFromAnotherKeyIsUnauthenticated) {
   options.tenant = "capannori";
   options.roles = {"tenant_admin"};
   std::string forged =
-      *auth::TokenSigner::Create(other.private_key, kIssuer, kAudience)->Mint(options);
+      *auth::TokenSigner::Create(other.private_key, sportelli::testing::TestIdentity::kIssuer,
+                                 sportelli::testing::TestIdentity::kAudience)
+           ->Mint(options);
   v1::ListDesksRequest request;
   request.set_parent("tenants/capannori");
   v1::ListDesksResponse response;

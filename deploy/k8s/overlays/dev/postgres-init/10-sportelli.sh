@@ -1,32 +1,108 @@
 #!/usr/bin/env bash
-# Runs once, when the dev PostgreSQL starts on an empty data directory
-# (/docker-entrypoint-initdb.d). It does by script what a DBA does once in production (see
-# deploy/k8s/README.md, "Provisioning PostgreSQL") and what `pg_bootstrap` in
-# scripts/lib/common.sh does for scripts/up: database `sportelli`, and per service a login role
-# that is not a superuser and cannot bypass row-level security (RLS is the second wall between
-# comuni), owning the service's schema. The one difference from pg_bootstrap is the passwords
-# (scripts/up uses trust authentication; here they come from the Secrets tenants-postgres and
-# scheduling-postgres).
+# The dev PostgreSQL's database, roles and schemas. It does by script what a DBA does once in
+# production (see deploy/k8s/README.md, "Provisioning PostgreSQL"): database `sportelli`, and
+# per service two login roles that are not superusers and cannot bypass row-level security
+# (RLS is the second wall between comuni):
 #
-# Because it runs only on an empty data directory, a dev cluster created before a service was
-# added lacks that service's role: delete the PostgreSQL PVC (data-postgres-0) and re-apply.
+#   sportelli_<service>_owner  owns the schema <service>; used only by the migrate Job
+#                              (Secret <service>-postgres-owner), which creates the tables and
+#                              grants the runtime role its data privileges
+#   sportelli_<service>        the runtime role of `serve` (Secret <service>-postgres): owns
+#                              nothing, so the code it runs cannot switch RLS off
+#
+# Runs twice, and is idempotent for that: by the image's entrypoint on an empty data directory
+# (/docker-entrypoint-initdb.d, before the server listens on TCP, so the migrate Jobs find the
+# roles at their first try), and on every start of the container (postStart, with
+# --on-start), so that a volume made before a change gets it too: a service added to the list,
+# the owner roles of a volume from before them (its runtime role owned the schema and the
+# tables: they are handed over to the new owner), passwords changed in the generated Secret.
+#
+# The passwords come from the Secret postgres-roles (overlays/dev/kustomization.yaml), one file
+# per role named after it: the same files as the services' Secrets, so they cannot drift.
+# scripts/up's pg_bootstrap (scripts/lib/common.sh) does the same locally, with trust
+# authentication instead of passwords.
 set -euo pipefail
 
-# \getenv keeps the passwords off psql's command line (visible in ps).
-psql --no-psqlrc -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<'SQL'
-\getenv tenants_password SPORTELLI_TENANTS_DB_PASSWORD
-\getenv scheduling_password SPORTELLI_SCHEDULING_DB_PASSWORD
-CREATE ROLE sportelli_tenants LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
-  PASSWORD :'tenants_password';
-CREATE ROLE sportelli_scheduling LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
-  PASSWORD :'scheduling_password';
-CREATE DATABASE sportelli;
-GRANT CONNECT ON DATABASE sportelli TO sportelli_tenants;
-GRANT CONNECT ON DATABASE sportelli TO sportelli_scheduling;
-\connect sportelli
--- Created here, owned by each role, so the roles need no CREATE on the database: `migrate`
--- looks the schema up in pg_namespace first and runs CREATE SCHEMA only when it is missing,
--- which is the only case that would need that grant.
-CREATE SCHEMA tenants AUTHORIZATION sportelli_tenants;
-CREATE SCHEMA scheduling AUTHORIZATION sportelli_scheduling;
+# The services of the dev stack: the one list to extend. Each needs its two roles' passwords
+# in postgres-roles.
+services=(tenants scheduling)
+
+roles_dir=/etc/sportelli/postgres-roles
+database=sportelli
+
+if [[ "${1:-}" == "--on-start" ]]; then
+  # The postStart hook runs beside the entrypoint: wait for the real server. Over TCP, which
+  # the entrypoint's socket-only init server (an empty volume's first start) never answers.
+  for _ in $(seq 120); do
+    pg_isready --quiet --host=127.0.0.1 --port=5432 && break
+    sleep 1
+  done
+  pg_isready --quiet --host=127.0.0.1 --port=5432 || {
+    echo "10-sportelli.sh: PostgreSQL did not start within 120 s" >&2
+    exit 1
+  }
+fi
+
+# The local socket, as the superuser (trust on the socket in this image).
+sql() {
+  psql --no-psqlrc --quiet -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" "$@"
+}
+
+sql --dbname postgres -v database="${database}" <<'SQL'
+SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') AS database_is_new \gset
+\if :database_is_new
+CREATE DATABASE :"database";
+\endif
 SQL
+
+for service in "${services[@]}"; do
+  [[ "${service}" =~ ^[a-z][a-z0-9_]*$ ]] || {
+    echo "10-sportelli.sh: bad service name ${service}" >&2
+    exit 1
+  }
+  runtime="sportelli_${service}"
+  owner="sportelli_${service}_owner"
+  for role in "${runtime}" "${owner}"; do
+    [[ -s "${roles_dir}/${role}" ]] || {
+      echo "10-sportelli.sh: no password for ${role} in ${roles_dir} (Secret postgres-roles)" >&2
+      exit 1
+    }
+  done
+  # \getenv keeps the passwords off psql's command line (visible in ps). One transaction per
+  # service: the owner role is never left created without the hand-over below, which is done
+  # only when the owner is new.
+  RUNTIME_PASSWORD="$(<"${roles_dir}/${runtime}")" OWNER_PASSWORD="$(<"${roles_dir}/${owner}")" \
+    sql --dbname "${database}" -v database="${database}" -v schema="${service}" \
+      -v runtime="${runtime}" -v owner="${owner}" <<'SQL'
+\getenv runtime_password RUNTIME_PASSWORD
+\getenv owner_password OWNER_PASSWORD
+SET client_min_messages = warning;  -- no "schema already exists, skipping" on every start
+BEGIN;
+SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'runtime') AS runtime_is_new,
+       NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') AS owner_is_new \gset
+\if :runtime_is_new
+CREATE ROLE :"runtime";
+\endif
+\if :owner_is_new
+CREATE ROLE :"owner";
+\endif
+-- On every run, so that the attributes and passwords always are these.
+ALTER ROLE :"runtime" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
+  PASSWORD :'runtime_password';
+ALTER ROLE :"owner" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
+  PASSWORD :'owner_password';
+GRANT CONNECT ON DATABASE :"database" TO :"runtime", :"owner";
+\if :owner_is_new
+-- A volume from before the owner roles: the runtime role owned the schema, its tables and
+-- sequences. Hand them all over (in this database); the next migrate grants the runtime role
+-- its data privileges back.
+REASSIGN OWNED BY :"runtime" TO :"owner";
+\endif
+-- Created here, owned by the owner role, so neither role needs CREATE on the database:
+-- `migrate` looks the schema up in pg_namespace first and runs CREATE SCHEMA only when it is
+-- missing, which is the only case that would need that grant.
+CREATE SCHEMA IF NOT EXISTS :"schema" AUTHORIZATION :"owner";
+ALTER SCHEMA :"schema" OWNER TO :"owner";
+COMMIT;
+SQL
+done

@@ -1,8 +1,9 @@
 // Who is calling: the verified claims of a request's token, and the authorization checks every
 // handler makes with them. No gRPC here, so domain code may take a Caller.
 //
-//   RETURN_IF_ERROR(caller.RequireTenant(desk_name.tenant));
-//   RETURN_IF_ERROR(caller.RequireAnyRole({Role::kTenantAdmin}));
+//   RETURN_IF_ERROR(caller.RequireStaffOf(desk.tenant));   // operator, coordinator or admin
+//   RETURN_IF_ERROR(caller.RequireAdminOf(desk.tenant));   // tenant_admin
+//   RETURN_IF_ERROR(caller.RequireTenant(desk.tenant));    // anyone of that comune
 #ifndef SPORTELLI_AUTH_CALLER_H_
 #define SPORTELLI_AUTH_CALLER_H_
 
@@ -41,6 +42,14 @@ struct Caller {
   absl::Status RequireTenant(absl::string_view tenant) const;
   // PERMISSION_DENIED unless the caller has one of `wanted`.
   absl::Status RequireAnyRole(std::initializer_list<Role> wanted) const;
+
+  // The tenant check first (TENANT_MISMATCH, before anything is looked up, so another
+  // comune's ids cannot be probed), then the role (ROLE_REQUIRED).
+  // Staff: `operator`, `coordinator` or `tenant_admin` of `tenant`.
+  absl::Status RequireStaffOf(absl::string_view tenant) const;
+  // `tenant_admin` of `tenant`.
+  absl::Status RequireAdminOf(absl::string_view tenant) const;
+  bool IsStaff() const { return HasAnyRole(kOperatorAndAbove); }
 };
 
 }  // namespace sportelli::auth

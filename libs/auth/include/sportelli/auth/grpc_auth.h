@@ -11,7 +11,7 @@ namespace sportelli::auth {
 
 // UNAUTHENTICATED when the header is missing, malformed or the token does not verify.
 absl::StatusOr<Caller> AuthenticateCall(const TokenVerifier& verifier,
-                                        const grpc::ServerContext& context);
+                                        const grpc::ServerContextBase& context);
 
 }  // namespace sportelli::auth
 

@@ -47,8 +47,23 @@ class EnvReader final {
                     const std::vector<std::string>& allowed);
   // A required path to a readable file; returns its contents (keys, certificates).
   std::string FileContents(const std::string& name);
+  // An optional path: the file's contents without a trailing newline (a password written
+  // by `echo`), or "" when the variable is unset.
+  std::string OptionalSecretFile(const std::string& name);
   // "host:port" with a port in range.
   std::string HostPort(const std::string& name, const std::string& default_value);
+  // The same, split: "[::1]:6379" gives {"::1", 6379}.
+  struct Endpoint {
+    std::string host;
+    int port = 0;
+  };
+  Endpoint HostAndPort(const std::string& name, const std::string& default_value);
+  // Whether the variable is set to a non-empty value.
+  bool IsSet(const std::string& name) const { return Get(name).has_value(); }
+
+  // Records a problem found by the caller's own check of a value (a key too short, two
+  // settings that contradict each other), reported with the others by Finish.
+  void Reject(const std::string& name, const std::string& problem) { Fail(name, problem); }
 
   // OK, or INVALID_ARGUMENT listing every bad or missing variable.
   absl::Status Finish() const;

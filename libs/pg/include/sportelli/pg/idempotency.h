@@ -3,39 +3,24 @@
 // response and the write it describes commit in the same transaction, so either both exist or
 // neither does.
 //
-// Each service creates its own table in a migration, e.g.
+// The table is `<schema>.request_ids`, created by the kit component RequestIdsComponent() (a
+// service lists it among its migration components; see migrations.h), the same for every
+// service. A repository runs its write through RunIdempotent inside its tenant transaction:
 //
-//   CREATE TABLE request_ids (
-//     tenant_id    text        NOT NULL,
-//     request_id   text        NOT NULL,
-//     method       text        NOT NULL,   -- full RPC name, e.g. "CreateDesk"
-//     request_hash text        NOT NULL,   -- idempotency::HashRequest(serialized request)
-//     response     bytea       NOT NULL,   -- serialized response message
-//     created_at   timestamptz NOT NULL DEFAULT now(),   -- for a purge job
-//     PRIMARY KEY (tenant_id, request_id)
-//   );
-//
-// and uses it inside its tenant transaction:
-//
-//   return pool_.RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Desk> {
-//     idempotency::Key key{tenant, request.request_id(), "CreateDesk",
-//                          idempotency::HashRequest(request.SerializeAsString())};
-//     ASSIGN_OR_RETURN(std::optional<std::string> previous,
-//                      idempotency::Lookup(tx, "request_ids", key));
-//     if (previous.has_value()) return DeskFromBytes(*previous);   // the first answer, again
-//     Desk desk = ...insert it...;
-//     RETURN_IF_ERROR(idempotency::Record(tx, "request_ids", key, desk.SerializeAsString()));
-//     return desk;
+//   return pool_->RunInTenantTransaction(desk.tenant_id, [&](pqxx::work& tx) {
+//     return pg::RunIdempotent<Desk>(tx, "tenants", desk.tenant_id, key, encode,
+//                                    [&]() -> absl::StatusOr<Desk> { ...insert it... });
 //   });
 //
-// Concurrency: Lookup first takes a transaction-scoped advisory lock on (tenant, request_id).
-// Without it, two concurrent retries would both find nothing, both do the work, and the second
-// would fail on the primary key at Record time: correct (its transaction rolls back whole) but
-// the client would see ALREADY_EXISTS for what is a legitimate retry. With the lock the second
-// waits until the first commits or rolls back, then, under READ COMMITTED (each statement takes
-// a new snapshot), finds the stored response and returns it. Under REPEATABLE READ or
-// SERIALIZABLE the snapshot predates the wait, so the second still ends in ALREADY_EXISTS: call
-// these from READ COMMITTED transactions. The lock is released at commit or rollback.
+// Concurrency: the lookup first takes a transaction-scoped advisory lock on (tenant,
+// request_id). Without it, two concurrent retries would both find nothing, both do the work, and
+// the second would fail on the primary key at record time: correct (its transaction rolls back
+// whole) but the client would see ALREADY_EXISTS for what is a legitimate retry. With the lock
+// the second waits until the first commits or rolls back, then, under READ COMMITTED (each
+// statement takes a new snapshot), finds the stored response and returns it. Under REPEATABLE
+// READ or SERIALIZABLE the snapshot predates the wait, so the second still ends in
+// ALREADY_EXISTS: call these from READ COMMITTED transactions. The lock is released at commit or
+// rollback.
 //
 // Like the statements in the transaction callback, database failures in these functions are
 // pqxx exceptions, left to RunInTransaction to map (and retry); the returned statuses are about
@@ -50,8 +35,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pqxx/transaction"
+#include "sportelli/pg/migrations.h"
+#include "sportelli/pg/request_key.h"
+#include "sportelli/status/macros.h"
 
-namespace sportelli::pg::idempotency {
+namespace sportelli::pg {
+
+// The kit component that creates `<schema>.request_ids` (libs/pg/migrations/request_ids/).
+MigrationComponent RequestIdsComponent();
+
+namespace idempotency {
 
 struct Key {
   std::string tenant_id;
@@ -76,6 +69,37 @@ absl::StatusOr<std::optional<std::string>> Lookup(pqxx::work& tx, absl::string_v
 absl::Status Record(pqxx::work& tx, absl::string_view table, const Key& key,
                     absl::string_view response);
 
-}  // namespace sportelli::pg::idempotency
+// Whether `request_id` is recorded for the tenant (by any method), in one round trip without a
+// transaction of the caller's: for answering a request early only when it is not a retry.
+// `schema` as in RunIdempotent.
+absl::StatusOr<bool> Exists(pqxx::connection& connection, absl::string_view schema,
+                            absl::string_view tenant_id, absl::string_view request_id);
+
+}  // namespace idempotency
+
+// In a transaction of `tenant_id`: for a retry of `key`, the first request's recorded reply
+// (and `write` does not run); otherwise `write()`'s value, with `encode(value)` recorded for
+// the retries to come. Without a request id, just `write()`. `schema` names the service's
+// schema, which holds the kit's `request_ids` table.
+template <typename T, typename Write>
+absl::StatusOr<Created<T>> RunIdempotent(pqxx::work& tx, absl::string_view schema,
+                                         const std::string& tenant_id, const RequestKey& key,
+                                         const ResponseEncoder<T>& encode, Write&& write) {
+  Created<T> created;
+  if (key.request_id.empty()) {
+    ASSIGN_OR_RETURN(created.value, write());
+    return created;
+  }
+  const std::string table = std::string(schema) + ".request_ids";
+  const idempotency::Key stored{tenant_id, key.request_id, key.method,
+                                idempotency::HashRequest(key.fingerprint)};
+  ASSIGN_OR_RETURN(created.replayed_response, idempotency::Lookup(tx, table, stored));
+  if (created.replayed_response) return created;
+  ASSIGN_OR_RETURN(created.value, write());
+  RETURN_IF_ERROR(idempotency::Record(tx, table, stored, encode(*created.value)));
+  return created;
+}
+
+}  // namespace sportelli::pg
 
 #endif  // SPORTELLI_PG_IDEMPOTENCY_H_

@@ -24,12 +24,30 @@
 //   before touching the database).
 //
 // Each migration runs with `SET LOCAL search_path TO <schema>, public`, so its SQL may use
-// unqualified names for the service's own objects. A migration cannot contain statements that
+// unqualified names for the service's own objects.
+//
+// Two roles. `migrate` runs as the schema's owner; `serve` logs in as a runtime role with data
+// privileges only (not the owner, no BYPASSRLS), so the code that row-level security fences
+// cannot switch it off. Migrations grant the runtime role what it needs, naming it
+// `{{runtime_role}}`, which the runner replaces by MigrationOptions::runtime_role (quoted):
+//
+//   GRANT USAGE ON SCHEMA tenants TO {{runtime_role}};
+//   GRANT SELECT, INSERT, UPDATE, DELETE ON desks TO {{runtime_role}};
+//
+// The checksum is of the SQL as written, so a deployment may name its runtime role as it likes.
+// The runner itself grants the runtime role USAGE on the schema at every run.
+//
+// Components. Tables that belong to a library rather than to one service (the request ids of
+// idempotent writes, the event outbox) come with their own migrations, listed by each service
+// that uses them (MigrationOptions::components). They are applied after the service's own
+// migrations and tracked apart, per component, in <schema>.kit_migrations, with the same
+// guarantees. A migration cannot contain statements that
 // refuse to run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM). The schema is
 // created when missing (needs CREATE on the database; an existing schema needs only ownership).
 #ifndef SPORTELLI_PG_MIGRATIONS_H_
 #define SPORTELLI_PG_MIGRATIONS_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -46,14 +64,30 @@ struct Migration {
   const char* sql;
 };
 
+// A library's migrations (see "Components" above).
+struct MigrationComponent {
+  std::string name;  // e.g. "request_ids"; lower case
+  const std::vector<Migration>* migrations;
+};
+
+struct MigrationOptions {
+  // The role `serve` uses, substituted for {{runtime_role}}. Empty: a migration that names it
+  // fails with FAILED_PRECONDITION, reason MIGRATION_NEEDS_RUNTIME_ROLE, and nothing of it is
+  // applied.
+  std::string runtime_role;
+  std::vector<MigrationComponent> components;
+};
+
 // Checks what ApplyMigrations checks before connecting: versions positive and strictly
 // increasing, name and SQL present. Cheap enough for a unit test of every service's list.
 absl::Status ValidateMigrations(const std::vector<Migration>& migrations);
 
-// Applies the missing migrations to `schema` (a simple lower-case identifier) and returns how
-// many it applied. Uses one connection of `pool` for the whole run.
+// Applies the missing migrations to `schema` (a simple lower-case identifier), then those of
+// each component, and returns how many it applied in all. Uses one connection of `pool` for the
+// whole run.
 absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, absl::string_view schema,
-                                    const std::vector<Migration>& migrations);
+                                    const std::vector<Migration>& migrations,
+                                    const MigrationOptions& options = {});
 
 }  // namespace sportelli::pg
 

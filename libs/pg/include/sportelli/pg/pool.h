@@ -23,6 +23,10 @@
 //   40001 serialization, 40P01 deadlock -> retried up to PoolOptions::max_conflict_retries
 //                                      times, then ABORTED  reason TRANSACTION_CONFLICT
 //   other 40xxx rollbacks           -> ABORTED              reason TRANSACTION_CONFLICT
+//   57014 statement timeout         -> DEADLINE_EXCEEDED    reason STATEMENT_TIMEOUT
+//   55P03 lock timeout              -> ABORTED              reason LOCK_TIMEOUT
+//   request deadline already passed -> DEADLINE_EXCEEDED    reason DEADLINE_EXCEEDED (nothing
+//                                      is sent to the database)
 //   lost connection (08xxx)         -> retried once on a new connection, then UNAVAILABLE
 //   57P01/57P02/57P03, 53300        -> UNAVAILABLE          reason DEPENDENCY_UNAVAILABLE
 //   connection lost during COMMIT   -> UNAVAILABLE          reason COMMIT_IN_DOUBT (never retried:
@@ -77,6 +81,11 @@ struct PoolOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // Extra attempts of a transaction after a serialization failure or deadlock.
   int max_conflict_retries = 3;
+  // Upper bounds on each statement and on each lock wait of a transaction (SET LOCAL
+  // statement_timeout / lock_timeout); zero leaves the server's setting. A request deadline
+  // (sportelli/clock/request_deadline.h) lowers statement_timeout to the time it has left.
+  absl::Duration statement_timeout = absl::ZeroDuration();
+  absl::Duration lock_timeout = absl::ZeroDuration();
 };
 
 // Point-in-time counters for metrics (the caller decides how to export them).

@@ -1,10 +1,13 @@
-// AIP-155 request ids at the gRPC edge: the format every service accepts, and the fingerprint
-// that tells a retry from a different request reusing an id.
+// AIP-155 request ids at the gRPC edge: the format every service accepts, the key a repository
+// de-duplicates by (pg/request_key.h), and the reply, first or replayed.
 //
 //   status::FieldViolations violations;
 //   CheckRequestId(request->request_id(), call, violations);
 //   ...
-//   RequestKey key{request->request_id(), "CreateDesk", FingerprintWithoutRequestId(*request)};
+//   ASSIGN_OR_RETURN(pg::Created<Desk> created,
+//                    repository_->CreateDesk(desk, KeyOf(*request, "CreateDesk"),
+//                                            ProtoEncoder<Desk>(ToDeskProto)));
+//   return Reply(created, response, ToDeskProto);
 #ifndef SPORTELLI_SERVER_REQUEST_IDS_H_
 #define SPORTELLI_SERVER_REQUEST_IDS_H_
 
@@ -13,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "sportelli/pg/request_key.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/status/errors.h"
 
@@ -40,6 +44,32 @@ std::string FingerprintWithoutRequestId(const Request& request) {
     copy.SerializeToCodedStream(&coded);
   }
   return bytes;
+}
+
+// The de-duplication key of a write: its request id, method and fingerprint.
+template <typename Request>
+pg::RequestKey KeyOf(const Request& request, const char* method) {
+  return pg::RequestKey{request.request_id(), method, FingerprintWithoutRequestId(request)};
+}
+
+// Records `to_proto(value)`, serialized, as the reply a retry gets.
+template <typename T, typename ToProto>
+pg::ResponseEncoder<T> ProtoEncoder(ToProto to_proto) {
+  return [to_proto](const T& value) { return to_proto(value).SerializeAsString(); };
+}
+
+// Fills `response` from a write's result: the first reply again for a retry, the new value's
+// proto otherwise.
+template <typename T, typename Proto, typename ToProto>
+absl::Status Reply(const pg::Created<T>& created, Proto* response, ToProto to_proto) {
+  if (created.replayed_response) {
+    if (!response->ParseFromString(*created.replayed_response)) {
+      return status::Internal("recorded response does not parse");
+    }
+    return absl::OkStatus();
+  }
+  *response = to_proto(*created.value);
+  return absl::OkStatus();
 }
 
 }  // namespace sportelli::server

@@ -1,6 +1,8 @@
-// The bootstrap every service uses: a sync gRPC server with a bounded thread pool, the
-// grpc.health.v1 service (liveness on "", readiness on the service's full name), server
-// reflection, Prometheus metrics on their own port, and a graceful stop.
+// The bootstrap every service uses: a gRPC server (sync handlers on a bounded thread pool, and
+// callback ones for server streams), the grpc.health.v1 service (liveness on "", readiness on
+// the service's full name; also plaintext on a port of its own when the API uses TLS, for the
+// kubelet's probes), server reflection behind a setting, limits on what a client may send,
+// TLS with client certificates, Prometheus metrics on their own port, and a graceful stop.
 //
 //   server::BlockTerminationSignals();            // first thing in main, before any thread
 //   server::Server server(options, logger, registry);
@@ -25,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
@@ -40,8 +43,22 @@ struct ServerOptions {
   std::string listen_address = "0.0.0.0:8080";
   // "host:port" for /metrics; empty disables the exposer (tests that do not scrape).
   std::string metrics_address = "0.0.0.0:9090";
+  // "host:port" of a plaintext server with the health service only; empty: none (health is
+  // then served on the API port, which is plaintext too unless `credentials` says otherwise).
+  std::string health_address;
   // Upper bound of threads serving RPCs; beyond it gRPC answers RESOURCE_EXHAUSTED.
   int threads = 16;
+  // The largest request a client may send; a bigger one is refused with RESOURCE_EXHAUSTED
+  // before any handler sees it.
+  int max_receive_bytes = 256 * 1024;
+  // HTTP/2 streams one connection may have open at once.
+  int max_concurrent_streams = 100;
+  // Memory gRPC may use for calls in flight (its resource quota).
+  int64_t memory_quota_bytes = int64_t{256} * 1024 * 1024;
+  // grpc.reflection.v1alpha.ServerReflection: on for development, off in production.
+  bool reflection = true;
+  // The API port's credentials (TLS with client certificates: see tls.h); null: plaintext.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
   absl::Duration readiness_interval = absl::Seconds(2);
   // After NOT_SERVING, how long to keep serving while load balancers notice.
   absl::Duration shutdown_grace = absl::Seconds(5);
@@ -49,12 +66,16 @@ struct ServerOptions {
   absl::Duration shutdown_deadline = absl::Seconds(10);
 };
 
-// SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_GRPC_THREADS [default_threads],
-// SPORTELLI_SHUTDOWN_GRACE, SPORTELLI_SHUTDOWN_DEADLINE. A service whose RPCs wait on I/O
-// (locks, the database) wants more threads than it has database connections, so that a burst
-// queues for a connection instead of being refused.
+// SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_HEALTH_PORT [0: none],
+// SPORTELLI_GRPC_THREADS [default_threads], SPORTELLI_GRPC_MAX_RECEIVE_BYTES
+// [default_max_receive_bytes], SPORTELLI_GRPC_MAX_CONCURRENT_STREAMS [100],
+// SPORTELLI_GRPC_MEMORY_QUOTA_MIB [256], SPORTELLI_GRPC_REFLECTION [true],
+// SPORTELLI_SHUTDOWN_GRACE, SPORTELLI_SHUTDOWN_DEADLINE; the TLS files of tls.h. A service
+// whose RPCs wait on I/O (locks, the database) wants more threads than it has database
+// connections, so that a burst queues for a connection instead of being refused.
 ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name,
-                                int default_threads = 16);
+                                int default_threads = 16,
+                                int default_max_receive_bytes = 256 * 1024);
 
 class Server final {
  public:
@@ -73,6 +94,8 @@ class Server final {
   int port() const { return port_; }
   // The bound metrics port (0 when disabled).
   int metrics_port() const;
+  // The bound plaintext health port (0 when none).
+  int health_port() const { return health_port_; }
 
   // Idempotent. Marks everything NOT_SERVING, waits the grace period, then stops.
   void Shutdown();
@@ -88,9 +111,14 @@ class Server final {
   std::vector<grpc::Service*> services_;
   std::vector<std::pair<std::string, std::function<absl::Status()>>> checks_;
 
+  // Health status on every server that serves it.
+  void SetServing(const std::string& name, bool serving);
+
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;
+  int health_port_ = 0;
 
   absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;

@@ -1,6 +1,8 @@
-// A throwaway PostgreSQL database and application role per test, so test binaries (and the
-// tests inside them, which ctest runs as separate processes) run in parallel without seeing
-// each other's rows, and so row-level security is exercised by a role it actually applies to.
+// A throwaway PostgreSQL database and its two roles per test, so test binaries (and the tests
+// inside them, which ctest runs as separate processes) run in parallel without seeing each
+// other's rows, and so row-level security is exercised by the roles production uses: an owner
+// (what `migrate` logs in as) and a runtime role (what `serve` logs in as: data privileges
+// only, granted by the migrations).
 //
 // Environment contract (set by scripts/test, documented in docs/contributing.md):
 //   SPORTELLI_TEST_PG_ADMIN_DSN  libpq conninfo of a superuser on the throwaway cluster,
@@ -14,8 +16,8 @@
 //    protected:
 //     void SetUp() override {
 //       ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
-//       ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->app_dsn()));
-//       ASSERT_OK(pg::ApplyMigrations(*pool_, "desks", desks::Migrations()).status());
+//       ASSERT_OK(db_->Migrate("desks", desks::Migrations(), {pg::RequestIdsComponent()}));
+//       ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn()));
 //     }
 //     std::unique_ptr<sportelli::testing::TestDatabase> db_;  // declared first: dropped last
 //     std::unique_ptr<pg::ConnectionPool> pool_;
@@ -28,8 +30,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "sportelli/pg/migrations.h"
 
 namespace sportelli::testing {
 
@@ -39,10 +44,11 @@ std::string RequireEnv(const char* name);
 
 class TestDatabase final {
  public:
-  // Creates a database and a role, both uniquely named (process id and random suffix). The role
-  // is LOGIN, NOSUPERUSER, NOBYPASSRLS, with a random password (works with trust and with
-  // password authentication), CONNECT/CREATE/TEMPORARY on the database, and USAGE/CREATE on its
-  // public schema (PostgreSQL 15 no longer grants CREATE there to everyone).
+  // Creates a database and two roles, all uniquely named (process id and random suffix). Both
+  // roles are LOGIN, NOSUPERUSER, NOBYPASSRLS, with a random password (works with trust and
+  // with password authentication). The owner has CONNECT/CREATE/TEMPORARY on the database and
+  // USAGE/CREATE on its public schema (PostgreSQL 15 no longer grants CREATE there to
+  // everyone); the runtime role has CONNECT only: what it may touch, migrations grant it.
   // On failure (variable missing, server unreachable) records a test failure and returns the
   // error too: `ASSERT_OK_AND_ASSIGN(db, TestDatabase::Create())` stops the test there.
   static absl::StatusOr<std::unique_ptr<TestDatabase>> Create();
@@ -54,21 +60,30 @@ class TestDatabase final {
   ~TestDatabase();
 
   const std::string& database() const { return database_; }
-  const std::string& app_role() const { return app_role_; }
+  const std::string& owner_role() const { return owner_role_; }
+  const std::string& runtime_role() const { return runtime_role_; }
   // Superuser on the new database: set-up that needs privileges (extensions, other roles).
   const std::string& admin_dsn() const { return admin_dsn_; }
-  // The unprivileged role on the new database: what the code under test should use.
-  const std::string& app_dsn() const { return app_dsn_; }
+  // The owner: migrations, and tests of libraries that create their own tables.
+  const std::string& owner_dsn() const { return owner_dsn_; }
+  // The runtime role: what a service under test should use.
+  const std::string& runtime_dsn() const { return runtime_dsn_; }
+
+  // Applies `migrations` and `components` to `schema` as the owner, granting the runtime role,
+  // as a service's `migrate` does.
+  absl::Status Migrate(absl::string_view schema, const std::vector<pg::Migration>& migrations,
+                       std::vector<pg::MigrationComponent> components = {}) const;
 
  private:
-  TestDatabase(std::string server_admin_dsn, std::string database, std::string app_role,
-               std::string admin_dsn, std::string app_dsn);
+  TestDatabase() = default;
 
   std::string server_admin_dsn_;  // dbname=postgres: where CREATE/DROP DATABASE run
   std::string database_;
-  std::string app_role_;
+  std::string owner_role_;
+  std::string runtime_role_;
   std::string admin_dsn_;
-  std::string app_dsn_;
+  std::string owner_dsn_;
+  std::string runtime_dsn_;
 };
 
 }  // namespace sportelli::testing

@@ -1,5 +1,5 @@
-// Internal to sportelli::pg (exposed for its unit tests): SQL identifier checks and hashing
-// shared by the migration runner and the idempotency store.
+// Internal to sportelli::pg (exposed for its unit tests): SQL identifier checks shared by the
+// migration runner and the idempotency store.
 //
 //   ASSIGN_OR_RETURN(std::string table, internal::QuoteQualifiedName("tenants.request_ids"));
 //   // -> "\"tenants\".\"request_ids\"", safe to splice into SQL text.
@@ -22,9 +22,6 @@ bool IsSimpleIdentifier(absl::string_view name);
 // "name" or "schema.name", each part a simple identifier, rendered double-quoted.
 // INVALID_ARGUMENT otherwise.
 absl::StatusOr<std::string> QuoteQualifiedName(absl::string_view name);
-
-// Lower-case hex SHA-256 of `data` (OpenSSL EVP).
-std::string Sha256Hex(absl::string_view data);
 
 }  // namespace sportelli::pg::internal
 

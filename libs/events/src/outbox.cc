@@ -1,0 +1,47 @@
+#include "sportelli/events/outbox.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/crypto/random.h"
+#include "sportelli/events/streams.h"
+
+namespace sportelli::events {
+
+namespace outbox_component {
+const std::vector<pg::Migration>& Migrations();  // generated from migrations/outbox/
+}  // namespace outbox_component
+
+pg::MigrationComponent OutboxComponent() { return {"outbox", &outbox_component::Migrations()}; }
+
+std::string TenantStream(absl::string_view tenant) { return absl::StrCat("{", tenant, "}:events"); }
+
+v1::Event NewEvent(absl::string_view tenant, absl::string_view resource, absl::Time now) {
+  v1::Event event;
+  event.set_id(crypto::RandomUuid());
+  event.set_tenant(std::string(tenant));
+  api::ToTimestamp(now, event.mutable_time());
+  event.set_resource(std::string(resource));
+  return event;
+}
+
+std::string EventType(const v1::Event& event) {
+  const google::protobuf::OneofDescriptor* payload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  const google::protobuf::FieldDescriptor* field =
+      v1::Event::GetReflection()->GetOneofFieldDescriptor(event, payload);
+  if (field == nullptr || field->message_type() == nullptr) return "Unknown";
+  return field->message_type()->name();
+}
+
+void WriteOutbox(pqxx::work& tx, absl::string_view schema, const v1::Event& event) {
+  // The schema is the caller's constant; quote_name keeps it an identifier whatever it is.
+  tx.exec_params(absl::StrCat("INSERT INTO ", tx.quote_name(std::string(schema)),
+                              ".outbox (tenant_id, event_id, event_type, payload) "
+                              "VALUES ($1, $2::uuid, $3, decode($4, 'hex'))"),
+                 event.tenant(), event.id(), EventType(event),
+                 absl::BytesToHexString(event.SerializeAsString()));
+}
+
+}  // namespace sportelli::events

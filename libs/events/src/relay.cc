@@ -1,0 +1,116 @@
+#include "sportelli/events/relay.h"
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "sportelli/events/streams.h"
+#include "sportelli/redis/reply.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/status/macros.h"
+
+namespace sportelli::events {
+
+OutboxRelay::OutboxRelay(pg::ConnectionPool* pool, redis::RedisClient* redis,
+                         logging::Logger* logger, prometheus::Registry* registry,
+                         RelayOptions options)
+    : pool_(pool), redis_(redis), logger_(logger), options_(std::move(options)) {
+  if (registry != nullptr) {
+    published_ = &prometheus::BuildCounter()
+                      .Name("sportelli_outbox_published_total")
+                      .Help(
+                          "Events published from a service's outbox to Redis Streams (at "
+                          "least once), by service.")
+                      .Register(*registry)
+                      .Add({{"service", options_.service}});
+    failures_ = &prometheus::BuildCounter()
+                     .Name("sportelli_outbox_failures_total")
+                     .Help("Outbox relay batches that failed and will be retried, by service.")
+                     .Register(*registry)
+                     .Add({{"service", options_.service}});
+  }
+}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+absl::StatusOr<int> OutboxRelay::RunOnce() {
+  pg::TransactionOptions options;
+  options.settings = {{"app.outbox_relay", "on"}};
+  const std::string table = absl::StrCat("\"", options_.schema, "\".outbox");
+  // Redis is written inside the transaction on purpose, unlike elsewhere: the claimed rows stay
+  // locked while they are published, so no other relay publishes them concurrently, and if the
+  // transaction is retried or rolled back they are simply published again (at least once).
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<int> {
+    const pqxx::result rows =
+        tx.exec_params(absl::StrCat("SELECT tenant_id, sequence, event_id::text, event_type, "
+                                    "encode(payload, 'hex') FROM ",
+                                    table,
+                                    " WHERE published_at IS NULL ORDER BY sequence LIMIT $1 "
+                                    "FOR UPDATE SKIP LOCKED"),
+                       options_.batch_size);
+    if (rows.empty()) return 0;
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(rows.size());
+    std::string sequences = "{";
+    for (const auto& row : rows) {
+      const std::string type = row[3].as<std::string>();
+      const std::string payload = absl::HexStringToBytes(row[4].as<std::string>());
+      std::vector<std::string> streams = {TenantStream(row[0].as<std::string>())};
+      if (options_.extra_streams) {
+        for (std::string& stream : options_.extra_streams(type))
+          streams.push_back(std::move(stream));
+      }
+      for (const std::string& stream : streams) {
+        commands.push_back({"XADD", stream, "MAXLEN", "~", absl::StrCat(options_.stream_max_length),
+                            "*", "id", row[2].as<std::string>(), "type", type, "event", payload});
+      }
+      absl::StrAppend(&sequences, sequences.size() > 1 ? "," : "", row[1].as<int64_t>());
+    }
+    sequences += "}";
+    ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));
+    for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
+    if (options_.after_publish) options_.after_publish();
+    tx.exec_params(absl::StrCat("UPDATE ", table,
+                                " SET published_at = now() WHERE sequence = ANY($1::bigint[])"),
+                   sequences);
+    return static_cast<int>(rows.size());
+  });
+}
+
+void OutboxRelay::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxRelay::Stop() {
+  if (!thread_.joinable()) return;
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  thread_.join();
+}
+
+void OutboxRelay::Loop() {
+  bool failing = false;
+  while (!stop_.HasBeenNotified()) {
+    absl::StatusOr<int> published = RunOnce();
+    if (published.ok()) {
+      if (failing) logger_->Info("outbox relay recovered", {{"schema", options_.schema}});
+      failing = false;
+      if (published_ != nullptr) published_->Increment(*published);
+      if (*published < options_.batch_size) {
+        stop_.WaitForNotificationWithTimeout(options_.idle_wait);
+      }
+      continue;
+    }
+    if (failures_ != nullptr) failures_->Increment();
+    if (!failing) {
+      logger_->Warning("outbox relay failed; retrying",
+                       {{"schema", options_.schema},
+                        {"code", absl::StatusCodeToString(published.status().code())},
+                        {"reason", status::ReasonOf(published.status()).value_or("")}});
+    }
+    failing = true;
+    stop_.WaitForNotificationWithTimeout(options_.error_wait);
+  }
+}
+
+}  // namespace sportelli::events

@@ -1,0 +1,36 @@
+#include "services/scheduling/config.h"
+
+#include "sportelli/crypto/secret_key.h"
+
+namespace sportelli::scheduling {
+
+Config ReadConfig(config::EnvReader& env) {
+  Config config;
+  BookingRules& rules = config.rules;
+  rules.minimum_notice = env.Duration("SPORTELLI_MIN_NOTICE", rules.minimum_notice,
+                                      absl::ZeroDuration(), absl::Hours(24 * 30));
+  rules.booking_window = env.Duration("SPORTELLI_BOOKING_WINDOW", rules.booking_window,
+                                      absl::Hours(1), absl::Hours(24 * 366));
+  rules.quota.phone_share = env.Number("SPORTELLI_PHONE_SHARE", rules.quota.phone_share, 0, 1);
+  rules.quota.desk_share = env.Number("SPORTELLI_DESK_SHARE", rules.quota.desk_share, 0, 1);
+  rules.hold_ttl =
+      env.Duration("SPORTELLI_HOLD_TTL", rules.hold_ttl, absl::Seconds(1), absl::Hours(1));
+  rules.max_future_appointments =
+      env.Int("SPORTELLI_MAX_FUTURE_APPOINTMENTS", rules.max_future_appointments, 1, 100);
+  if (absl::Status valid = ValidateBookingRules(rules); !valid.ok()) {
+    env.Reject("SPORTELLI_MIN_NOTICE", std::string(valid.message()));
+  }
+  config.tenants_address = env.HostPort("SPORTELLI_TENANTS_ADDR", "127.0.0.1:8080");
+  config.directory.deadline = env.Duration("SPORTELLI_TENANTS_DEADLINE", absl::Seconds(1),
+                                           absl::Milliseconds(10), absl::Seconds(30));
+  config.directory.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
+                                      absl::ZeroDuration(), absl::Hours(1));
+  config.secret_key = env.FileContents("SPORTELLI_SECRET_KEY_FILE");
+  if (!config.secret_key.empty() && !crypto::SecretKey::Create(config.secret_key).ok()) {
+    env.Reject("SPORTELLI_SECRET_KEY_FILE", "the secret key must be at least 32 bytes");
+  }
+  config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
+  return config;
+}
+
+}  // namespace sportelli::scheduling

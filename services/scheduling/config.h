@@ -1,0 +1,27 @@
+// The scheduling service's own settings (the kit reads the common ones: server, database,
+// Redis, tokens), read from the environment once at start; docs/operations.md lists them.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_CONFIG_H_
+#define SPORTELLI_SERVICES_SCHEDULING_CONFIG_H_
+
+#include <string>
+
+#include "services/scheduling/booking_service.h"
+#include "sportelli/config/env_reader.h"
+#include "sportelli/tenants_client/grpc_directory.h"
+
+namespace sportelli::scheduling {
+
+struct Config {
+  BookingRules rules;
+  std::string tenants_address;
+  tenants_client::DirectoryOptions directory;
+  std::string secret_key;
+  bool relay = true;
+};
+
+// Every problem is recorded on `env` (the caller exits listing them all).
+Config ReadConfig(config::EnvReader& env);
+
+}  // namespace sportelli::scheduling
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_CONFIG_H_

@@ -1,0 +1,109 @@
+// SchedulingRepository in memory, for tests of what sits on top of the repository (the booking
+// use cases, availability): the same contract as the PostgreSQL adapter — seats checked with
+// the domain's CheckBookableOver against every booking and live hold, request ids replayed,
+// the per-citizen limit, holds consumed once, the walk-in queue in due order — without a
+// database. Thread-safe (one lock around everything, as a serializable store would be).
+//
+// Test hooks: `occupancy_reads` counts GetOccupancy calls; `occupancy_gate`, when set, makes
+// them wait (to hold concurrent readers in flight); `fail_with` makes every call fail.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_TESTS_MEMORY_REPOSITORY_H_
+#define SPORTELLI_SERVICES_SCHEDULING_TESTS_MEMORY_REPOSITORY_H_
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "services/scheduling/scheduling_repository.h"
+
+namespace sportelli::scheduling::testing {
+
+class MemoryRepository final : public SchedulingRepository {
+ public:
+  absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string& tenant_id,
+                                             const std::string& desk_id, absl::Time from,
+                                             absl::Time to, absl::Time now) override;
+  absl::StatusOr<pg::Created<Appointment>> CreateAppointment(
+      const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+                                               const pg::RequestKey& key,
+                                               const pg::ResponseEncoder<Hold>& encode) override;
+  absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
+                                       const std::string& request_id) override;
+  absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
+                                                   const std::string& id) override;
+  absl::StatusOr<api::Page<Appointment>> ListAppointments(
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
+      const std::vector<AppointmentState>& states, const api::PageRequest& page) override;
+  absl::StatusOr<std::vector<Appointment>> ListBooked(const std::string& tenant_id,
+                                                      const std::string& desk_id, absl::Time from,
+                                                      absl::Time to) override;
+  absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id, const std::string& id,
+                                          const StateChange& change, const StateDecision& decide,
+                                          absl::Time now) override;
+  absl::StatusOr<pg::Created<Appointment>> Reschedule(
+      const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
+      absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<pg::Created<WalkInTicket>> CreateTicket(
+      const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
+      const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) override;
+  absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id, const std::string& desk_id,
+                                      absl::CivilDay day, const std::string& operator_id,
+                                      absl::Time now) override;
+  absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
+                                  absl::CivilDay day) override;
+
+  // What is stored, for assertions.
+  std::vector<Appointment> Appointments() const;
+
+  std::atomic<int> occupancy_reads{0};
+  absl::Notification* occupancy_gate = nullptr;
+  // Fixed occupancy returned by GetOccupancy instead of the stored bookings, when set.
+  std::optional<DeskOccupancy> occupancy_override;
+
+ private:
+  struct StoredHold {
+    Hold hold;
+    bool used = false;
+  };
+  struct Recorded {
+    std::string method;
+    std::string fingerprint;
+    std::string response;
+  };
+  struct Ticket {
+    WalkInTicket ticket;
+    bool called = false;
+  };
+
+  // The recorded reply of a retry; REQUEST_ID_REUSED for another request with the same id.
+  absl::StatusOr<std::optional<std::string>> Replay(const std::string& tenant,
+                                                    const pg::RequestKey& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Record(const std::string& tenant, const pg::RequestKey& key, std::string response)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  DeskOccupancy OccupancyLocked(const std::string& tenant, const std::string& desk, absl::Time from,
+                                absl::Time to, absl::Time now, const std::string& except_hold,
+                                const std::string& except_appointment) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status TakeSeat(const std::string& tenant, const std::string& desk, absl::Time start,
+                        absl::Time end, Channel channel, const SeatRules& rules,
+                        const std::string& except_hold, const std::string& except_appointment) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, StoredAppointment> appointments_ ABSL_GUARDED_BY(mu_);  // tenant/id
+  std::map<std::string, std::string> citizen_index_ ABSL_GUARDED_BY(mu_);       // tenant/id
+  std::map<std::string, StoredHold> holds_ ABSL_GUARDED_BY(mu_);                // tenant/id
+  std::map<std::string, Recorded> requests_ ABSL_GUARDED_BY(mu_);               // tenant/id
+  std::map<std::string, std::vector<Ticket>> tickets_ ABSL_GUARDED_BY(mu_);     // tenant/desk/day
+  std::map<std::string, absl::Time> called_ ABSL_GUARDED_BY(mu_);  // appointment key -> when
+};
+
+}  // namespace sportelli::scheduling::testing
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_TESTS_MEMORY_REPOSITORY_H_
