@@ -4,9 +4,10 @@
 //
 //   PingWorkload ping(channels, bearer);                       // --scenario empty
 //   AvailabilityWorkload availability(channels, pairs, bearers, today, days, span_days);
-//   ASSIGN_OR_RETURN(std::vector<SlotRef> slots, ListFreeSlots(*channels[0], pairs, bearers, today,
-//   days)); BookingWorkload booking(channels, slots, bearers, BookingWorkload::Spread::kRoundRobin,
-//   seeds);
+//   ASSIGN_OR_RETURN(std::vector<SlotRef> slots,
+//                    ListFreeSlots(*channels[0], pairs, bearers, today, days));
+//   BookingWorkload booking(channels, slots, bearers, BookingWorkload::Spread::kRoundRobin,
+//                           seeds);
 #ifndef SPORTELLI_BENCH_SCENARIOS_H_
 #define SPORTELLI_BENCH_SCENARIOS_H_
 

@@ -87,25 +87,22 @@ pg_stop() {
   [ -f "$data/postmaster.pid" ] && pg_run "$PG_BIN/pg_ctl" -D "$data" -w stop -m fast >/dev/null 2>&1 || true
 }
 
-# pg_bootstrap SOCKET_DIR PORT SERVICE... — creates database `sportelli` and one login role per
-# service (no SUPERUSER, no BYPASSRLS), each owning its schema. Idempotent.
+# pg_bootstrap SOCKET_DIR PORT SERVICE... — database `sportelli` and, per service, its owner
+# role (`migrate`), its runtime role (`serve`) and its schema: the SQL the dev overlay's
+# PostgreSQL runs too (deploy/k8s/overlays/dev/postgres-init/service-roles.psql). Local
+# connections are trusted (pg_start's initdb): no passwords. Idempotent.
 pg_bootstrap() {
   local sockets=$1 port=$2
   shift 2
   local psql=("$PG_BIN/psql" -h "$sockets" -p "$port" -U postgres -v ON_ERROR_STOP=1 -q)
   "${psql[@]}" -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'sportelli'" | grep -q 1 ||
     "${psql[@]}" -d postgres -c "CREATE DATABASE sportelli"
+  local service
   for service in "$@"; do
-    "${psql[@]}" -d sportelli <<SQL
-SET client_min_messages TO warning;
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sportelli_${service}') THEN
-    CREATE ROLE sportelli_${service} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-  END IF;
-END \$\$;
-CREATE SCHEMA IF NOT EXISTS ${service} AUTHORIZATION sportelli_${service};
-GRANT CONNECT ON DATABASE sportelli TO sportelli_${service};
-SQL
+    [[ "$service" =~ ^[a-z][a-z0-9_]*$ ]] || { echo "pg_bootstrap: bad service name $service" >&2; return 1; }
+    "${psql[@]}" -d sportelli -v database=sportelli -v schema="$service" \
+      -v runtime="sportelli_$service" -v owner="sportelli_${service}_owner" \
+      -f "$SPORTELLI_ROOT/deploy/k8s/overlays/dev/postgres-init/service-roles.psql"
   done
 }
 

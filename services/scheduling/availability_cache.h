@@ -123,7 +123,7 @@ class RedisAvailabilityCache final : public AvailabilityCache {
   redis::RedisClient* const redis_;
 };
 
-// The generation key of a desk's day: "{tenant}:availgen:v1:<desk>:<YYYY-MM-DD>".
+// The generation key of a desk's day: "{tenant}:availgen:v3:<desk>:<YYYY-MM-DD>".
 std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::string& desk_id,
                                       absl::CivilDay day);
 // The configuration generation of a comune: "{tenant}:availconf:v3".

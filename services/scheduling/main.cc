@@ -37,6 +37,8 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
         directory->Forget(event.tenant());
         booking->ConfigurationChanged(event.tenant());
       },
+      // After a read failure the tail resumes where it was: only entries trimmed meanwhile or
+      // lost with Redis's data are missed, and the latter took the availability values along.
       [directory] { directory->ForgetAll(); });
   if (config.relay) events::AddOutboxRelay(kit, "scheduling");
   return absl::OkStatus();

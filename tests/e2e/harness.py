@@ -62,6 +62,9 @@ def with_options(dsn, **options):
     return " ".join(f"{key}={value}" for key, value in pairs.items())
 
 
+_stubs_dir = None
+
+
 def generate_stubs(proto_dir, out_dir):
     protos = ["sportelli/tenants/v1/tenants_service.proto",
               "sportelli/scheduling/v1/scheduling_service.proto", "grpc/health/v1/health.proto",
@@ -71,6 +74,24 @@ def generate_stubs(proto_dir, out_dir):
                     f"--grpc_python_out={out_dir}",
                     "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin", *protos], check=True)
     sys.path.insert(0, out_dir)
+    global _stubs_dir
+    _stubs_dir = out_dir
+
+
+def health(channel, service=""):
+    """The grpc.health.v1 status of `service` ("" is liveness) as its name, e.g. "SERVING".
+    The generated grpc/health/v1 package would be shadowed by the grpc library itself: its
+    message module is loaded from its file and the method called by its full name."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "health_pb2", os.path.join(_stubs_dir, "grpc/health/v1/health_pb2.py"))
+    health_pb2 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(health_pb2)
+    check = channel.unary_unary("/grpc.health.v1.Health/Check",
+                                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+                                response_deserializer=health_pb2.HealthCheckResponse.FromString)
+    response = check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
 
 class CertificateAuthority:

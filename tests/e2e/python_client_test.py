@@ -17,13 +17,6 @@ import harness  # noqa: E402
 STUBS = tempfile.mkdtemp(prefix="sportelli-stubs-")
 harness.generate_stubs(harness.fail_without("SPORTELLI_PROTO_DIR"), STUBS)
 
-# The generated grpc/health/v1 package would be shadowed by the grpc library itself: load the
-# message module from its file and call the method by its full name.
-import importlib.util  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("health_pb2", os.path.join(STUBS, "grpc/health/v1/health_pb2.py"))
-health_pb2 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(health_pb2)
 from sportelli.tenants.v1 import tenants_service_pb2 as pb  # noqa: E402
 from sportelli.tenants.v1 import tenants_service_pb2_grpc as pb_grpc  # noqa: E402
 
@@ -46,20 +39,16 @@ class PythonClientTest(unittest.TestCase):
         return (("authorization", "Bearer " + self.service.token(tenant, list(roles))),)
 
     def test_health_liveness_and_readiness(self):
-        check = self.channel.unary_unary("/grpc.health.v1.Health/Check",
-                                         request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
-                                         response_deserializer=health_pb2.HealthCheckResponse.FromString)
-        live = check(health_pb2.HealthCheckRequest(service=""), timeout=5)
-        self.assertEqual(live.status, health_pb2.HealthCheckResponse.SERVING)
+        self.assertEqual(harness.health(self.channel), "SERVING")
         # Readiness turns SERVING once PostgreSQL answers: poll as a Kubernetes probe would.
         deadline = time.time() + 15
         while True:
-            ready = check(health_pb2.HealthCheckRequest(service="sportelli.tenants.v1.TenantsService"), timeout=5)
-            if ready.status == health_pb2.HealthCheckResponse.SERVING or time.time() > deadline:
+            ready = harness.health(self.channel, "sportelli.tenants.v1.TenantsService")
+            if ready == "SERVING" or time.time() > deadline:
                 break
-            self.assertEqual(ready.status, health_pb2.HealthCheckResponse.NOT_SERVING)
+            self.assertEqual(ready, "NOT_SERVING")
             time.sleep(0.1)
-        self.assertEqual(ready.status, health_pb2.HealthCheckResponse.SERVING)
+        self.assertEqual(ready, "SERVING")
 
     def test_list_desks_with_a_token(self):
         response = self.stub.ListDesks(pb.ListDesksRequest(parent="tenants/capannori"),

@@ -20,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "sportelli/auth/tokens.h"
@@ -647,6 +648,25 @@ int Book(const Context& context, const std::vector<std::string>& args) {
         "cancel\n");
   }
   return 0;
+}
+
+int Health(const Context&, const std::vector<std::string>& args) {
+  if (args.empty() || args.size() > 2) {
+    std::cerr << "usage: sportelli-ctl health ADDRESS [SERVICE]   (SERVICE empty: liveness)\n";
+    return 2;
+  }
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(args[0], grpc::InsecureChannelCredentials()));
+  grpc::ClientContext call;
+  call.set_deadline(server::DeadlineAfter(absl::Seconds(2)));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(args.size() == 2 ? args[1] : "");
+  grpc::health::v1::HealthCheckResponse response;
+  if (grpc::Status status = stub->Check(&call, request, &response); !status.ok()) {
+    return Fail(status);
+  }
+  std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
 }
 
 }  // namespace sportelli::ctl

@@ -27,6 +27,10 @@ int Hours(const Context& context, const std::vector<std::string>& args);
 int Slots(const Context& context, const std::vector<std::string>& args);
 int Book(const Context& context, const std::vector<std::string>& args);
 
+// Any service: the gRPC health check of ADDRESS for SERVICE (liveness when absent); exits 0
+// when SERVING.
+int Health(const Context& context, const std::vector<std::string>& args);
+
 }  // namespace sportelli::ctl
 
 #endif  // SPORTELLI_TOOLS_CTL_COMMANDS_H_

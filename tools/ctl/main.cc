@@ -1,12 +1,16 @@
 // sportelli-ctl: talk to the Sportelli Sociali services from a terminal.
 //
 //   sportelli-ctl mint-token --tenant capannori --roles operator,tenant_admin [--subject dev]
-//   [--ttl 8h] sportelli-ctl tenants list sportelli-ctl desks list capannori sportelli-ctl hours
-//   tenants/capannori/desks/sede-centrale 2026-03-27 2026-03-31 sportelli-ctl slots
-//   capannori/casa-salute-marlia informazione-orientamento 2026-12-01 2026-12-31 sportelli-ctl book
-//   capannori/casa-salute-marlia informazione-orientamento 2026-12-02T09:00
+//       [--ttl 8h]
+//   sportelli-ctl tenants list
+//   sportelli-ctl desks list capannori
+//   sportelli-ctl hours tenants/capannori/desks/sede-centrale 2026-03-27 2026-03-31
+//   sportelli-ctl slots capannori/casa-salute-marlia informazione-orientamento 2026-12-01
+//       2026-12-31
+//   sportelli-ctl book capannori/casa-salute-marlia informazione-orientamento 2026-12-02T09:00
 //       --given-name Maria --family-name Rossi --codice-fiscale RSSMRA80A41E715N
-//       --phone +393331234567 --privacy-notice-acknowledged          (one line)
+//       --phone +393331234567 --privacy-notice-acknowledged      (each command on one line)
+//   sportelli-ctl health localhost:18080 sportelli.tenants.v1.TenantsService
 //
 // Environment: SPORTELLI_TENANTS_ADDR (default localhost:8080), SPORTELLI_SCHEDULING_ADDR
 // (default localhost:18081, the port `scripts/up` uses), SPORTELLI_TOKEN (a bearer
@@ -43,7 +47,8 @@ int Usage() {
          "                     [--contact sms|email|phone-call|none] [--channel web|phone|desk] "
          "[--request-id UUID]\n"
          "      (SERVICE: S, T/S or tenants/T/services/S; START: 2026-12-02T09:00+01:00 or\n"
-         "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n";
+         "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n"
+         "  sportelli-ctl health ADDRESS [SERVICE]   (exit 0 when SERVING)\n";
   return 2;
 }
 
@@ -64,6 +69,7 @@ int main(int argc, char** argv) {
   if (command == "hours") return sportelli::ctl::Hours(context, rest);
   if (command == "slots") return sportelli::ctl::Slots(context, rest);
   if (command == "book") return sportelli::ctl::Book(context, rest);
+  if (command == "health") return sportelli::ctl::Health(context, rest);
   if (command == "tenants" && !rest.empty() && rest[0] == "list") {
     return sportelli::ctl::ListTenants(context, {rest.begin() + 1, rest.end()});
   }

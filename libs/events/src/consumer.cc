@@ -77,36 +77,20 @@ absl::StatusOr<int> StreamTail::Poll() {
   return handled;
 }
 
-void StreamTail::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void StreamTail::Start() { worker_.Start(); }
 
-void StreamTail::Stop() {
-  if (!thread_.joinable()) return;
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  thread_.join();
-}
+void StreamTail::Stop() { worker_.Stop(); }
 
-void StreamTail::Loop() {
-  bool failing = false;
-  while (!stop_.HasBeenNotified()) {
-    absl::StatusOr<int> handled = Poll();
-    if (handled.ok()) {
-      if (failing) {
-        // Entries may have been added and trimmed, or lost with Redis, while it could not be
-        // read: whoever relies on seeing them all must assume the worst.
-        if (on_gap_) on_gap_();
-        logger_->Info("stream tail recovered", {{"stream", stream_}});
-      }
-      failing = false;
-      continue;
-    }
-    if (!failing)
-      LogFailure(logger_, "stream tail cannot read; retrying", stream_, handled.status());
-    failing = true;
-    stop_.WaitForNotificationWithTimeout(options_.error_wait);
+absl::Duration StreamTail::Step() {
+  absl::StatusOr<int> handled = Poll();
+  if (!handled.ok()) {
+    outage_.Failed(handled.status());
+    return options_.error_wait;
   }
+  // Entries may have been added and trimmed, or lost with Redis, while the stream could not be
+  // read: whoever relies on seeing them all must assume the worst.
+  if (outage_.Succeeded() && on_gap_) on_gap_();
+  return absl::ZeroDuration();  // Poll itself waits (XREAD BLOCK)
 }
 
 // ---- GroupConsumer ------------------------------------------------------------------------
@@ -206,31 +190,24 @@ absl::StatusOr<int> GroupConsumer::Poll() {
   return accepted;
 }
 
-void GroupConsumer::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void GroupConsumer::Start() { worker_.Start(); }
 
-void GroupConsumer::Stop() {
-  if (!thread_.joinable()) return;
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  thread_.join();
-}
+void GroupConsumer::Stop() { worker_.Stop(); }
 
-void GroupConsumer::Loop() {
-  bool ready = false;
-  while (!stop_.HasBeenNotified()) {
-    absl::Status status = ready ? absl::OkStatus() : EnsureGroups();
-    if (status.ok()) {
-      ready = true;
-      absl::StatusOr<int> handled = Poll();
-      status = handled.status();
-      if (handled.ok() && *handled > 0) continue;
-    }
-    if (!status.ok())
-      LogFailure(logger_, "group consumer failed; retrying", options_.group, status);
-    stop_.WaitForNotificationWithTimeout(options_.idle_wait);
+absl::Duration GroupConsumer::Step() {
+  absl::Status status = groups_ready_ ? absl::OkStatus() : EnsureGroups();
+  absl::StatusOr<int> handled = 0;
+  if (status.ok()) {
+    groups_ready_ = true;
+    handled = Poll();
+    status = handled.status();
   }
+  if (!status.ok()) {
+    outage_.Failed(status);
+    return options_.idle_wait;
+  }
+  outage_.Succeeded();
+  return *handled > 0 ? absl::ZeroDuration() : options_.idle_wait;
 }
 
 }  // namespace sportelli::events

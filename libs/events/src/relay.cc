@@ -14,7 +14,11 @@ namespace sportelli::events {
 OutboxRelay::OutboxRelay(pg::ConnectionPool* pool, redis::RedisClient* redis,
                          logging::Logger* logger, prometheus::Registry* registry,
                          RelayOptions options)
-    : pool_(pool), redis_(redis), logger_(logger), options_(std::move(options)) {
+    : pool_(pool),
+      redis_(redis),
+      logger_(logger),
+      options_(std::move(options)),
+      outage_(logger, "outbox relay", {{"schema", options_.schema}}) {
   if (registry != nullptr) {
     published_ = &prometheus::BuildCounter()
                       .Name("sportelli_outbox_published_total")
@@ -77,40 +81,21 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
   });
 }
 
-void OutboxRelay::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void OutboxRelay::Start() { worker_.Start(); }
 
-void OutboxRelay::Stop() {
-  if (!thread_.joinable()) return;
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  thread_.join();
-}
+void OutboxRelay::Stop() { worker_.Stop(); }
 
-void OutboxRelay::Loop() {
-  bool failing = false;
-  while (!stop_.HasBeenNotified()) {
-    absl::StatusOr<int> published = RunOnce();
-    if (published.ok()) {
-      if (failing) logger_->Info("outbox relay recovered", {{"schema", options_.schema}});
-      failing = false;
-      if (published_ != nullptr) published_->Increment(*published);
-      if (*published < options_.batch_size) {
-        stop_.WaitForNotificationWithTimeout(options_.idle_wait);
-      }
-      continue;
-    }
+absl::Duration OutboxRelay::Step() {
+  absl::StatusOr<int> published = RunOnce();
+  if (!published.ok()) {
     if (failures_ != nullptr) failures_->Increment();
-    if (!failing) {
-      logger_->Warning("outbox relay failed; retrying",
-                       {{"schema", options_.schema},
-                        {"code", absl::StatusCodeToString(published.status().code())},
-                        {"reason", status::ReasonOf(published.status()).value_or("")}});
-    }
-    failing = true;
-    stop_.WaitForNotificationWithTimeout(options_.error_wait);
+    outage_.Failed(published.status());
+    return options_.error_wait;
   }
+  outage_.Succeeded();
+  if (published_ != nullptr) published_->Increment(*published);
+  // A full batch: more may be waiting, so no pause.
+  return *published < options_.batch_size ? options_.idle_wait : absl::ZeroDuration();
 }
 
 }  // namespace sportelli::events

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
+#include "sportelli/testing/runtime_role.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::pg {
@@ -119,35 +120,13 @@ namespace sportelli::pg {
 namespace {
 
 // The runtime role owns nothing: whatever the code that runs as it does, it cannot switch row-
-// level security off, drop the policy, or wipe a table. Each statement below is one the code
-// fenced by the policy could otherwise run.
+// level security off, drop the policy, or wipe a table (the statements the code fenced by the
+// policy could otherwise run: sportelli/testing/runtime_role.h).
 TEST_F(RlsTest, TheRuntimeRoleCannotSwitchOffRowLevelSecurityOrWipeATable) {
   AppExec(*pool_, "GRANT USAGE ON SCHEMA public TO \"" + db_->runtime_role() +
                       "\"; GRANT SELECT, INSERT, UPDATE, DELETE ON cases TO \"" +
                       db_->runtime_role() + "\"");
-  for (const char* statement : {
-           "ALTER TABLE cases DISABLE ROW LEVEL SECURITY",
-           "ALTER TABLE cases NO FORCE ROW LEVEL SECURITY",
-           "DROP POLICY tenant_isolation ON cases",
-           "CREATE POLICY everything ON cases USING (true)",
-           "TRUNCATE cases",
-           "DROP TABLE cases",
-           "ALTER TABLE cases OWNER TO CURRENT_USER",
-           "SET ROLE postgres",
-       }) {
-    SCOPED_TRACE(statement);
-    pqxx::connection runtime(db_->runtime_dsn());
-    pqxx::work tx(runtime);
-    try {
-      tx.exec(statement);
-      ADD_FAILURE() << "the runtime role was allowed to run it";
-    } catch (const pqxx::sql_error& e) {
-      // libpqxx 6.4 leaves the sqlstate of insufficient_privilege empty; the class is enough.
-      const bool refused = dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr ||
-                           e.sqlstate() == "42501";
-      EXPECT_TRUE(refused) << e.what();
-    }
-  }
+  sportelli::testing::ExpectRuntimeRoleIsFenced(*db_, "public");
   // Still enforced: the runtime role sees one tenant's rows.
   absl::StatusOr<std::unique_ptr<ConnectionPool>> runtime =
       ConnectionPool::Create(db_->runtime_dsn());

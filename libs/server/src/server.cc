@@ -3,9 +3,11 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
@@ -65,9 +67,41 @@ class ReflectionOption final : public grpc::ServerBuilderOption {
 
 }  // namespace
 
+// grpc.health.v1 Check for the plaintext health port, mirroring the API server's statuses. Not
+// gRPC's default service: on a server with no other synchronous service, that one needs a
+// completion queue polled by the application. Watch is left unimplemented (the kubelet's gRPC
+// probe only calls Check).
+class Server::HealthPort final : public grpc::health::v1::Health::Service {
+ public:
+  void Set(const std::string& name, bool serving) {
+    absl::MutexLock lock(&mutex_);
+    serving_[name] = serving && !shut_down_;
+  }
+  // From now on every name answers NOT_SERVING, as gRPC's own service does after Shutdown().
+  void ShutDown() {
+    absl::MutexLock lock(&mutex_);
+    shut_down_ = true;
+    for (auto& [name, serving] : serving_) serving = false;
+  }
+  grpc::Status Check(grpc::ServerContext*, const grpc::health::v1::HealthCheckRequest* request,
+                     grpc::health::v1::HealthCheckResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    auto it = serving_.find(request->service());
+    if (it == serving_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service");
+    response->set_status(it->second ? grpc::health::v1::HealthCheckResponse::SERVING
+                                    : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+    return grpc::Status::OK;
+  }
+
+ private:
+  absl::Mutex mutex_;
+  std::map<std::string, bool> serving_ ABSL_GUARDED_BY(mutex_);
+  bool shut_down_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
 void Server::SetServing(const std::string& name, bool serving) {
   server_->GetHealthCheckService()->SetServingStatus(name, serving);
-  if (health_server_) health_server_->GetHealthCheckService()->SetServingStatus(name, serving);
+  if (health_port_service_) health_port_service_->Set(name, serving);
 }
 
 absl::Status Server::Start() {
@@ -113,11 +147,14 @@ absl::Status Server::Start() {
 
   if (!options_.health_address.empty()) {
     // Health only, in plaintext: the kubelet's gRPC probe cannot present a client certificate.
+    health_port_service_ = std::make_unique<HealthPort>();
     grpc::ServerBuilder health_builder;
+    health_builder.RegisterService(health_port_service_.get());
     health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     health_builder.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
                                     &health_port_);
     health_builder.SetMaxReceiveMessageSize(1024);
+    health_builder.SetOption(std::make_unique<ReflectionOption>(false));  // health, nothing else
     health_server_ = health_builder.BuildAndStart();
     if (!health_server_ || health_port_ == 0) {
       return absl::UnavailableError(
@@ -183,7 +220,7 @@ void Server::Shutdown() {
   // they send during the grace period. This comes before waiting for the readiness thread, whose
   // check may be slow exactly when the database is in trouble.
   if (server_) server_->GetHealthCheckService()->Shutdown();
-  if (health_server_) health_server_->GetHealthCheckService()->Shutdown();
+  if (health_port_service_) health_port_service_->ShutDown();
   if (readiness_thread_.joinable()) readiness_thread_.join();
   if (!server_) return;
   logger_->Info("shutting down",

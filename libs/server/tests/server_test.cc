@@ -87,6 +87,7 @@ class ServerTest : public ::testing::Test {
     options.service_name = kServiceName;
     options.listen_address = "127.0.0.1:0";
     options.metrics_address = "";
+    options.health_address = "127.0.0.1:0";  // the kubelet's plaintext port, answering the same
     options.threads = 4;
     options.readiness_interval = absl::Milliseconds(50);
     options.shutdown_grace = absl::Milliseconds(600);
@@ -106,35 +107,49 @@ TEST_F(ServerTest, LivenessServesAtOnceReadinessFollowsTheChecks) {
       "postgres", [&] { return database_up ? absl::OkStatus() : absl::UnavailableError("down"); });
   ASSERT_TRUE(server.Start().ok());
   ASSERT_GT(server.port(), 0);
+  ASSERT_GT(server.health_port(), 0);
+  const std::vector<int> ports = {server.port(), server.health_port()};
 
-  EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::SERVING);
-  EXPECT_EQ(Health(server.port(), kServiceName), HealthCheckResponse::NOT_SERVING);
+  for (int port : ports) {
+    EXPECT_EQ(Health(port, ""), HealthCheckResponse::SERVING) << port;
+    EXPECT_EQ(Health(port, kServiceName), HealthCheckResponse::NOT_SERVING) << port;
+    EXPECT_EQ(Health(port, "sportelli.other.v1.Unknown"), HealthCheckResponse::UNKNOWN) << port;
+  }
 
   database_up = true;
-  EXPECT_TRUE(Eventually(
-      [&] { return Health(server.port(), kServiceName) == HealthCheckResponse::SERVING; }));
+  for (int port : ports) {
+    EXPECT_TRUE(Eventually([&] {
+      return Health(port, kServiceName) == HealthCheckResponse::SERVING;
+    })) << port;
+  }
 
   database_up = false;
-  EXPECT_TRUE(Eventually(
-      [&] { return Health(server.port(), kServiceName) == HealthCheckResponse::NOT_SERVING; }));
-  EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::SERVING);
+  for (int port : ports) {
+    EXPECT_TRUE(Eventually([&] {
+      return Health(port, kServiceName) == HealthCheckResponse::NOT_SERVING;
+    })) << port;
+    EXPECT_EQ(Health(port, ""), HealthCheckResponse::SERVING) << port;
+  }
   EXPECT_THAT(log_.str(), HasSubstr("readiness check failed"));
 }
 
 TEST_F(ServerTest, ShutdownAnswersNotServingDuringTheGracePeriod) {
   Server server(Options(), &logger_, registry_);
   ASSERT_TRUE(server.Start().ok());
-  EXPECT_EQ(Health(server.port(), kServiceName), HealthCheckResponse::SERVING);
+  const std::vector<int> ports = {server.port(), server.health_port()};
+  for (int port : ports) EXPECT_EQ(Health(port, kServiceName), HealthCheckResponse::SERVING);
 
   std::thread stopper([&] { server.Shutdown(); });
   // During the grace period the server still answers, but says NOT_SERVING for both names.
-  EXPECT_TRUE(
-      Eventually([&] { return Health(server.port(), "") == HealthCheckResponse::NOT_SERVING; },
-                 absl::Milliseconds(500)));
-  EXPECT_EQ(Health(server.port(), kServiceName), HealthCheckResponse::NOT_SERVING);
+  for (int port : ports) {
+    EXPECT_TRUE(Eventually([&] { return Health(port, "") == HealthCheckResponse::NOT_SERVING; },
+                           absl::Milliseconds(500)))
+        << port;
+    EXPECT_EQ(Health(port, kServiceName), HealthCheckResponse::NOT_SERVING) << port;
+  }
   stopper.join();
-  EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::UNKNOWN);  // gone
-  server.Shutdown();                                                   // idempotent
+  for (int port : ports) EXPECT_EQ(Health(port, ""), HealthCheckResponse::UNKNOWN) << port;  // gone
+  server.Shutdown();  // idempotent
 }
 
 TEST_F(ServerTest, ASecondServerOnTheSamePortFailsToStart) {

@@ -86,6 +86,7 @@ class StreamTest : public ::testing::Test {
     options.service_name = "sportelli.testing.v1.TestingService";
     options.listen_address = "127.0.0.1:0";
     options.metrics_address = "";
+    options.health_address = "127.0.0.1:0";
     options.threads = 4;  // far fewer than the streams a test keeps open
     options.max_receive_bytes = 4096;
     options.reflection = reflection;
@@ -245,6 +246,10 @@ TEST_F(StreamTest, ReflectionIsServedOnlyWhereEnabled) {
   server_.reset();
   Start(/*reflection=*/true);
   EXPECT_NE(ReflectionCall(*channel_), grpc::StatusCode::UNIMPLEMENTED);
+  // Never on the plaintext health port, whatever the setting: it serves health and nothing else.
+  auto health = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->health_port()),
+                                    grpc::InsecureChannelCredentials());
+  EXPECT_EQ(ReflectionCall(*health), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 }  // namespace

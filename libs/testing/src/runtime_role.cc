@@ -33,6 +33,7 @@ void ExpectRuntimeRoleIsFenced(const TestDatabase& db, const std::string& schema
         absl::StrCat("TRUNCATE ", name),
         absl::StrCat("DROP TABLE ", name),
         absl::StrCat("ALTER TABLE ", name, " OWNER TO CURRENT_USER"),
+        "SET ROLE postgres",  // nor become someone who could
     };
     if (!policy.empty()) {
       statements.push_back(absl::StrCat("DROP POLICY ", probe.quote_name(policy), " ON ", name));

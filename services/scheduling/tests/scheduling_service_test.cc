@@ -15,6 +15,7 @@
 #include "services/scheduling/tests/scheduling_fixture.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/crypto/random.h"
+#include "sportelli/testing/runtime_role.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::scheduling::testing {
@@ -152,6 +153,15 @@ TEST_F(SchedulingTest, ConcurrentReschedulesIntoTheLastSeatOneWinsTheOthersKeepT
   }
   EXPECT_EQ(winners, 1);
   EXPECT_EQ(BookedAt("solo", target), 1);
+}
+
+TEST_F(SchedulingTest, TheRuntimeRoleCannotSwitchOffRowLevelSecurityOrWipeATable) {
+  // Tables with rows to lose: a booking, its request id and its event.
+  v1::Appointment made;
+  ASSERT_TRUE(
+      Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
+  sportelli::testing::ExpectRuntimeRoleIsFenced(*db_, "scheduling");
+  EXPECT_EQ(BookedAt("sede", SlotStart(3, 0)), 1);
 }
 
 TEST_F(SchedulingTest, ABookingWhoseDeadlinePassesWhileItWaitsWritesNothing) {

@@ -17,6 +17,9 @@
 # the owner roles of a volume from before them (its runtime role owned the schema and the
 # tables: they are handed over to the new owner), passwords changed in the generated Secret.
 #
+# The roles and the schema are made by service-roles.psql (beside this script in the ConfigMap),
+# the same SQL as scripts/up's; this script adds the passwords.
+#
 # The passwords come from the Secret postgres-roles (overlays/dev/kustomization.yaml), one file
 # per role named after it: the same files as the services' Secrets, so they cannot drift.
 # scripts/up's pg_bootstrap (scripts/lib/common.sh) does the same locally, with trust
@@ -28,6 +31,7 @@ set -euo pipefail
 services=(tenants scheduling)
 
 roles_dir=/etc/sportelli/postgres-roles
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"  # with service-roles.psql
 database=sportelli
 
 if [[ "${1:-}" == "--on-start" ]]; then
@@ -68,41 +72,15 @@ for service in "${services[@]}"; do
       exit 1
     }
   done
-  # \getenv keeps the passwords off psql's command line (visible in ps). One transaction per
-  # service: the owner role is never left created without the hand-over below, which is done
-  # only when the owner is new.
+  sql --dbname "${database}" -v database="${database}" -v schema="${service}" \
+    -v runtime="${runtime}" -v owner="${owner}" -f "${here}/service-roles.psql"
+  # On every run, so that the passwords always are those of the Secret. \getenv keeps them off
+  # psql's command line (visible in ps).
   RUNTIME_PASSWORD="$(<"${roles_dir}/${runtime}")" OWNER_PASSWORD="$(<"${roles_dir}/${owner}")" \
-    sql --dbname "${database}" -v database="${database}" -v schema="${service}" \
-      -v runtime="${runtime}" -v owner="${owner}" <<'SQL'
+    sql --dbname "${database}" -v runtime="${runtime}" -v owner="${owner}" <<'SQL'
 \getenv runtime_password RUNTIME_PASSWORD
 \getenv owner_password OWNER_PASSWORD
-SET client_min_messages = warning;  -- no "schema already exists, skipping" on every start
-BEGIN;
-SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'runtime') AS runtime_is_new,
-       NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') AS owner_is_new \gset
-\if :runtime_is_new
-CREATE ROLE :"runtime";
-\endif
-\if :owner_is_new
-CREATE ROLE :"owner";
-\endif
--- On every run, so that the attributes and passwords always are these.
-ALTER ROLE :"runtime" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
-  PASSWORD :'runtime_password';
-ALTER ROLE :"owner" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
-  PASSWORD :'owner_password';
-GRANT CONNECT ON DATABASE :"database" TO :"runtime", :"owner";
-\if :owner_is_new
--- A volume from before the owner roles: the runtime role owned the schema, its tables and
--- sequences. Hand them all over (in this database); the next migrate grants the runtime role
--- its data privileges back.
-REASSIGN OWNED BY :"runtime" TO :"owner";
-\endif
--- Created here, owned by the owner role, so neither role needs CREATE on the database:
--- `migrate` looks the schema up in pg_namespace first and runs CREATE SCHEMA only when it is
--- missing, which is the only case that would need that grant.
-CREATE SCHEMA IF NOT EXISTS :"schema" AUTHORIZATION :"owner";
-ALTER SCHEMA :"schema" OWNER TO :"owner";
-COMMIT;
+ALTER ROLE :"runtime" PASSWORD :'runtime_password';
+ALTER ROLE :"owner" PASSWORD :'owner_password';
 SQL
 done

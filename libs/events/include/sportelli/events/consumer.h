@@ -33,14 +33,13 @@
 
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "sportelli/events/v1/events.pb.h"
+#include "sportelli/events/worker.h"
 #include "sportelli/logging/logger.h"
 #include "sportelli/redis/client.h"
 
@@ -87,7 +86,7 @@ class StreamTail final {
   void Stop();
 
  private:
-  void Loop();
+  absl::Duration Step();
 
   redis::RedisClient* const redis_;
   const std::string stream_;
@@ -96,8 +95,8 @@ class StreamTail final {
   logging::Logger* const logger_;
   const Options options_;
   std::string last_id_;  // empty until the stream's end is known
-  absl::Notification stop_;
-  std::thread thread_;
+  OutageLog outage_{logger_, "stream tail", {{"stream", stream_}}};
+  Worker worker_{[this] { return Step(); }};  // last: stopped before the rest goes
 };
 
 class GroupConsumer final {
@@ -132,7 +131,7 @@ class GroupConsumer final {
   void Stop();
 
  private:
-  void Loop();
+  absl::Duration Step();
   // Handles one entry and acknowledges it when done; the handler's error otherwise.
   absl::StatusOr<bool> Process(const StreamEntry& entry);
   std::string SeenKey(const StreamEntry& entry) const;
@@ -141,8 +140,9 @@ class GroupConsumer final {
   const Options options_;
   const Handler handler_;
   logging::Logger* const logger_;
-  absl::Notification stop_;
-  std::thread thread_;
+  bool groups_ready_ = false;  // the worker's own
+  OutageLog outage_{logger_, "group consumer", {{"group", options_.group}}};
+  Worker worker_{[this] { return Step(); }};  // last: stopped before the rest goes
 };
 
 }  // namespace sportelli::events

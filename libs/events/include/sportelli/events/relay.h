@@ -19,14 +19,13 @@
 
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
+#include "sportelli/events/worker.h"
 #include "sportelli/logging/logger.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
@@ -70,7 +69,7 @@ class OutboxRelay final {
   void Stop();
 
  private:
-  void Loop();
+  absl::Duration Step();
 
   pg::ConnectionPool* const pool_;
   redis::RedisClient* const redis_;
@@ -78,8 +77,8 @@ class OutboxRelay final {
   const RelayOptions options_;
   prometheus::Counter* published_ = nullptr;
   prometheus::Counter* failures_ = nullptr;
-  absl::Notification stop_;
-  std::thread thread_;
+  OutageLog outage_;
+  Worker worker_{[this] { return Step(); }};  // last: stopped before the rest goes
 };
 
 }  // namespace sportelli::events

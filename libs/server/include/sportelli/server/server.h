@@ -116,6 +116,8 @@ class Server final {
 
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;
+  class HealthPort;
+  std::unique_ptr<HealthPort> health_port_service_;  // outlives health_server_
   std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;
   int health_port_ = 0;

@@ -26,8 +26,9 @@
 //
 // Order of `serve`: configuration (exit 2 on any problem), signals blocked, pools, Redis, the
 // verifier and its key file watcher, Build, the server started with its readiness check, the
-// workers started; on SIGTERM the server drains and stops, then the workers stop (so events of
-// the last RPCs still go out), then what Build owns is destroyed, newest first.
+// workers started; on SIGTERM the server drains and stops, then the workers stop (a relay
+// finishes the batch under way; events it has not claimed stay in the outbox for another
+// replica or the next start), then what Build owns is destroyed, newest first.
 #ifndef SPORTELLI_SERVER_SERVICE_MAIN_H_
 #define SPORTELLI_SERVER_SERVICE_MAIN_H_
 

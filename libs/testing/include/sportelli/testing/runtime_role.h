@@ -1,7 +1,8 @@
 // The proof that a service's runtime role cannot switch off what fences it: for every table of
 // a migrated schema, logged in as the runtime role, each statement that would disable row-level
-// security, drop or replace its policy, wipe or drop the table, or take the table over is
-// refused by PostgreSQL (insufficient privilege: the runtime role owns nothing).
+// security, drop or replace its policy, wipe or drop the table, take the table over, or switch
+// to the superuser is refused by PostgreSQL (insufficient privilege: the runtime role owns
+// nothing).
 //
 //   ASSERT_OK(db_->Migrate("tenants", tenants::Migrations(), {...}));
 //   sportelli::testing::ExpectRuntimeRoleIsFenced(*db_, "tenants");
