@@ -407,30 +407,60 @@ void PublishHoliday(pqxx::work& tx, const clock::Clock& clock, const Holiday& ho
 
 // ---- reads used inside write transactions ----------------------------------------------------
 
+// Desks and channels: a row of their own plus weekly hours in a second table, read and listed
+// together.
+template <typename T>
+struct WithHours {
+  const char* table;        // "tenants.desks"
+  const char* id_column;    // "desk_id"
+  const char* hours_table;  // "tenants.desk_hours"
+  const char* columns;      // kDeskColumns
+  const char* what;         // "desk", for NOT_FOUND
+  T (*from)(const pqxx::row&);
+
+  absl::StatusOr<T> Read(pqxx::work& tx, const std::string& tenant_id,
+                         const std::string& id) const {
+    pqxx::result rows =
+        tx.exec_params(absl::StrCat("SELECT ", columns, kTimes, " FROM ", table,
+                                    " WHERE tenant_id = $1 AND ", id_column, " = $2"),
+                       tenant_id, id);
+    if (rows.empty()) return status::NotFound(what);
+    T item = from(rows[0]);
+    item.opening_hours = LoadHours(tx, hours_table, id_column, tenant_id, {id})[id];
+    return item;
+  }
+
+  Page<T> List(pqxx::work& tx, const std::string& tenant_id, const PageRequest& page) const {
+    pqxx::result rows = tx.exec_params(
+        absl::StrCat("SELECT ", columns, kTimes, " FROM ", table, " WHERE tenant_id = $1 AND ",
+                     id_column, " > $2 ORDER BY ", id_column, " LIMIT $3"),
+        tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
+    Page<T> result = api::TakePage(MapRows<T>(rows, from), page.limit);
+    std::vector<std::string> ids;
+    for (const T& item : result.items) ids.push_back(item.id);
+    auto hours = LoadHours(tx, hours_table, id_column, tenant_id, ids);
+    for (T& item : result.items) item.opening_hours = hours[item.id];
+    return result;
+  }
+
+  void ReplaceHoursOf(pqxx::work& tx, const T& item) const {
+    ReplaceHours(tx, hours_table, id_column, item.tenant_id, item.id, item.opening_hours);
+  }
+};
+
+const WithHours<Desk> kDesks{"tenants.desks", "desk_id", "tenants.desk_hours",
+                             kDeskColumns,    "desk",    DeskFrom};
+const WithHours<Channel> kChannels{"tenants.channels", "channel_id", "tenants.channel_hours",
+                                   kChannelColumns,    "channel",    ChannelFrom};
+
 absl::StatusOr<Desk> ReadDesk(pqxx::work& tx, const std::string& tenant_id,
                               const std::string& desk_id) {
-  pqxx::result rows =
-      tx.exec_params(absl::StrCat("SELECT ", kDeskColumns, kTimes,
-                                  " FROM tenants.desks WHERE tenant_id = $1 AND desk_id = $2"),
-                     tenant_id, desk_id);
-  if (rows.empty()) return status::NotFound("desk");
-  Desk desk = DeskFrom(rows[0]);
-  desk.opening_hours =
-      LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, {desk_id})[desk_id];
-  return desk;
+  return kDesks.Read(tx, tenant_id, desk_id);
 }
 
 absl::StatusOr<Channel> ReadChannel(pqxx::work& tx, const std::string& tenant_id,
                                     const std::string& channel_id) {
-  pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT ", kChannelColumns, kTimes,
-                   " FROM tenants.channels WHERE tenant_id = $1 AND channel_id = $2"),
-      tenant_id, channel_id);
-  if (rows.empty()) return status::NotFound("channel");
-  Channel channel = ChannelFrom(rows[0]);
-  channel.opening_hours =
-      LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, {channel_id})[channel_id];
-  return channel;
+  return kChannels.Read(tx, tenant_id, channel_id);
 }
 
 absl::StatusOr<Service> ReadService(pqxx::work& tx, const std::string& tenant_id,
@@ -554,20 +584,10 @@ absl::StatusOr<Desk> PostgresTenantsRepository::GetDesk(const std::string& tenan
 
 absl::StatusOr<Page<Desk>> PostgresTenantsRepository::ListDesks(const std::string& tenant_id,
                                                                 const PageRequest& page) {
-  return pool_->RunInTenantTransaction(
-      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Desk>> {
-        pqxx::result rows = tx.exec_params(
-            absl::StrCat("SELECT ", kDeskColumns, kTimes,
-                         " FROM tenants.desks WHERE tenant_id = $1 AND desk_id > $2 "
-                         "ORDER BY desk_id LIMIT $3"),
-            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
-        Page<Desk> result = api::TakePage(MapRows<Desk>(rows, DeskFrom), page.limit);
-        std::vector<std::string> ids;
-        for (const Desk& desk : result.items) ids.push_back(desk.id);
-        auto hours = LoadHours(tx, "tenants.desk_hours", "desk_id", tenant_id, ids);
-        for (Desk& desk : result.items) desk.opening_hours = hours[desk.id];
-        return result;
-      });
+  return pool_->RunInTenantTransaction(tenant_id,
+                                       [&](pqxx::work& tx) -> absl::StatusOr<Page<Desk>> {
+                                         return kDesks.List(tx, tenant_id, page);
+                                       });
 }
 
 absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(
@@ -586,8 +606,7 @@ absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(
             desk.address.postal_code, desk.address.locality, desk.address.province,
             BookingModeText(desk.booking_mode), desk.capacity, ToArrayLiteral(desk.service_ids));
         if (inserted.affected_rows() == 0) return status::AlreadyExists("desk");
-        ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id,
-                     desk.opening_hours);
+        kDesks.ReplaceHoursOf(tx, desk);
         Publish(tx, *clock_, desk.tenant_id, api::DeskName{desk.tenant_id, desk.id}.ToString(),
                 [](events::v1::Event& e) { e.mutable_desk_changed()->set_change(kUpserted); });
         return ReadDesk(tx, desk.tenant_id, desk.id);
@@ -608,8 +627,7 @@ absl::StatusOr<Desk> PostgresTenantsRepository::UpdateDesk(const Desk& desk) {
             desk.address.postal_code, desk.address.locality, desk.address.province,
             BookingModeText(desk.booking_mode), desk.capacity, ToArrayLiteral(desk.service_ids));
         RETURN_IF_ERROR(ExpectOneRow(updated, "desk"));
-        ReplaceHours(tx, "tenants.desk_hours", "desk_id", desk.tenant_id, desk.id,
-                     desk.opening_hours);
+        kDesks.ReplaceHoursOf(tx, desk);
         Publish(tx, *clock_, desk.tenant_id, api::DeskName{desk.tenant_id, desk.id}.ToString(),
                 [](events::v1::Event& e) { e.mutable_desk_changed()->set_change(kUpserted); });
         return ReadDesk(tx, desk.tenant_id, desk.id);
@@ -700,20 +718,10 @@ absl::StatusOr<Channel> PostgresTenantsRepository::GetChannel(const std::string&
 
 absl::StatusOr<Page<Channel>> PostgresTenantsRepository::ListChannels(const std::string& tenant_id,
                                                                       const PageRequest& page) {
-  return pool_->RunInTenantTransaction(
-      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Page<Channel>> {
-        pqxx::result rows = tx.exec_params(
-            absl::StrCat("SELECT ", kChannelColumns, kTimes,
-                         " FROM tenants.channels WHERE tenant_id = $1 AND channel_id > $2 "
-                         "ORDER BY channel_id LIMIT $3"),
-            tenant_id, page.first_page() ? std::string() : page.after[0], page.limit + 1);
-        Page<Channel> result = api::TakePage(MapRows<Channel>(rows, ChannelFrom), page.limit);
-        std::vector<std::string> ids;
-        for (const Channel& channel : result.items) ids.push_back(channel.id);
-        auto hours = LoadHours(tx, "tenants.channel_hours", "channel_id", tenant_id, ids);
-        for (Channel& channel : result.items) channel.opening_hours = hours[channel.id];
-        return result;
-      });
+  return pool_->RunInTenantTransaction(tenant_id,
+                                       [&](pqxx::work& tx) -> absl::StatusOr<Page<Channel>> {
+                                         return kChannels.List(tx, tenant_id, page);
+                                       });
 }
 
 absl::StatusOr<Created<Channel>> PostgresTenantsRepository::CreateChannel(
@@ -727,8 +735,7 @@ absl::StatusOr<Created<Channel>> PostgresTenantsRepository::CreateChannel(
             channel.tenant_id, channel.id, channel.display_name, ChannelKindText(channel.kind),
             channel.phone_number);
         if (inserted.affected_rows() == 0) return status::AlreadyExists("channel");
-        ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id,
-                     channel.opening_hours);
+        kChannels.ReplaceHoursOf(tx, channel);
         Publish(tx, *clock_, channel.tenant_id,
                 api::ChannelName{channel.tenant_id, channel.id}.ToString(),
                 [](events::v1::Event& e) { e.mutable_channel_changed()->set_change(kUpserted); });
@@ -746,8 +753,7 @@ absl::StatusOr<Channel> PostgresTenantsRepository::UpdateChannel(const Channel& 
                 channel.tenant_id, channel.id, channel.display_name, ChannelKindText(channel.kind),
                 channel.phone_number),
             "channel"));
-        ReplaceHours(tx, "tenants.channel_hours", "channel_id", channel.tenant_id, channel.id,
-                     channel.opening_hours);
+        kChannels.ReplaceHoursOf(tx, channel);
         Publish(tx, *clock_, channel.tenant_id,
                 api::ChannelName{channel.tenant_id, channel.id}.ToString(),
                 [](events::v1::Event& e) { e.mutable_channel_changed()->set_change(kUpserted); });
