@@ -7,6 +7,7 @@
 //   ASSERT_OK_AND_ASSIGN(Desk desk, repository.Get("t1", 42));
 //   EXPECT_THAT(repository.Get("t1", 7), StatusIs(absl::StatusCode::kNotFound));
 //   EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable, "POOL_EXHAUSTED"));
+//   EXPECT_THAT(repository.Count("t1"), IsOkAndHolds(3));
 #ifndef SPORTELLI_TESTING_STATUS_MATCHERS_H_
 #define SPORTELLI_TESTING_STATUS_MATCHERS_H_
 
@@ -72,6 +73,15 @@ MATCHER_P2(StatusIs, code, reason,
   const absl::Status& status = ::sportelli::testing::internal::GetStatus(arg);
   *result_listener << "status is " << internal::Describe(status);
   return status.code() == code && status::ReasonOf(status) == std::string(reason);
+}
+
+// Matches an OK StatusOr whose value matches `inner` (a value or a matcher).
+MATCHER_P(IsOkAndHolds, inner, "is OK and holds a value that matches") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << internal::Describe(arg.status());
+    return false;
+  }
+  return ::testing::ExplainMatchResult(inner, *arg, result_listener);
 }
 
 }  // namespace sportelli::testing
