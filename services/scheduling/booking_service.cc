@@ -195,8 +195,12 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   booking.cancel_token_hash = crypto::Sha256(CancelTokenFor(a.tenant_id, a.id));
   booking.hold_id = request.hold_id;
   booking.max_future_appointments = rules_.max_future_appointments;
+  // The request's fingerprint carries the citizen's data: request_ids keeps only a digest keyed
+  // with the service's secret, which a copy of the database cannot be checked against.
+  pg::RequestKey keyed = key;
+  keyed.fingerprint = secret_->Hmac("request-fingerprint", a.tenant_id, key.fingerprint);
   absl::StatusOr<pg::Created<Appointment>> created =
-      repository_->CreateAppointment(booking, seat_rules, key, encode);
+      repository_->CreateAppointment(booking, seat_rules, keyed, encode);
   AfterWrite(created, a.tenant_id, a.desk_id, a.start, a.end, rules.zone);
   return created;
 }

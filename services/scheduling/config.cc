@@ -1,5 +1,6 @@
 #include "services/scheduling/config.h"
 
+#include "sportelli/crypto/key_encryption_key.h"
 #include "sportelli/crypto/secret_key.h"
 
 namespace sportelli::scheduling {
@@ -28,6 +29,12 @@ Config ReadConfig(config::EnvReader& env) {
   config.secret_key = env.FileContents("SPORTELLI_SECRET_KEY_FILE");
   if (!config.secret_key.empty() && !crypto::SecretKey::Create(config.secret_key).ok()) {
     env.Reject("SPORTELLI_SECRET_KEY_FILE", "the secret key must be at least 32 bytes");
+  }
+  config.key_encryption_keys = env.FileContents("SPORTELLI_KEK_FILE");
+  if (!config.key_encryption_keys.empty()) {
+    if (auto kek = crypto::FileKeyEncryptionKey::Parse(config.key_encryption_keys); !kek.ok()) {
+      env.Reject("SPORTELLI_KEK_FILE", std::string(kek.status().message()));
+    }
   }
   config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
   return config;

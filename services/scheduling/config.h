@@ -16,6 +16,8 @@ struct Config {
   std::string tenants_address;
   tenants_client::DirectoryOptions directory;
   std::string secret_key;
+  // The key-encryption key file (crypto/key_encryption_key.h): wraps the comuni's data keys.
+  std::string key_encryption_keys;
   bool relay = true;
 };
 

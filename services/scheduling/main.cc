@@ -7,9 +7,11 @@
 #include "services/scheduling/config.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/scheduling_grpc_service.h"
+#include "sportelli/crypto/key_encryption_key.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/events/service_kit.h"
 #include "sportelli/events/streams.h"
+#include "sportelli/keyring/keyring.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/server/service_main.h"
 #include "sportelli/tenants_client/grpc_directory.h"
@@ -23,7 +25,9 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
       kit.Own(std::make_unique<crypto::SecretKey>(*crypto::SecretKey::Create(config.secret_key)));
   auto* directory = kit.Own(std::make_unique<tenants_client::GrpcDirectory>(
       kit.ChannelTo(config.tenants_address), config.directory, &kit.clock()));
-  auto* repository = kit.Own(std::make_unique<PostgresSchedulingRepository>(&kit.pool()));
+  auto* kek = kit.Own(*crypto::FileKeyEncryptionKey::Parse(config.key_encryption_keys));
+  auto* keyring = kit.Own(std::make_unique<keyring::Keyring>(kek, "scheduling", &kit.clock()));
+  auto* repository = kit.Own(std::make_unique<PostgresSchedulingRepository>(&kit.pool(), keyring));
   auto* cache = kit.Own(std::make_unique<RedisAvailabilityCache>(&kit.redis()));
   auto* availability = kit.Own(
       std::make_unique<Availability>(repository, cache, &kit.clock(), kit.registry(), &kit.log()));
@@ -52,7 +56,8 @@ int main(int argc, char** argv) {
                          {.name = "scheduling",
                           .grpc_service = "sportelli.scheduling.v1.SchedulingService",
                           .migrations = &scheduling::Migrations(),
-                          .components = {pg::RequestIdsComponent(), events::OutboxComponent()},
+                          .components = {pg::RequestIdsComponent(), events::OutboxComponent(),
+                                         keyring::KeysComponent()},
                           // Bookings wait on row locks and commits: 64 threads over 16 connections
                           // queue a click-day burst for a connection instead of refusing it.
                           .threads = 64,

@@ -10,6 +10,7 @@
 #include "pqxx/nontransaction"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/outbox_events.h"
+#include "sportelli/crypto/aead.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/status/errors.h"
@@ -138,45 +139,141 @@ absl::Status TakeSeat(pqxx::work& tx, const std::string& tenant, const std::stri
 
 // ---- appointments ----------------------------------------------------------------------------
 
-std::string AppointmentColumns() {
-  return absl::StrCat("tenant_id, appointment_id, desk_id, service_id, ", Micros("start_time"),
-                      ", ", Micros("end_time"),
-                      ", local_day::text, channel, state, given_name, family_name, "
-                      "codice_fiscale, phone_number, email, preferred_contact, ",
-                      Micros("create_time"), ", ", Micros("update_time"),
-                      ", encode(cancel_token_hash, 'hex')");
+// The citizen's fields, sealed each under the citizen's key (migrations/V004__sealed_citizen.sql).
+struct SealedField {
+  const char* column;
+  std::string Citizen::*field;
+};
+constexpr SealedField kSealedFields[] = {
+    {"given_name", &Citizen::given_name},
+    {"family_name", &Citizen::family_name},
+    {"codice_fiscale", &Citizen::codice_fiscale},
+    {"phone_number", &Citizen::phone_e164},
+    {"email", &Citizen::email},
+};
+
+crypto::Binding FieldBinding(const Appointment& a, const char* column) {
+  return {a.tenant_id, "appointments", column, a.id};
 }
 
-absl::StatusOr<StoredAppointment> AppointmentAt(const pqxx::row& row) {
+// Column positions of AppointmentColumns().
+enum AppointmentColumn {
+  kTenant,
+  kId,
+  kDesk,
+  kService,
+  kStart,
+  kEnd,
+  kLocalDay,
+  kChannel,
+  kState,
+  kPreferredContact,
+  kCreateTime,
+  kUpdateTime,
+  kCancelTokenHash,
+  kCitizenIndex,
+  kSubjectKeyId,
+  kSubjectKey,
+  kFirstSealed,  // five sealed fields, kSealedFields' order
+  kFirstClear =
+      kFirstSealed + static_cast<int>(std::size(kSealedFields))  // five clear fields of old rows
+};
+
+// Selects an appointment with its citizen's key (the subject_keys row of its blind index),
+// from statements on scheduling.appointments that do not alias it.
+std::string AppointmentColumns() {
+  std::string columns = absl::StrCat(
+      "tenant_id, appointment_id, desk_id, service_id, ", Micros("start_time"), ", ",
+      Micros("end_time"), ", local_day::text, channel, state, preferred_contact, ",
+      Micros("create_time"), ", ", Micros("update_time"),
+      ", encode(cancel_token_hash, 'hex'), encode(citizen_index, 'hex'), "
+      "(SELECT key_id FROM scheduling.subject_keys k WHERE k.tenant_id = appointments.tenant_id "
+      "AND k.subject_index = appointments.citizen_index), "
+      "(SELECT encode(sealed_key, 'hex') FROM scheduling.subject_keys k WHERE k.tenant_id = "
+      "appointments.tenant_id AND k.subject_index = appointments.citizen_index)");
+  for (const SealedField& f : kSealedFields) {
+    absl::StrAppend(&columns, ", encode(", f.column, "_sealed, 'hex')");
+  }
+  for (const SealedField& f : kSealedFields) absl::StrAppend(&columns, ", ", f.column);
+  return columns;
+}
+
+// Opens the citizen of `row` into `a`: sealed fields under the citizen's key, or the clear
+// columns of a row written before encryption. A citizen whose key was shredded (or replaced
+// after a shredding) comes back erased.
+absl::Status OpenCitizen(pqxx::work& tx, keyring::Keyring& keyring, const pqxx::row& row,
+                         Appointment& a) {
+  if (row[kFirstSealed].is_null()) {
+    if (row[kFirstClear].is_null()) {
+      a.citizen_erased = true;
+      return absl::OkStatus();
+    }
+    for (int i = 0; i < static_cast<int>(std::size(kSealedFields)); ++i) {
+      a.citizen.*kSealedFields[i].field = row[kFirstClear + i].as<std::string>("");
+    }
+    return absl::OkStatus();
+  }
+  const std::string subject = absl::HexStringToBytes(row[kCitizenIndex].as<std::string>());
+  std::optional<int64_t> key_id;
+  std::optional<std::string> sealed_key;
+  if (!row[kSubjectKeyId].is_null()) {
+    key_id = row[kSubjectKeyId].as<int64_t>();
+    sealed_key = absl::HexStringToBytes(row[kSubjectKey].as<std::string>());
+  }
+  ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
+                   keyring.OpenSubjectKey(tx, a.tenant_id, subject, key_id, sealed_key));
+  std::vector<std::string> sealed;
+  std::optional<uint32_t> sealed_under;
+  for (int i = 0; i < static_cast<int>(std::size(kSealedFields)); ++i) {
+    sealed.push_back(absl::HexStringToBytes(row[kFirstSealed + i].as<std::string>()));
+    ASSIGN_OR_RETURN(uint32_t version, crypto::SealedKeyVersion(sealed.back()));
+    if (sealed_under && *sealed_under != version) {
+      // One row's fields are always sealed together: a field from elsewhere was put here.
+      return absl::DataLossError(
+          "an appointment's citizen fields were sealed under different keys");
+    }
+    sealed_under = version;
+  }
+  if (!key || key->version() != *sealed_under) {
+    a.citizen_erased = true;  // the key that sealed them was shredded
+    return absl::OkStatus();
+  }
+  for (int i = 0; i < static_cast<int>(std::size(kSealedFields)); ++i) {
+    ASSIGN_OR_RETURN(a.citizen.*kSealedFields[i].field,
+                     key->Open(sealed[i], FieldBinding(a, kSealedFields[i].column)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredAppointment> AppointmentAt(pqxx::work& tx, keyring::Keyring& keyring,
+                                                const pqxx::row& row) {
   StoredAppointment stored;
   Appointment& a = stored.appointment;
-  a.tenant_id = row[0].as<std::string>();
-  a.id = row[1].as<std::string>();
-  a.desk_id = row[2].as<std::string>();
-  a.service_id = row[3].as<std::string>();
-  a.start = TimeAt(row[4]);
-  a.end = TimeAt(row[5]);
-  ASSIGN_OR_RETURN(a.local_day, DayAt(row[6]));
-  ASSIGN_OR_RETURN(a.channel, ChannelAt(row[7]));
-  std::optional<AppointmentState> state = ParseAppointmentState(row[8].as<std::string>());
+  a.tenant_id = row[kTenant].as<std::string>();
+  a.id = row[kId].as<std::string>();
+  a.desk_id = row[kDesk].as<std::string>();
+  a.service_id = row[kService].as<std::string>();
+  a.start = TimeAt(row[kStart]);
+  a.end = TimeAt(row[kEnd]);
+  ASSIGN_OR_RETURN(a.local_day, DayAt(row[kLocalDay]));
+  ASSIGN_OR_RETURN(a.channel, ChannelAt(row[kChannel]));
+  std::optional<AppointmentState> state = ParseAppointmentState(row[kState].as<std::string>());
   if (!state) return status::Internal("stored appointment state is not known");
   a.state = *state;
-  a.citizen.given_name = row[9].as<std::string>();
-  a.citizen.family_name = row[10].as<std::string>();
-  a.citizen.codice_fiscale = row[11].as<std::string>();
-  a.citizen.phone_e164 = row[12].as<std::string>();
-  a.citizen.email = row[13].as<std::string>();
-  std::optional<ContactChannel> contact = citizen::ParseContactChannel(row[14].as<std::string>());
+  std::optional<ContactChannel> contact =
+      citizen::ParseContactChannel(row[kPreferredContact].as<std::string>());
   if (!contact) return status::Internal("stored contact channel is not known");
   a.citizen.preferred_contact = *contact;
   a.citizen.privacy_notice_acknowledged = true;  // required to store the row at all
-  a.create_time = TimeAt(row[15]);
-  a.update_time = TimeAt(row[16]);
-  stored.cancel_token_hash = absl::HexStringToBytes(row[17].as<std::string>());
+  a.create_time = TimeAt(row[kCreateTime]);
+  a.update_time = TimeAt(row[kUpdateTime]);
+  stored.cancel_token_hash = absl::HexStringToBytes(row[kCancelTokenHash].as<std::string>());
+  RETURN_IF_ERROR(OpenCitizen(tx, keyring, row, a));
   return stored;
 }
 
 absl::StatusOr<std::optional<StoredAppointment>> LockAppointment(pqxx::work& tx,
+                                                                 keyring::Keyring& keyring,
                                                                  const std::string& tenant,
                                                                  const std::string& id) {
   const pqxx::result rows = tx.exec_params(
@@ -185,7 +282,7 @@ absl::StatusOr<std::optional<StoredAppointment>> LockAppointment(pqxx::work& tx,
                    "FOR UPDATE"),
       tenant, id);
   if (rows.empty()) return std::optional<StoredAppointment>();
-  ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(rows[0]));
+  ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, keyring, rows[0]));
   return std::optional<StoredAppointment>(std::move(stored));
 }
 
@@ -276,19 +373,27 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
               RETURN_IF_ERROR(
                   TakeSeat(tx, a.tenant_id, a.desk_id, a.start, a.end, a.channel, rules, exclude));
 
+              // The citizen's fields sealed under their own key (made on their first booking).
+              ASSIGN_OR_RETURN(
+                  crypto::AeadKey citizen_key,
+                  keyring_->SubjectKeyForWrite(tx, a.tenant_id, request.citizen_index));
+              std::vector<std::string> sealed;
+              for (const SealedField& f : kSealedFields) {
+                sealed.push_back(
+                    Hex(citizen_key.Seal(a.citizen.*f.field, FieldBinding(a, f.column))));
+              }
               tx.exec_params(
                   "INSERT INTO scheduling.appointments (tenant_id, appointment_id, desk_id, "
-                  "service_id, start_time, end_time, local_day, channel, state, given_name, "
-                  "family_name, codice_fiscale, citizen_index, phone_number, email, "
-                  "preferred_contact, cancel_token_hash, create_time, update_time) VALUES ($1, $2, "
-                  "$3, "
-                  "$4, $5::timestamptz, $6::timestamptz, $7::date, $8, 'BOOKED', $9, $10, $11, "
-                  "decode($12, 'hex'), $13, $14, $15, decode($16, 'hex'), $17::timestamptz, "
-                  "$17::timestamptz)",
+                  "service_id, start_time, end_time, local_day, channel, state, given_name_sealed, "
+                  "family_name_sealed, codice_fiscale_sealed, phone_number_sealed, email_sealed, "
+                  "citizen_index, preferred_contact, cancel_token_hash, create_time, update_time) "
+                  "VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7::date, $8, "
+                  "'BOOKED', decode($9, 'hex'), decode($10, 'hex'), decode($11, 'hex'), "
+                  "decode($12, 'hex'), decode($13, 'hex'), decode($14, 'hex'), $15, "
+                  "decode($16, 'hex'), $17::timestamptz, $17::timestamptz)",
                   a.tenant_id, a.id, a.desk_id, a.service_id, PgTime(a.start), PgTime(a.end),
-                  PgDay(a.local_day), ChannelName(a.channel), a.citizen.given_name,
-                  a.citizen.family_name, a.citizen.codice_fiscale, Hex(request.citizen_index),
-                  a.citizen.phone_e164, a.citizen.email,
+                  PgDay(a.local_day), ChannelName(a.channel), sealed[0], sealed[1], sealed[2],
+                  sealed[3], sealed[4], Hex(request.citizen_index),
                   citizen::ContactChannelName(a.citizen.preferred_contact),
                   Hex(request.cancel_token_hash), PgTime(a.create_time));
               if (!request.hold_id.empty()) {
@@ -348,7 +453,7 @@ absl::StatusOr<StoredAppointment> PostgresSchedulingRepository::GetAppointment(
                      " FROM scheduling.appointments WHERE tenant_id = $1 AND appointment_id = $2"),
         tenant_id, id);
     if (rows.empty()) return status::NotFound("appointment");
-    return AppointmentAt(rows[0]);
+    return AppointmentAt(tx, *keyring_, rows[0]);
   });
 }
 
@@ -380,7 +485,7 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
             PgTime(absl::FromUnixMicros(after_micros)), page.limit + 1);
         std::vector<Appointment> items;
         for (const auto& row : rows) {
-          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
           items.push_back(std::move(stored.appointment));
         }
         return api::TakePage(std::move(items), page.limit);
@@ -402,7 +507,7 @@ absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooke
             tenant_id, desk_id, PgTime(from), PgTime(to));
         std::vector<Appointment> booked;
         for (const auto& row : rows) {
-          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
           booked.push_back(std::move(stored.appointment));
         }
         return booked;
@@ -417,7 +522,7 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std:
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Appointment> {
         ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
-                         LockAppointment(tx, tenant_id, id));
+                         LockAppointment(tx, *keyring_, tenant_id, id));
         if (!stored) return status::NotFound("appointment");
         ASSIGN_OR_RETURN(Transition transition, decide(*stored));
         Appointment a = stored->appointment;
@@ -445,7 +550,7 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::Reschedul
         return pg::RunIdempotent<Appointment>(
             tx, kSchema, tenant_id, key, encode, [&]() -> absl::StatusOr<Appointment> {
               ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
-                               LockAppointment(tx, tenant_id, id));
+                               LockAppointment(tx, *keyring_, tenant_id, id));
               if (!stored) return status::NotFound("appointment");
               Appointment a = stored->appointment;
               if (a.state != AppointmentState::kBooked) {
@@ -551,7 +656,7 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
                            "called_by = $4 WHERE tenant_id = $1 AND appointment_id = $2 RETURNING ",
                            AppointmentColumns()),
               tenant_id, id, PgTime(now), operator_id);
-          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(rows[0]));
+          ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, rows[0]));
           entry.appointment = std::move(stored.appointment);
         } else {
           const pqxx::result rows = tx.exec_params(
@@ -580,7 +685,7 @@ absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string&
                           "AND local_day = $3::date AND state = 'CHECKED_IN' AND called_at IS "
                           "NULL ORDER BY greatest(start_time, checked_in_at), appointment_id"),
              tenant_id, desk_id, PgDay(day))) {
-      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(row));
+      ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
       queue.checked_in.push_back(std::move(stored.appointment));
     }
     for (const auto& row : tx.exec_params(

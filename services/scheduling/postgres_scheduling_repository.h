@@ -9,20 +9,26 @@
 // statement after the lock sees every booking committed before the lock was granted, and no
 // competing booking can commit while the lock is held.
 //
+// Personal data: the citizen's fields are sealed under the citizen's key (keyring) in the
+// transaction that writes them, and opened in the transaction that reads them
+// (migrations/V004__sealed_citizen.sql).
+//
 // Lock order (no deadlocks): request id (pg/idempotency), then citizen (CreateAppointment),
 // then capacity rows.
 #ifndef SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
 #define SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
 
 #include "services/scheduling/scheduling_repository.h"
+#include "sportelli/keyring/keyring.h"
 #include "sportelli/pg/pool.h"
 
 namespace sportelli::scheduling {
 
 class PostgresSchedulingRepository final : public SchedulingRepository {
  public:
-  // `pool` must outlive the repository.
-  explicit PostgresSchedulingRepository(pg::ConnectionPool* pool) : pool_(pool) {}
+  // `pool` and `keyring` must outlive the repository. The keyring's schema is "scheduling".
+  PostgresSchedulingRepository(pg::ConnectionPool* pool, keyring::Keyring* keyring)
+      : pool_(pool), keyring_(keyring) {}
 
   absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string& tenant_id,
                                              const std::string& desk_id, absl::Time from,
@@ -61,6 +67,7 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
 
  private:
   pg::ConnectionPool* const pool_;
+  keyring::Keyring* const keyring_;
 };
 
 }  // namespace sportelli::scheduling

@@ -121,14 +121,16 @@ v1::Appointment ToProto(const Appointment& a) {
   ToTimestamp(a.start, out.mutable_start_time());
   ToTimestamp(a.end, out.mutable_end_time());
   out.set_channel(ToProto(a.channel));
-  v1::Citizen* citizen = out.mutable_citizen();
-  citizen->set_given_name(a.citizen.given_name);
-  citizen->set_family_name(a.citizen.family_name);
-  citizen->set_codice_fiscale(a.citizen.codice_fiscale);
-  citizen->set_phone_number(a.citizen.phone_e164);
-  citizen->set_email(a.citizen.email);
-  citizen->set_preferred_contact(ToProto(a.citizen.preferred_contact));
-  citizen->set_privacy_notice_acknowledged(a.citizen.privacy_notice_acknowledged);
+  if (!a.citizen_erased) {
+    v1::Citizen* citizen = out.mutable_citizen();
+    citizen->set_given_name(a.citizen.given_name);
+    citizen->set_family_name(a.citizen.family_name);
+    citizen->set_codice_fiscale(a.citizen.codice_fiscale);
+    citizen->set_phone_number(a.citizen.phone_e164);
+    citizen->set_email(a.citizen.email);
+    citizen->set_preferred_contact(ToProto(a.citizen.preferred_contact));
+    citizen->set_privacy_notice_acknowledged(a.citizen.privacy_notice_acknowledged);
+  }
   out.set_state(ToProto(a.state));
   ToTimestamp(a.create_time, out.mutable_create_time());
   ToTimestamp(a.update_time, out.mutable_update_time());

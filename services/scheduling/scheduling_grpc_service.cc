@@ -24,6 +24,14 @@ namespace {
 constexpr int kMaxListDays = 62;
 
 v1::Appointment AppointmentProto(const Appointment& a) { return ToProto(a); }
+// The reply recorded for a retry (request_ids): the appointment without its citizen, whose
+// personal data lives only sealed in the appointment's row. A replay reads it back from there
+// (ReplyWithAppointment), so a retry still gets the first reply byte for byte.
+v1::Appointment RecordedAppointmentProto(const Appointment& a) {
+  v1::Appointment recorded = ToProto(a);
+  recorded.clear_citizen();
+  return recorded;
+}
 v1::Hold HoldProto(const Hold& h) { return ToProto(h); }
 v1::WalkInTicket TicketProto(const WalkInTicket& t) { return ToProto(t); }
 
@@ -57,6 +65,19 @@ void CheckDayRange(const std::optional<absl::CivilDay>& first,
 }
 
 }  // namespace
+
+absl::Status SchedulingGrpcService::ReplyWithAppointment(const pg::Created<Appointment>& created,
+                                                         v1::Appointment* response) {
+  RETURN_IF_ERROR(server::Reply(created, response, AppointmentProto));
+  if (!created.replayed_response) return absl::OkStatus();
+  ASSIGN_OR_RETURN(api::AppointmentName name,
+                   ParseName<api::AppointmentName>(response->name(), "name"));
+  ASSIGN_OR_RETURN(StoredAppointment stored,
+                   booking_->GetAppointment(name.tenant, name.appointment));
+  v1::Appointment current = ToProto(stored.appointment);
+  if (current.has_citizen()) response->set_allocated_citizen(current.release_citizen());
+  return absl::OkStatus();
+}
 
 // ---- availability ---------------------------------------------------------------------------
 
@@ -159,8 +180,8 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
         pg::Created<Appointment> created,
         booking_->CreateAppointment(call.OnBehalfOfCaller(), booking,
                                     server::KeyOf(*request, "CreateAppointment"),
-                                    server::ProtoEncoder<Appointment>(AppointmentProto)));
-    RETURN_IF_ERROR(server::Reply(created, response, AppointmentProto));
+                                    server::ProtoEncoder<Appointment>(RecordedAppointmentProto)));
+    RETURN_IF_ERROR(ReplyWithAppointment(created, response));
     ASSIGN_OR_RETURN(api::AppointmentName name,
                      ParseName<api::AppointmentName>(response->name(), "name"));
     response->set_cancel_token(booking_->CancelTokenFor(name.tenant, name.appointment));
@@ -319,11 +340,12 @@ grpc::Status SchedulingGrpcService::RescheduleAppointment(
     server::CheckRequestId(request->request_id(), call, violations);
     if (name) RETURN_IF_ERROR(call.caller.RequireStaffOf(name->tenant));
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(pg::Created<Appointment> moved,
-                     booking_->Reschedule(call.OnBehalfOfCaller(), name->tenant, name->appointment,
-                                          *start, server::KeyOf(*request, "RescheduleAppointment"),
-                                          server::ProtoEncoder<Appointment>(AppointmentProto)));
-    return server::Reply(moved, response, AppointmentProto);
+    ASSIGN_OR_RETURN(
+        pg::Created<Appointment> moved,
+        booking_->Reschedule(call.OnBehalfOfCaller(), name->tenant, name->appointment, *start,
+                             server::KeyOf(*request, "RescheduleAppointment"),
+                             server::ProtoEncoder<Appointment>(RecordedAppointmentProto)));
+    return ReplyWithAppointment(moved, response);
   });
 }
 

@@ -63,6 +63,10 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
  private:
   absl::Status OperatorEvent(server::Call& call, const std::string& name, AppointmentEvent event,
                              v1::Appointment* response);
+  // The reply to a write that made or moved an appointment: the new one, or for a retry the
+  // recorded reply with the citizen read back from the appointment.
+  absl::Status ReplyWithAppointment(const pg::Created<Appointment>& created,
+                                    v1::Appointment* response);
 
   BookingService* const booking_;
   const server::RpcHandler* const handler_;

@@ -80,25 +80,36 @@ class DeskManager:
                 by_day.setdefault(local_day(slot.start_time), []).append(slot)
         return [(day, slots) for day, slots in sorted(by_day.items()) if len(slots) >= minimum_slots]
 
-    def book(self, start_time):
-        """The appointment, or the grpc.RpcError that refused it. Each booking is for another
-        citizen, so the per-citizen limit never answers instead of the desk."""
+    def book(self, start_time, citizen=None, request_id=None):
+        """The appointment, or the grpc.RpcError that refused it. Unless `citizen` is given, each
+        booking is for another citizen, so the per-citizen limit never answers instead of the
+        desk. The same `request_id` again is a retry."""
         self.citizens += 1
-        appointment = spb.Appointment(
-            desk=DESK, service=SERVICE, channel=spb.CHANNEL_PHONE,
-            citizen=spb.Citizen(given_name="Maria", family_name="Rossi",
-                                codice_fiscale=harness.codice_fiscale(self.citizens),
-                                phone_number="+393331234567",
-                                preferred_contact=spb.CONTACT_CHANNEL_SMS,
-                                privacy_notice_acknowledged=True))
+        if citizen is None:
+            citizen = spb.Citizen(given_name="Maria", family_name="Rossi",
+                                  codice_fiscale=harness.codice_fiscale(self.citizens),
+                                  phone_number="+393331234567",
+                                  preferred_contact=spb.CONTACT_CHANNEL_SMS,
+                                  privacy_notice_acknowledged=True)
+        appointment = spb.Appointment(desk=DESK, service=SERVICE, channel=spb.CHANNEL_PHONE,
+                                      citizen=citizen)
         appointment.start_time.CopyFrom(start_time)
         try:
             return self.scheduling.CreateAppointment(
                 spb.CreateAppointmentRequest(parent=f"tenants/{TENANT}", appointment=appointment,
-                                             request_id=str(uuid.uuid4())),
+                                             request_id=request_id or str(uuid.uuid4())),
                 metadata=self.operator(), timeout=10)
         except grpc.RpcError as error:
             return error
+
+    def appointment(self, name):
+        return self.scheduling.GetAppointment(spb.GetAppointmentRequest(name=name),
+                                              metadata=self.operator(), timeout=10)
+
+    def appointments(self, day):
+        return list(self.scheduling.ListAppointments(
+            spb.ListAppointmentsRequest(desk=DESK, date=to_date(day)), metadata=self.operator(),
+            timeout=10).appointments)
 
     def close_desk(self, day):
         closure = tpb.Closure(start_date=to_date(day), end_date=to_date(day), reason="Disinfestazione")

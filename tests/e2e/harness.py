@@ -10,6 +10,7 @@ minted with PyJWT, a second JWT implementation, so the tests also prove the serv
 standard ES256 tokens and not only the ones our own C++ signer makes.
 """
 
+import base64
 import os
 import secrets
 import shutil
@@ -216,7 +217,10 @@ class Stack:
                 secret = os.path.join(self.workdir, "scheduling-secret.key")
                 with open(secret, "wb") as f:
                     f.write(secrets.token_bytes(32))
-                env.update(SPORTELLI_SECRET_KEY_FILE=secret,
+                kek = os.path.join(self.workdir, "scheduling-kek")
+                with open(kek, "w") as f:
+                    f.write("1 " + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+                env.update(SPORTELLI_SECRET_KEY_FILE=secret, SPORTELLI_KEK_FILE=kek,
                            SPORTELLI_TENANTS_ADDR=f"127.0.0.1:{self['tenants'].grpc_port}")
             env.update(self.environment)
             # migrate as the owner, granting the runtime role; the rest as the runtime role.

@@ -31,6 +31,9 @@ struct Appointment {
   Channel channel = Channel::kWeb;
   AppointmentState state = AppointmentState::kBooked;
   Citizen citizen;
+  // The citizen's personal data was erased (their key shredded, or anonymized by retention):
+  // `citizen` holds only preferred_contact.
+  bool citizen_erased = false;
   absl::Time create_time;
   absl::Time update_time;
 };

@@ -22,6 +22,8 @@
 #include "services/scheduling/scheduling_grpc_service.h"
 #include "services/scheduling/tests/fake_directory.h"
 #include "sportelli/clock/clock.h"
+#include "sportelli/crypto/key_encryption_key.h"
+#include "sportelli/keyring/keyring.h"
 #include "sportelli/pg/pool.h"
 #include "sportelli/redis/client.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
@@ -93,6 +95,8 @@ class SchedulingTest : public ::testing::Test {
   std::unique_ptr<Availability> availability_;
   sportelli::testing::TestIdentity identity_;
   std::unique_ptr<crypto::SecretKey> secret_;
+  std::unique_ptr<crypto::FileKeyEncryptionKey> kek_;
+  std::unique_ptr<keyring::Keyring> keyring_;
   std::unique_ptr<server::RpcMetrics> metrics_;
   std::unique_ptr<server::RpcHandler> handler_;
   std::unique_ptr<BookingService> booking_;
