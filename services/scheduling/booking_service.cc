@@ -194,6 +194,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   booking.citizen_index = citizen::CitizenIndex(*secret_, a.tenant_id, a.citizen.codice_fiscale);
   booking.cancel_token_hash = crypto::Sha256(CancelTokenFor(a.tenant_id, a.id));
   booking.hold_id = request.hold_id;
+  booking.who = request.who;
   booking.max_future_appointments = rules_.max_future_appointments;
   // The request's fingerprint carries the citizen's data: request_ids keeps only a digest keyed
   // with the service's secret, which a copy of the database cannot be checked against.
@@ -205,26 +206,28 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   return created;
 }
 
-absl::StatusOr<StoredAppointment> BookingService::GetAppointment(
-    const std::string& tenant_id, const std::string& appointment_id) {
-  return repository_->GetAppointment(tenant_id, appointment_id);
+absl::StatusOr<StoredAppointment> BookingService::GetAppointment(const std::string& tenant_id,
+                                                                 const std::string& appointment_id,
+                                                                 const audit::Actor& who) {
+  return repository_->GetAppointment(tenant_id, appointment_id, &who);
 }
 
 absl::StatusOr<api::Page<Appointment>> BookingService::ListAppointments(
     const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-    const std::vector<AppointmentState>& states, const api::PageRequest& page) {
-  return repository_->ListAppointments(tenant_id, desk_id, day, states, page);
+    const std::vector<AppointmentState>& states, const api::PageRequest& page,
+    const audit::Actor& who) {
+  return repository_->ListAppointments(tenant_id, desk_id, day, states, page, who);
 }
 
 absl::StatusOr<std::vector<Appointment>> BookingService::ListAffectedAppointments(
     const auth::OnBehalfOf& caller, const std::string& tenant_id, const std::string& desk_id,
-    absl::CivilDay first, absl::CivilDay last) {
+    absl::CivilDay first, absl::CivilDay last, const audit::Actor& who) {
   ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(caller, tenant_id));
   ASSIGN_OR_RETURN(tenants_client::OpenHours hours,
                    directory_->GetOpenHours(caller, tenant_id, desk_id, first - 1, last));
   ASSIGN_OR_RETURN(std::vector<Appointment> booked,
                    repository_->ListBooked(tenant_id, desk_id, absl::FromCivil(first, zone),
-                                           absl::FromCivil(last + 1, zone)));
+                                           absl::FromCivil(last + 1, zone), who));
   std::vector<Appointment> affected;
   for (Appointment& appointment : booked) {
     const bool open = std::any_of(
@@ -238,18 +241,20 @@ absl::StatusOr<std::vector<Appointment>> BookingService::ListAffectedAppointment
 
 absl::StatusOr<pg::Created<Appointment>> BookingService::Reschedule(
     const auth::OnBehalfOf& caller, const std::string& tenant_id, const std::string& appointment_id,
-    absl::Time start, const pg::RequestKey& key, const pg::ResponseEncoder<Appointment>& encode) {
+    absl::Time start, const pg::RequestKey& key, const pg::ResponseEncoder<Appointment>& encode,
+    const audit::Actor& who) {
   const absl::Time now = clock_->Now();
-  // Desk and service never change, so they can be read before the locking transaction.
+  // Desk and service never change, so they can be read before the locking transaction (the
+  // booking alone: its citizen is not opened).
   ASSIGN_OR_RETURN(StoredAppointment current,
-                   repository_->GetAppointment(tenant_id, appointment_id));
+                   repository_->GetAppointment(tenant_id, appointment_id, nullptr));
   const Appointment& old = current.appointment;
   ASSIGN_OR_RETURN(DeskRules rules, RulesFor(caller, tenant_id, old.desk_id, old.service_id));
   ASSIGN_OR_RETURN(SeatRules seat_rules,
                    SeatRulesFor(caller, rules, tenant_id, old.desk_id, start, now));
   const absl::Time end = start + rules.policy.duration;
   absl::StatusOr<pg::Created<Appointment>> moved = repository_->Reschedule(
-      tenant_id, old.id, start, end, LocalDayOf(start, rules.zone), seat_rules, key, encode);
+      tenant_id, old.id, start, end, LocalDayOf(start, rules.zone), seat_rules, key, encode, who);
   AfterWrite(moved, tenant_id, old.desk_id, start, end, rules.zone);
   if (moved.ok() && moved->value) {
     availability_->AfterWrite(tenant_id, old.desk_id, old.start, old.end, rules.zone);
@@ -260,7 +265,8 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::Reschedule(
 absl::StatusOr<Appointment> BookingService::Cancel(const auth::OnBehalfOf& caller,
                                                    const std::string& tenant_id,
                                                    const std::string& appointment_id, Actor actor,
-                                                   const std::string& cancel_token) {
+                                                   const std::string& cancel_token,
+                                                   const audit::Actor& who) {
   const absl::Time now = clock_->Now();
   const std::string token_hash = crypto::Sha256(cancel_token);
   ASSIGN_OR_RETURN(Appointment changed,
@@ -278,7 +284,7 @@ absl::StatusOr<Appointment> BookingService::Cancel(const auth::OnBehalfOf& calle
                                            EventContext{actor, now, a.start, a.end},
                                            rules_.time_policy);
                        },
-                       now));
+                       now, who));
   if (changed.state == AppointmentState::kCancelled) {
     absl::StatusOr<absl::TimeZone> zone = directory_->GetTimeZone(caller, tenant_id);
     availability_->AfterWrite(tenant_id, changed.desk_id, changed.start, changed.end,
@@ -290,7 +296,8 @@ absl::StatusOr<Appointment> BookingService::Cancel(const auth::OnBehalfOf& calle
 absl::StatusOr<Appointment> BookingService::ApplyOperatorEvent(const auth::OnBehalfOf& caller,
                                                                const std::string& tenant_id,
                                                                const std::string& appointment_id,
-                                                               AppointmentEvent event) {
+                                                               AppointmentEvent event,
+                                                               const audit::Actor& who) {
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(Appointment changed,
                    repository_->ChangeState(
@@ -301,7 +308,7 @@ absl::StatusOr<Appointment> BookingService::ApplyOperatorEvent(const auth::OnBeh
                                            EventContext{Actor::kOperator, now, a.start, a.end},
                                            rules_.time_policy);
                        },
-                       now));
+                       now, who));
   if (event == AppointmentEvent::kMarkNoShow) {  // the seat is free again
     absl::StatusOr<absl::TimeZone> zone = directory_->GetTimeZone(caller, tenant_id);
     availability_->AfterWrite(tenant_id, changed.desk_id, changed.start, changed.end,
@@ -326,20 +333,21 @@ absl::StatusOr<pg::Created<WalkInTicket>> BookingService::CreateWalkInTicket(
 absl::StatusOr<QueueEntry> BookingService::CallNext(const auth::OnBehalfOf& caller,
                                                     const std::string& tenant_id,
                                                     const std::string& desk_id,
-                                                    const std::string& operator_id) {
+                                                    const audit::Actor& who) {
   // NOT_FOUND for a desk that does not exist.
   RETURN_IF_ERROR(directory_->GetDesk(caller, tenant_id, desk_id).status());
   ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(caller, tenant_id));
   const absl::Time now = clock_->Now();
-  return repository_->CallNext(tenant_id, desk_id, LocalDayOf(now, zone), operator_id, now);
+  return repository_->CallNext(tenant_id, desk_id, LocalDayOf(now, zone), now, who);
 }
 
 absl::StatusOr<Queue> BookingService::ListQueue(const auth::OnBehalfOf& caller,
                                                 const std::string& tenant_id,
-                                                const std::string& desk_id) {
+                                                const std::string& desk_id,
+                                                const audit::Actor& who) {
   RETURN_IF_ERROR(directory_->GetDesk(caller, tenant_id, desk_id).status());
   ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(caller, tenant_id));
-  return repository_->ListQueue(tenant_id, desk_id, LocalDayOf(clock_->Now(), zone));
+  return repository_->ListQueue(tenant_id, desk_id, LocalDayOf(clock_->Now(), zone), who);
 }
 
 }  // namespace sportelli::scheduling

@@ -63,6 +63,7 @@ struct BookingRequest {
   SeatRequest seat;
   Citizen citizen;      // valid (ValidateCitizen) and normalized
   std::string hold_id;  // a hold of this tenant to consume, or empty
+  audit::Actor who;     // who books, for the audit trail
 };
 
 class BookingService {
@@ -97,47 +98,49 @@ class BookingService {
   // retried booking's reply gets it derived again.
   std::string CancelTokenFor(const std::string& tenant_id, const std::string& appointment_id) const;
 
+  // Reads and lists of appointments with their citizens, audited as `who`'s.
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
-                                                   const std::string& appointment_id);
+                                                   const std::string& appointment_id,
+                                                   const audit::Actor& who);
   absl::StatusOr<api::Page<Appointment>> ListAppointments(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-      const std::vector<AppointmentState>& states, const api::PageRequest& page);
+      const std::vector<AppointmentState>& states, const api::PageRequest& page,
+      const audit::Actor& who);
 
   // The BOOKED appointments of a desk in [first, last] whose time the desk is no longer open
   // for (a closure, a holiday, changed hours made after they were booked): the citizens an
   // operator must call.
-  absl::StatusOr<std::vector<Appointment>> ListAffectedAppointments(const auth::OnBehalfOf& caller,
-                                                                    const std::string& tenant_id,
-                                                                    const std::string& desk_id,
-                                                                    absl::CivilDay first,
-                                                                    absl::CivilDay last);
+  absl::StatusOr<std::vector<Appointment>> ListAffectedAppointments(
+      const auth::OnBehalfOf& caller, const std::string& tenant_id, const std::string& desk_id,
+      absl::CivilDay first, absl::CivilDay last, const audit::Actor& who);
 
   // Moves a BOOKED appointment to `start` (same desk and service), checked as a new booking with
   // its own seat given up.
   absl::StatusOr<pg::Created<Appointment>> Reschedule(
       const auth::OnBehalfOf& caller, const std::string& tenant_id,
       const std::string& appointment_id, absl::Time start, const pg::RequestKey& key,
-      const pg::ResponseEncoder<Appointment>& encode);
+      const pg::ResponseEncoder<Appointment>& encode, const audit::Actor& who);
 
   // Cancels for an operator, or for the citizen presenting `cancel_token` (a wrong token is
   // NOT_FOUND, as for a name that does not exist).
   absl::StatusOr<Appointment> Cancel(const auth::OnBehalfOf& caller, const std::string& tenant_id,
                                      const std::string& appointment_id, Actor actor,
-                                     const std::string& cancel_token);
+                                     const std::string& cancel_token, const audit::Actor& who);
 
   // Check-in, no-show, completion: the operator's events, with their time rules.
   absl::StatusOr<Appointment> ApplyOperatorEvent(const auth::OnBehalfOf& caller,
                                                  const std::string& tenant_id,
                                                  const std::string& appointment_id,
-                                                 AppointmentEvent event);
+                                                 AppointmentEvent event, const audit::Actor& who);
 
   absl::StatusOr<pg::Created<WalkInTicket>> CreateWalkInTicket(
       const auth::OnBehalfOf& caller, const std::string& tenant_id, const std::string& desk_id,
       const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode);
+  // The operator calling is `who`.
   absl::StatusOr<QueueEntry> CallNext(const auth::OnBehalfOf& caller, const std::string& tenant_id,
-                                      const std::string& desk_id, const std::string& operator_id);
+                                      const std::string& desk_id, const audit::Actor& who);
   absl::StatusOr<Queue> ListQueue(const auth::OnBehalfOf& caller, const std::string& tenant_id,
-                                  const std::string& desk_id);
+                                  const std::string& desk_id, const audit::Actor& who);
 
   // The comune's configuration changed (a tenants event): cached availability of its desks is
   // stale.

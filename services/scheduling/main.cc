@@ -7,6 +7,7 @@
 #include "services/scheduling/config.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/scheduling_grpc_service.h"
+#include "sportelli/audit/audit_log.h"
 #include "sportelli/crypto/key_encryption_key.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/events/service_kit.h"
@@ -27,7 +28,9 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
       kit.ChannelTo(config.tenants_address), config.directory, &kit.clock()));
   auto* kek = kit.Own(*crypto::FileKeyEncryptionKey::Parse(config.key_encryption_keys));
   auto* keyring = kit.Own(std::make_unique<keyring::Keyring>(kek, "scheduling", &kit.clock()));
-  auto* repository = kit.Own(std::make_unique<PostgresSchedulingRepository>(&kit.pool(), keyring));
+  auto* audit = kit.Own(std::make_unique<audit::AuditLog>("scheduling", &kit.clock()));
+  auto* repository =
+      kit.Own(std::make_unique<PostgresSchedulingRepository>(&kit.pool(), keyring, audit));
   auto* cache = kit.Own(std::make_unique<RedisAvailabilityCache>(&kit.redis()));
   auto* availability = kit.Own(
       std::make_unique<Availability>(repository, cache, &kit.clock(), kit.registry(), &kit.log()));
@@ -57,7 +60,7 @@ int main(int argc, char** argv) {
                           .grpc_service = "sportelli.scheduling.v1.SchedulingService",
                           .migrations = &scheduling::Migrations(),
                           .components = {pg::RequestIdsComponent(), events::OutboxComponent(),
-                                         keyring::KeysComponent()},
+                                         keyring::KeysComponent(), audit::AuditComponent()},
                           // Bookings wait on row locks and commits: 64 threads over 16 connections
                           // queue a click-day burst for a connection instead of refusing it.
                           .threads = 64,

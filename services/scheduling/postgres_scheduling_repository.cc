@@ -10,6 +10,7 @@
 #include "pqxx/nontransaction"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/outbox_events.h"
+#include "sportelli/api/names.h"
 #include "sportelli/crypto/aead.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
@@ -245,8 +246,9 @@ absl::Status OpenCitizen(pqxx::work& tx, keyring::Keyring& keyring, const pqxx::
   return absl::OkStatus();
 }
 
+// `open_citizen` false: the booking alone, the citizen's fields left empty and unopened.
 absl::StatusOr<StoredAppointment> AppointmentAt(pqxx::work& tx, keyring::Keyring& keyring,
-                                                const pqxx::row& row) {
+                                                const pqxx::row& row, bool open_citizen = true) {
   StoredAppointment stored;
   Appointment& a = stored.appointment;
   a.tenant_id = row[kTenant].as<std::string>();
@@ -268,7 +270,8 @@ absl::StatusOr<StoredAppointment> AppointmentAt(pqxx::work& tx, keyring::Keyring
   a.create_time = TimeAt(row[kCreateTime]);
   a.update_time = TimeAt(row[kUpdateTime]);
   stored.cancel_token_hash = absl::HexStringToBytes(row[kCancelTokenHash].as<std::string>());
-  RETURN_IF_ERROR(OpenCitizen(tx, keyring, row, a));
+  stored.citizen_index = absl::HexStringToBytes(row[kCitizenIndex].as<std::string>());
+  if (open_citizen) RETURN_IF_ERROR(OpenCitizen(tx, keyring, row, a));
   return stored;
 }
 
@@ -306,7 +309,23 @@ std::string TicketColumns() {
                       Micros("create_time"));
 }
 
+// What the trail calls the data read or written here.
+constexpr char kCitizenData[] = "appointment.citizen";
+
+std::string NameOf(const Appointment& a) {
+  return api::AppointmentName{a.tenant_id, a.id}.ToString();
+}
+
 }  // namespace
+
+absl::Status PostgresSchedulingRepository::Audit(pqxx::work& tx, const std::string& tenant,
+                                                 const audit::Actor& who, audit::Action action,
+                                                 std::string resource,
+                                                 std::vector<std::string> indexes) const {
+  return audit_->Record(
+      tx, tenant,
+      audit::Access{who, action, std::move(resource), kCitizenData, std::move(indexes)});
+}
 
 absl::StatusOr<DeskOccupancy> PostgresSchedulingRepository::GetOccupancy(
     const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to,
@@ -403,6 +422,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                     a.tenant_id, request.hold_id, a.id);
               }
               events::WriteOutbox(tx, kSchema, AppointmentBookedEvent(a, rules.now));
+              RETURN_IF_ERROR(Audit(tx, a.tenant_id, request.who, audit::Action::kCreate, NameOf(a),
+                                    {request.citizen_index}));
               return a;
             });
       });
@@ -443,23 +464,30 @@ absl::StatusOr<bool> PostgresSchedulingRepository::RequestIdExists(const std::st
 }
 
 absl::StatusOr<StoredAppointment> PostgresSchedulingRepository::GetAppointment(
-    const std::string& tenant_id, const std::string& id) {
+    const std::string& tenant_id, const std::string& id, const audit::Actor* who) {
   pg::TransactionOptions options;
   options.tenant_id = tenant_id;
-  options.read_only = true;
+  options.read_only = who == nullptr;  // an audited read writes its audit row
   return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<StoredAppointment> {
     const pqxx::result rows = tx.exec_params(
         absl::StrCat("SELECT ", AppointmentColumns(),
                      " FROM scheduling.appointments WHERE tenant_id = $1 AND appointment_id = $2"),
         tenant_id, id);
     if (rows.empty()) return status::NotFound("appointment");
-    return AppointmentAt(tx, *keyring_, rows[0]);
+    ASSIGN_OR_RETURN(StoredAppointment stored,
+                     AppointmentAt(tx, *keyring_, rows[0], /*open_citizen=*/who != nullptr));
+    if (who != nullptr) {
+      RETURN_IF_ERROR(Audit(tx, tenant_id, *who, audit::Action::kRead, NameOf(stored.appointment),
+                            {stored.citizen_index}));
+    }
+    return stored;
   });
 }
 
 absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppointments(
     const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-    const std::vector<AppointmentState>& states, const api::PageRequest& page) {
+    const std::vector<AppointmentState>& states, const api::PageRequest& page,
+    const audit::Actor& who) {
   std::vector<std::string> state_names;
   for (AppointmentState state : states) {
     state_names.emplace_back(AppointmentStateName(state));
@@ -469,11 +497,8 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
   if (!page.first_page() && !absl::SimpleAtoi(page.after[0], &after_micros)) {
     return status::Internal("page key is not a time");
   }
-  pg::TransactionOptions options;
-  options.tenant_id = tenant_id;
-  options.read_only = true;
-  return pool_->RunInTransaction(
-      options, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Appointment>> {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Appointment>> {
         const pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", AppointmentColumns(),
                          " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
@@ -484,21 +509,27 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
             page.first_page() ? std::string() : page.after[1],
             PgTime(absl::FromUnixMicros(after_micros)), page.limit + 1);
         std::vector<Appointment> items;
+        std::vector<std::string> citizens;
         for (const auto& row : rows) {
+          if (static_cast<int>(items.size()) == page.limit) break;  // the extra row: not read
           ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
           items.push_back(std::move(stored.appointment));
+          citizens.push_back(std::move(stored.citizen_index));
         }
-        return api::TakePage(std::move(items), page.limit);
+        RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kList,
+                              api::DeskName{tenant_id, desk_id}.ToString(), std::move(citizens)));
+        api::Page<Appointment> listed;
+        listed.more = static_cast<int>(rows.size()) > page.limit;
+        listed.items = std::move(items);
+        return listed;
       });
 }
 
 absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooked(
-    const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to) {
-  pg::TransactionOptions options;
-  options.tenant_id = tenant_id;
-  options.read_only = true;
-  return pool_->RunInTransaction(
-      options, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Appointment>> {
+    const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to,
+    const audit::Actor& who) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Appointment>> {
         const pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", AppointmentColumns(),
                          " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
@@ -506,19 +537,21 @@ absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooke
                          "AND start_time < $4::timestamptz ORDER BY start_time, appointment_id"),
             tenant_id, desk_id, PgTime(from), PgTime(to));
         std::vector<Appointment> booked;
+        std::vector<std::string> citizens;
         for (const auto& row : rows) {
           ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
           booked.push_back(std::move(stored.appointment));
+          citizens.push_back(std::move(stored.citizen_index));
         }
+        RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kList,
+                              api::DeskName{tenant_id, desk_id}.ToString(), std::move(citizens)));
         return booked;
       });
 }
 
-absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std::string& tenant_id,
-                                                                      const std::string& id,
-                                                                      const StateChange& change,
-                                                                      const StateDecision& decide,
-                                                                      absl::Time now) {
+absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(
+    const std::string& tenant_id, const std::string& id, const StateChange& change,
+    const StateDecision& decide, absl::Time now, const audit::Actor& who) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Appointment> {
         ASSIGN_OR_RETURN(std::optional<StoredAppointment> stored,
@@ -526,7 +559,11 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std:
         if (!stored) return status::NotFound("appointment");
         ASSIGN_OR_RETURN(Transition transition, decide(*stored));
         Appointment a = stored->appointment;
-        if (!transition.changed) return a;  // a repeat: nothing to write, no second event
+        if (!transition.changed) {  // a repeat: nothing to write, no second event
+          RETURN_IF_ERROR(
+              Audit(tx, tenant_id, who, audit::Action::kRead, NameOf(a), {stored->citizen_index}));
+          return a;
+        }
         a.state = transition.state;
         a.update_time = now;
         tx.exec_params(
@@ -537,6 +574,8 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std:
             tenant_id, id, std::string(AppointmentStateName(a.state)), PgTime(now));
         events::WriteOutbox(tx, kSchema,
                             AppointmentTransitionEvent(a, change.event, change.actor, now));
+        RETURN_IF_ERROR(
+            Audit(tx, tenant_id, who, audit::Action::kUpdate, NameOf(a), {stored->citizen_index}));
         return a;
       });
 }
@@ -544,7 +583,7 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(const std:
 absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::Reschedule(
     const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
     absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
-    const pg::ResponseEncoder<Appointment>& encode) {
+    const pg::ResponseEncoder<Appointment>& encode, const audit::Actor& who) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Appointment>> {
         return pg::RunIdempotent<Appointment>(
@@ -588,6 +627,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::Reschedul
                   tenant_id, id, PgTime(start), PgTime(end), PgDay(local_day), PgTime(rules.now));
               events::WriteOutbox(tx, kSchema,
                                   AppointmentRescheduledEvent(a, previous_start, rules.now));
+              RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kUpdate, NameOf(a),
+                                    {stored->citizen_index}));
               return a;
             });
       });
@@ -622,8 +663,9 @@ absl::StatusOr<pg::Created<WalkInTicket>> PostgresSchedulingRepository::CreateTi
 absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::string& tenant_id,
                                                                   const std::string& desk_id,
                                                                   absl::CivilDay day,
-                                                                  const std::string& operator_id,
-                                                                  absl::Time now) {
+                                                                  absl::Time now,
+                                                                  const audit::Actor& who) {
+  const std::string& operator_id = who.subject;
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<QueueEntry> {
         // The day's queue row serializes callers at this desk: two operators pressing "next" at
@@ -657,6 +699,8 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
                            AppointmentColumns()),
               tenant_id, id, PgTime(now), operator_id);
           ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, rows[0]));
+          RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kUpdate,
+                                NameOf(stored.appointment), {stored.citizen_index}));
           entry.appointment = std::move(stored.appointment);
         } else {
           const pqxx::result rows = tx.exec_params(
@@ -673,12 +717,11 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
 
 absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string& tenant_id,
                                                               const std::string& desk_id,
-                                                              absl::CivilDay day) {
-  pg::TransactionOptions options;
-  options.tenant_id = tenant_id;
-  options.read_only = true;
-  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Queue> {
+                                                              absl::CivilDay day,
+                                                              const audit::Actor& who) {
+  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Queue> {
     Queue queue;
+    std::vector<std::string> citizens;
     for (const auto& row : tx.exec_params(
              absl::StrCat("SELECT ", AppointmentColumns(),
                           " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
@@ -687,6 +730,11 @@ absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string&
              tenant_id, desk_id, PgDay(day))) {
       ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
       queue.checked_in.push_back(std::move(stored.appointment));
+      citizens.push_back(std::move(stored.citizen_index));
+    }
+    if (!citizens.empty()) {
+      RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kList,
+                            api::DeskName{tenant_id, desk_id}.ToString(), std::move(citizens)));
     }
     for (const auto& row : tx.exec_params(
              absl::StrCat("SELECT ", TicketColumns(),

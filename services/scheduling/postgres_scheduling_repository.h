@@ -19,6 +19,7 @@
 #define SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
 
 #include "services/scheduling/scheduling_repository.h"
+#include "sportelli/audit/audit_log.h"
 #include "sportelli/keyring/keyring.h"
 #include "sportelli/pg/pool.h"
 
@@ -26,9 +27,10 @@ namespace sportelli::scheduling {
 
 class PostgresSchedulingRepository final : public SchedulingRepository {
  public:
-  // `pool` and `keyring` must outlive the repository. The keyring's schema is "scheduling".
-  PostgresSchedulingRepository(pg::ConnectionPool* pool, keyring::Keyring* keyring)
-      : pool_(pool), keyring_(keyring) {}
+  // Pointers must outlive the repository; the keyring's and audit log's schema is "scheduling".
+  PostgresSchedulingRepository(pg::ConnectionPool* pool, keyring::Keyring* keyring,
+                               const audit::AuditLog* audit)
+      : pool_(pool), keyring_(keyring), audit_(audit) {}
 
   absl::StatusOr<DeskOccupancy> GetOccupancy(const std::string& tenant_id,
                                              const std::string& desk_id, absl::Time from,
@@ -42,32 +44,41 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
   absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
                                        const std::string& request_id) override;
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
-                                                   const std::string& id) override;
+                                                   const std::string& id,
+                                                   const audit::Actor* who) override;
   absl::StatusOr<api::Page<Appointment>> ListAppointments(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-      const std::vector<AppointmentState>& states, const api::PageRequest& page) override;
+      const std::vector<AppointmentState>& states, const api::PageRequest& page,
+      const audit::Actor& who) override;
   absl::StatusOr<std::vector<Appointment>> ListBooked(const std::string& tenant_id,
                                                       const std::string& desk_id, absl::Time from,
-                                                      absl::Time to) override;
+                                                      absl::Time to,
+                                                      const audit::Actor& who) override;
   absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id, const std::string& id,
                                           const StateChange& change, const StateDecision& decide,
-                                          absl::Time now) override;
+                                          absl::Time now, const audit::Actor& who) override;
   absl::StatusOr<pg::Created<Appointment>> Reschedule(
       const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
       absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
-      const pg::ResponseEncoder<Appointment>& encode) override;
+      const pg::ResponseEncoder<Appointment>& encode, const audit::Actor& who) override;
   absl::StatusOr<pg::Created<WalkInTicket>> CreateTicket(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
       const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) override;
   absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id, const std::string& desk_id,
-                                      absl::CivilDay day, const std::string& operator_id,
-                                      absl::Time now) override;
+                                      absl::CivilDay day, absl::Time now,
+                                      const audit::Actor& who) override;
   absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
-                                  absl::CivilDay day) override;
+                                  absl::CivilDay day, const audit::Actor& who) override;
 
  private:
+  // Records `who`'s access to the citizens `indexes` of `resource` in `tx`.
+  absl::Status Audit(pqxx::work& tx, const std::string& tenant, const audit::Actor& who,
+                     audit::Action action, std::string resource,
+                     std::vector<std::string> indexes) const;
+
   pg::ConnectionPool* const pool_;
   keyring::Keyring* const keyring_;
+  const audit::AuditLog* const audit_;
 };
 
 }  // namespace sportelli::scheduling

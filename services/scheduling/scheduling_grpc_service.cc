@@ -8,6 +8,7 @@
 #include "sportelli/api/names.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
+#include "sportelli/server/audit_actor.h"
 #include "sportelli/server/request_ids.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -67,13 +68,14 @@ void CheckDayRange(const std::optional<absl::CivilDay>& first,
 }  // namespace
 
 absl::Status SchedulingGrpcService::ReplyWithAppointment(const pg::Created<Appointment>& created,
+                                                         const audit::Actor& who,
                                                          v1::Appointment* response) {
   RETURN_IF_ERROR(server::Reply(created, response, AppointmentProto));
   if (!created.replayed_response) return absl::OkStatus();
   ASSIGN_OR_RETURN(api::AppointmentName name,
                    ParseName<api::AppointmentName>(response->name(), "name"));
   ASSIGN_OR_RETURN(StoredAppointment stored,
-                   booking_->GetAppointment(name.tenant, name.appointment));
+                   booking_->GetAppointment(name.tenant, name.appointment, who));
   v1::Appointment current = ToProto(stored.appointment);
   if (current.has_citizen()) response->set_allocated_citizen(current.release_citizen());
   return absl::OkStatus();
@@ -170,10 +172,12 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
     server::CheckRequestId(request->request_id(), call, violations);
     if (parent) RETURN_IF_ERROR(RequirePortalOrStaff(call, parent->tenant, channel));
     RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
 
     BookingRequest booking{{parent->tenant, desk->desk, service->service, *start, *channel},
                            citizen::NormalizedCitizen(FromProto(proto.citizen())),
-                           hold ? hold->hold : ""};
+                           hold ? hold->hold : "",
+                           std::move(who)};
     // The recorded reply leaves the cancel token out (the database never holds it); a retry
     // derives it again from the appointment's name.
     ASSIGN_OR_RETURN(
@@ -181,7 +185,7 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
         booking_->CreateAppointment(call.OnBehalfOfCaller(), booking,
                                     server::KeyOf(*request, "CreateAppointment"),
                                     server::ProtoEncoder<Appointment>(RecordedAppointmentProto)));
-    RETURN_IF_ERROR(ReplyWithAppointment(created, response));
+    RETURN_IF_ERROR(ReplyWithAppointment(created, booking.who, response));
     ASSIGN_OR_RETURN(api::AppointmentName name,
                      ParseName<api::AppointmentName>(response->name(), "name"));
     response->set_cancel_token(booking_->CancelTokenFor(name.tenant, name.appointment));
@@ -198,8 +202,9 @@ grpc::Status SchedulingGrpcService::GetAppointment(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(api::AppointmentName name,
                      ParseName<api::AppointmentName>(request->name(), "name"));
     RETURN_IF_ERROR(call.caller.RequireStaffOf(name.tenant));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(StoredAppointment stored,
-                     booking_->GetAppointment(name.tenant, name.appointment));
+                     booking_->GetAppointment(name.tenant, name.appointment, who));
     *response = ToProto(stored.appointment);
     return absl::OkStatus();
   });
@@ -235,8 +240,9 @@ grpc::Status SchedulingGrpcService::ListAppointments(grpc::ServerContext* contex
                              absl::StrCat(request->desk(), "\n", absl::FormatCivilTime(*day), "\n",
                                           absl::StrJoin(state_names, ",")),
                              {api::KeyPart::kInt64, api::KeyPart::kId}));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(api::Page<Appointment> appointments,
-                     booking_->ListAppointments(desk->tenant, desk->desk, *day, states, page));
+                     booking_->ListAppointments(desk->tenant, desk->desk, *day, states, page, who));
     for (const Appointment& a : appointments.items) *response->add_appointments() = ToProto(a);
     response->set_next_page_token(api::NextPageToken(appointments, page, [](const Appointment& a) {
       return api::PageKey{absl::StrCat(absl::ToUnixMicros(a.start)), a.id};
@@ -258,9 +264,10 @@ grpc::Status SchedulingGrpcService::ListAffectedAppointments(
     CheckDayRange(first, last, violations);
     if (desk) RETURN_IF_ERROR(call.caller.RequireStaffOf(desk->tenant));
     RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(std::vector<Appointment> affected,
                      booking_->ListAffectedAppointments(call.OnBehalfOfCaller(), desk->tenant,
-                                                        desk->desk, *first, *last));
+                                                        desk->desk, *first, *last, who));
     for (const Appointment& a : affected) *response->add_appointments() = ToProto(a);
     return absl::OkStatus();
   });
@@ -284,10 +291,11 @@ grpc::Status SchedulingGrpcService::CancelAppointment(grpc::ServerContext* conte
         return violations.ToStatus();
       }
     }
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(
         Appointment changed,
         booking_->Cancel(call.OnBehalfOfCaller(), name.tenant, name.appointment,
-                         staff ? Actor::kOperator : Actor::kCitizen, request->cancel_token()));
+                         staff ? Actor::kOperator : Actor::kCitizen, request->cancel_token(), who));
     *response = ToProto(changed);
     return absl::OkStatus();
   });
@@ -298,9 +306,10 @@ absl::Status SchedulingGrpcService::OperatorEvent(Call& call, const std::string&
                                                   v1::Appointment* response) {
   ASSIGN_OR_RETURN(api::AppointmentName appointment, ParseName<api::AppointmentName>(name, "name"));
   RETURN_IF_ERROR(call.caller.RequireStaffOf(appointment.tenant));
+  ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
   ASSIGN_OR_RETURN(Appointment changed,
                    booking_->ApplyOperatorEvent(call.OnBehalfOfCaller(), appointment.tenant,
-                                                appointment.appointment, event));
+                                                appointment.appointment, event, who));
   *response = ToProto(changed);
   return absl::OkStatus();
 }
@@ -340,12 +349,13 @@ grpc::Status SchedulingGrpcService::RescheduleAppointment(
     server::CheckRequestId(request->request_id(), call, violations);
     if (name) RETURN_IF_ERROR(call.caller.RequireStaffOf(name->tenant));
     RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(
         pg::Created<Appointment> moved,
         booking_->Reschedule(call.OnBehalfOfCaller(), name->tenant, name->appointment, *start,
                              server::KeyOf(*request, "RescheduleAppointment"),
-                             server::ProtoEncoder<Appointment>(RecordedAppointmentProto)));
-    return ReplyWithAppointment(moved, response);
+                             server::ProtoEncoder<Appointment>(RecordedAppointmentProto), who));
+    return ReplyWithAppointment(moved, who, response);
   });
 }
 
@@ -378,8 +388,11 @@ grpc::Status SchedulingGrpcService::CallNext(grpc::ServerContext* context,
     api::RequireSameTenant(desk, op, "operator", violations);
     if (desk) RETURN_IF_ERROR(call.caller.RequireStaffOf(desk->tenant));
     RETURN_IF_ERROR(violations.ToStatus());
-    ASSIGN_OR_RETURN(QueueEntry next, booking_->CallNext(call.OnBehalfOfCaller(), desk->tenant,
-                                                         desk->desk, op->operator_id));
+    // The operator who calls is the caller (ARCHITECTURE.md §6): `operator` names the counter's
+    // operator record, but who called is taken from the token, never from the request.
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(QueueEntry next,
+                     booking_->CallNext(call.OnBehalfOfCaller(), desk->tenant, desk->desk, who));
     if (next.appointment) *response->mutable_appointment() = ToProto(*next.appointment);
     if (next.ticket) *response->mutable_ticket() = ToProto(*next.ticket);
     return absl::OkStatus();
@@ -392,8 +405,9 @@ grpc::Status SchedulingGrpcService::ListQueue(grpc::ServerContext* context,
   return handler_->Handle(context, "ListQueue", [&](Call& call) -> absl::Status {
     ASSIGN_OR_RETURN(api::DeskName desk, ParseName<api::DeskName>(request->desk(), "desk"));
     RETURN_IF_ERROR(call.caller.RequireStaffOf(desk.tenant));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(Queue queue,
-                     booking_->ListQueue(call.OnBehalfOfCaller(), desk.tenant, desk.desk));
+                     booking_->ListQueue(call.OnBehalfOfCaller(), desk.tenant, desk.desk, who));
     for (const Appointment& a : queue.checked_in) *response->add_checked_in() = ToProto(a);
     for (const WalkInTicket& t : queue.waiting) *response->add_waiting() = ToProto(t);
     return absl::OkStatus();

@@ -66,7 +66,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   // The reply to a write that made or moved an appointment: the new one, or for a retry the
   // recorded reply with the citizen read back from the appointment.
   absl::Status ReplyWithAppointment(const pg::Created<Appointment>& created,
-                                    v1::Appointment* response);
+                                    const audit::Actor& who, v1::Appointment* response);
 
   BookingService* const booking_;
   const server::RpcHandler* const handler_;

@@ -1,6 +1,9 @@
 // Storage of appointments, holds and walk-in tickets, behind an interface (the gRPC layer and
 // the availability code depend on this, the PostgreSQL adapter implements it).
 //
+// Every read or write of a citizen's data is recorded in the audit trail (libs/audit) in the
+// transaction that reads or writes it: if the audit row cannot be written, the call fails.
+//
 // Every method is scoped to one tenant and must never read or change another tenant's rows
 // (the PostgreSQL adapter is also fenced by row-level security). Writes that take a seat check
 // capacity inside the transaction that writes, with the desk locked: the answer of the
@@ -21,6 +24,7 @@
 #include "services/scheduling/domain/occupancy.h"
 #include "services/scheduling/domain/slot_model.h"
 #include "sportelli/api/pagination.h"
+#include "sportelli/audit/audit_log.h"
 #include "sportelli/pg/request_key.h"
 
 namespace sportelli::scheduling {
@@ -41,6 +45,7 @@ struct DeskOccupancy {
 
 struct NewAppointment {
   Appointment appointment;        // complete: id, times, local day, citizen, state BOOKED
+  audit::Actor who;               // who books: the audit trail's CREATE
   std::string citizen_index;      // SecretKey::CitizenIndex
   std::string cancel_token_hash;  // Sha256 of the cancel token
   std::string hold_id;            // the hold to consume, or empty
@@ -50,6 +55,7 @@ struct NewAppointment {
 struct StoredAppointment {
   Appointment appointment;
   std::string cancel_token_hash;
+  std::string citizen_index;  // the blind index of the citizen's codice fiscale
 };
 
 // A state change decided on the current row (under lock): the event and who sends it.
@@ -97,33 +103,41 @@ class SchedulingRepository {
   virtual absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
                                                const std::string& request_id) = 0;
 
+  // `who`: the caller the citizen is read for, recorded in the audit trail in the same
+  // transaction. nullptr reads the booking alone: the citizen is not opened (its fields come
+  // back empty) and nothing is audited.
   virtual absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
-                                                           const std::string& id) = 0;
+                                                           const std::string& id,
+                                                           const audit::Actor* who) = 0;
 
   // A desk's appointments of one local day in (start, id) order, optionally only in `states`;
-  // the page's key is (start in Unix microseconds, id).
+  // the page's key is (start in Unix microseconds, id). Audited (LIST of the desk).
   virtual absl::StatusOr<api::Page<Appointment>> ListAppointments(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-      const std::vector<AppointmentState>& states, const api::PageRequest& page) = 0;
+      const std::vector<AppointmentState>& states, const api::PageRequest& page,
+      const audit::Actor& who) = 0;
 
-  // The BOOKED appointments of a desk starting in [from, to), in start order.
+  // The BOOKED appointments of a desk starting in [from, to), in start order. Audited.
   virtual absl::StatusOr<std::vector<Appointment>> ListBooked(const std::string& tenant_id,
                                                               const std::string& desk_id,
-                                                              absl::Time from, absl::Time to) = 0;
+                                                              absl::Time from, absl::Time to,
+                                                              const audit::Actor& who) = 0;
 
   // Locks the appointment, asks `decide` for the transition, and when it changes the state
   // writes the new state and the event (AppointmentTransitionEvent) in the same transaction.
+  // Audited (UPDATE, or READ for a repeat that changes nothing).
   virtual absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id,
                                                   const std::string& id, const StateChange& change,
-                                                  const StateDecision& decide, absl::Time now) = 0;
+                                                  const StateDecision& decide, absl::Time now,
+                                                  const audit::Actor& who) = 0;
 
   // Moves a BOOKED appointment to [start, end) (FAILED_PRECONDITION ILLEGAL_TRANSITION in any
   // other state): the new seat is checked with the old one still taken, and on any failure
-  // nothing changes.
+  // nothing changes. Audited (UPDATE).
   virtual absl::StatusOr<pg::Created<Appointment>> Reschedule(
       const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
       absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
-      const pg::ResponseEncoder<Appointment>& encode) = 0;
+      const pg::ResponseEncoder<Appointment>& encode, const audit::Actor& who) = 0;
 
   // The desk's next walk-in ticket of `day`.
   virtual absl::StatusOr<pg::Created<WalkInTicket>> CreateTicket(
@@ -131,13 +145,15 @@ class SchedulingRepository {
       const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) = 0;
 
   // Takes the next citizen of the desk's queue of `day` (see docs/api.md for the order), marks
-  // them called by `operator_id`, or returns an empty entry when nobody waits.
+  // them called by the operator `who`, or returns an empty entry when nobody waits. A called
+  // appointment is audited (UPDATE).
   virtual absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id,
                                               const std::string& desk_id, absl::CivilDay day,
-                                              const std::string& operator_id, absl::Time now) = 0;
+                                              absl::Time now, const audit::Actor& who) = 0;
 
+  // Audited (LIST of the desk) when a checked-in appointment is listed.
   virtual absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
-                                          absl::CivilDay day) = 0;
+                                          absl::CivilDay day, const audit::Actor& who) = 0;
 };
 
 }  // namespace sportelli::scheduling

@@ -166,19 +166,18 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
       tenant, e.lane, e.sequence, PgTime(e.time), actor.subject,
       absl::StrCat("{", absl::StrJoin(actor.roles, ","), "}"), actor.tenant,
       std::string(ActionName(access.action)), access.resource, access.data_class,
-      std::string(PurposeName(actor.purpose)), actor.request_id,
-      HexArray(access.citizen_indexes), absl::BytesToHexString(e.previous_hash),
-      absl::BytesToHexString(e.row_hash));
+      std::string(PurposeName(actor.purpose)), actor.request_id, HexArray(access.citizen_indexes),
+      absl::BytesToHexString(e.previous_hash), absl::BytesToHexString(e.row_hash));
   return absl::OkStatus();
 }
 
 absl::StatusOr<VerifyReport> AuditLog::Verify(pqxx::work& tx, const std::string& tenant) const {
   VerifyReport report;
   std::map<int, std::pair<int64_t, std::string>> heads;  // lane -> (last sequence, last hash)
-  for (const auto& row : tx.exec_params(
-           absl::StrCat("SELECT lane, last_sequence, encode(last_hash, 'hex') FROM ", schema_,
-                        ".audit_heads WHERE tenant_id = $1 ORDER BY lane"),
-           tenant)) {
+  for (const auto& row :
+       tx.exec_params(absl::StrCat("SELECT lane, last_sequence, encode(last_hash, 'hex') FROM ",
+                                   schema_, ".audit_heads WHERE tenant_id = $1 ORDER BY lane"),
+                      tenant)) {
     heads[row[0].as<int>()] = {row[1].as<int64_t>(),
                                absl::HexStringToBytes(row[2].as<std::string>())};
   }
@@ -209,9 +208,8 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(pqxx::work& tx, const std::string&
         } else if (!previous && e.previous_hash != Genesis()) {
           broken(e.sequence, "the lane's first row does not link to the start of the chain");
         } else if (previous && e.sequence != previous->sequence + 1) {
-          broken(previous->sequence + 1,
-                 absl::StrCat("rows ", previous->sequence + 1, " to ", e.sequence - 1,
-                              " are missing"));
+          broken(previous->sequence + 1, absl::StrCat("rows ", previous->sequence + 1, " to ",
+                                                      e.sequence - 1, " are missing"));
         } else if (previous && e.previous_hash != previous->row_hash) {
           broken(e.sequence, "the row does not link to the row before it");
         } else if (RowHash(e) != e.row_hash) {
@@ -253,7 +251,8 @@ absl::StatusOr<api::Page<Event>> AuditLog::List(pqxx::work& tx, const std::strin
           ".audit_events WHERE tenant_id = $1 AND ($2 = '' OR resource = $2) AND ($3 = '' OR "
           "subject = $3) AND ($4 = '' OR citizen_indexes @> ARRAY[decode($4, 'hex')]) AND ($5 = "
           "'' OR event_time >= $5::timestamptz) AND ($6 = '' OR event_time < $6::timestamptz) "
-          "AND ($7 OR (event_time, lane, sequence) < ('epoch'::timestamptz + $8 * interval '1 microsecond', "
+          "AND ($7 OR (event_time, lane, sequence) < ('epoch'::timestamptz + $8 * interval '1 "
+          "microsecond', "
           "$9, $10)) ORDER BY event_time DESC, lane DESC, sequence DESC LIMIT $11"),
       tenant, filter.resource, filter.subject, absl::BytesToHexString(filter.citizen_index),
       filter.from ? PgTime(*filter.from) : std::string(),

@@ -47,7 +47,7 @@ class BookingServiceTest : public ::testing::Test {
            absl::Minutes(30) * index;
   }
   BookingRequest Request(const std::string& desk, absl::Time start, int person) const {
-    return {{"capannori", desk, "colloquio", start, Channel::kWeb}, Person(person), ""};
+    return {{"capannori", desk, "colloquio", start, Channel::kWeb}, Person(person), "", anna_};
   }
   pg::RequestKey Key(const std::string& id) const {
     return {id, "CreateAppointment", "fingerprint of " + id};
@@ -69,6 +69,8 @@ class BookingServiceTest : public ::testing::Test {
                           &secret_,     BookingRules{}, &clock_};
   const auth::OnBehalfOf caller_ = auth::OnBehalfOf::Token("Bearer test");
   const pg::ResponseEncoder<Appointment> encode_ = [](const Appointment& a) { return a.id; };
+  // The operator on duty, as the audit trail records her.
+  const audit::Actor anna_{"anna", {"operator"}, "capannori", audit::Purpose::kServiceDelivery, ""};
 };
 
 TEST_F(BookingServiceTest, ASlotTakesAsManyBookingsAsTheDeskHasSeats) {
@@ -132,11 +134,12 @@ TEST_F(BookingServiceTest, AHoldKeepsTheSeatForItsHolderUntilItExpires) {
 TEST_F(BookingServiceTest, RescheduleMovesOrChangesNothing) {
   ASSERT_OK_AND_ASSIGN(pg::Created<Appointment> mine, Book("marlia", Slot(2, 0), 1));
   ASSERT_OK(Book("marlia", Slot(2, 2), 2).status());  // someone else's seat
-  EXPECT_THAT(booking_.Reschedule(caller_, "capannori", mine.value->id, Slot(2, 2), {}, encode_),
-              StatusIs(absl::StatusCode::kFailedPrecondition, "SLOT_FULL"));
+  EXPECT_THAT(
+      booking_.Reschedule(caller_, "capannori", mine.value->id, Slot(2, 2), {}, encode_, anna_),
+      StatusIs(absl::StatusCode::kFailedPrecondition, "SLOT_FULL"));
   ASSERT_OK_AND_ASSIGN(
       pg::Created<Appointment> moved,
-      booking_.Reschedule(caller_, "capannori", mine.value->id, Slot(2, 1), {}, encode_));
+      booking_.Reschedule(caller_, "capannori", mine.value->id, Slot(2, 1), {}, encode_, anna_));
   EXPECT_EQ(moved.value->start, Slot(2, 1));
   // The old seat is free again.
   EXPECT_OK(Book("marlia", Slot(2, 0), 3).status());
@@ -145,11 +148,11 @@ TEST_F(BookingServiceTest, RescheduleMovesOrChangesNothing) {
 TEST_F(BookingServiceTest, ACitizenCancelsOnlyWithTheirToken) {
   ASSERT_OK_AND_ASSIGN(pg::Created<Appointment> made, Book("marlia", Slot(2, 0), 1));
   const std::string id = made.value->id;
-  EXPECT_THAT(booking_.Cancel(caller_, "capannori", id, Actor::kCitizen, "made-up token"),
+  EXPECT_THAT(booking_.Cancel(caller_, "capannori", id, Actor::kCitizen, "made-up token", anna_),
               StatusIs(absl::StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(Appointment cancelled,
                        booking_.Cancel(caller_, "capannori", id, Actor::kCitizen,
-                                       booking_.CancelTokenFor("capannori", id)));
+                                       booking_.CancelTokenFor("capannori", id), anna_));
   EXPECT_EQ(cancelled.state, AppointmentState::kCancelled);
   EXPECT_OK(Book("marlia", Slot(2, 0), 2).status());  // the seat is free
 }
@@ -161,7 +164,7 @@ TEST_F(BookingServiceTest, AppointmentsOnADayThatClosedAreListedAsAffected) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<Appointment> affected,
       booking_.ListAffectedAppointments(caller_, "capannori", "sede", absl::CivilDay(2026, 6, 1),
-                                        absl::CivilDay(2026, 6, 30)));
+                                        absl::CivilDay(2026, 6, 30), anna_));
   ASSERT_THAT(affected, SizeIs(1));
   EXPECT_EQ(affected[0].id, wednesday.value->id);
   // And nobody can book that day any more.
@@ -173,21 +176,40 @@ TEST_F(BookingServiceTest, OperatorsCheckInAndTheQueueCallsInDueOrder) {
   clock_.Set(Slot(0, 0) - absl::Hours(3));
   ASSERT_OK_AND_ASSIGN(pg::Created<Appointment> made, Book("sede", Slot(0, 2), 1));
   clock_.Set(Slot(0, 0) + absl::Minutes(50));  // 09:50
-  ASSERT_OK(
-      booking_.ApplyOperatorEvent(caller_, "capannori", made.value->id, AppointmentEvent::kCheckIn)
-          .status());
+  ASSERT_OK(booking_
+                .ApplyOperatorEvent(caller_, "capannori", made.value->id,
+                                    AppointmentEvent::kCheckIn, anna_)
+                .status());
   const pg::ResponseEncoder<WalkInTicket> encode = [](const WalkInTicket&) { return ""; };
   ASSERT_OK_AND_ASSIGN(pg::Created<WalkInTicket> ticket,
                        booking_.CreateWalkInTicket(caller_, "capannori", "sede", {}, encode));
   EXPECT_EQ(ticket.value->number, 1);
   // The walk-in has waited since 09:50; the appointment is due at 10:00.
-  ASSERT_OK_AND_ASSIGN(QueueEntry first, booking_.CallNext(caller_, "capannori", "sede", "anna"));
+  ASSERT_OK_AND_ASSIGN(QueueEntry first, booking_.CallNext(caller_, "capannori", "sede", anna_));
   EXPECT_TRUE(first.ticket.has_value());
-  ASSERT_OK_AND_ASSIGN(QueueEntry second, booking_.CallNext(caller_, "capannori", "sede", "anna"));
+  ASSERT_OK_AND_ASSIGN(QueueEntry second, booking_.CallNext(caller_, "capannori", "sede", anna_));
   ASSERT_TRUE(second.appointment.has_value());
   EXPECT_EQ(second.appointment->id, made.value->id);
   EXPECT_THAT(booking_.CreateWalkInTicket(caller_, "capannori", "marlia", {}, encode),
               StatusIs(absl::StatusCode::kFailedPrecondition, "DESK_TAKES_NO_WALK_INS"));
+}
+
+TEST_F(BookingServiceTest, EveryReadAndWriteOfACitizenIsAuditedAsTheOperatorsAndNoOtherRead) {
+  ASSERT_OK_AND_ASSIGN(pg::Created<Appointment> made, Book("marlia", Slot(2, 0), 1));
+  const std::string id = made.value->id;
+  ASSERT_OK(booking_.GetAppointment("capannori", id, anna_).status());
+  // Rescheduling reads the booking without its citizen first: only the move is audited.
+  ASSERT_OK(booking_.Reschedule(caller_, "capannori", id, Slot(2, 1), {}, encode_, anna_).status());
+  ASSERT_OK(booking_.Cancel(caller_, "capannori", id, Actor::kOperator, "", anna_).status());
+  std::vector<std::pair<audit::Action, std::string>> seen;
+  for (const auto& access : repository_.Accesses()) {
+    EXPECT_EQ(access.subject, "anna");
+    seen.emplace_back(access.action, access.resource);
+  }
+  EXPECT_THAT(seen, ::testing::ElementsAre(::testing::Pair(audit::Action::kCreate, id),
+                                           ::testing::Pair(audit::Action::kRead, id),
+                                           ::testing::Pair(audit::Action::kUpdate, id),
+                                           ::testing::Pair(audit::Action::kUpdate, id)));
 }
 
 }  // namespace

@@ -126,6 +126,7 @@ absl::StatusOr<pg::Created<Appointment>> MemoryRepository::CreateAppointment(
   appointments_[Key(a.tenant_id, a.id)] = {a, request.cancel_token_hash};
   citizen_index_[Key(a.tenant_id, a.id)] = request.citizen_index;
   Record(a.tenant_id, key, encode(a));
+  Audit(request.who, audit::Action::kCreate, a.id);
   return pg::Created<Appointment>{a, std::nullopt};
 }
 
@@ -149,17 +150,26 @@ absl::StatusOr<bool> MemoryRepository::RequestIdExists(const std::string& tenant
 }
 
 absl::StatusOr<StoredAppointment> MemoryRepository::GetAppointment(const std::string& tenant_id,
-                                                                   const std::string& id) {
+                                                                   const std::string& id,
+                                                                   const audit::Actor* who) {
   absl::MutexLock lock(&mu_);
   auto it = appointments_.find(Key(tenant_id, id));
   if (it == appointments_.end()) return status::NotFound("appointment");
+  if (who == nullptr) {  // the booking alone, as PostgreSQL's repository reads it
+    StoredAppointment booking = it->second;
+    booking.appointment.citizen = Citizen{};
+    return booking;
+  }
+  Audit(*who, audit::Action::kRead, id);
   return it->second;
 }
 
 absl::StatusOr<api::Page<Appointment>> MemoryRepository::ListAppointments(
     const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-    const std::vector<AppointmentState>& states, const api::PageRequest& page) {
+    const std::vector<AppointmentState>& states, const api::PageRequest& page,
+    const audit::Actor& who) {
   absl::MutexLock lock(&mu_);
+  Audit(who, audit::Action::kList, desk_id);
   std::vector<Appointment> rows;
   for (const auto& [k, stored] : appointments_) {
     const Appointment& a = stored.appointment;
@@ -187,8 +197,10 @@ absl::StatusOr<api::Page<Appointment>> MemoryRepository::ListAppointments(
 absl::StatusOr<std::vector<Appointment>> MemoryRepository::ListBooked(const std::string& tenant_id,
                                                                       const std::string& desk_id,
                                                                       absl::Time from,
-                                                                      absl::Time to) {
+                                                                      absl::Time to,
+                                                                      const audit::Actor& who) {
   absl::MutexLock lock(&mu_);
+  Audit(who, audit::Action::kList, desk_id);
   std::vector<Appointment> booked;
   for (const auto& [k, stored] : appointments_) {
     const Appointment& a = stored.appointment;
@@ -206,12 +218,13 @@ absl::StatusOr<Appointment> MemoryRepository::ChangeState(const std::string& ten
                                                           const std::string& id,
                                                           const StateChange& change,
                                                           const StateDecision& decide,
-                                                          absl::Time now) {
+                                                          absl::Time now, const audit::Actor& who) {
   absl::MutexLock lock(&mu_);
   auto it = appointments_.find(Key(tenant_id, id));
   if (it == appointments_.end()) return status::NotFound("appointment");
   ASSIGN_OR_RETURN(Transition transition, decide(it->second));
   (void)change;
+  Audit(who, transition.changed ? audit::Action::kUpdate : audit::Action::kRead, id);
   if (transition.changed) {
     it->second.appointment.state = transition.state;
     it->second.appointment.update_time = now;
@@ -223,7 +236,7 @@ absl::StatusOr<Appointment> MemoryRepository::ChangeState(const std::string& ten
 absl::StatusOr<pg::Created<Appointment>> MemoryRepository::Reschedule(
     const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
     absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
-    const pg::ResponseEncoder<Appointment>& encode) {
+    const pg::ResponseEncoder<Appointment>& encode, const audit::Actor& who) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(tenant_id, key));
   if (previous) return pg::Created<Appointment>{std::nullopt, std::move(previous)};
@@ -240,6 +253,7 @@ absl::StatusOr<pg::Created<Appointment>> MemoryRepository::Reschedule(
   a.local_day = local_day;
   a.update_time = rules.now;
   Record(tenant_id, key, encode(a));
+  Audit(who, audit::Action::kUpdate, id);
   return pg::Created<Appointment>{a, std::nullopt};
 }
 
@@ -261,10 +275,8 @@ absl::StatusOr<pg::Created<WalkInTicket>> MemoryRepository::CreateTicket(
 
 absl::StatusOr<QueueEntry> MemoryRepository::CallNext(const std::string& tenant_id,
                                                       const std::string& desk_id,
-                                                      absl::CivilDay day,
-                                                      const std::string& operator_id,
-                                                      absl::Time now) {
-  (void)operator_id;
+                                                      absl::CivilDay day, absl::Time now,
+                                                      const audit::Actor& who) {
   absl::MutexLock lock(&mu_);
   // Whoever has been entitled to be seen for longest; ties go to the appointment.
   std::optional<std::pair<absl::Time, std::string>> next_appointment;
@@ -290,6 +302,7 @@ absl::StatusOr<QueueEntry> MemoryRepository::CallNext(const std::string& tenant_
       (next_ticket == nullptr || next_appointment->first <= next_ticket->ticket.create_time)) {
     called_[next_appointment->second] = now;
     entry.appointment = appointments_[next_appointment->second].appointment;
+    Audit(who, audit::Action::kUpdate, entry.appointment->id);
   } else if (next_ticket != nullptr) {
     next_ticket->called = true;
     next_ticket->ticket.state = TicketState::kCalled;
@@ -299,7 +312,8 @@ absl::StatusOr<QueueEntry> MemoryRepository::CallNext(const std::string& tenant_
 }
 
 absl::StatusOr<Queue> MemoryRepository::ListQueue(const std::string& tenant_id,
-                                                  const std::string& desk_id, absl::CivilDay day) {
+                                                  const std::string& desk_id, absl::CivilDay day,
+                                                  const audit::Actor& who) {
   absl::MutexLock lock(&mu_);
   Queue queue;
   for (const auto& [k, stored] : appointments_) {
@@ -313,7 +327,17 @@ absl::StatusOr<Queue> MemoryRepository::ListQueue(const std::string& tenant_id,
        tickets_[absl::StrCat(tenant_id, "/", desk_id, "/", absl::FormatCivilTime(day))]) {
     if (!ticket.called) queue.waiting.push_back(ticket.ticket);
   }
+  if (!queue.checked_in.empty()) Audit(who, audit::Action::kList, desk_id);
   return queue;
+}
+
+void MemoryRepository::Audit(const audit::Actor& who, audit::Action action, std::string resource) {
+  accesses_.push_back({action, std::move(resource), who.subject});
+}
+
+std::vector<MemoryRepository::Audited> MemoryRepository::Accesses() const {
+  absl::MutexLock lock(&mu_);
+  return accesses_;
 }
 
 std::vector<Appointment> MemoryRepository::Appointments() const {

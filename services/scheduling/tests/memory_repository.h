@@ -34,31 +34,41 @@ class MemoryRepository final : public SchedulingRepository {
   absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
                                        const std::string& request_id) override;
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,
-                                                   const std::string& id) override;
+                                                   const std::string& id,
+                                                   const audit::Actor* who) override;
   absl::StatusOr<api::Page<Appointment>> ListAppointments(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day,
-      const std::vector<AppointmentState>& states, const api::PageRequest& page) override;
+      const std::vector<AppointmentState>& states, const api::PageRequest& page,
+      const audit::Actor& who) override;
   absl::StatusOr<std::vector<Appointment>> ListBooked(const std::string& tenant_id,
                                                       const std::string& desk_id, absl::Time from,
-                                                      absl::Time to) override;
+                                                      absl::Time to,
+                                                      const audit::Actor& who) override;
   absl::StatusOr<Appointment> ChangeState(const std::string& tenant_id, const std::string& id,
                                           const StateChange& change, const StateDecision& decide,
-                                          absl::Time now) override;
+                                          absl::Time now, const audit::Actor& who) override;
   absl::StatusOr<pg::Created<Appointment>> Reschedule(
       const std::string& tenant_id, const std::string& id, absl::Time start, absl::Time end,
       absl::CivilDay local_day, const SeatRules& rules, const pg::RequestKey& key,
-      const pg::ResponseEncoder<Appointment>& encode) override;
+      const pg::ResponseEncoder<Appointment>& encode, const audit::Actor& who) override;
   absl::StatusOr<pg::Created<WalkInTicket>> CreateTicket(
       const std::string& tenant_id, const std::string& desk_id, absl::CivilDay day, absl::Time now,
       const pg::RequestKey& key, const pg::ResponseEncoder<WalkInTicket>& encode) override;
   absl::StatusOr<QueueEntry> CallNext(const std::string& tenant_id, const std::string& desk_id,
-                                      absl::CivilDay day, const std::string& operator_id,
-                                      absl::Time now) override;
+                                      absl::CivilDay day, absl::Time now,
+                                      const audit::Actor& who) override;
   absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
-                                  absl::CivilDay day) override;
+                                  absl::CivilDay day, const audit::Actor& who) override;
 
   // What is stored, for assertions.
   std::vector<Appointment> Appointments() const;
+  // The accesses recorded for the audit trail, in order: (action, resource, subject).
+  struct Audited {
+    audit::Action action;
+    std::string resource;
+    std::string subject;
+  };
+  std::vector<Audited> Accesses() const;
 
   std::atomic<int> occupancy_reads{0};
   absl::Notification* occupancy_gate = nullptr;
@@ -86,6 +96,8 @@ class MemoryRepository final : public SchedulingRepository {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Record(const std::string& tenant, const pg::RequestKey& key, std::string response)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Audit(const audit::Actor& who, audit::Action action, std::string resource)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   DeskOccupancy OccupancyLocked(const std::string& tenant, const std::string& desk, absl::Time from,
                                 absl::Time to, absl::Time now, const std::string& except_hold,
                                 const std::string& except_appointment) const
@@ -102,6 +114,7 @@ class MemoryRepository final : public SchedulingRepository {
   std::map<std::string, Recorded> requests_ ABSL_GUARDED_BY(mu_);               // tenant/id
   std::map<std::string, std::vector<Ticket>> tickets_ ABSL_GUARDED_BY(mu_);     // tenant/desk/day
   std::map<std::string, absl::Time> called_ ABSL_GUARDED_BY(mu_);  // appointment key -> when
+  std::vector<Audited> accesses_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sportelli::scheduling::testing

@@ -204,5 +204,102 @@ TEST_F(PrivacyTest, RowsWrittenBeforeEncryptionAreStillRead) {
   EXPECT_EQ(read.citizen().email(), "");
 }
 
+// ---- the audit trail --------------------------------------------------------------------------
+
+class AuditTrailTest : public PrivacyTest {
+ protected:
+  // (subject, roles, action, resource, purpose, request_id, citizens) of the trail, oldest first.
+  std::vector<std::vector<std::string>> Trail() {
+    std::vector<std::vector<std::string>> rows;
+    EXPECT_OK(admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::Status {
+      for (const auto& row : tx.exec_params(
+               "SELECT subject, array_to_string(roles, ','), action, resource, purpose, "
+               "request_id, cardinality(citizen_indexes)::text FROM scheduling.audit_events "
+               "WHERE tenant_id = $1 ORDER BY event_time, lane, sequence",
+               tenant_)) {
+        std::vector<std::string> fields;
+        for (const auto& field : row) fields.push_back(field.as<std::string>());
+        rows.push_back(std::move(fields));
+      }
+      return absl::OkStatus();
+    }));
+    return rows;
+  }
+
+  grpc::Status GetWithPurpose(const std::string& name, const std::string& token,
+                              const std::string& purpose) {
+    grpc::ClientContext context;
+    context.set_deadline(server::DeadlineAfter(absl::Seconds(30)));
+    context.AddMetadata("authorization", "Bearer " + token);
+    context.AddMetadata("x-sportelli-purpose", purpose);
+    v1::GetAppointmentRequest request;
+    request.set_name(name);
+    v1::Appointment out;
+    return stub_->GetAppointment(&context, request, &out);
+  }
+};
+
+TEST_F(AuditTrailTest, EachReadAndWriteOfACitizenLeavesOneRowNamingWhoWhatAndWhy) {
+  const v1::CreateAppointmentRequest request = Distinctive(SlotStart(3, 0), 11);
+  const v1::Appointment made = Book(request);
+  clock_.Advance(absl::Seconds(1));  // the trail is read in time order
+  ASSERT_EQ(Trail().size(), 1u);
+  EXPECT_THAT(Trail()[0], ::testing::ElementsAre("test-user", "portal", "CREATE", made.name(),
+                                                 "citizen_request", request.request_id(), "1"));
+  v1::Appointment read;
+  ASSERT_TRUE(Get(made.name(), &read).ok());
+  ASSERT_EQ(Trail().size(), 2u);
+  EXPECT_THAT(Trail()[1], ::testing::ElementsAre("test-user", "operator", "READ", made.name(),
+                                                 "service_delivery", "", "1"));
+  // A listing is one row naming the desk and every citizen it showed.
+  clock_.Advance(absl::Seconds(1));
+  Book(Distinctive(SlotStart(3, 1), 12));
+  clock_.Advance(absl::Seconds(1));
+  v1::ListAppointmentsRequest list;
+  list.set_desk(DeskName("sede"));
+  *list.mutable_date() = api::ToDate(absl::ToCivilDay(SlotStart(3, 0), Rome()));
+  v1::ListAppointmentsResponse listed;
+  ASSERT_TRUE(Call(&Stub::ListAppointments, Operator(), list, &listed).ok());
+  ASSERT_EQ(Trail().size(), 4u);
+  EXPECT_THAT(Trail()[3], ::testing::ElementsAre("test-user", "operator", "LIST", DeskName("sede"),
+                                                 "service_delivery", "", "2"));
+  // Reading slots touches no personal data and leaves no row.
+  Seats("sede", SlotStart(3, 0), v1::CHANNEL_WEB);
+  EXPECT_EQ(Trail().size(), 4u);
+}
+
+TEST_F(AuditTrailTest, AReadWhoseAuditRowCannotBeWrittenFailsAndShowsNothing) {
+  const v1::Appointment made = Book(Distinctive(SlotStart(3, 0), 13));
+  ASSERT_OK(admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::Status {
+    tx.exec(
+        "ALTER TABLE scheduling.audit_events ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
+    return absl::OkStatus();
+  }));
+  v1::Appointment read;
+  const grpc::Status status = Get(made.name(), &read);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_FALSE(read.has_citizen());
+  EXPECT_FALSE(
+      Call(&Stub::CreateAppointment, Portal(), Distinctive(SlotStart(3, 1), 14), &read).ok());
+  EXPECT_EQ(BookedAt("sede", SlotStart(3, 1)), 0);  // a booking that cannot be audited is not made
+}
+
+TEST_F(AuditTrailTest, APurposeIsStatedFromTheCodedListThatTheRoleAllows) {
+  const v1::Appointment made = Book(Distinctive(SlotStart(3, 0), 15));
+  clock_.Advance(absl::Seconds(1));  // the trail is read in time order
+  EXPECT_TRUE(
+      GetWithPurpose(made.name(), Token(tenant_, {"coordinator"}), "service_delivery").ok());
+  EXPECT_EQ(Trail().back()[4], "service_delivery");
+  const Failure denied =
+      Decode(GetWithPurpose(made.name(), Token(tenant_, {"operator"}), "data_protection"));
+  EXPECT_EQ(denied.code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(denied.reason, "PURPOSE_NOT_ALLOWED");
+  const Failure unknown =
+      Decode(GetWithPurpose(made.name(), Token(tenant_, {"operator"}), "Mario Rossi"));
+  EXPECT_EQ(unknown.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(unknown), ::testing::ElementsAre("x-sportelli-purpose"));
+  EXPECT_EQ(Trail().size(), 2u);  // the refused reads left nothing
+}
+
 }  // namespace
 }  // namespace sportelli::scheduling::testing

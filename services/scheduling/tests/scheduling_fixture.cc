@@ -36,9 +36,9 @@ std::string CodiceFiscale(int n) {
 
 void SchedulingTest::SetUp() {
   ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
-  ASSERT_OK(db_->Migrate(
-      "scheduling", Migrations(),
-      {pg::RequestIdsComponent(), events::OutboxComponent(), keyring::KeysComponent()}));
+  ASSERT_OK(db_->Migrate("scheduling", Migrations(),
+                         {pg::RequestIdsComponent(), events::OutboxComponent(),
+                          keyring::KeysComponent(), audit::AuditComponent()}));
   ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn(), {.max_size = 16}));
   ASSERT_OK_AND_ASSIGN(admin_pool_, pg::ConnectionPool::Create(db_->admin_dsn(), {.max_size = 2}));
 
@@ -61,13 +61,15 @@ void SchedulingTest::SetUp() {
   secret_ = std::make_unique<crypto::SecretKey>(*crypto::SecretKey::Create(std::string(32, 'k')));
   kek_ = *crypto::FileKeyEncryptionKey::Parse(crypto::FileKeyEncryptionKey::GenerateFile());
   keyring_ = std::make_unique<keyring::Keyring>(kek_.get(), "scheduling", &clock_);
+  audit_ = std::make_unique<audit::AuditLog>("scheduling", &clock_);
   StartServer(BookingRules{});
 }
 
 void SchedulingTest::StartServer(BookingRules rules) {
   if (server_) server_->Shutdown();
   registry_ = std::make_shared<prometheus::Registry>();
-  repository_ = std::make_unique<PostgresSchedulingRepository>(pool_.get(), keyring_.get());
+  repository_ =
+      std::make_unique<PostgresSchedulingRepository>(pool_.get(), keyring_.get(), audit_.get());
   cache_ = std::make_unique<RedisAvailabilityCache>(redis_.get());
   availability_ = std::make_unique<Availability>(
       repository_.get(), cache_.get(), &clock_, *registry_, &logger_,

@@ -97,6 +97,7 @@ class SchedulingTest : public ::testing::Test {
   std::unique_ptr<crypto::SecretKey> secret_;
   std::unique_ptr<crypto::FileKeyEncryptionKey> kek_;
   std::unique_ptr<keyring::Keyring> keyring_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<server::RpcMetrics> metrics_;
   std::unique_ptr<server::RpcHandler> handler_;
   std::unique_ptr<BookingService> booking_;

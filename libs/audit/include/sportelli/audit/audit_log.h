@@ -47,12 +47,12 @@ std::optional<Action> ParseAction(absl::string_view name);
 // Why personal data is accessed: a coded list, never free text (which could carry personal
 // data into the trail). Each role has a default; a caller may state another that its role allows.
 enum class Purpose {
-  kServiceDelivery,    // the desk's work for the citizen: booking, reception, the interview
-  kCitizenRequest,     // the citizen's own request (through the portal)
-  kCaseManagement,     // a coordinator's work on cases and assignments
-  kAdministration,     // a comune administrator's work
-  kDataProtection,     // the DPO answering a data subject or checking the trail
-  kService,            // another service of the system, on its own behalf
+  kServiceDelivery,  // the desk's work for the citizen: booking, reception, the interview
+  kCitizenRequest,   // the citizen's own request (through the portal)
+  kCaseManagement,   // a coordinator's work on cases and assignments
+  kAdministration,   // a comune administrator's work
+  kDataProtection,   // the DPO answering a data subject or checking the trail
+  kService,          // another service of the system, on its own behalf
 };
 const char* PurposeName(Purpose purpose);  // "service_delivery", ...
 std::optional<Purpose> ParsePurpose(absl::string_view name);
@@ -70,8 +70,8 @@ struct Actor {
 struct Access {
   Actor actor;
   Action action = Action::kRead;
-  std::string resource;    // a resource name, or the collection listed
-  std::string data_class;  // e.g. "appointment.citizen"
+  std::string resource;                      // a resource name, or the collection listed
+  std::string data_class;                    // e.g. "appointment.citizen"
   std::vector<std::string> citizen_indexes;  // blind indexes (raw bytes), for "who looked at me"
 };
 
@@ -106,9 +106,9 @@ struct VerifyReport {
 };
 
 struct Filter {
-  std::string resource;        // exact, or empty
-  std::string subject;         // exact, or empty
-  std::string citizen_index;   // raw bytes, or empty
+  std::string resource;            // exact, or empty
+  std::string subject;             // exact, or empty
+  std::string citizen_index;       // raw bytes, or empty
   std::optional<absl::Time> from;  // inclusive
   std::optional<absl::Time> to;    // exclusive
 };
