@@ -6,7 +6,9 @@
 #include "services/scheduling/booking_service.h"
 #include "services/scheduling/config.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
+#include "services/scheduling/proto_mapping.h"
 #include "services/scheduling/scheduling_grpc_service.h"
+#include "sportelli/audit/audit_grpc_service.h"
 #include "sportelli/audit/audit_log.h"
 #include "sportelli/crypto/key_encryption_key.h"
 #include "sportelli/events/outbox.h"
@@ -15,6 +17,7 @@
 #include "sportelli/keyring/keyring.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/server/service_main.h"
+#include "sportelli/status/macros.h"
 #include "sportelli/tenants_client/grpc_directory.h"
 
 namespace sportelli::scheduling {
@@ -37,6 +40,15 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* booking = kit.Own(std::make_unique<BookingService>(repository, directory, availability,
                                                            secret, config.rules, &kit.clock()));
   kit.AddService(kit.Own(std::make_unique<SchedulingGrpcService>(booking, &kit.handler())));
+  // The DPO's API over this service's trail, and its part of a citizen's data (art. 15).
+  kit.AddService(kit.Own(std::make_unique<audit::AuditGrpcService>(
+      "scheduling", &kit.pool(), audit, secret, &kit.handler(), &kit.clock(),
+      [repository](pqxx::work& tx, const std::string& tenant,
+                   const std::string& citizen_index) -> absl::StatusOr<nlohmann::json> {
+        ASSIGN_OR_RETURN(std::vector<Appointment> held,
+                         repository->AppointmentsOfCitizen(tx, tenant, citizen_index));
+        return nlohmann::json{{"appointments", AppointmentsJson(held)}};
+      })));
   // A comune's configuration changed: what this replica knows of it is stale.
   events::AddStreamTail(
       kit, std::string(events::kDirectoryStream),

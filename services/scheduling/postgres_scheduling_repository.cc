@@ -525,6 +525,20 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
       });
 }
 
+absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::AppointmentsOfCitizen(
+    pqxx::work& tx, const std::string& tenant_id, const std::string& citizen_index) {
+  std::vector<Appointment> held;
+  for (const auto& row : tx.exec_params(
+           absl::StrCat("SELECT ", AppointmentColumns(),
+                        " FROM scheduling.appointments WHERE tenant_id = $1 AND citizen_index = "
+                        "decode($2, 'hex') ORDER BY start_time, appointment_id"),
+           tenant_id, Hex(citizen_index))) {
+    ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, row));
+    held.push_back(std::move(stored.appointment));
+  }
+  return held;
+}
+
 absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooked(
     const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to,
     const audit::Actor& who) {

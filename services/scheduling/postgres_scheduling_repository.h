@@ -70,6 +70,13 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
   absl::StatusOr<Queue> ListQueue(const std::string& tenant_id, const std::string& desk_id,
                                   absl::CivilDay day, const audit::Actor& who) override;
 
+  // Every appointment of the citizen with blind index `citizen_index`, oldest first, with its
+  // citizen opened, inside `tx` (a tenant transaction of the caller, which audits the access):
+  // the scheduling part of a data subject's access request (sportelli.audit.v1).
+  absl::StatusOr<std::vector<Appointment>> AppointmentsOfCitizen(pqxx::work& tx,
+                                                                 const std::string& tenant_id,
+                                                                 const std::string& citizen_index);
+
  private:
   // Records `who`'s access to the citizens `indexes` of `resource` in `tx`.
   absl::Status Audit(pqxx::work& tx, const std::string& tenant, const audit::Actor& who,

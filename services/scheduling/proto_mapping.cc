@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "sportelli/api/names.h"
 #include "sportelli/api/proto_time.h"
 
@@ -162,6 +163,20 @@ v1::WalkInTicket ToProto(const WalkInTicket& ticket) {
   out.set_state(ticket.state == TicketState::kWaiting ? v1::TICKET_STATE_WAITING
                                                       : v1::TICKET_STATE_CALLED);
   ToTimestamp(ticket.create_time, out.mutable_create_time());
+  return out;
+}
+
+nlohmann::json AppointmentsJson(const std::vector<Appointment>& appointments) {
+  nlohmann::json out = nlohmann::json::array();
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  for (const Appointment& a : appointments) {
+    std::string json;
+    // Fails only on a message protobuf cannot describe, which a generated one never is.
+    if (google::protobuf::util::MessageToJsonString(ToProto(a), &json, options).ok()) {
+      out.push_back(nlohmann::json::parse(json));
+    }
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "nlohmann/json.hpp"
 #include "services/scheduling/domain/appointment.h"
 #include "sportelli/scheduling/v1/scheduling_service.pb.h"
 #include "sportelli/status/errors.h"
@@ -28,6 +29,10 @@ v1::Appointment ToProto(const Appointment& appointment);
 v1::Hold ToProto(const Hold& hold);
 v1::WalkInTicket ToProto(const WalkInTicket& ticket);
 std::string TicketId(const WalkInTicket& ticket);
+
+// Appointments as the JSON of their API messages (proto3 JSON mapping, field names as in the
+// proto): what a data subject's export shows.
+nlohmann::json AppointmentsJson(const std::vector<Appointment>& appointments);
 
 }  // namespace sportelli::scheduling
 

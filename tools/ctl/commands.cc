@@ -23,6 +23,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "sportelli/audit/v1/audit_service.grpc.pb.h"
 #include "sportelli/auth/tokens.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
 #include "sportelli/server/deadline.h"
@@ -35,6 +36,7 @@ namespace {
 
 namespace v1 = ::sportelli::tenants::v1;
 namespace scheduling_v1 = ::sportelli::scheduling::v1;
+namespace audit_v1 = ::sportelli::audit::v1;
 
 constexpr absl::Duration kDeadline = absl::Seconds(10);
 
@@ -270,6 +272,11 @@ absl::StatusOr<std::string> NewRequestId() {
     absl::StrAppendFormat(&id, "%02x", bytes[i]);
   }
   return id;
+}
+
+std::unique_ptr<audit_v1::AuditService::Stub> AuditStub(const Context& context) {
+  return audit_v1::AuditService::NewStub(
+      grpc::CreateChannel(context.scheduling_address, grpc::InsecureChannelCredentials()));
 }
 
 std::unique_ptr<scheduling_v1::SchedulingService::Stub> SchedulingStub(const Context& context) {
@@ -667,6 +674,81 @@ int Health(const Context&, const std::vector<std::string>& args) {
   }
   std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+}
+
+int Audit(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl audit verify TENANT\n"
+      "       sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
+      "       sportelli-ctl audit export TENANT CODICE_FISCALE\n"
+      "  (as the comune's dpo; the trail and data of sportelli-scheduling)\n";
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs(args, {"codice-fiscale", "subject", "resource"}, {});
+  if (!parsed.ok() || parsed->positional.size() < 2) {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& action = parsed->positional[0];
+  const std::string& tenant = parsed->positional[1];
+  const std::string parent = absl::StrCat("tenants/", tenant);
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {"dpo"});
+  if (!token.ok()) return Fail(token.status());
+  auto stub = AuditStub(context);
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  if (action == "verify" && parsed->positional.size() == 2) {
+    audit_v1::VerifyAuditChainRequest request;
+    request.set_parent(parent);
+    audit_v1::VerifyAuditChainResponse response;
+    if (grpc::Status status = stub->VerifyAuditChain(&call, request, &response); !status.ok()) {
+      return Fail(status);
+    }
+    if (response.has_first_break()) {
+      std::printf("%s: the audit trail is BROKEN at lane %d, row %lld: %s\n", tenant.c_str(),
+                  response.first_break().lane(),
+                  static_cast<long long>(response.first_break().sequence()),
+                  response.first_break().problem().c_str());
+      return 1;
+    }
+    std::printf("%s: the audit trail is sound (%lld rows in %d chains)\n", tenant.c_str(),
+                static_cast<long long>(response.rows()), response.lanes());
+    return 0;
+  }
+  if (action == "list" && parsed->positional.size() == 2) {
+    audit_v1::ListAuditEventsRequest request;
+    request.set_parent(parent);
+    request.set_codice_fiscale(parsed->flags["codice-fiscale"]);
+    request.set_subject(parsed->flags["subject"]);
+    request.set_resource(parsed->flags["resource"]);
+    audit_v1::ListAuditEventsResponse response;
+    if (grpc::Status status = stub->ListAuditEvents(&call, request, &response); !status.ok()) {
+      return Fail(status);
+    }
+    absl::StatusOr<absl::TimeZone> zone = LocalZone();
+    if (!zone.ok()) return Fail(zone.status());
+    for (const audit_v1::AuditEvent& e : response.audit_events()) {
+      std::printf("%s  %-7s %-18s %-20s %s\n",
+                  absl::FormatTime("%Y-%m-%d %H:%M:%S", FromTimestamp(e.time()), *zone).c_str(),
+                  audit_v1::AuditAction_Name(e.action()).substr(13).c_str(), e.purpose().c_str(),
+                  e.subject().c_str(), e.resource().c_str());
+    }
+    if (!response.next_page_token().empty()) std::printf("(more: narrow the filter)\n");
+    return 0;
+  }
+  if (action == "export" && parsed->positional.size() == 3) {
+    audit_v1::ExportCitizenDataRequest request;
+    request.set_parent(parent);
+    request.set_codice_fiscale(parsed->positional[2]);
+    audit_v1::ExportCitizenDataResponse response;
+    if (grpc::Status status = stub->ExportCitizenData(&call, request, &response); !status.ok()) {
+      return Fail(status);
+    }
+    std::cout << response.json() << "\n";
+    return 0;
+  }
+  std::cerr << kUsage;
+  return 2;
 }
 
 }  // namespace sportelli::ctl

@@ -27,6 +27,9 @@ int Hours(const Context& context, const std::vector<std::string>& args);
 int Slots(const Context& context, const std::vector<std::string>& args);
 int Book(const Context& context, const std::vector<std::string>& args);
 
+// The DPO's commands over sportelli-scheduling's audit trail: `audit verify|list|export`.
+int Audit(const Context& context, const std::vector<std::string>& args);
+
 // Any service: the gRPC health check of ADDRESS for SERVICE (liveness when absent); exits 0
 // when SERVING.
 int Health(const Context& context, const std::vector<std::string>& args);

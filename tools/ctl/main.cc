@@ -11,6 +11,7 @@
 //       --given-name Maria --family-name Rossi --codice-fiscale RSSMRA80A41E715N
 //       --phone +393331234567 --privacy-notice-acknowledged      (each command on one line)
 //   sportelli-ctl health localhost:18080 sportelli.tenants.v1.TenantsService
+//   sportelli-ctl audit verify capannori      (as the comune's dpo, over scheduling's trail)
 //
 // Environment: SPORTELLI_TENANTS_ADDR (default localhost:8080), SPORTELLI_SCHEDULING_ADDR
 // (default localhost:18081, the port `scripts/up` uses), SPORTELLI_TOKEN (a bearer
@@ -48,7 +49,10 @@ int Usage() {
          "[--request-id UUID]\n"
          "      (SERVICE: S, T/S or tenants/T/services/S; START: 2026-12-02T09:00+01:00 or\n"
          "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n"
-         "  sportelli-ctl health ADDRESS [SERVICE]   (exit 0 when SERVING)\n";
+         "  sportelli-ctl health ADDRESS [SERVICE]   (exit 0 when SERVING)\n"
+         "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
+         "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
+         "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n";
   return 2;
 }
 
@@ -70,6 +74,7 @@ int main(int argc, char** argv) {
   if (command == "slots") return sportelli::ctl::Slots(context, rest);
   if (command == "book") return sportelli::ctl::Book(context, rest);
   if (command == "health") return sportelli::ctl::Health(context, rest);
+  if (command == "audit") return sportelli::ctl::Audit(context, rest);
   if (command == "tenants" && !rest.empty() && rest[0] == "list") {
     return sportelli::ctl::ListTenants(context, {rest.begin() + 1, rest.end()});
   }

@@ -2,6 +2,7 @@
 // table (request ids included), fields that do not open once moved, crypto-shredding that erases
 // exactly one citizen, rotation that keeps earlier bookings readable, and rows written before
 // encryption still read.
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -299,6 +300,138 @@ TEST_F(AuditTrailTest, APurposeIsStatedFromTheCodedListThatTheRoleAllows) {
   EXPECT_EQ(unknown.code, grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(Fields(unknown), ::testing::ElementsAre("x-sportelli-purpose"));
   EXPECT_EQ(Trail().size(), 2u);  // the refused reads left nothing
+}
+
+// ---- the DPO's API (sportelli.audit.v1)
+// ----------------------------------------------------------
+
+class DpoTest : public AuditTrailTest {
+ protected:
+  std::string Dpo() { return Token(tenant_, {"dpo"}); }
+
+  template <typename Request, typename Response>
+  grpc::Status AuditCall(grpc::Status (audit::v1::AuditService::Stub::*method)(grpc::ClientContext*,
+                                                                               const Request&,
+                                                                               Response*),
+                         const std::string& token, const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(server::DeadlineAfter(absl::Seconds(30)));
+    context.AddMetadata("authorization", "Bearer " + token);
+    return (audit_stub_.get()->*method)(&context, request, response);
+  }
+
+  audit::v1::VerifyAuditChainResponse Verify() {
+    audit::v1::VerifyAuditChainRequest request;
+    request.set_parent("tenants/" + tenant_);
+    audit::v1::VerifyAuditChainResponse response;
+    const grpc::Status status =
+        AuditCall(&audit::v1::AuditService::Stub::VerifyAuditChain, Dpo(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+};
+
+TEST_F(DpoTest, TheChainIsSoundUntilARowIsChangedBehindTheServicesBack) {
+  const v1::Appointment made = Book(Distinctive(SlotStart(3, 0), 21));
+  v1::Appointment read;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Get(made.name(), &read).ok());
+  audit::v1::VerifyAuditChainResponse sound = Verify();
+  EXPECT_EQ(sound.rows(), 6);
+  EXPECT_FALSE(sound.has_first_break());
+  ASSERT_OK(admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params(
+        "UPDATE scheduling.audit_events SET subject = 'nessuno' WHERE tenant_id = $1 AND "
+        "action = 'READ' AND sequence = (SELECT min(sequence) FROM scheduling.audit_events WHERE "
+        "tenant_id = $1 AND action = 'READ' AND lane = (SELECT min(lane) FROM "
+        "scheduling.audit_events WHERE tenant_id = $1 AND action = 'READ')) AND lane = (SELECT "
+        "min(lane) FROM scheduling.audit_events WHERE tenant_id = $1 AND action = 'READ')",
+        tenant_);
+    return absl::OkStatus();
+  }));
+  audit::v1::VerifyAuditChainResponse broken = Verify();
+  ASSERT_TRUE(broken.has_first_break());
+  EXPECT_THAT(broken.first_break().problem(), HasSubstr("was changed"));
+}
+
+TEST_F(DpoTest, WhoLookedAtMyDataListsOnlyThatCitizensAccessesAndIsRecordedItself) {
+  const v1::CreateAppointmentRequest mine = Distinctive(SlotStart(3, 0), 22);
+  const v1::Appointment made = Book(mine);
+  const v1::Appointment other = Book(Distinctive(SlotStart(3, 1), 23));
+  v1::Appointment read;
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(Get(made.name(), &read).ok());
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(Get(other.name(), &read).ok());
+  clock_.Advance(absl::Seconds(1));
+
+  audit::v1::ListAuditEventsRequest request;
+  request.set_parent("tenants/" + tenant_);
+  request.set_codice_fiscale(absl::AsciiStrToLower(mine.appointment().citizen().codice_fiscale()));
+  audit::v1::ListAuditEventsResponse response;
+  ASSERT_TRUE(
+      AuditCall(&audit::v1::AuditService::Stub::ListAuditEvents, Dpo(), request, &response).ok());
+  ASSERT_EQ(response.audit_events_size(), 2);  // the read, then the booking: newest first
+  EXPECT_EQ(response.audit_events(0).action(), audit::v1::AUDIT_ACTION_READ);
+  EXPECT_EQ(response.audit_events(0).resource(), made.name());
+  EXPECT_EQ(response.audit_events(0).subject(), "test-user");
+  EXPECT_EQ(response.audit_events(1).action(), audit::v1::AUDIT_ACTION_CREATE);
+  // The DPO's own listing is in the trail now, under their purpose.
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(
+      AuditCall(&audit::v1::AuditService::Stub::ListAuditEvents, Dpo(), request, &response).ok());
+  EXPECT_EQ(response.audit_events(0).action(), audit::v1::AUDIT_ACTION_LIST);
+  EXPECT_EQ(response.audit_events(0).purpose(), "data_protection");
+  EXPECT_THAT(response.audit_events(0).roles(), ::testing::ElementsAre("dpo"));
+}
+
+TEST_F(DpoTest, TheExportHoldsEveryAppointmentOfTheCitizenAndNothingOfOthers) {
+  const v1::CreateAppointmentRequest mine = Distinctive(SlotStart(3, 0), 24);
+  const v1::Appointment first = Book(mine);
+  const v1::Appointment second = Book(Distinctive(SlotStart(4, 0), 24));
+  Book(Distinctive(SlotStart(3, 1), 25));
+  v1::CancelAppointmentRequest cancel;
+  cancel.set_name(second.name());
+  v1::Appointment cancelled;
+  ASSERT_TRUE(Call(&Stub::CancelAppointment, Operator(), cancel, &cancelled).ok());
+  clock_.Advance(absl::Seconds(1));  // the trail is read in time order
+
+  audit::v1::ExportCitizenDataRequest request;
+  request.set_parent("tenants/" + tenant_);
+  request.set_codice_fiscale(mine.appointment().citizen().codice_fiscale());
+  audit::v1::ExportCitizenDataResponse response;
+  ASSERT_TRUE(
+      AuditCall(&audit::v1::AuditService::Stub::ExportCitizenData, Dpo(), request, &response).ok());
+  const nlohmann::json document = nlohmann::json::parse(response.json());
+  EXPECT_EQ(document["service"], "scheduling");
+  EXPECT_EQ(document["comune"], tenant_);
+  const nlohmann::json& held = document["data"]["appointments"];
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0]["name"], first.name());
+  EXPECT_EQ(held[0]["citizen"]["family_name"], "Zanobiniy");
+  EXPECT_EQ(held[1]["state"], "APPOINTMENT_STATE_CANCELLED");
+  EXPECT_EQ(response.json().find("Zanobiniz"), std::string::npos);  // citizen 25
+  EXPECT_EQ(Trail().back()[2], "EXPORT");
+}
+
+TEST_F(DpoTest, OnlyTheComunesDpoAndOnlyWithAValidCode) {
+  audit::v1::ExportCitizenDataRequest request;
+  request.set_parent("tenants/" + tenant_);
+  request.set_codice_fiscale(CodiceFiscale(1));
+  audit::v1::ExportCitizenDataResponse response;
+  for (const std::string& token : {Operator(), Token(tenant_, {"tenant_admin", "coordinator"}),
+                                   Token(other_tenant_, {"dpo"})}) {
+    const Failure denied = Decode(
+        AuditCall(&audit::v1::AuditService::Stub::ExportCitizenData, token, request, &response));
+    EXPECT_EQ(denied.code, grpc::StatusCode::PERMISSION_DENIED);
+  }
+  request.set_codice_fiscale("RSSMRA80A01H501Q");  // wrong check letter
+  const grpc::Status bad =
+      AuditCall(&audit::v1::AuditService::Stub::ExportCitizenData, Dpo(), request, &response);
+  const Failure failure = Decode(bad);
+  EXPECT_EQ(failure.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(failure), ::testing::ElementsAre("codice_fiscale"));
+  EXPECT_THAT(bad.error_message(), ::testing::Not(HasSubstr("RSSMRA80A01H501Q")));
+  EXPECT_TRUE(Trail().empty());
 }
 
 }  // namespace

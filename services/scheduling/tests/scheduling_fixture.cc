@@ -14,6 +14,7 @@
 #include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/pg/migrations.h"
+#include "sportelli/status/macros.h"
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_redis.h"
 
@@ -80,6 +81,14 @@ void SchedulingTest::StartServer(BookingRules rules) {
   booking_ = std::make_unique<BookingService>(repository_.get(), &directory_, availability_.get(),
                                               secret_.get(), rules, &clock_);
   service_ = std::make_unique<SchedulingGrpcService>(booking_.get(), handler_.get());
+  audit_service_ = std::make_unique<audit::AuditGrpcService>(
+      "scheduling", pool_.get(), audit_.get(), secret_.get(), handler_.get(), &clock_,
+      [this](pqxx::work& tx, const std::string& tenant,
+             const std::string& index) -> absl::StatusOr<nlohmann::json> {
+        ASSIGN_OR_RETURN(std::vector<Appointment> held,
+                         repository_->AppointmentsOfCitizen(tx, tenant, index));
+        return nlohmann::json{{"appointments", AppointmentsJson(held)}};
+      });
   server::ServerOptions options;
   options.service_name = "sportelli.scheduling.v1.SchedulingService";
   options.listen_address = "127.0.0.1:0";
@@ -89,9 +98,12 @@ void SchedulingTest::StartServer(BookingRules rules) {
   options.shutdown_deadline = absl::Seconds(1);
   server_ = std::make_unique<server::Server>(options, &logger_, registry_);
   server_->AddService(service_.get());
+  server_->AddService(audit_service_.get());
   ASSERT_OK(server_->Start());
-  stub_ = v1::SchedulingService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                     grpc::InsecureChannelCredentials());
+  stub_ = v1::SchedulingService::NewStub(channel);
+  audit_stub_ = audit::v1::AuditService::NewStub(channel);
 }
 
 void SchedulingTest::TearDown() {

@@ -21,6 +21,7 @@
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/scheduling_grpc_service.h"
 #include "services/scheduling/tests/fake_directory.h"
+#include "sportelli/audit/audit_grpc_service.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/crypto/key_encryption_key.h"
 #include "sportelli/keyring/keyring.h"
@@ -102,6 +103,8 @@ class SchedulingTest : public ::testing::Test {
   std::unique_ptr<server::RpcHandler> handler_;
   std::unique_ptr<BookingService> booking_;
   std::unique_ptr<SchedulingGrpcService> service_;
+  std::unique_ptr<audit::AuditGrpcService> audit_service_;
+  std::unique_ptr<audit::v1::AuditService::Stub> audit_stub_;
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<v1::SchedulingService::Stub> stub_;
   // The service's clock: a fixed Monday morning (kTestStart), moved only by the tests. Tokens
