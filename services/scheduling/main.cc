@@ -1,13 +1,21 @@
 // sportelli-scheduling: slots, availability (cached in Redis), appointments, holds and the
 // walk-in queue; an outbox relay publishes its events, and a tail of the directory stream keeps
-// what it caches of the tenants service fresh. `serve` (default) or `migrate`; configuration
-// from environment variables (docs/operations.md).
+// what it caches of the tenants service fresh. Citizens' data is sealed under their own keys
+// and every access to it audited; the DPO's AuditService is served next to the API.
+//
+//   sportelli-scheduling [serve]                 the gRPC server and the outbox relay (default)
+//   sportelli-scheduling migrate                 the schema migrations, then exit
+//   sportelli-scheduling keys ...                rotate, rewrap, retire, shred-citizen
+//   sportelli-scheduling seal-existing TENANT... seal citizens stored before encryption
+//
+// Configuration comes from environment variables (docs/operations.md).
 #include "services/scheduling/availability.h"
 #include "services/scheduling/booking_service.h"
 #include "services/scheduling/config.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/proto_mapping.h"
 #include "services/scheduling/scheduling_grpc_service.h"
+#include "services/scheduling/seal_existing.h"
 #include "sportelli/audit/audit_grpc_service.h"
 #include "sportelli/audit/audit_log.h"
 #include "sportelli/crypto/key_encryption_key.h"
@@ -15,6 +23,7 @@
 #include "sportelli/events/service_kit.h"
 #include "sportelli/events/streams.h"
 #include "sportelli/keyring/keyring.h"
+#include "sportelli/keyring/keys_command.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/server/service_main.h"
 #include "sportelli/status/macros.h"
@@ -81,5 +90,6 @@ int main(int argc, char** argv) {
                           .uses_redis = true,
                           .configure = server::Configure<scheduling::Config>(scheduling::ReadConfig,
                                                                              scheduling::Build),
-                          .commands = {}});
+                          .commands = {keyring::KeysCommand("scheduling"),
+                                       {"seal-existing", scheduling::SealExisting}}});
 }

@@ -539,6 +539,41 @@ absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::Appointme
   return held;
 }
 
+absl::StatusOr<int> PostgresSchedulingRepository::SealClearCitizens(const std::string& tenant_id,
+                                                                    int batch) {
+  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<int> {
+    const pqxx::result rows = tx.exec_params(
+        "SELECT appointment_id, encode(citizen_index, 'hex'), given_name, family_name, "
+        "codice_fiscale, coalesce(phone_number, ''), coalesce(email, '') FROM "
+        "scheduling.appointments WHERE tenant_id = $1 AND given_name IS NOT NULL LIMIT $2 FOR "
+        "UPDATE SKIP LOCKED",
+        tenant_id, batch);
+    for (const auto& row : rows) {
+      Appointment a;
+      a.tenant_id = tenant_id;
+      a.id = row[0].as<std::string>();
+      for (int i = 0; i < static_cast<int>(std::size(kSealedFields)); ++i) {
+        a.citizen.*kSealedFields[i].field = row[2 + i].as<std::string>();
+      }
+      ASSIGN_OR_RETURN(crypto::AeadKey key,
+                       keyring_->SubjectKeyForWrite(
+                           tx, tenant_id, absl::HexStringToBytes(row[1].as<std::string>())));
+      std::vector<std::string> sealed;
+      for (const SealedField& f : kSealedFields) {
+        sealed.push_back(Hex(key.Seal(a.citizen.*f.field, FieldBinding(a, f.column))));
+      }
+      tx.exec_params(
+          "UPDATE scheduling.appointments SET given_name_sealed = decode($3, 'hex'), "
+          "family_name_sealed = decode($4, 'hex'), codice_fiscale_sealed = decode($5, 'hex'), "
+          "phone_number_sealed = decode($6, 'hex'), email_sealed = decode($7, 'hex'), "
+          "given_name = NULL, family_name = NULL, codice_fiscale = NULL, phone_number = NULL, "
+          "email = NULL WHERE tenant_id = $1 AND appointment_id = $2",
+          tenant_id, a.id, sealed[0], sealed[1], sealed[2], sealed[3], sealed[4]);
+    }
+    return static_cast<int>(rows.size());
+  });
+}
+
 absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooked(
     const std::string& tenant_id, const std::string& desk_id, absl::Time from, absl::Time to,
     const audit::Actor& who) {

@@ -77,6 +77,11 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
                                                                  const std::string& tenant_id,
                                                                  const std::string& citizen_index);
 
+  // Seals the citizens of up to `batch` appointments of the comune still stored in clear (booked
+  // before migration V004) in one short transaction, skipping rows locked by the service;
+  // returns how many it sealed. `seal-existing` calls it until it returns less than `batch`.
+  absl::StatusOr<int> SealClearCitizens(const std::string& tenant_id, int batch);
+
  private:
   // Records `who`'s access to the citizens `indexes` of `resource` in `tx`.
   absl::Status Audit(pqxx::work& tx, const std::string& tenant, const audit::Actor& who,

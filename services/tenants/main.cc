@@ -42,7 +42,7 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   return absl::OkStatus();
 }
 
-int Seed(logging::Logger& log) {
+int Seed(logging::Logger& log, const std::vector<std::string>& /*args*/) {
   std::unique_ptr<pg::ConnectionPool> pool = server::OpenDatabaseFromEnv("tenants");
   PostgresTenantsRepository repository(pool.get(), &clock::SystemClock::Instance());
   absl::StatusOr<SeedReport> report = ApplySeed(PianaDiLuccaSeed(), repository);

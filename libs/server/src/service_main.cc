@@ -1,5 +1,6 @@
 #include "sportelli/server/service_main.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -155,7 +156,9 @@ int RunMain(int argc, char** argv, const ServiceDefinition& definition) {
   }
   std::vector<std::string> names = {"serve", "migrate"};
   for (const Command& extra : definition.commands) {
-    if (command == extra.name) return extra.run(log);
+    if (command == extra.name) {
+      return extra.run(log, std::vector<std::string>(argv + std::min(argc, 2), argv + argc));
+    }
     names.push_back(extra.name);
   }
   std::cerr << "usage: sportelli-" << definition.name << " [" << absl::StrJoin(names, "|") << "]\n";

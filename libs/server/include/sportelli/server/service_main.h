@@ -104,10 +104,10 @@ Configurator Configure(std::function<Config(config::EnvReader&)> read,
   };
 }
 
-// A subcommand besides `serve` and `migrate`.
+// A subcommand besides `serve` and `migrate`: `run` gets the arguments after its name.
 struct Command {
   std::string name;
-  std::function<int(logging::Logger&)> run;
+  std::function<int(logging::Logger&, const std::vector<std::string>& args)> run;
 };
 
 struct ServiceDefinition {
