@@ -711,7 +711,7 @@ int Audit(const Context& context, const std::vector<std::string>& args) {
                   response.first_break().problem().c_str());
       return 1;
     }
-    std::printf("%s: the audit trail is sound (%lld rows in %d chains)\n", tenant.c_str(),
+    std::printf("%s: the audit trail is sound (rows: %lld, chains: %d)\n", tenant.c_str(),
                 static_cast<long long>(response.rows()), response.lanes());
     return 0;
   }

@@ -138,12 +138,13 @@ absl::StatusOr<crypto::AeadKey> Keyring::SubjectKeyForWrite(pqxx::work& tx,
     ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> existing,
                      ReadSubjectKey(tx, tenant, subject_index));
     if (!existing) return status::Internal("the citizen's key vanished while being made");
-    return *std::move(existing);
+    return std::move(*existing);
   }
   ASSIGN_OR_RETURN(
       std::optional<crypto::AeadKey> key,
       OpenSubjectKey(tx, tenant, subject_index, rows[0][0].as<int64_t>(), BytesAt(rows[0][1])));
-  return *std::move(key);
+  if (!key) return status::Internal("the citizen's key could not be read back");
+  return std::move(*key);
 }
 
 absl::StatusOr<std::optional<crypto::AeadKey>> Keyring::OpenSubjectKey(
@@ -220,6 +221,7 @@ absl::StatusOr<RewrapReport> Keyring::Rewrap(pqxx::work& tx, const std::string& 
     const int64_t key_id = row[1].as<int64_t>();
     ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
                      OpenSubjectKey(tx, tenant, subject, key_id, BytesAt(row[2])));
+    if (!key) return status::Internal("a citizen's key could not be read back");
     const std::string resealed =
         active.Seal(key->bytes(), SubjectKeyBinding(tenant, subject, key_id));
     tx.exec_params(absl::StrCat("UPDATE ", schema_,
