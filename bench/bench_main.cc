@@ -43,6 +43,8 @@ scenarios
   booking       CreateAppointment round-robin over every free slot of --desks over --days
   rush          --attempts CreateAppointment uniformly at random over --slots free slots;
                 with --pg-dsn, checks in PostgreSQL that no slot was overbooked
+  read          GetAppointment (citizen decrypted, read audited) round-robin over --appointments
+                appointments it books first on --desks; needs --role operator
 
 flags (defaults in brackets)
   --duration D        measured duration [30s] (not for rush: it lasts attempts / rate)
@@ -56,6 +58,7 @@ flags (defaults in brackets)
   --span-days N       days asked per availability request [1]
   --slots N           rush: slots aimed at [1000]  --attempts N  rush: attempts [100000]
   --seed N            rush: choice of slots and of each attempt's slot [random]
+  --appointments N    read: appointments booked, then read [500]
   --pg-dsn DSN        rush: libpq connection string for the overbooking check
   --json FILE         also write the report as JSON   --label TEXT  a name for this run
 )";
@@ -64,7 +67,7 @@ const std::set<std::string> kFlags = {
     "scenario",    "target",       "rate",         "duration", "warmup", "threads",
     "connections", "deadline",     "max-inflight", "json",     "label",  "jwt-private-key",
     "jwt-issuer",  "jwt-audience", "role",         "tenant",   "desks",  "days",
-    "span-days",   "slots",        "attempts",     "seed",     "pg-dsn"};
+    "span-days",   "slots",        "attempts",     "seed",     "pg-dsn", "appointments"};
 
 // Exit codes.
 constexpr int kExitOk = 0;
@@ -102,14 +105,15 @@ struct Settings {
   int64_t attempts = 0;
   uint64_t seed = 0;
   std::string pg_dsn;
+  int appointments = 0;
 };
 
 absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   Settings s;
   ASSIGN_OR_RETURN(s.scenario, flags.String("scenario"));
-  const std::set<std::string> scenarios = {"empty", "availability", "booking", "rush"};
+  const std::set<std::string> scenarios = {"empty", "availability", "booking", "rush", "read"};
   if (scenarios.count(s.scenario) == 0)
-    return absl::InvalidArgumentError("--scenario: empty, availability, booking or rush");
+    return absl::InvalidArgumentError("--scenario: empty, availability, booking, rush or read");
   const bool rush = s.scenario == "rush";
   ASSIGN_OR_RETURN(s.target, flags.String("target"));
   ASSIGN_OR_RETURN(s.rate, flags.Double("rate"));
@@ -154,6 +158,8 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
                                     std::numeric_limits<int64_t>::max()));
   s.seed = static_cast<uint64_t>(value);
   s.pg_dsn = flags.String("pg-dsn", "");
+  ASSIGN_OR_RETURN(value, flags.Int("appointments", 500, 1, 100'000));
+  s.appointments = static_cast<int>(value);
   return s;
 }
 
@@ -263,6 +269,17 @@ int Run(int argc, char** argv) {
   } else if (s.scenario == "availability") {
     workload = std::make_unique<AvailabilityWorkload>(*channels, s.pairs, *bearers, today, s.days,
                                                       s.span_days);
+  } else if (s.scenario == "read") {
+    absl::StatusOr<std::vector<SlotRef>> free =
+        ListFreeSlots(*(*channels)[0], s.pairs, *bearers, today, s.days, absl::Seconds(30));
+    if (!free.ok()) return fail(free.status());
+    if (free->empty())
+      return fail(absl::FailedPreconditionError("no free slot for channel WEB in --days"));
+    absl::StatusOr<std::vector<std::string>> names =
+        BookForReading(*(*channels)[0], *free, *bearers, s.appointments, FreshSeed());
+    if (!names.ok()) return fail(names.status());
+    std::cerr << "sportelli-bench: " << names->size() << " appointments booked to read\n";
+    workload = std::make_unique<ReadWorkload>(*channels, *std::move(names), *bearers);
   } else {
     absl::StatusOr<std::vector<SlotRef>> free =
         ListFreeSlots(*(*channels)[0], s.pairs, *bearers, today, s.days, absl::Seconds(30));

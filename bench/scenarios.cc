@@ -154,9 +154,11 @@ size_t BookingWorkload::SlotOf(int64_t index) const {
   return static_cast<size_t>(random.Below(slots_.size()));
 }
 
-std::unique_ptr<Call> BookingWorkload::MakeCall(int64_t index, int channel) {
-  const SlotRef& slot = slots_[SlotOf(index)];
-  SplitMix64 random(Mix(data_seed_, static_cast<uint64_t>(index)));
+// Booking `index` of a run seeded with `data_seed`: a fresh request id and a fresh valid
+// citizen.
+sv1::CreateAppointmentRequest BookingRequest(const SlotRef& slot, uint64_t data_seed,
+                                             int64_t index) {
+  SplitMix64 random(Mix(data_seed, static_cast<uint64_t>(index)));
   sv1::CreateAppointmentRequest request;
   request.set_parent(absl::StrCat("tenants/", slot.tenant));
   request.set_request_id(UuidV4(random));
@@ -172,9 +174,14 @@ std::unique_ptr<Call> BookingWorkload::MakeCall(int64_t index, int channel) {
   citizen->set_phone_number(RandomMobileNumber(random));
   citizen->set_preferred_contact(sv1::CONTACT_CHANNEL_SMS);
   citizen->set_privacy_notice_acknowledged(true);
+  return request;
+}
+
+std::unique_ptr<Call> BookingWorkload::MakeCall(int64_t index, int channel) {
+  const SlotRef& slot = slots_[SlotOf(index)];
   sv1::SchedulingService::Stub* stub = stubs_[channel].get();
   std::unique_ptr<Call> call = MakeUnaryCall<sv1::Appointment>(
-      std::move(request),
+      BookingRequest(slot, data_seed_, index),
       [stub](grpc::ClientContext* context, const sv1::CreateAppointmentRequest& r,
              grpc::CompletionQueue* cq) {
         return stub->PrepareAsyncCreateAppointment(context, r, cq);
@@ -191,6 +198,54 @@ std::vector<int64_t> BookingWorkload::AttemptsPerSlot() const {
   std::vector<int64_t> attempts(slots_.size());
   for (size_t i = 0; i < slots_.size(); ++i) attempts[i] = attempts_[i].load();
   return attempts;
+}
+
+ReadWorkload::ReadWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                           std::vector<std::string> names, Bearers bearers)
+    : stubs_(StubsFor<sv1::SchedulingService::Stub>(channels)),
+      names_(std::move(names)),
+      bearers_(std::move(bearers)) {}
+
+std::unique_ptr<Call> ReadWorkload::MakeCall(int64_t index, int channel) {
+  const std::string& name = names_[static_cast<size_t>(index) % names_.size()];
+  sv1::GetAppointmentRequest request;
+  request.set_name(name);
+  // "tenants/{tenant}/appointments/{id}"
+  const std::string tenant = name.substr(8, name.find('/', 8) - 8);
+  sv1::SchedulingService::Stub* stub = stubs_[channel].get();
+  std::unique_ptr<Call> call = MakeUnaryCall<sv1::Appointment>(
+      std::move(request), [stub](grpc::ClientContext* context, const sv1::GetAppointmentRequest& r,
+                                 grpc::CompletionQueue* cq) {
+        return stub->PrepareAsyncGetAppointment(context, r, cq);
+      });
+  call->context.AddMetadata("authorization", BearerOf(bearers_, tenant));
+  return call;
+}
+
+absl::StatusOr<std::vector<std::string>> BookForReading(grpc::Channel& channel,
+                                                        const std::vector<SlotRef>& slots,
+                                                        const Bearers& bearers, int count,
+                                                        uint64_t seed) {
+  auto stub = sv1::SchedulingService::NewStub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  std::vector<std::string> names;
+  for (int64_t i = 0; static_cast<int>(names.size()) < count && i < 10 * int64_t{count}; ++i) {
+    const SlotRef& slot = slots[static_cast<size_t>(i) % slots.size()];
+    const sv1::CreateAppointmentRequest request = BookingRequest(slot, seed, i);
+    grpc::ClientContext context;
+    context.set_deadline(server::DeadlineAfter(absl::Seconds(10)));
+    context.AddMetadata("authorization", BearerOf(bearers, slot.tenant));
+    sv1::Appointment made;
+    const grpc::Status status = stub->CreateAppointment(&context, request, &made);
+    if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) continue;  // full: next
+    if (!status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("booking for the read scenario: ", status.error_message()));
+    }
+    names.push_back(made.name());
+  }
+  if (names.empty()) return absl::FailedPreconditionError("no appointment could be booked");
+  return names;
 }
 
 }  // namespace sportelli::bench

@@ -8,6 +8,9 @@
 //                    ListFreeSlots(*channels[0], pairs, bearers, today, days));
 //   BookingWorkload booking(channels, slots, bearers, BookingWorkload::Spread::kRoundRobin,
 //                           seeds);
+//   ASSIGN_OR_RETURN(std::vector<std::string> names,
+//                    BookForReading(*channels[0], slots, bearers, 500, seed));
+//   ReadWorkload read(channels, names, bearers);               // --scenario read
 #ifndef SPORTELLI_BENCH_SCENARIOS_H_
 #define SPORTELLI_BENCH_SCENARIOS_H_
 
@@ -98,6 +101,27 @@ class BookingWorkload final : public Workload {
   const uint64_t spread_seed_;
   std::unique_ptr<std::atomic<int64_t>[]> attempts_;
 };
+
+// GetAppointment (an operator's read of an appointment with its citizen: decrypted and audited
+// in the read's transaction), request i reading names[i % names].
+class ReadWorkload final : public Workload {
+ public:
+  ReadWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+               std::vector<std::string> names, Bearers bearers);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
+  const std::vector<std::string> names_;
+  const Bearers bearers_;
+};
+
+// The read scenario's setup: books `count` appointments on `slots` (round robin, one request at
+// a time) and returns their names. Stops at the first error.
+absl::StatusOr<std::vector<std::string>> BookForReading(grpc::Channel& channel,
+                                                        const std::vector<SlotRef>& slots,
+                                                        const Bearers& bearers, int count,
+                                                        uint64_t seed);
 
 }  // namespace sportelli::bench
 
