@@ -7,6 +7,7 @@
 //   sportelli-scheduling migrate                 the schema migrations, then exit
 //   sportelli-scheduling keys ...                rotate, rewrap, retire, shred-citizen
 //   sportelli-scheduling seal-existing TENANT... seal citizens stored before encryption
+//   sportelli-scheduling maintain [TENANT...]    retention: delete and anonymize what is due
 //
 // Configuration comes from environment variables (docs/operations.md).
 #include "services/scheduling/availability.h"
@@ -14,6 +15,7 @@
 #include "services/scheduling/config.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/proto_mapping.h"
+#include "services/scheduling/retention.h"
 #include "services/scheduling/scheduling_grpc_service.h"
 #include "services/scheduling/seal_existing.h"
 #include "sportelli/audit/audit_grpc_service.h"
@@ -25,6 +27,7 @@
 #include "sportelli/keyring/keyring.h"
 #include "sportelli/keyring/keys_command.h"
 #include "sportelli/pg/idempotency.h"
+#include "sportelli/server/maintenance.h"
 #include "sportelli/server/service_main.h"
 #include "sportelli/status/macros.h"
 #include "sportelli/tenants_client/grpc_directory.h"
@@ -72,24 +75,35 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   return absl::OkStatus();
 }
 
+// The kit's tables first, then scheduling's own.
+std::vector<pg::RetentionStep> AllRetentionSteps(config::EnvReader& env) {
+  std::vector<pg::RetentionStep> steps = events::KitRetentionSteps("scheduling", env);
+  for (pg::RetentionStep& step : RetentionSteps(ReadRetention(env))) {
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
 }  // namespace sportelli::scheduling
 
 int main(int argc, char** argv) {
   using namespace sportelli;  // NOLINT: main only wires
-  return server::RunMain(argc, argv,
-                         {.name = "scheduling",
-                          .grpc_service = "sportelli.scheduling.v1.SchedulingService",
-                          .migrations = &scheduling::Migrations(),
-                          .components = {pg::RequestIdsComponent(), events::OutboxComponent(),
-                                         keyring::KeysComponent(), audit::AuditComponent()},
-                          // Bookings wait on row locks and commits: 64 threads over 16 connections
-                          // queue a click-day burst for a connection instead of refusing it.
-                          .threads = 64,
-                          .pool_size = 16,
-                          .max_receive_bytes = 64 * 1024,
-                          .uses_redis = true,
-                          .configure = server::Configure<scheduling::Config>(scheduling::ReadConfig,
-                                                                             scheduling::Build),
-                          .commands = {keyring::KeysCommand("scheduling"),
-                                       {"seal-existing", scheduling::SealExisting}}});
+  return server::RunMain(
+      argc, argv,
+      {.name = "scheduling",
+       .grpc_service = "sportelli.scheduling.v1.SchedulingService",
+       .migrations = &scheduling::Migrations(),
+       .components = {pg::RequestIdsComponent(), events::OutboxComponent(),
+                      keyring::KeysComponent(), audit::AuditComponent()},
+       // Bookings wait on row locks and commits: 64 threads over 16 connections
+       // queue a click-day burst for a connection instead of refusing it.
+       .threads = 64,
+       .pool_size = 16,
+       .max_receive_bytes = 64 * 1024,
+       .uses_redis = true,
+       .configure =
+           server::Configure<scheduling::Config>(scheduling::ReadConfig, scheduling::Build),
+       .commands = {keyring::KeysCommand("scheduling"),
+                    {"seal-existing", scheduling::SealExisting},
+                    server::MaintainCommand("scheduling", scheduling::AllRetentionSteps)}});
 }

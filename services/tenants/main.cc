@@ -5,6 +5,7 @@
 //   sportelli-tenants [serve]   run the gRPC server and the outbox relay (default)
 //   sportelli-tenants migrate   apply the schema migrations, then exit
 //   sportelli-tenants seed      load the Piana di Lucca seed (create-only), then exit
+//   sportelli-tenants maintain [TENANT...]  retention of request ids and published events
 //
 // Configuration comes from environment variables (docs/operations.md).
 #include "services/tenants/postgres_tenants_repository.h"
@@ -15,6 +16,7 @@
 #include "sportelli/events/streams.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/server/database.h"
+#include "sportelli/server/maintenance.h"
 #include "sportelli/server/service_main.h"
 
 namespace sportelli::tenants {
@@ -66,5 +68,8 @@ int main(int argc, char** argv) {
        .components = {pg::RequestIdsComponent(), events::OutboxComponent()},
        .uses_redis = true,
        .configure = server::Configure<tenants::Config>(tenants::ReadConfig, tenants::Build),
-       .commands = {{"seed", tenants::Seed}}});
+       .commands = {{"seed", tenants::Seed},
+                    server::MaintainCommand("tenants", [](config::EnvReader& env) {
+                      return events::KitRetentionSteps("tenants", env);
+                    })}});
 }

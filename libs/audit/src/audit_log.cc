@@ -21,6 +21,19 @@ const std::vector<pg::Migration>& Migrations();  // generated from migrations/au
 
 pg::MigrationComponent AuditComponent() { return {"audit", &audit_component::Migrations()}; }
 
+pg::RetentionStep AuditRetention(std::string schema, absl::Duration keep) {
+  return {"audit_events",
+          [schema, keep](pqxx::work& tx, const std::string&, absl::Time now,
+                         int batch) -> absl::StatusOr<int> {
+            return tx
+                .exec_params(
+                    absl::StrCat("SELECT ", schema, ".expire_audit_events($1::timestamptz, $2)"),
+                    absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", now - keep, absl::UTCTimeZone()),
+                    batch)[0][0]
+                .as<int>();
+          }};
+}
+
 namespace {
 
 constexpr const char* kActionNames[] = {"READ", "LIST", "CREATE", "UPDATE", "DELETE", "EXPORT"};
@@ -186,10 +199,22 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(pqxx::work& tx, const std::string&
                                         tenant)) {
     heads.try_emplace(row[0].as<int>(), 0, "");  // rows without a head: reported below
   }
+  std::map<int, std::pair<int64_t, std::string>> anchors;  // lane -> (last deleted, its hash)
+  for (const auto& row :
+       tx.exec_params(absl::StrCat("SELECT lane, sequence, encode(row_hash, 'hex') FROM ", schema_,
+                                   ".audit_anchors WHERE tenant_id = $1"),
+                      tenant)) {
+    anchors[row[0].as<int>()] = {row[1].as<int64_t>(),
+                                 absl::HexStringToBytes(row[2].as<std::string>())};
+  }
   constexpr int kBatch = 1000;
   for (const auto& [lane, head] : heads) {
     ++report.lanes;
     std::optional<Event> previous;
+    // Where the lane must start: after its anchor when retention deleted its oldest rows.
+    auto anchor = anchors.find(lane);
+    const int64_t start = anchor == anchors.end() ? 1 : anchor->second.first + 1;
+    const std::string& start_link = anchor == anchors.end() ? Genesis() : anchor->second.second;
     const auto broken = [&](int64_t sequence, std::string problem) {
       report.first_break = VerifyReport::Break{lane, sequence, std::move(problem)};
     };
@@ -202,10 +227,10 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(pqxx::work& tx, const std::string&
       for (const auto& row : rows) {
         ASSIGN_OR_RETURN(Event e, EventAt(row));
         ++report.rows;
-        if (!previous && e.sequence != 1) {
+        if (!previous && e.sequence != start) {
           broken(e.sequence, absl::StrCat("the lane starts at row ", e.sequence,
                                           ": the rows before it are missing"));
-        } else if (!previous && e.previous_hash != Genesis()) {
+        } else if (!previous && e.previous_hash != start_link) {
           broken(e.sequence, "the lane's first row does not link to the start of the chain");
         } else if (previous && e.sequence != previous->sequence + 1) {
           broken(previous->sequence + 1, absl::StrCat("rows ", previous->sequence + 1, " to ",
@@ -221,13 +246,13 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(pqxx::work& tx, const std::string&
       }
       if (static_cast<int>(rows.size()) < kBatch) break;
     }
-    const int64_t last = previous ? previous->sequence : 0;
+    const int64_t last = previous ? previous->sequence : start - 1;
     if (head.first == 0 && last > 0) {
       broken(1, "the lane has rows but no head");
     } else if (head.first > last) {
       broken(last + 1, absl::StrCat("rows ", last + 1, " to ", head.first,
                                     " are missing (the newest of the lane)"));
-    } else if (previous && head.second != previous->row_hash) {
+    } else if (head.second != (previous ? previous->row_hash : start_link) && head.first > 0) {
       broken(last, "the lane's last row is not the one its head recorded");
     }
     if (report.first_break) return report;

@@ -264,6 +264,44 @@ TEST_F(AuditTest, ListsByCitizenSubjectResourceAndTimeNewestFirstInPages) {
   EXPECT_THAT(paged, ::testing::ElementsAre("r1", "r4", "r3", "r2", "r1", "r0"));
 }
 
+TEST_F(AuditTest, RetentionDeletesTheOldestRowsAndTheChainsStayVerifiable) {
+  const absl::Time now = clock_.Now();
+  clock_.Set(now - absl::Hours(24 * 365 * 3));
+  for (int i = 0; i < 20; ++i) ASSERT_OK(RecordAs("capannori", Read("tenants/capannori/old")));
+  ASSERT_OK(RecordAs("lucca", Read("tenants/lucca/old")));
+  clock_.Set(now);
+  for (int i = 0; i < 20; ++i) ASSERT_OK(RecordAs("capannori", Read("tenants/capannori/new")));
+  const pg::RetentionStep step = AuditRetention(kSchema, absl::Hours(24 * 730));
+  ASSERT_OK_AND_ASSIGN(int expired, pool_->RunInTenantTransaction("capannori", [&](pqxx::work& tx) {
+    return step.run(tx, "capannori", now, 1000);
+  }));
+  EXPECT_EQ(expired, 20);
+  Filter old;
+  old.resource = "tenants/capannori/old";
+  ASSERT_OK_AND_ASSIGN(api::Page<Event> left, List("capannori", old));
+  EXPECT_TRUE(left.items.empty());
+  ASSERT_OK_AND_ASSIGN(VerifyReport sound, Verify("capannori"));
+  EXPECT_EQ(sound.rows, 20);
+  EXPECT_FALSE(sound.first_break.has_value()) << sound.first_break->problem;
+  ASSERT_OK_AND_ASSIGN(VerifyReport lucca, Verify("lucca"));
+  EXPECT_EQ(lucca.rows, 1);  // another comune's old rows are not touched
+
+  // Deleting what retention left at the start of a lane is still found.
+  pqxx::connection admin(db_->admin_dsn());
+  pqxx::work tx(admin);
+  const pqxx::row first = tx.exec1(
+      "SELECT lane, min(sequence) FROM audittest.audit_events WHERE tenant_id = 'capannori' "
+      "GROUP BY lane ORDER BY lane LIMIT 1");
+  tx.exec_params(
+      "DELETE FROM audittest.audit_events WHERE tenant_id = 'capannori' AND lane = $1 "
+      "AND sequence = $2",
+      first[0].as<int>(), first[1].as<int64_t>());
+  tx.commit();
+  ASSERT_OK_AND_ASSIGN(VerifyReport broken, Verify("capannori"));
+  ASSERT_TRUE(broken.first_break.has_value());
+  EXPECT_EQ(broken.first_break->lane, first[0].as<int>());
+}
+
 TEST_F(AuditTest, NoComuneSeesAnothersTrail) {
   ASSERT_OK(RecordAs("capannori", Read("tenants/capannori/appointments/a1", rossi_)));
   absl::StatusOr<api::Page<Event>> from_lucca = pool_->RunInTenantTransaction(

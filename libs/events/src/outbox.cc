@@ -15,6 +15,15 @@ const std::vector<pg::Migration>& Migrations();  // generated from migrations/ou
 
 pg::MigrationComponent OutboxComponent() { return {"outbox", &outbox_component::Migrations()}; }
 
+pg::RetentionStep OutboxRetention(std::string schema, absl::Duration keep) {
+  return {"outbox",
+          [schema, keep](pqxx::work& tx, const std::string& tenant, absl::Time now, int batch) {
+            return pg::DeleteDue(tx, schema, "outbox",
+                                 "published_at IS NOT NULL AND published_at < $2::timestamptz",
+                                 tenant, now - keep, batch);
+          }};
+}
+
 std::string TenantStream(absl::string_view tenant) { return absl::StrCat("{", tenant, "}:events"); }
 
 v1::Event NewEvent(absl::string_view tenant, absl::string_view resource, absl::Time now) {

@@ -1,5 +1,7 @@
 #include "sportelli/events/service_kit.h"
 
+#include "sportelli/events/outbox.h"
+
 namespace sportelli::events {
 
 void AddOutboxRelay(server::ServiceKit& kit, const std::string& schema,
@@ -19,6 +21,15 @@ void AddStreamTail(server::ServiceKit& kit, std::string stream, StreamTail::Hand
       kit.Own(std::make_unique<StreamTail>(&kit.background_redis(), std::move(stream),
                                            std::move(handler), std::move(on_gap), &kit.log()));
   kit.AddWorker([tail] { tail->Start(); }, [tail] { tail->Stop(); });
+}
+
+std::vector<pg::RetentionStep> KitRetentionSteps(const std::string& schema,
+                                                 config::EnvReader& env) {
+  const absl::Duration request_ids = env.Duration("SPORTELLI_RETAIN_REQUEST_IDS", absl::Hours(24),
+                                                  absl::Hours(1), absl::Hours(24 * 30));
+  const absl::Duration outbox = env.Duration("SPORTELLI_RETAIN_OUTBOX", absl::Hours(24 * 7),
+                                             absl::Hours(1), absl::Hours(24 * 365));
+  return {pg::RequestIdsRetention(schema, request_ids), OutboxRetention(schema, outbox)};
 }
 
 }  // namespace sportelli::events

@@ -34,11 +34,19 @@
 #include "sportelli/api/pagination.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/pg/migrations.h"
+#include "sportelli/pg/retention.h"
 
 namespace sportelli::audit {
 
-// The kit component that creates `<schema>.audit_events` and `<schema>.audit_heads`.
+// The kit component that creates `<schema>.audit_events`, `audit_heads` and `audit_anchors`,
+// and the function that expires old rows.
 pg::MigrationComponent AuditComponent();
+
+// The trail's rows older than `keep` (retention), through the component's function: the runtime
+// role cannot delete from the trail itself, and the function refuses to delete rows younger
+// than a year whatever `keep` says. Each lane loses a prefix and is re-anchored, so Verify still
+// checks what remains.
+pg::RetentionStep AuditRetention(std::string schema, absl::Duration keep);
 
 enum class Action { kRead, kList, kCreate, kUpdate, kDelete, kExport };
 const char* ActionName(Action action);  // "READ", ...
@@ -123,8 +131,9 @@ class AuditLog {
   // and so the access, fails.
   absl::Status Record(pqxx::work& tx, const std::string& tenant, const Access& access) const;
 
-  // Walks every lane of the comune in batches (read-only). The rows deleted by retention are
-  // not a break: a lane may start at any sequence, its first row's link is taken as given.
+  // Walks every lane of the comune in batches (read-only). Rows deleted by retention are not a
+  // break: a lane then starts after its anchor (audit_anchors), to whose hash its first row
+  // must link.
   absl::StatusOr<VerifyReport> Verify(pqxx::work& tx, const std::string& tenant) const;
 
   // The comune's events matching `filter`, newest first; the page key is (time in Unix

@@ -23,11 +23,16 @@
 #include "pqxx/transaction"
 #include "sportelli/events/v1/events.pb.h"
 #include "sportelli/pg/migrations.h"
+#include "sportelli/pg/retention.h"
 
 namespace sportelli::events {
 
 // The kit component that creates `<schema>.outbox` (libs/events/migrations/outbox/).
 pg::MigrationComponent OutboxComponent();
+
+// The outbox rows published more than `keep` ago (retention; unpublished rows are never
+// removed: they have yet to reach Redis).
+pg::RetentionStep OutboxRetention(std::string schema, absl::Duration keep);
 
 // The envelope: a new event id (UUID), the tenant, the time and the resource that changed. The
 // caller sets the payload.

@@ -17,6 +17,7 @@
 
 #include "sportelli/events/consumer.h"
 #include "sportelli/events/relay.h"
+#include "sportelli/pg/retention.h"
 #include "sportelli/server/service_main.h"
 
 namespace sportelli::events {
@@ -30,6 +31,11 @@ void AddOutboxRelay(
 // Tails `stream` on the kit's background Redis.
 void AddStreamTail(server::ServiceKit& kit, std::string stream, StreamTail::Handler handler,
                    std::function<void()> on_gap);
+
+// The retention of the kit's own tables in `schema`, for a service's `maintain` subcommand
+// (sportelli/server/maintenance.h): request ids after SPORTELLI_RETAIN_REQUEST_IDS [24h], outbox
+// rows published more than SPORTELLI_RETAIN_OUTBOX [168h] ago.
+std::vector<pg::RetentionStep> KitRetentionSteps(const std::string& schema, config::EnvReader& env);
 
 }  // namespace sportelli::events
 
