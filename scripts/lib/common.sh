@@ -8,7 +8,7 @@ SPORTELLI_PACKAGES=(
   cmake g++ ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libhiredis-dev libpqxx-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libabsl-dev libssl-dev nlohmann-json3-dev libcpp-jwt-dev
+  libabsl-dev libssl-dev nlohmann-json3-dev libcpp-jwt-dev libicu-dev
   postgresql postgresql-contrib redis-server prometheus
   python3 python3-grpcio python3-protobuf python3-jwt python3-cryptography tzdata openssl
   clang-format faketime

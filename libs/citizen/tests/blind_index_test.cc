@@ -18,5 +18,24 @@ TEST(BlindIndexTest, OneCodeOneIndexPerComune) {
   EXPECT_EQ(CitizenIndex(key, "capannori", code), key.Hmac("citizen-index", "capannori", code));
 }
 
+TEST(FamilyNameIndexTest, OneNameAsTypedOneIndex) {
+  const crypto::SecretKey key = *crypto::SecretKey::Create(std::string(32, 'k'));
+  EXPECT_EQ(*NormalizeFamilyName("  d’Angelò  "), "D'ANGELO");
+  EXPECT_EQ(*NormalizeFamilyName("Niccolò"), *NormalizeFamilyName("NICCOLO"));
+  EXPECT_EQ(*NormalizeFamilyName("Nguyễn"), "NGUYEN");
+  EXPECT_EQ(*NormalizeFamilyName("Şahin"), "SAHIN");
+  EXPECT_EQ(*NormalizeFamilyName("De   Luca"), "DE LUCA");
+  EXPECT_NE(*NormalizeFamilyName("De Luca"), *NormalizeFamilyName("Deluca"));
+  EXPECT_EQ(*NormalizeFamilyName("Rossi-Bianchi"), "ROSSI-BIANCHI");
+  EXPECT_EQ(NormalizeFamilyName("   ").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizeFamilyName("\xff\xfe").status().code(), absl::StatusCode::kInvalidArgument);
+
+  const std::string index = FamilyNameIndex(key, "capannori", *NormalizeFamilyName("D'Angelo"));
+  EXPECT_EQ(index, FamilyNameIndex(key, "capannori", *NormalizeFamilyName("d’angelo")));
+  EXPECT_NE(index, FamilyNameIndex(key, "lucca", *NormalizeFamilyName("D'Angelo")));
+  // Never the same digest as a codice fiscale's, whatever the text.
+  EXPECT_NE(FamilyNameIndex(key, "capannori", "X"), CitizenIndex(key, "capannori", "X"));
+}
+
 }  // namespace
 }  // namespace sportelli::citizen
