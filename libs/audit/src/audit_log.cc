@@ -126,18 +126,39 @@ std::optional<Purpose> ParsePurpose(absl::string_view name) {
   return std::nullopt;
 }
 
-std::string RowHash(const Event& e) {
+namespace {
+
+// A row's hashed encoding is: magic, tenant, lane | sequence | time ... citizens | previous hash,
+// each length-prefixed. The parts around the sequence and the previous hash are made here, so
+// that PostgreSQL can finish the hash in the append itself (Record), where the sequence and the
+// previous hash are known.
+std::string EncodedBeforeSequence(const Event& e) {
   std::string encoded = "sportelli-audit-v1";
+  AppendPart(encoded, e.tenant_id);
+  AppendPart(encoded, absl::StrCat(e.lane));
+  return encoded;
+}
+
+std::string EncodedBetween(const Event& e) {
+  std::string encoded;
   const Actor& actor = e.access.actor;
   for (const std::string& part :
-       {e.tenant_id, absl::StrCat(e.lane), absl::StrCat(e.sequence),
-        absl::StrCat(absl::ToUnixMicros(e.time)), actor.subject, absl::StrJoin(actor.roles, ","),
+       {absl::StrCat(absl::ToUnixMicros(e.time)), actor.subject, absl::StrJoin(actor.roles, ","),
         actor.tenant, std::string(ActionName(e.access.action)), e.access.resource,
         e.access.data_class, std::string(PurposeName(actor.purpose)), actor.request_id,
         absl::StrCat(e.access.citizen_indexes.size())}) {
     AppendPart(encoded, part);
   }
   for (const std::string& index : e.access.citizen_indexes) AppendPart(encoded, index);
+  return encoded;
+}
+
+}  // namespace
+
+std::string RowHash(const Event& e) {
+  std::string encoded = EncodedBeforeSequence(e);
+  AppendPart(encoded, absl::StrCat(e.sequence));
+  encoded += EncodedBetween(e);
   AppendPart(encoded, e.previous_hash);
   return crypto::Sha256(encoded);
 }
@@ -152,35 +173,37 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
   e.lane = RandomLane();
   e.time = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));  // as PostgreSQL keeps it
   e.access = access;
-  // The lane's head, made on its first use: its row lock orders the lane's appends until this
-  // transaction ends. RETURNING gives the previous hash (the update does not change it).
-  const pqxx::result head = tx.exec_params(
-      absl::StrCat("INSERT INTO ", schema_,
-                   ".audit_heads (tenant_id, lane, last_sequence, last_hash) VALUES ($1, $2, 1, "
-                   "decode($3, 'hex')) ON CONFLICT (tenant_id, lane) DO UPDATE SET last_sequence "
-                   "= audit_heads.last_sequence + 1 RETURNING last_sequence, "
-                   "encode(last_hash, 'hex')"),
-      tenant, e.lane, absl::BytesToHexString(Genesis()));
-  e.sequence = head[0][0].as<int64_t>();
-  e.previous_hash = absl::HexStringToBytes(head[0][1].as<std::string>());
-  e.row_hash = RowHash(e);
+  // One statement: the lane's head (made on its first use) moves on by one row and takes the new
+  // row's hash, computed here by PostgreSQL over the same encoding as RowHash (the sequence and
+  // the previous hash are the head's); the row is inserted with both. The head's row lock orders
+  // the lane's appends until this transaction ends.
   const Actor& actor = access.actor;
+  const std::string sequence_part =
+      "int4send(octet_length((h.last_sequence + 1)::text)) || "
+      "convert_to((h.last_sequence + 1)::text, 'UTF8')";
   tx.exec_params(
       absl::StrCat(
-          "WITH appended AS (INSERT INTO ", schema_,
+          "WITH head AS (INSERT INTO ", schema_,
+          ".audit_heads AS h (tenant_id, lane, last_sequence, previous_hash, last_hash) VALUES "
+          "($1, $2, 1, decode($15, 'hex'), sha256(decode($3, 'hex') || int4send(1) || "
+          "convert_to('1', 'UTF8') || decode($4, 'hex') || int4send(32) || decode($15, 'hex'))) "
+          "ON CONFLICT (tenant_id, lane) DO UPDATE SET last_sequence = h.last_sequence + 1, "
+          "previous_hash = h.last_hash, last_hash = sha256(decode($3, 'hex') || ",
+          sequence_part,
+          " || decode($4, 'hex') || int4send(octet_length(h.last_hash)) || h.last_hash) "
+          "RETURNING last_sequence, previous_hash, last_hash) INSERT INTO ",
+          schema_,
           ".audit_events (tenant_id, lane, sequence, event_time, subject, roles, subject_tenant, "
           "action, resource, data_class, purpose, request_id, citizen_indexes, previous_hash, "
-          "row_hash) VALUES ($1, $2, $3, $4::timestamptz, $5, $6::text[], $7, $8, $9, $10, $11, "
-          "$12, (SELECT coalesce(array_agg(decode(h, 'hex') ORDER BY o), '{}') FROM "
-          "unnest($13::text[]) WITH ORDINALITY AS u(h, o)), decode($14, 'hex'), decode($15, "
-          "'hex'))) UPDATE ",
-          schema_,
-          ".audit_heads SET last_hash = decode($15, 'hex') WHERE tenant_id = $1 AND lane = $2"),
-      tenant, e.lane, e.sequence, PgTime(e.time), actor.subject,
+          "row_hash) SELECT $1, $2, last_sequence, $5::timestamptz, $6, $7::text[], $8, $9, $10, "
+          "$11, $12, $13, (SELECT coalesce(array_agg(decode(x, 'hex') ORDER BY o), '{}') FROM "
+          "unnest($14::text[]) WITH ORDINALITY AS u(x, o)), previous_hash, last_hash FROM head"),
+      tenant, e.lane, absl::BytesToHexString(EncodedBeforeSequence(e)),
+      absl::BytesToHexString(EncodedBetween(e)), PgTime(e.time), actor.subject,
       absl::StrCat("{", absl::StrJoin(actor.roles, ","), "}"), actor.tenant,
       std::string(ActionName(access.action)), access.resource, access.data_class,
       std::string(PurposeName(actor.purpose)), actor.request_id, HexArray(access.citizen_indexes),
-      absl::BytesToHexString(e.previous_hash), absl::BytesToHexString(e.row_hash));
+      absl::BytesToHexString(Genesis()));
   return absl::OkStatus();
 }
 
