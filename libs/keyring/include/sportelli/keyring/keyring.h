@@ -57,8 +57,8 @@ class Keyring {
           absl::Duration active_version_ttl = absl::Minutes(1));
 
   // The citizen's key (`subject_index`: their blind index), made and stored when they have
-  // none. Call with the citizen's writes serialized (the caller holds a per-citizen lock or
-  // row), or two first writes could each make a key: the second then fails on the primary key.
+  // none, in one statement. Two first writes at once agree on one key: the second finds the
+  // first's (ON CONFLICT DO NOTHING, then read again once it has committed).
   absl::StatusOr<crypto::AeadKey> SubjectKeyForWrite(pqxx::work& tx, const std::string& tenant,
                                                      absl::string_view subject_index);
 
