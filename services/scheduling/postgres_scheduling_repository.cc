@@ -14,6 +14,7 @@
 #include "sportelli/crypto/aead.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
+#include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -29,9 +30,7 @@ constexpr absl::Duration kLongestSlot = absl::Minutes(480);
 // ---- values in and out of SQL ----------------------------------------------------------------
 // Instants travel as UTC text and come back as microseconds since the epoch; bytes as hex.
 
-std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
+using pg::Timestamp;
 
 std::string PgDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
@@ -62,7 +61,7 @@ std::vector<std::string> CapacityBuckets(absl::Time start, absl::Time end) {
       absl::UnixEpoch() + absl::Floor(start - absl::UnixEpoch(), kCapacityBucket);
   for (absl::Time bucket = first; bucket < std::max(end, start + absl::Microseconds(1));
        bucket += kCapacityBucket) {
-    buckets.push_back(PgTime(bucket));
+    buckets.push_back(Timestamp(bucket));
   }
   return buckets;
 }
@@ -110,7 +109,7 @@ absl::StatusOr<DeskOccupancy> ReadOccupancy(pqxx::work& tx, const std::string& t
                    "AND appointment_id IS NULL AND expire_time > $6::timestamptz "
                    "AND start_time > $5::timestamptz AND start_time < $4::timestamptz "
                    "AND end_time > $3::timestamptz AND hold_id <> $7"),
-      tenant, desk, PgTime(from), PgTime(to), PgTime(from - kLongestSlot), PgTime(now),
+      tenant, desk, Timestamp(from), Timestamp(to), Timestamp(from - kLongestSlot), Timestamp(now),
       exclude.hold_id, exclude.appointment_id);
   DeskOccupancy occupancy;
   occupancy.taken.reserve(rows.size());
@@ -357,7 +356,7 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                         "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = "
                         "$1 AND citizen_index = decode($2, 'hex') AND state = 'BOOKED' "
                         "AND start_time > $3::timestamptz",
-                        a.tenant_id, Hex(request.citizen_index), PgTime(rules.now))[0][0]
+                        a.tenant_id, Hex(request.citizen_index), Timestamp(rules.now))[0][0]
                       .as<int>();
               if (future >= request.max_future_appointments) {
                 return status::Error(absl::StatusCode::kResourceExhausted,
@@ -410,11 +409,11 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                   "'BOOKED', decode($9, 'hex'), decode($10, 'hex'), decode($11, 'hex'), "
                   "decode($12, 'hex'), decode($13, 'hex'), decode($14, 'hex'), $15, "
                   "decode($16, 'hex'), $17::timestamptz, $17::timestamptz)",
-                  a.tenant_id, a.id, a.desk_id, a.service_id, PgTime(a.start), PgTime(a.end),
+                  a.tenant_id, a.id, a.desk_id, a.service_id, Timestamp(a.start), Timestamp(a.end),
                   PgDay(a.local_day), ChannelName(a.channel), sealed[0], sealed[1], sealed[2],
                   sealed[3], sealed[4], Hex(request.citizen_index),
                   citizen::ContactChannelName(a.citizen.preferred_contact),
-                  Hex(request.cancel_token_hash), PgTime(a.create_time));
+                  Hex(request.cancel_token_hash), Timestamp(a.create_time));
               if (!request.hold_id.empty()) {
                 tx.exec_params(
                     "UPDATE scheduling.holds SET appointment_id = $3 WHERE tenant_id = $1 AND "
@@ -442,9 +441,9 @@ absl::StatusOr<pg::Created<Hold>> PostgresSchedulingRepository::CreateHold(
               "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
               "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
               "$5::timestamptz, $6::timestamptz, $7, $8::timestamptz, $9::timestamptz)",
-              hold.tenant_id, hold.id, hold.desk_id, hold.service_id, PgTime(hold.start),
-              PgTime(hold.end), ChannelName(hold.channel), PgTime(hold.expire_time),
-              PgTime(rules.now));
+              hold.tenant_id, hold.id, hold.desk_id, hold.service_id, Timestamp(hold.start),
+              Timestamp(hold.end), ChannelName(hold.channel), Timestamp(hold.expire_time),
+              Timestamp(rules.now));
           return hold;
         });
       });
@@ -507,7 +506,7 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
                          "($6::timestamptz, $5)) ORDER BY start_time, appointment_id LIMIT $7"),
             tenant_id, desk_id, PgDay(day), absl::StrCat("{", absl::StrJoin(state_names, ","), "}"),
             page.first_page() ? std::string() : page.after[1],
-            PgTime(absl::FromUnixMicros(after_micros)), page.limit + 1);
+            Timestamp(absl::FromUnixMicros(after_micros)), page.limit + 1);
         std::vector<Appointment> items;
         std::vector<std::string> citizens;
         for (const auto& row : rows) {
@@ -584,7 +583,7 @@ absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooke
                          " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
                          "AND state = 'BOOKED' AND start_time >= $3::timestamptz "
                          "AND start_time < $4::timestamptz ORDER BY start_time, appointment_id"),
-            tenant_id, desk_id, PgTime(from), PgTime(to));
+            tenant_id, desk_id, Timestamp(from), Timestamp(to));
         std::vector<Appointment> booked;
         std::vector<std::string> citizens;
         for (const auto& row : rows) {
@@ -620,7 +619,7 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(
             "checked_in_at = CASE WHEN $3 = 'CHECKED_IN' THEN $4::timestamptz ELSE checked_in_at "
             "END "
             "WHERE tenant_id = $1 AND appointment_id = $2",
-            tenant_id, id, std::string(AppointmentStateName(a.state)), PgTime(now));
+            tenant_id, id, std::string(AppointmentStateName(a.state)), Timestamp(now));
         events::WriteOutbox(tx, kSchema,
                             AppointmentTransitionEvent(a, change.event, change.actor, now));
         RETURN_IF_ERROR(
@@ -673,7 +672,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::Reschedul
                   "UPDATE scheduling.appointments SET start_time = $3::timestamptz, end_time = "
                   "$4::timestamptz, local_day = $5::date, update_time = $6::timestamptz "
                   "WHERE tenant_id = $1 AND appointment_id = $2",
-                  tenant_id, id, PgTime(start), PgTime(end), PgDay(local_day), PgTime(rules.now));
+                  tenant_id, id, Timestamp(start), Timestamp(end), PgDay(local_day),
+                  Timestamp(rules.now));
               events::WriteOutbox(tx, kSchema,
                                   AppointmentRescheduledEvent(a, previous_start, rules.now));
               RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kUpdate, NameOf(a),
@@ -703,7 +703,7 @@ absl::StatusOr<pg::Created<WalkInTicket>> PostgresSchedulingRepository::CreateTi
               tx.exec_params(
                   "INSERT INTO scheduling.walk_in_tickets (tenant_id, desk_id, local_day, number, "
                   "state, create_time) VALUES ($1, $2, $3::date, $4, 'WAITING', $5::timestamptz)",
-                  tenant_id, desk_id, PgDay(day), number, PgTime(now));
+                  tenant_id, desk_id, PgDay(day), number, Timestamp(now));
               return ticket;
             });
       });
@@ -746,7 +746,7 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
               absl::StrCat("UPDATE scheduling.appointments SET called_at = $3::timestamptz, "
                            "called_by = $4 WHERE tenant_id = $1 AND appointment_id = $2 RETURNING ",
                            AppointmentColumns()),
-              tenant_id, id, PgTime(now), operator_id);
+              tenant_id, id, Timestamp(now), operator_id);
           ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, rows[0]));
           RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kUpdate,
                                 NameOf(stored.appointment), {stored.citizen_index}));
@@ -757,7 +757,7 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
                            "$5::timestamptz, called_by = $6 WHERE tenant_id = $1 AND desk_id = $2 "
                            "AND local_day = $3::date AND number = $4::int RETURNING ",
                            TicketColumns()),
-              tenant_id, desk_id, PgDay(day), id, PgTime(now), operator_id);
+              tenant_id, desk_id, PgDay(day), id, Timestamp(now), operator_id);
           ASSIGN_OR_RETURN(entry.ticket, TicketAt(rows[0]));
         }
         return entry;

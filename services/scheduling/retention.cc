@@ -3,15 +3,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "sportelli/audit/audit_log.h"
+#include "sportelli/pg/time.h"
 
 namespace sportelli::scheduling {
 namespace {
 
 constexpr char kSchema[] = "scheduling";
 
-std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
+using pg::Timestamp;
 
 absl::StatusOr<int> AnonymizeAppointments(pqxx::work& tx, const std::string& tenant,
                                           absl::Time cutoff, int batch) {
@@ -28,7 +27,7 @@ absl::StatusOr<int> AnonymizeAppointments(pqxx::work& tx, const std::string& ten
             "WHERE ctid = ANY(ARRAY(SELECT ctid FROM scheduling.appointments WHERE tenant_id = $1 "
             "AND end_time < $2::timestamptz AND (given_name_sealed IS NOT NULL OR given_name IS "
             "NOT NULL) LIMIT $3 FOR UPDATE SKIP LOCKED))",
-            tenant, PgTime(cutoff), batch)
+            tenant, Timestamp(cutoff), batch)
           .affected_rows());
 }
 
@@ -42,7 +41,7 @@ absl::StatusOr<int> ShredUnusedCitizenKeys(pqxx::work& tx, const std::string& te
            "$1 AND created_at < $2::timestamptz AND NOT EXISTS (SELECT 1 FROM "
            "scheduling.appointments a WHERE a.tenant_id = k.tenant_id AND a.citizen_index = "
            "k.subject_index) LIMIT $3",
-           tenant, PgTime(cutoff), batch)) {
+           tenant, Timestamp(cutoff), batch)) {
     const std::string index = row[0].as<std::string>();
     tx.exec_params(
         "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || 'citizen' || chr(31) || "

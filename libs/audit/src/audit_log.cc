@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "sportelli/crypto/hashes.h"
+#include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -28,8 +29,7 @@ pg::RetentionStep AuditRetention(std::string schema, absl::Duration keep) {
             return tx
                 .exec_params(
                     absl::StrCat("SELECT ", schema, ".expire_audit_events($1::timestamptz, $2)"),
-                    absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", now - keep, absl::UTCTimeZone()),
-                    batch)[0][0]
+                    pg::Timestamp(now - keep), batch)[0][0]
                 .as<int>();
           }};
 }
@@ -58,9 +58,7 @@ int RandomLane() {
   return absl::Uniform<int>(*bits, 0, kLanes);
 }
 
-std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
+using pg::Timestamp;
 
 // Hex strings as a PostgreSQL text[] literal (hex needs no quoting).
 std::string HexArray(const std::vector<std::string>& values) {
@@ -199,7 +197,7 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
           "$11, $12, $13, (SELECT coalesce(array_agg(decode(x, 'hex') ORDER BY o), '{}') FROM "
           "unnest($14::text[]) WITH ORDINALITY AS u(x, o)), previous_hash, last_hash FROM head"),
       tenant, e.lane, absl::BytesToHexString(EncodedBeforeSequence(e)),
-      absl::BytesToHexString(EncodedBetween(e)), PgTime(e.time), actor.subject,
+      absl::BytesToHexString(EncodedBetween(e)), Timestamp(e.time), actor.subject,
       absl::StrCat("{", absl::StrJoin(actor.roles, ","), "}"), actor.tenant,
       std::string(ActionName(access.action)), access.resource, access.data_class,
       std::string(PurposeName(actor.purpose)), actor.request_id, HexArray(access.citizen_indexes),
@@ -303,9 +301,9 @@ absl::StatusOr<api::Page<Event>> AuditLog::List(pqxx::work& tx, const std::strin
           "microsecond', "
           "$9, $10)) ORDER BY event_time DESC, lane DESC, sequence DESC LIMIT $11"),
       tenant, filter.resource, filter.subject, absl::BytesToHexString(filter.citizen_index),
-      filter.from ? PgTime(*filter.from) : std::string(),
-      filter.to ? PgTime(*filter.to) : std::string(), page.first_page(), after_micros, after_lane,
-      after_sequence, page.limit + 1);
+      filter.from ? Timestamp(*filter.from) : std::string(),
+      filter.to ? Timestamp(*filter.to) : std::string(), page.first_page(), after_micros,
+      after_lane, after_sequence, page.limit + 1);
   std::vector<Event> events;
   for (const auto& row : rows) {
     ASSIGN_OR_RETURN(Event e, EventAt(row));

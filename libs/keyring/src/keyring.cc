@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pqxx/binarystring"
+#include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -25,9 +26,7 @@ std::string BytesAt(const pqxx::field& field) {
   return absl::HexStringToBytes(field.as<std::string>());
 }
 
-std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
+using pg::Timestamp;
 
 crypto::Binding SubjectKeyBinding(const std::string& tenant, absl::string_view subject_index,
                                   int64_t key_id) {
@@ -103,7 +102,7 @@ absl::StatusOr<crypto::AeadKey> Keyring::ActiveDataKey(pqxx::work& tx, const std
                                 ".data_keys (tenant_id, version, wrapped_key, created_at) "
                                 "VALUES ($1, 1, decode($2, 'hex'), $3::timestamptz) "
                                 "ON CONFLICT (tenant_id, version) DO NOTHING"),
-                   tenant, Hex(wrapped), PgTime(now));
+                   tenant, Hex(wrapped), Timestamp(now));
     rows = tx.exec_params(latest, tenant);
   }
   const uint32_t version = static_cast<uint32_t>(rows[0][0].as<int64_t>());
@@ -132,7 +131,7 @@ absl::StatusOr<crypto::AeadKey> Keyring::SubjectKeyForWrite(pqxx::work& tx,
                    "SELECT key_id, encode(sealed_key, 'hex') FROM ",
                    table, " WHERE tenant_id = $1 AND subject_index = decode($2, 'hex')"),
       tenant, Hex(subject_index), key_id, static_cast<int64_t>(data_key.version()), Hex(sealed),
-      PgTime(clock_->Now()));
+      Timestamp(clock_->Now()));
   if (rows.empty()) {
     // A concurrent first write committed the citizen's key after this statement's snapshot.
     ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> existing,
@@ -178,7 +177,7 @@ absl::StatusOr<uint32_t> Keyring::Rotate(pqxx::work& tx, const std::string& tena
   tx.exec_params(absl::StrCat("INSERT INTO ", schema_,
                               ".data_keys (tenant_id, version, wrapped_key, created_at) "
                               "VALUES ($1, $2, decode($3, 'hex'), $4::timestamptz)"),
-                 tenant, static_cast<int64_t>(version), Hex(wrapped), PgTime(clock_->Now()));
+                 tenant, static_cast<int64_t>(version), Hex(wrapped), Timestamp(clock_->Now()));
   absl::MutexLock lock(&mutex_);
   data_keys_.insert_or_assign({tenant, version}, next);
   active_.insert_or_assign(tenant, Active{version, clock_->Now()});

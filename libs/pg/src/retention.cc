@@ -1,6 +1,7 @@
 #include "sportelli/pg/retention.h"
 
 #include "absl/strings/str_cat.h"
+#include "sportelli/pg/time.h"
 
 namespace sportelli::pg {
 
@@ -15,7 +16,7 @@ absl::StatusOr<int> DeleteDue(pqxx::work& tx, absl::string_view schema, absl::st
   const pqxx::result deleted = tx.exec_params(
       absl::StrCat("DELETE FROM ", qualified, " WHERE ctid = ANY(ARRAY(SELECT ctid FROM ",
                    qualified, " WHERE tenant_id = $1 AND (", due, ") LIMIT $3)) AND (", due, ")"),
-      tenant, absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", cutoff, absl::UTCTimeZone()), batch);
+      tenant, Timestamp(cutoff), batch);
   return static_cast<int>(deleted.affected_rows());
 }
 
