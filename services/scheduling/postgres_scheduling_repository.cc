@@ -14,6 +14,7 @@
 #include "sportelli/crypto/aead.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -73,11 +74,11 @@ void LockCapacity(pqxx::work& tx, const std::string& tenant, const std::string& 
   std::vector<std::string> quoted;
   quoted.reserve(buckets.size());
   for (const std::string& bucket : buckets) quoted.push_back(absl::StrCat("\"", bucket, "\""));
-  tx.exec_params(
-      "INSERT INTO scheduling.capacity_locks (tenant_id, desk_id, bucket) "
-      "SELECT $1, $2, b FROM unnest($3::timestamptz[]) AS b ORDER BY b "
-      "ON CONFLICT (tenant_id, desk_id, bucket) DO UPDATE SET locked_at = now()",
-      tenant, desk, absl::StrCat("{", absl::StrJoin(quoted, ","), "}"));
+  pg::ExecPrepared(tx,
+                   "INSERT INTO scheduling.capacity_locks (tenant_id, desk_id, bucket) "
+                   "SELECT $1, $2, b FROM unnest($3::timestamptz[]) AS b ORDER BY b "
+                   "ON CONFLICT (tenant_id, desk_id, bucket) DO UPDATE SET locked_at = now()",
+                   tenant, desk, absl::StrCat("{", absl::StrJoin(quoted, ","), "}"));
 }
 
 absl::StatusOr<Channel> ChannelAt(const pqxx::field& field) {
@@ -95,7 +96,8 @@ absl::StatusOr<DeskOccupancy> ReadOccupancy(pqxx::work& tx, const std::string& t
                                             const std::string& desk, absl::Time from, absl::Time to,
                                             absl::Time now, const Exclusions& exclude = {}) {
   // tenant_id repeats the row-level security predicate so the partial indexes lead with it.
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = pg::ExecPrepared(
+      tx,
       absl::StrCat("SELECT ", Micros("start_time"), ", ", Micros("end_time"),
                    ", channel, NULL::int8 FROM scheduling.appointments "
                    "WHERE tenant_id = $1 AND desk_id = $2 "
@@ -278,7 +280,8 @@ absl::StatusOr<std::optional<StoredAppointment>> LockAppointment(pqxx::work& tx,
                                                                  keyring::Keyring& keyring,
                                                                  const std::string& tenant,
                                                                  const std::string& id) {
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = pg::ExecPrepared(
+      tx,
       absl::StrCat("SELECT ", AppointmentColumns(),
                    " FROM scheduling.appointments WHERE tenant_id = $1 AND appointment_id = $2 "
                    "FOR UPDATE"),
@@ -347,16 +350,18 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
             tx, kSchema, a.tenant_id, key, encode, [&]() -> absl::StatusOr<Appointment> {
               // One citizen's bookings run one at a time, so two at once cannot both pass the
               // limit.
-              tx.exec_params(
+              pg::ExecPrepared(
+                  tx,
                   "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || 'citizen' || "
                   "chr(31) || $2, 0))",
                   a.tenant_id, Hex(request.citizen_index));
               const int future =
-                  tx.exec_params(
-                        "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = "
-                        "$1 AND citizen_index = decode($2, 'hex') AND state = 'BOOKED' "
-                        "AND start_time > $3::timestamptz",
-                        a.tenant_id, Hex(request.citizen_index), Timestamp(rules.now))[0][0]
+                  pg::ExecPrepared(tx,
+                                   "SELECT count(*) FROM scheduling.appointments WHERE tenant_id = "
+                                   "$1 AND citizen_index = decode($2, 'hex') AND state = 'BOOKED' "
+                                   "AND start_time > $3::timestamptz",
+                                   a.tenant_id, Hex(request.citizen_index),
+                                   Timestamp(rules.now))[0][0]
                       .as<int>();
               if (future >= request.max_future_appointments) {
                 return status::Error(absl::StatusCode::kResourceExhausted,
@@ -368,7 +373,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
 
               Exclusions exclude;
               if (!request.hold_id.empty()) {
-                const pqxx::result hold = tx.exec_params(
+                const pqxx::result hold = pg::ExecPrepared(
+                    tx,
                     absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"),
                                  ", channel, ", Micros("expire_time"),
                                  ", appointment_id IS NOT NULL FROM scheduling.holds "
@@ -400,7 +406,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                 sealed.push_back(
                     Hex(citizen_key.Seal(a.citizen.*f.field, FieldBinding(a, f.column))));
               }
-              tx.exec_params(
+              pg::ExecPrepared(
+                  tx,
                   "INSERT INTO scheduling.appointments (tenant_id, appointment_id, desk_id, "
                   "service_id, start_time, end_time, local_day, channel, state, given_name_sealed, "
                   "family_name_sealed, codice_fiscale_sealed, phone_number_sealed, email_sealed, "
@@ -415,7 +422,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                   citizen::ContactChannelName(a.citizen.preferred_contact),
                   Hex(request.cancel_token_hash), Timestamp(a.create_time));
               if (!request.hold_id.empty()) {
-                tx.exec_params(
+                pg::ExecPrepared(
+                    tx,
                     "UPDATE scheduling.holds SET appointment_id = $3 WHERE tenant_id = $1 AND "
                     "hold_id = $2",
                     a.tenant_id, request.hold_id, a.id);
@@ -437,7 +445,8 @@ absl::StatusOr<pg::Created<Hold>> PostgresSchedulingRepository::CreateHold(
             Hold>(tx, kSchema, hold.tenant_id, key, encode, [&]() -> absl::StatusOr<Hold> {
           RETURN_IF_ERROR(TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end,
                                    hold.channel, rules));
-          tx.exec_params(
+          pg::ExecPrepared(
+              tx,
               "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
               "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
               "$5::timestamptz, $6::timestamptz, $7, $8::timestamptz, $9::timestamptz)",
@@ -468,7 +477,8 @@ absl::StatusOr<StoredAppointment> PostgresSchedulingRepository::GetAppointment(
   options.tenant_id = tenant_id;
   options.read_only = who == nullptr;  // an audited read writes its audit row
   return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<StoredAppointment> {
-    const pqxx::result rows = tx.exec_params(
+    const pqxx::result rows = pg::ExecPrepared(
+        tx,
         absl::StrCat("SELECT ", AppointmentColumns(),
                      " FROM scheduling.appointments WHERE tenant_id = $1 AND appointment_id = $2"),
         tenant_id, id);
@@ -498,7 +508,8 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
   }
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Appointment>> {
-        const pqxx::result rows = tx.exec_params(
+        const pqxx::result rows = pg::ExecPrepared(
+            tx,
             absl::StrCat("SELECT ", AppointmentColumns(),
                          " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
                          "AND local_day = $3::date AND (cardinality($4::text[]) = 0 OR state = "
@@ -527,7 +538,8 @@ absl::StatusOr<api::Page<Appointment>> PostgresSchedulingRepository::ListAppoint
 absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::AppointmentsOfCitizen(
     pqxx::work& tx, const std::string& tenant_id, const std::string& citizen_index) {
   std::vector<Appointment> held;
-  for (const auto& row : tx.exec_params(
+  for (const auto& row : pg::ExecPrepared(
+           tx,
            absl::StrCat("SELECT ", AppointmentColumns(),
                         " FROM scheduling.appointments WHERE tenant_id = $1 AND citizen_index = "
                         "decode($2, 'hex') ORDER BY start_time, appointment_id"),
@@ -541,7 +553,8 @@ absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::Appointme
 absl::StatusOr<int> PostgresSchedulingRepository::SealClearCitizens(const std::string& tenant_id,
                                                                     int batch) {
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<int> {
-    const pqxx::result rows = tx.exec_params(
+    const pqxx::result rows = pg::ExecPrepared(
+        tx,
         "SELECT appointment_id, encode(citizen_index, 'hex'), given_name, family_name, "
         "codice_fiscale, coalesce(phone_number, ''), coalesce(email, '') FROM "
         "scheduling.appointments WHERE tenant_id = $1 AND given_name IS NOT NULL LIMIT $2 FOR "
@@ -561,7 +574,8 @@ absl::StatusOr<int> PostgresSchedulingRepository::SealClearCitizens(const std::s
       for (const SealedField& f : kSealedFields) {
         sealed.push_back(Hex(key.Seal(a.citizen.*f.field, FieldBinding(a, f.column))));
       }
-      tx.exec_params(
+      pg::ExecPrepared(
+          tx,
           "UPDATE scheduling.appointments SET given_name_sealed = decode($3, 'hex'), "
           "family_name_sealed = decode($4, 'hex'), codice_fiscale_sealed = decode($5, 'hex'), "
           "phone_number_sealed = decode($6, 'hex'), email_sealed = decode($7, 'hex'), "
@@ -578,7 +592,8 @@ absl::StatusOr<std::vector<Appointment>> PostgresSchedulingRepository::ListBooke
     const audit::Actor& who) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Appointment>> {
-        const pqxx::result rows = tx.exec_params(
+        const pqxx::result rows = pg::ExecPrepared(
+            tx,
             absl::StrCat("SELECT ", AppointmentColumns(),
                          " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
                          "AND state = 'BOOKED' AND start_time >= $3::timestamptz "
@@ -614,7 +629,8 @@ absl::StatusOr<Appointment> PostgresSchedulingRepository::ChangeState(
         }
         a.state = transition.state;
         a.update_time = now;
-        tx.exec_params(
+        pg::ExecPrepared(
+            tx,
             "UPDATE scheduling.appointments SET state = $3, update_time = $4::timestamptz, "
             "checked_in_at = CASE WHEN $3 = 'CHECKED_IN' THEN $4::timestamptz ELSE checked_in_at "
             "END "
@@ -668,7 +684,8 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::Reschedul
               a.end = end;
               a.local_day = local_day;
               a.update_time = rules.now;
-              tx.exec_params(
+              pg::ExecPrepared(
+                  tx,
                   "UPDATE scheduling.appointments SET start_time = $3::timestamptz, end_time = "
                   "$4::timestamptz, local_day = $5::date, update_time = $6::timestamptz "
                   "WHERE tenant_id = $1 AND appointment_id = $2",
@@ -691,16 +708,18 @@ absl::StatusOr<pg::Created<WalkInTicket>> PostgresSchedulingRepository::CreateTi
         return pg::RunIdempotent<WalkInTicket>(
             tx, kSchema, tenant_id, key, encode, [&]() -> absl::StatusOr<WalkInTicket> {
               const int number =
-                  tx.exec_params(
-                        "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day, "
-                        "last_ticket) "
-                        "VALUES ($1, $2, $3::date, 1) ON CONFLICT (tenant_id, desk_id, local_day) "
-                        "DO UPDATE SET last_ticket = scheduling.desk_days.last_ticket + 1 "
-                        "RETURNING last_ticket",
-                        tenant_id, desk_id, PgDay(day))[0][0]
+                  pg::ExecPrepared(
+                      tx,
+                      "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day, "
+                      "last_ticket) "
+                      "VALUES ($1, $2, $3::date, 1) ON CONFLICT (tenant_id, desk_id, local_day) "
+                      "DO UPDATE SET last_ticket = scheduling.desk_days.last_ticket + 1 "
+                      "RETURNING last_ticket",
+                      tenant_id, desk_id, PgDay(day))[0][0]
                       .as<int>();
               WalkInTicket ticket{tenant_id, desk_id, day, number, TicketState::kWaiting, now};
-              tx.exec_params(
+              pg::ExecPrepared(
+                  tx,
                   "INSERT INTO scheduling.walk_in_tickets (tenant_id, desk_id, local_day, number, "
                   "state, create_time) VALUES ($1, $2, $3::date, $4, 'WAITING', $5::timestamptz)",
                   tenant_id, desk_id, PgDay(day), number, Timestamp(now));
@@ -719,7 +738,8 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<QueueEntry> {
         // The day's queue row serializes callers at this desk: two operators pressing "next" at
         // once get two different citizens.
-        tx.exec_params(
+        pg::ExecPrepared(
+            tx,
             "INSERT INTO scheduling.desk_days (tenant_id, desk_id, local_day) VALUES ($1, $2, "
             "$3::date) ON CONFLICT (tenant_id, desk_id, local_day) DO UPDATE SET last_ticket = "
             "scheduling.desk_days.last_ticket",
@@ -727,7 +747,8 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
         // Fair order: whoever has been entitled to be seen for longest goes first. A checked-in
         // citizen is entitled from their slot's start (or from check-in, if they came late); a
         // walk-in from taking the ticket. Ties go to the appointment.
-        const pqxx::result next = tx.exec_params(
+        const pqxx::result next = pg::ExecPrepared(
+            tx,
             "SELECT kind, id FROM ("
             " SELECT 0 AS kind, appointment_id AS id, greatest(start_time, checked_in_at) AS due "
             " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 AND local_day = "
@@ -742,7 +763,8 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
         if (next.empty()) return entry;
         const std::string id = next[0][1].as<std::string>();
         if (next[0][0].as<int>() == 0) {
-          const pqxx::result rows = tx.exec_params(
+          const pqxx::result rows = pg::ExecPrepared(
+              tx,
               absl::StrCat("UPDATE scheduling.appointments SET called_at = $3::timestamptz, "
                            "called_by = $4 WHERE tenant_id = $1 AND appointment_id = $2 RETURNING ",
                            AppointmentColumns()),
@@ -752,7 +774,8 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
                                 NameOf(stored.appointment), {stored.citizen_index}));
           entry.appointment = std::move(stored.appointment);
         } else {
-          const pqxx::result rows = tx.exec_params(
+          const pqxx::result rows = pg::ExecPrepared(
+              tx,
               absl::StrCat("UPDATE scheduling.walk_in_tickets SET state = 'CALLED', called_at = "
                            "$5::timestamptz, called_by = $6 WHERE tenant_id = $1 AND desk_id = $2 "
                            "AND local_day = $3::date AND number = $4::int RETURNING ",
@@ -771,7 +794,8 @@ absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string&
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<Queue> {
     Queue queue;
     std::vector<std::string> citizens;
-    for (const auto& row : tx.exec_params(
+    for (const auto& row : pg::ExecPrepared(
+             tx,
              absl::StrCat("SELECT ", AppointmentColumns(),
                           " FROM scheduling.appointments WHERE tenant_id = $1 AND desk_id = $2 "
                           "AND local_day = $3::date AND state = 'CHECKED_IN' AND called_at IS "
@@ -785,7 +809,8 @@ absl::StatusOr<Queue> PostgresSchedulingRepository::ListQueue(const std::string&
       RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kList,
                             api::DeskName{tenant_id, desk_id}.ToString(), std::move(citizens)));
     }
-    for (const auto& row : tx.exec_params(
+    for (const auto& row : pg::ExecPrepared(
+             tx,
              absl::StrCat("SELECT ", TicketColumns(),
                           " FROM scheduling.walk_in_tickets WHERE tenant_id = $1 AND desk_id = "
                           "$2 AND local_day = $3::date AND state = 'WAITING' ORDER BY number"),

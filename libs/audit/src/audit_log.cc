@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "sportelli/crypto/hashes.h"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -179,7 +180,8 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
   const std::string sequence_part =
       "int4send(octet_length((h.last_sequence + 1)::text)) || "
       "convert_to((h.last_sequence + 1)::text, 'UTF8')";
-  tx.exec_params(
+  pg::ExecPrepared(
+      tx,
       absl::StrCat(
           "WITH head AS (INSERT INTO ", schema_,
           ".audit_heads AS h (tenant_id, lane, last_sequence, previous_hash, last_hash) VALUES "

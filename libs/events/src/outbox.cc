@@ -6,6 +6,7 @@
 #include "sportelli/api/proto_time.h"
 #include "sportelli/crypto/random.h"
 #include "sportelli/events/streams.h"
+#include "sportelli/pg/prepared.h"
 
 namespace sportelli::events {
 
@@ -46,11 +47,12 @@ std::string EventType(const v1::Event& event) {
 
 void WriteOutbox(pqxx::work& tx, absl::string_view schema, const v1::Event& event) {
   // The schema is the caller's constant; quote_name keeps it an identifier whatever it is.
-  tx.exec_params(absl::StrCat("INSERT INTO ", tx.quote_name(std::string(schema)),
-                              ".outbox (tenant_id, event_id, event_type, payload) "
-                              "VALUES ($1, $2::uuid, $3, decode($4, 'hex'))"),
-                 event.tenant(), event.id(), EventType(event),
-                 absl::BytesToHexString(event.SerializeAsString()));
+  pg::ExecPrepared(tx,
+                   absl::StrCat("INSERT INTO ", tx.quote_name(std::string(schema)),
+                                ".outbox (tenant_id, event_id, event_type, payload) "
+                                "VALUES ($1, $2::uuid, $3, decode($4, 'hex'))"),
+                   event.tenant(), event.id(), EventType(event),
+                   absl::BytesToHexString(event.SerializeAsString()));
 }
 
 }  // namespace sportelli::events

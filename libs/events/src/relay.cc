@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "sportelli/events/streams.h"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/redis/reply.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -46,12 +47,13 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
   // transaction is retried or rolled back they are simply published again (at least once).
   return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<int> {
     const pqxx::result rows =
-        tx.exec_params(absl::StrCat("SELECT tenant_id, sequence, event_id::text, event_type, "
-                                    "encode(payload, 'hex') FROM ",
-                                    table,
-                                    " WHERE published_at IS NULL ORDER BY sequence LIMIT $1 "
-                                    "FOR UPDATE SKIP LOCKED"),
-                       options_.batch_size);
+        pg::ExecPrepared(tx,
+                         absl::StrCat("SELECT tenant_id, sequence, event_id::text, event_type, "
+                                      "encode(payload, 'hex') FROM ",
+                                      table,
+                                      " WHERE published_at IS NULL ORDER BY sequence LIMIT $1 "
+                                      "FOR UPDATE SKIP LOCKED"),
+                         options_.batch_size);
     if (rows.empty()) return 0;
     std::vector<std::vector<std::string>> commands;
     commands.reserve(rows.size());
@@ -74,9 +76,10 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
     ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));
     for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
     if (options_.after_publish) options_.after_publish();
-    tx.exec_params(absl::StrCat("UPDATE ", table,
-                                " SET published_at = now() WHERE sequence = ANY($1::bigint[])"),
-                   sequences);
+    pg::ExecPrepared(tx,
+                     absl::StrCat("UPDATE ", table,
+                                  " SET published_at = now() WHERE sequence = ANY($1::bigint[])"),
+                     sequences);
     return static_cast<int>(rows.size());
   });
 }

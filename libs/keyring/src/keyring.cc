@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pqxx/binarystring"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -122,7 +123,8 @@ absl::StatusOr<crypto::AeadKey> Keyring::SubjectKeyForWrite(pqxx::work& tx,
       data_key.Seal(fresh.bytes(), SubjectKeyBinding(tenant, subject_index, key_id));
   // One round trip whether the citizen has a key or not.
   const std::string table = absl::StrCat(schema_, ".subject_keys");
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = pg::ExecPrepared(
+      tx,
       absl::StrCat("WITH inserted AS (INSERT INTO ", table,
                    " (tenant_id, subject_index, key_id, data_version, sealed_key, created_at) "
                    "VALUES ($1, decode($2, 'hex'), $3, $4, decode($5, 'hex'), $6::timestamptz) "
@@ -161,7 +163,8 @@ absl::StatusOr<std::optional<crypto::AeadKey>> Keyring::OpenSubjectKey(
 
 absl::StatusOr<std::optional<crypto::AeadKey>> Keyring::ReadSubjectKey(
     pqxx::work& tx, const std::string& tenant, absl::string_view subject_index) {
-  const pqxx::result rows = tx.exec_params(
+  const pqxx::result rows = pg::ExecPrepared(
+      tx,
       absl::StrCat("SELECT key_id, encode(sealed_key, 'hex') FROM ", schema_,
                    ".subject_keys WHERE tenant_id = $1 AND subject_index = decode($2, 'hex')"),
       tenant, Hex(subject_index));

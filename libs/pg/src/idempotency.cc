@@ -5,6 +5,7 @@
 #include "pqxx/nontransaction"
 #include "sportelli/crypto/hashes.h"
 #include "sportelli/pg/internal/util.h"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::pg {
@@ -34,12 +35,13 @@ absl::StatusOr<std::optional<std::string>> Lookup(pqxx::work& tx, absl::string_v
   // One-bigint key (see the header for why the lock exists). The unit separator keeps
   // ("ab", "c") and ("a", "bc") apart; a hash collision between different keys would only make
   // two unrelated requests wait for each other, never mix their results.
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))",
-                 key.tenant_id, key.request_id);
+  ExecPrepared(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))",
+               key.tenant_id, key.request_id);
   pqxx::result rows =
-      tx.exec_params(absl::StrCat("SELECT method, request_hash, response FROM ", *quoted,
-                                  " WHERE tenant_id = $1 AND request_id = $2"),
-                     key.tenant_id, key.request_id);
+      ExecPrepared(tx,
+                   absl::StrCat("SELECT method, request_hash, response FROM ", *quoted,
+                                " WHERE tenant_id = $1 AND request_id = $2"),
+                   key.tenant_id, key.request_id);
   if (rows.empty()) return std::nullopt;
   if (rows[0][0].as<std::string>() != key.method ||
       rows[0][1].as<std::string>() != key.request_hash) {
@@ -55,11 +57,12 @@ absl::Status Record(pqxx::work& tx, absl::string_view table, const Key& key,
   absl::StatusOr<std::string> quoted = internal::QuoteQualifiedName(table);
   if (!quoted.ok()) return quoted.status();
   if (absl::Status valid = CheckKey(key); !valid.ok()) return valid;
-  tx.exec_params(absl::StrCat("INSERT INTO ", *quoted,
-                              " (tenant_id, request_id, method, request_hash, response,"
-                              " created_at) VALUES ($1, $2, $3, $4, $5, now())"),
-                 key.tenant_id, key.request_id, key.method, key.request_hash,
-                 pqxx::binarystring(response.data(), response.size()));
+  ExecPrepared(tx,
+               absl::StrCat("INSERT INTO ", *quoted,
+                            " (tenant_id, request_id, method, request_hash, response,"
+                            " created_at) VALUES ($1, $2, $3, $4, $5, now())"),
+               key.tenant_id, key.request_id, key.method, key.request_hash,
+               pqxx::binarystring(response.data(), response.size()));
   return absl::OkStatus();
 }
 

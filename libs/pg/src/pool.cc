@@ -17,6 +17,7 @@
 #include "sportelli/clock/request_deadline.h"
 #include "sportelli/pg/conninfo.h"
 #include "sportelli/pg/internal/errors.h"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::pg {
@@ -95,8 +96,9 @@ void PrepareTransaction(pqxx::work& tx, const TransactionOptions& options, const
     add("lock_timeout", absl::StrCat(CeilMilliseconds(pool.lock_timeout)));
   }
   if (calls.empty()) return;
-  tx.exec_params(absl::StrCat("SELECT ", absl::StrJoin(calls, ", ")),
-                 pqxx::prepare::make_dynamic_params(params));
+  // Prepared: the text varies only with which settings a pool uses, a handful per process.
+  ExecPrepared(tx, absl::StrCat("SELECT ", absl::StrJoin(calls, ", ")),
+               pqxx::prepare::make_dynamic_params(params));
 }
 
 }  // namespace

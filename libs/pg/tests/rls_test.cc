@@ -7,12 +7,14 @@
 
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
+#include "sportelli/pg/prepared.h"
 #include "sportelli/testing/runtime_role.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::pg {
 namespace {
 
+using ::sportelli::testing::IsOkAndHolds;
 using ::sportelli::testing::StatusIs;
 
 constexpr char kSchema[] = R"SQL(
@@ -82,6 +84,33 @@ TEST_F(RlsTest, ATenantSeesOnlyItsOwnRowsWithoutAnyWhereClause) {
   EXPECT_EQ(*SelectAll("tenant-a"), "tenant-a/a1 tenant-a/a2 ");
   EXPECT_EQ(*SelectAll("tenant-b"), "tenant-b/b1 ");
   EXPECT_EQ(*SelectAll("tenant-c"), "");
+}
+
+// A statement prepared once per connection (pg::ExecPrepared) keeps its plan across
+// transactions; the policy must still be applied with each transaction's tenant. One
+// connection, so the second and third transactions reuse the first's prepared statement.
+TEST_F(RlsTest, APreparedStatementSeesTheTenantOfEachTransaction) {
+  PoolOptions options;
+  options.max_size = 1;
+  std::unique_ptr<ConnectionPool> pool = MakePool(options);
+  ASSERT_NE(pool, nullptr);
+  auto subjects = [&](const std::string& tenant) {
+    return pool->RunInTenantTransaction(tenant, [](pqxx::work& tx) -> absl::StatusOr<std::string> {
+      std::string out;
+      // More runs than PostgreSQL's five custom plans before it may switch to a generic one.
+      for (int i = 0; i < 7; ++i) {
+        out.clear();
+        for (const auto& row : ExecPrepared(tx, "SELECT subject FROM cases ORDER BY subject")) {
+          out += row[0].as<std::string>() + " ";
+        }
+      }
+      return out;
+    });
+  };
+  EXPECT_THAT(subjects("tenant-a"), IsOkAndHolds(std::string("a1 a2 ")));
+  EXPECT_THAT(subjects("tenant-b"), IsOkAndHolds(std::string("b1 ")));
+  EXPECT_THAT(subjects("tenant-a"), IsOkAndHolds(std::string("a1 a2 ")));
+  EXPECT_THAT(subjects("tenant-c"), IsOkAndHolds(std::string("")));
 }
 
 TEST_F(RlsTest, WithoutTenantContextNothingIsVisible) {
