@@ -7,6 +7,7 @@
 #include "sportelli/citizen/blind_index.h"
 #include "sportelli/crypto/hashes.h"
 #include "sportelli/crypto/random.h"
+#include "sportelli/server/request_ids.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -196,12 +197,9 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   booking.hold_id = request.hold_id;
   booking.who = request.who;
   booking.max_future_appointments = rules_.max_future_appointments;
-  // The request's fingerprint carries the citizen's data: request_ids keeps only a digest keyed
-  // with the service's secret, which a copy of the database cannot be checked against.
-  pg::RequestKey keyed = key;
-  keyed.fingerprint = secret_->Hmac("request-fingerprint", a.tenant_id, key.fingerprint);
-  absl::StatusOr<pg::Created<Appointment>> created =
-      repository_->CreateAppointment(booking, seat_rules, keyed, encode);
+  // The request's fingerprint carries the citizen's data.
+  absl::StatusOr<pg::Created<Appointment>> created = repository_->CreateAppointment(
+      booking, seat_rules, server::WithKeyedFingerprint(key, *secret_, a.tenant_id), encode);
   AfterWrite(created, a.tenant_id, a.desk_id, a.start, a.end, rules.zone);
   return created;
 }

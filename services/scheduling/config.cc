@@ -1,7 +1,6 @@
 #include "services/scheduling/config.h"
 
-#include "sportelli/crypto/key_encryption_key.h"
-#include "sportelli/crypto/secret_key.h"
+#include "sportelli/keyring/key_settings.h"
 
 namespace sportelli::scheduling {
 
@@ -26,16 +25,9 @@ Config ReadConfig(config::EnvReader& env) {
                                            absl::Milliseconds(10), absl::Seconds(30));
   config.directory.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
                                       absl::ZeroDuration(), absl::Hours(1));
-  config.secret_key = env.FileContents("SPORTELLI_SECRET_KEY_FILE");
-  if (!config.secret_key.empty() && !crypto::SecretKey::Create(config.secret_key).ok()) {
-    env.Reject("SPORTELLI_SECRET_KEY_FILE", "the secret key must be at least 32 bytes");
-  }
-  config.key_encryption_keys = env.FileContents("SPORTELLI_KEK_FILE");
-  if (!config.key_encryption_keys.empty()) {
-    if (auto kek = crypto::FileKeyEncryptionKey::Parse(config.key_encryption_keys); !kek.ok()) {
-      env.Reject("SPORTELLI_KEK_FILE", std::string(kek.status().message()));
-    }
-  }
+  const keyring::KeySettings keys = keyring::ReadKeySettings(env);
+  config.secret_key = keys.secret_key;
+  config.key_encryption_keys = keys.key_encryption_keys;
   config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
   return config;
 }

@@ -68,7 +68,8 @@ _stubs_dir = None
 
 def generate_stubs(proto_dir, out_dir):
     protos = ["sportelli/tenants/v1/tenants_service.proto",
-              "sportelli/scheduling/v1/scheduling_service.proto", "grpc/health/v1/health.proto",
+              "sportelli/scheduling/v1/scheduling_service.proto",
+              "sportelli/intake/v1/intake_service.proto", "grpc/health/v1/health.proto",
               "google/type/date.proto", "google/type/dayofweek.proto", "google/type/timeofday.proto",
               "google/rpc/status.proto", "google/rpc/error_details.proto"]
     subprocess.run(["protoc", f"-I{proto_dir}", "-I/usr/include", f"--python_out={out_dir}",
@@ -213,11 +214,11 @@ class Stack:
                 cert, key = self.ca.issue(name)
                 env.update(SPORTELLI_TLS_CERT_FILE=cert, SPORTELLI_TLS_KEY_FILE=key,
                            SPORTELLI_TLS_CA_FILE=self.ca.ca_file)
-            if name == "scheduling":
-                secret = os.path.join(self.workdir, "scheduling-secret.key")
+            if name in ("scheduling", "intake"):  # personal data: its own two keys
+                secret = os.path.join(self.workdir, f"{name}-secret.key")
                 with open(secret, "wb") as f:
                     f.write(secrets.token_bytes(32))
-                kek = os.path.join(self.workdir, "scheduling-kek")
+                kek = os.path.join(self.workdir, f"{name}-kek")
                 with open(kek, "w") as f:
                     f.write("1 " + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
                 env.update(SPORTELLI_SECRET_KEY_FILE=secret, SPORTELLI_KEK_FILE=kek,

@@ -24,6 +24,7 @@
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_database.h"
 #include "sportelli/testing/test_identity.h"
+#include "sportelli/testing/test_server.h"
 
 namespace sportelli::tenants {
 const std::vector<pg::Migration>& Migrations();
@@ -45,18 +46,13 @@ class TenantsClientTest : public ::testing::Test {
     handler_ = std::make_unique<server::RpcHandler>("tenants.sportelli", &identity_.verifier(),
                                                     metrics_.get(), &logger_);
     service_ = std::make_unique<tenants::TenantsGrpcService>(repository_.get(), handler_.get());
-    server::ServerOptions options;
-    options.service_name = "sportelli.tenants.v1.TenantsService";
-    options.listen_address = "127.0.0.1:0";
-    options.metrics_address = "";
-    options.shutdown_grace = absl::ZeroDuration();
-    options.shutdown_deadline = absl::Seconds(1);
-    server_ = std::make_unique<server::Server>(options, &logger_, registry_);
+    server_ = std::make_unique<server::Server>(
+        sportelli::testing::TestServerOptions("sportelli.tenants.v1.TenantsService"), &logger_,
+        registry_);
     server_->AddService(service_.get());
     ASSERT_OK(server_->Start());
     directory_ = std::make_unique<GrpcDirectory>(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials()),
+        sportelli::testing::ChannelTo(*server_),
         DirectoryOptions{.deadline = absl::Seconds(2), .ttl = absl::Minutes(1)}, &clock_);
   }
   void TearDown() override {

@@ -25,6 +25,8 @@
 #include "grpcpp/security/credentials.h"
 #include "sportelli/audit/v1/audit_service.grpc.pb.h"
 #include "sportelli/auth/tokens.h"
+#include "sportelli/clock/clock.h"
+#include "sportelli/intake/v1/intake_service.grpc.pb.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
 #include "sportelli/server/deadline.h"
 #include "sportelli/status/errors.h"
@@ -37,6 +39,7 @@ namespace {
 namespace v1 = ::sportelli::tenants::v1;
 namespace scheduling_v1 = ::sportelli::scheduling::v1;
 namespace audit_v1 = ::sportelli::audit::v1;
+namespace intake_v1 = ::sportelli::intake::v1;
 
 constexpr absl::Duration kDeadline = absl::Seconds(10);
 
@@ -274,9 +277,78 @@ absl::StatusOr<std::string> NewRequestId() {
   return id;
 }
 
-std::unique_ptr<audit_v1::AuditService::Stub> AuditStub(const Context& context) {
+// --request-id as given, or a new one: a retry with the printed id gets the first result.
+absl::StatusOr<std::string> RequestIdOf(std::map<std::string, std::string>& flags) {
+  if (flags.count("request-id")) return flags["request-id"];
+  return NewRequestId();
+}
+
+// The AuditService of `service` ("scheduling" or "intake"): each serves its own trail.
+std::unique_ptr<audit_v1::AuditService::Stub> AuditStub(const Context& context,
+                                                        const std::string& service) {
   return audit_v1::AuditService::NewStub(
-      grpc::CreateChannel(context.scheduling_address, grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(service == "intake" ? context.intake_address : context.scheduling_address,
+                          grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<intake_v1::IntakeService::Stub> IntakeStub(const Context& context) {
+  return intake_v1::IntakeService::NewStub(
+      grpc::CreateChannel(context.intake_address, grpc::InsecureChannelCredentials()));
+}
+
+// A comma-separated list of lower-case names (`economic-hardship,housing`) as enumerator
+// suffixes (`ECONOMIC_HARDSHIP`); `parse` maps one, false for an unknown name.
+template <typename Enum>
+bool ParseList(const std::string& text, bool (*parse)(const std::string&, Enum*),
+               std::vector<Enum>* out) {
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    std::string name(item);
+    for (char& c : name) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    Enum value;
+    if (!parse(name, &value)) return false;
+    out->push_back(value);
+  }
+  return true;
+}
+
+bool ParseNeed(const std::string& name, intake_v1::NeedArea* area) {
+  return intake_v1::NeedArea_Parse("NEED_AREA_" + name, area) &&
+         *area != intake_v1::NEED_AREA_UNSPECIFIED;
+}
+bool ParseConsent(const std::string& name, intake_v1::ConsentKind* kind) {
+  return intake_v1::ConsentKind_Parse("CONSENT_KIND_" + name, kind) &&
+         *kind != intake_v1::CONSENT_KIND_UNSPECIFIED;
+}
+bool ParseContactChannel(const std::string& name, intake_v1::ContactChannel* channel) {
+  return intake_v1::ContactChannel_Parse("CONTACT_CHANNEL_" + name, channel) &&
+         *channel != intake_v1::CONTACT_CHANNEL_UNSPECIFIED;
+}
+bool ParseOutcome(const std::string& name, intake_v1::ContactOutcome* outcome) {
+  return intake_v1::ContactOutcome_Parse("CONTACT_OUTCOME_" + name, outcome) &&
+         *outcome != intake_v1::CONTACT_OUTCOME_UNSPECIFIED;
+}
+
+// YYYY-MM-DD.
+bool ParseDay(const std::string& text, google::type::Date* date) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(text, &day)) return false;
+  date->set_year(static_cast<int32_t>(day.year()));
+  date->set_month(day.month());
+  date->set_day(day.day());
+  return true;
+}
+
+void PrintPerson(const intake_v1::Person& p) {
+  std::printf("person        %s\n", p.name().c_str());
+  if (p.erased()) {
+    std::printf("              (personal data erased)\n");
+    return;
+  }
+  std::printf("name          %s %s\n", p.given_name().c_str(), p.family_name().c_str());
+  std::printf("codice fisc.  %s\n",
+              p.codice_fiscale_missing() ? "(none)" : p.codice_fiscale().c_str());
+  std::printf("born          %04d-%02d-%02d\n", p.birth_date().year(), p.birth_date().month(),
+              p.birth_date().day());
 }
 
 std::unique_ptr<scheduling_v1::SchedulingService::Stub> SchedulingStub(const Context& context) {
@@ -596,14 +668,9 @@ int Book(const Context& context, const std::vector<std::string>& args) {
     std::cerr << "--contact must be sms, email, phone-call or none\n";
     return 2;
   }
-  std::string request_id;
-  if (flags.count("request-id")) {
-    request_id = flags["request-id"];
-  } else {
-    absl::StatusOr<std::string> generated = NewRequestId();
-    if (!generated.ok()) return Fail(generated.status());
-    request_id = *generated;
-  }
+  absl::StatusOr<std::string> request_id_or = RequestIdOf(flags);
+  if (!request_id_or.ok()) return Fail(request_id_or.status());
+  const std::string request_id = *request_id_or;
 
   const std::string desk = DeskName(parsed->positional[0]);
   const std::string tenant = TenantOf(desk);
@@ -678,15 +745,23 @@ int Health(const Context&, const std::vector<std::string>& args) {
 
 int Audit(const Context& context, const std::vector<std::string>& args) {
   constexpr char kUsage[] =
-      "usage: sportelli-ctl audit verify TENANT\n"
+      "usage: sportelli-ctl audit verify TENANT [--service scheduling|intake]\n"
       "       sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
-      "       sportelli-ctl audit export TENANT CODICE_FISCALE\n"
-      "  (as the comune's dpo; the trail and data of sportelli-scheduling)\n";
+      "                                        [--service scheduling|intake]\n"
+      "       sportelli-ctl audit export TENANT CODICE_FISCALE [--service scheduling|intake]\n"
+      "  (as the comune's dpo; each service keeps its own trail; --service defaults to "
+      "scheduling)\n";
   absl::StatusOr<ParsedArgs> parsed =
-      ParseArgs(args, {"codice-fiscale", "subject", "resource"}, {});
+      ParseArgs(args, {"codice-fiscale", "subject", "resource", "service"}, {});
   if (!parsed.ok() || parsed->positional.size() < 2) {
     if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
     std::cerr << kUsage;
+    return 2;
+  }
+  const std::string service =
+      parsed->flags.count("service") ? parsed->flags["service"] : "scheduling";
+  if (service != "scheduling" && service != "intake") {
+    std::cerr << "--service must be scheduling or intake\n" << kUsage;
     return 2;
   }
   const std::string& action = parsed->positional[0];
@@ -694,7 +769,7 @@ int Audit(const Context& context, const std::vector<std::string>& args) {
   const std::string parent = absl::StrCat("tenants/", tenant);
   absl::StatusOr<std::string> token = TokenFor(context, tenant, {"dpo"});
   if (!token.ok()) return Fail(token.status());
-  auto stub = AuditStub(context);
+  auto stub = AuditStub(context, service);
   grpc::ClientContext call;
   Prepare(call, *token);
   if (action == "verify" && parsed->positional.size() == 2) {
@@ -749,6 +824,190 @@ int Audit(const Context& context, const std::vector<std::string>& args) {
   }
   std::cerr << kUsage;
   return 2;
+}
+
+int Person(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl person register TENANT --given-name G --family-name F --birth-date "
+      "YYYY-MM-DD\n"
+      "           --sex f|m --privacy-notice VERSION [--codice-fiscale CF] [--phone +39...]\n"
+      "           [--email E] [--citizenship IT] [--consent share-with-referral-bodies,"
+      "contact-by-sms,...]\n"
+      "           [--request-id UUID]\n"
+      "       sportelli-ctl person find TENANT (--codice-fiscale CF | --family-name F "
+      "--birth-date YYYY-MM-DD)\n"
+      "       sportelli-ctl person show PERSON   (tenants/T/persons/P)\n"
+      "  (as an operator of the comune)\n";
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs(args,
+                {"given-name", "family-name", "birth-date", "sex", "privacy-notice",
+                 "codice-fiscale", "phone", "email", "citizenship", "consent", "request-id"},
+                {});
+  if (!parsed.ok() || parsed->positional.size() != 2) {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::map<std::string, std::string>& flags = parsed->flags;
+  const std::string& action = parsed->positional[0];
+  const std::string tenant =
+      action == "show" ? TenantOf(parsed->positional[1]) : parsed->positional[1];
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {"operator"});
+  if (!token.ok()) return Fail(token.status());
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  auto stub = IntakeStub(context);
+  if (action == "register") {
+    intake_v1::CreatePersonRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant));
+    intake_v1::Person& p = *request.mutable_person();
+    p.set_given_name(flags["given-name"]);
+    p.set_family_name(flags["family-name"]);
+    p.set_codice_fiscale(flags["codice-fiscale"]);
+    if (flags.count("birth-date") && !ParseDay(flags["birth-date"], p.mutable_birth_date())) {
+      std::cerr << "--birth-date must be YYYY-MM-DD\n";
+      return 2;
+    }
+    if (flags["sex"] == "f") p.set_sex(intake_v1::SEX_FEMALE);
+    if (flags["sex"] == "m") p.set_sex(intake_v1::SEX_MALE);
+    p.set_citizenship(flags["citizenship"]);
+    p.set_phone_number(flags["phone"]);
+    p.set_email(flags["email"]);
+    // Acknowledged only when the operator names the notice the person was shown.
+    p.set_privacy_notice_version(flags["privacy-notice"]);
+    std::vector<intake_v1::ConsentKind> consents;
+    if (!ParseList(flags["consent"], &ParseConsent, &consents)) {
+      std::cerr << "--consent: share-with-referral-bodies, contact-by-sms, contact-by-email\n";
+      return 2;
+    }
+    for (intake_v1::ConsentKind kind : consents) {
+      intake_v1::Consent* consent = p.add_consents();
+      consent->set_kind(kind);
+      consent->set_granted(true);
+    }
+    absl::StatusOr<std::string> request_id = RequestIdOf(flags);
+    if (!request_id.ok()) return Fail(request_id.status());
+    request.set_request_id(*request_id);
+    intake_v1::Person response;
+    if (grpc::Status status = stub->CreatePerson(&call, request, &response); !status.ok()) {
+      return Fail(status);
+    }
+    PrintPerson(response);
+    return 0;
+  }
+  if (action == "find") {
+    intake_v1::SearchPersonsRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant));
+    request.set_codice_fiscale(flags["codice-fiscale"]);
+    request.set_family_name(flags["family-name"]);
+    if (flags.count("birth-date") && !ParseDay(flags["birth-date"], request.mutable_birth_date())) {
+      std::cerr << "--birth-date must be YYYY-MM-DD\n";
+      return 2;
+    }
+    intake_v1::SearchPersonsResponse response;
+    if (grpc::Status status = stub->SearchPersons(&call, request, &response); !status.ok()) {
+      return Fail(status);
+    }
+    if (response.persons().empty()) std::printf("nobody found\n");
+    for (const intake_v1::Person& p : response.persons()) PrintPerson(p);
+    return 0;
+  }
+  if (action == "show") {
+    intake_v1::GetPersonRequest request;
+    request.set_name(parsed->positional[1]);
+    intake_v1::Person response;
+    if (grpc::Status status = stub->GetPerson(&call, request, &response); !status.ok()) {
+      return Fail(status);
+    }
+    PrintPerson(response);
+    return 0;
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
+int Contact(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl contact record DESK --channel appointment|walk-in|phone|email\n"
+      "           --need economic-hardship[,housing,...] [--person tenants/T/persons/P]\n"
+      "           [--information TEXT] [--outcome information-only|referred|case-opened]\n"
+      "           [--appointment tenants/T/appointments/A] [--time 2026-12-02T09:30]\n"
+      "           [--request-id UUID]\n"
+      "  (as an operator; DESK: T/D or tenants/T/desks/D; --time defaults to now, --outcome to\n"
+      "   information-only)\n";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(
+      args,
+      {"channel", "need", "person", "information", "outcome", "appointment", "time", "request-id"},
+      {});
+  if (!parsed.ok() || parsed->positional.size() != 2 || parsed->positional[0] != "record") {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::map<std::string, std::string>& flags = parsed->flags;
+  const std::string desk = DeskName(parsed->positional[1]);
+  const std::string tenant = TenantOf(desk);
+  intake_v1::CreateContactRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant));
+  intake_v1::Contact& c = *request.mutable_contact();
+  c.set_desk(desk);
+  c.set_person(flags["person"]);
+  c.set_appointment(flags["appointment"]);
+  c.set_information_given(flags["information"]);
+  std::vector<intake_v1::ContactChannel> channel;
+  if (!ParseList(flags["channel"], &ParseContactChannel, &channel) || channel.size() != 1) {
+    std::cerr << "--channel must be appointment, walk-in, phone or email\n" << kUsage;
+    return 2;
+  }
+  c.set_channel(channel[0]);
+  std::vector<intake_v1::NeedArea> needs;
+  if (!ParseList(flags["need"], &ParseNeed, &needs)) {
+    std::cerr << "--need: economic-hardship, housing, work, health, family-and-children, "
+                 "disability, old-age, migration, legal, other\n";
+    return 2;
+  }
+  for (intake_v1::NeedArea need : needs) c.add_need_areas(need);
+  std::vector<intake_v1::ContactOutcome> outcome;
+  if (!ParseList(flags.count("outcome") ? flags["outcome"] : "information-only", &ParseOutcome,
+                 &outcome) ||
+      outcome.size() != 1) {
+    std::cerr << "--outcome must be information-only, referred or case-opened\n";
+    return 2;
+  }
+  c.set_outcome(outcome[0]);
+  absl::StatusOr<absl::TimeZone> zone = LocalZone();
+  if (!zone.ok()) return Fail(zone.status());
+  // A contact is recorded when it happens unless --time says otherwise.
+  absl::Time when = clock::SystemClock::Instance().Now();
+  if (flags.count("time")) {
+    absl::StatusOr<absl::Time> parsed_time = ParseStart(flags["time"], *zone);
+    if (!parsed_time.ok()) {
+      std::cerr << parsed_time.status().message() << "\n";
+      return 2;
+    }
+    when = *parsed_time;
+  }
+  ToTimestamp(when, c.mutable_contact_time());
+  absl::StatusOr<std::string> request_id = RequestIdOf(flags);
+  if (!request_id.ok()) return Fail(request_id.status());
+  request.set_request_id(*request_id);
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {"operator"});
+  if (!token.ok()) return Fail(token.status());
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  intake_v1::Contact response;
+  if (grpc::Status status = IntakeStub(context)->CreateContact(&call, request, &response);
+      !status.ok()) {
+    return Fail(status);
+  }
+  std::printf("contact       %s\n", response.name().c_str());
+  std::printf("person        %s\n",
+              response.person().empty() ? "(anonymous)" : response.person().c_str());
+  std::printf(
+      "when          %s\n",
+      absl::FormatTime("%a %Y-%m-%d %H:%M", FromTimestamp(response.contact_time()), *zone).c_str());
+  std::printf("recorded by   %s\n", response.operator_().c_str());
+  return 0;
 }
 
 }  // namespace sportelli::ctl

@@ -11,6 +11,7 @@ namespace sportelli::ctl {
 struct Context {
   std::string tenants_address;     // host:port of sportelli-tenants
   std::string scheduling_address;  // host:port of sportelli-scheduling
+  std::string intake_address;      // host:port of sportelli-intake
   std::string token;               // bearer token, may be empty
   std::string private_key_file;    // dev signing key: mint a token when `token` is empty
   std::string issuer;
@@ -27,7 +28,12 @@ int Hours(const Context& context, const std::vector<std::string>& args);
 int Slots(const Context& context, const std::vector<std::string>& args);
 int Book(const Context& context, const std::vector<std::string>& args);
 
-// The DPO's commands over sportelli-scheduling's audit trail: `audit verify|list|export`.
+// sportelli-intake: `person register|find|show`, `contact record`.
+int Person(const Context& context, const std::vector<std::string>& args);
+int Contact(const Context& context, const std::vector<std::string>& args);
+
+// The DPO's commands over a service's audit trail (scheduling's, or intake's with
+// --service intake): `audit verify|list|export`.
 int Audit(const Context& context, const std::vector<std::string>& args);
 
 // Any service: the gRPC health check of ADDRESS for SERVICE (liveness when absent); exits 0

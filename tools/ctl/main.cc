@@ -11,10 +11,15 @@
 //       --given-name Maria --family-name Rossi --codice-fiscale RSSMRA80A41E715N
 //       --phone +393331234567 --privacy-notice-acknowledged      (each command on one line)
 //   sportelli-ctl health localhost:18080 sportelli.tenants.v1.TenantsService
+//   sportelli-ctl person register capannori --given-name Maria --family-name Rossi
+//       --birth-date 1980-01-01 --sex f --codice-fiscale RSSMRA80A41E715N --privacy-notice 2026-01
+//   sportelli-ctl contact record capannori/sede-centrale --channel walk-in
+//       --need economic-hardship --person tenants/capannori/persons/p... --outcome case-opened
 //   sportelli-ctl audit verify capannori      (as the comune's dpo, over scheduling's trail)
 //
 // Environment: SPORTELLI_TENANTS_ADDR (default localhost:8080), SPORTELLI_SCHEDULING_ADDR
-// (default localhost:18081, the port `scripts/up` uses), SPORTELLI_TOKEN (a bearer
+// (default localhost:18081, the port `scripts/up` uses), SPORTELLI_INTAKE_ADDR (default
+// localhost:18082), SPORTELLI_TOKEN (a bearer
 // token) or SPORTELLI_JWT_PRIVATE_KEY_FILE with SPORTELLI_JWT_ISSUER / SPORTELLI_JWT_AUDIENCE
 // (a dev key: a short-lived token is minted per call). `scripts/up` writes a wrapper in
 // .local/bin that sets all of these for the local stack.
@@ -50,9 +55,18 @@ int Usage() {
          "      (SERVICE: S, T/S or tenants/T/services/S; START: 2026-12-02T09:00+01:00 or\n"
          "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n"
          "  sportelli-ctl health ADDRESS [SERVICE]   (exit 0 when SERVING)\n"
+         "  sportelli-ctl person register TENANT --given-name G --family-name F --birth-date D\n"
+         "                     --sex f|m --privacy-notice VERSION [--codice-fiscale CF] ...\n"
+         "  sportelli-ctl person find TENANT (--codice-fiscale CF | --family-name F --birth-date "
+         "D)\n"
+         "  sportelli-ctl person show tenants/T/persons/P\n"
+         "  sportelli-ctl contact record DESK --channel walk-in|phone|appointment|email --need "
+         "AREA[,AREA]\n"
+         "                     [--person P] [--information TEXT] [--outcome ...]\n"
          "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
          "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
-         "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n";
+         "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n"
+         "      (audit: --service scheduling|intake, default scheduling)\n";
   return 2;
 }
 
@@ -63,6 +77,7 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") return Usage();
   sportelli::ctl::Context context{Env("SPORTELLI_TENANTS_ADDR", "localhost:8080"),
                                   Env("SPORTELLI_SCHEDULING_ADDR", "localhost:18081"),
+                                  Env("SPORTELLI_INTAKE_ADDR", "localhost:18082"),
                                   Env("SPORTELLI_TOKEN", ""),
                                   Env("SPORTELLI_JWT_PRIVATE_KEY_FILE", ""),
                                   Env("SPORTELLI_JWT_ISSUER", "https://idp.sportelli-dev.invalid"),
@@ -75,6 +90,8 @@ int main(int argc, char** argv) {
   if (command == "book") return sportelli::ctl::Book(context, rest);
   if (command == "health") return sportelli::ctl::Health(context, rest);
   if (command == "audit") return sportelli::ctl::Audit(context, rest);
+  if (command == "person") return sportelli::ctl::Person(context, rest);
+  if (command == "contact") return sportelli::ctl::Contact(context, rest);
   if (command == "tenants" && !rest.empty() && rest[0] == "list") {
     return sportelli::ctl::ListTenants(context, {rest.begin() + 1, rest.end()});
   }

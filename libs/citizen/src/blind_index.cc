@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "unicode/translit.h"
@@ -47,6 +48,14 @@ absl::StatusOr<std::string> NormalizeFamilyName(absl::string_view family_name) {
 std::string FamilyNameIndex(const crypto::SecretKey& key, absl::string_view tenant,
                             absl::string_view normalized_family_name) {
   return key.Hmac("family-name-index", tenant, normalized_family_name);
+}
+
+std::string FamilyNameBirthIndex(const crypto::SecretKey& key, absl::string_view tenant,
+                                 absl::string_view normalized_family_name,
+                                 absl::CivilDay birth_date) {
+  // The date first, always ten characters ("2001-02-03"), so no two pairs share an encoding.
+  return key.Hmac("family-name-birth-index", tenant,
+                  absl::StrCat(absl::FormatCivilTime(birth_date), normalized_family_name));
 }
 
 }  // namespace sportelli::citizen

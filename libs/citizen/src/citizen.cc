@@ -86,8 +86,9 @@ bool IsContactChannel(ContactChannel channel) {
   return false;
 }
 
-// Trimmed, each run of spaces made one, typographic apostrophes made ASCII.
-std::string NormalizedName(absl::string_view name) {
+}  // namespace
+
+std::string NormalizePersonName(absl::string_view name) {
   std::string out;
   bool space = false;
   for (char c : absl::StripAsciiWhitespace(name)) {
@@ -101,8 +102,6 @@ std::string NormalizedName(absl::string_view name) {
   }
   return absl::StrReplaceAll(out, {{kRightSingleQuotationMarkUtf8, "'"}});
 }
-
-}  // namespace
 
 bool IsPlausibleEmail(absl::string_view value) {
   if (value.empty() || value.size() > kMaxEmailLength) return false;
@@ -175,8 +174,8 @@ FieldViolations ValidateCitizen(const Citizen& citizen) {
 }
 
 Citizen NormalizedCitizen(Citizen citizen) {
-  citizen.given_name = NormalizedName(citizen.given_name);
-  citizen.family_name = NormalizedName(citizen.family_name);
+  citizen.given_name = NormalizePersonName(citizen.given_name);
+  citizen.family_name = NormalizePersonName(citizen.family_name);
   if (auto code = NormalizeCodiceFiscale(citizen.codice_fiscale); code.ok()) {
     citizen.codice_fiscale = *std::move(code);
   }

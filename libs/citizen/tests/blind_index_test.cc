@@ -37,5 +37,17 @@ TEST(FamilyNameIndexTest, OneNameAsTypedOneIndex) {
   EXPECT_NE(FamilyNameIndex(key, "capannori", "X"), CitizenIndex(key, "capannori", "X"));
 }
 
+TEST(FamilyNameBirthIndexTest, NameAndDateTogether) {
+  const crypto::SecretKey key = *crypto::SecretKey::Create(std::string(32, 'k'));
+  const std::string rossi = *NormalizeFamilyName("Rossi");
+  const absl::CivilDay born(1980, 1, 1);
+  const std::string index = FamilyNameBirthIndex(key, "capannori", rossi, born);
+  EXPECT_EQ(index.size(), 32u);
+  EXPECT_EQ(index, FamilyNameBirthIndex(key, "capannori", *NormalizeFamilyName(" rossi "), born));
+  EXPECT_NE(index, FamilyNameBirthIndex(key, "capannori", rossi, born + 1));
+  EXPECT_NE(index, FamilyNameBirthIndex(key, "lucca", rossi, born));
+  EXPECT_NE(index, FamilyNameIndex(key, "capannori", rossi));
+}
+
 }  // namespace
 }  // namespace sportelli::citizen

@@ -27,4 +27,10 @@ void CheckRequestId(const std::string& request_id, Call& call,
   call.request_id = request_id;
 }
 
+pg::RequestKey WithKeyedFingerprint(pg::RequestKey key, const crypto::SecretKey& secret,
+                                    absl::string_view tenant) {
+  key.fingerprint = secret.Hmac("request-fingerprint", tenant, key.fingerprint);
+  return key;
+}
+
 }  // namespace sportelli::server

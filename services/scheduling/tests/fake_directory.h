@@ -1,47 +1,14 @@
-// Fixed answers in place of the tenants service: desks open every day 09:00-12:00 Europe/Rome
-// (SetHours changes it), each offering what AddDesk says; services "colloquio" (30 min) and
-// "lungo" (60 min); closed days (CloseDay) have no open hours. Thread-safe.
+// The scheduling tests' names for the shared fake of the tenants directory
+// (libs/tenants_client/testing/fake_directory.h).
 #ifndef SPORTELLI_SERVICES_SCHEDULING_TESTS_FAKE_DIRECTORY_H_
 #define SPORTELLI_SERVICES_SCHEDULING_TESTS_FAKE_DIRECTORY_H_
 
-#include <map>
-#include <set>
-#include <string>
-
-#include "absl/synchronization/mutex.h"
-#include "sportelli/tenants_client/directory.h"
+#include "sportelli/tenants_client/fake_directory.h"
 
 namespace sportelli::scheduling::testing {
 
-absl::TimeZone Rome();
-
-class FakeDirectory final : public tenants_client::Directory {
- public:
-  void AddDesk(const std::string& tenant, const std::string& desk, tenants_client::DeskInfo info);
-  void SetHours(int open_hour, int close_hour);
-  void CloseDay(absl::CivilDay day);
-
-  absl::StatusOr<tenants_client::DeskInfo> GetDesk(const auth::OnBehalfOf&,
-                                                   const std::string& tenant_id,
-                                                   const std::string& desk_id) override;
-  absl::StatusOr<tenants_client::ServiceInfo> GetService(const auth::OnBehalfOf&,
-                                                         const std::string& tenant_id,
-                                                         const std::string& service_id) override;
-  absl::StatusOr<tenants_client::OpenHours> GetOpenHours(const auth::OnBehalfOf&,
-                                                         const std::string& tenant_id,
-                                                         const std::string& desk_id,
-                                                         absl::CivilDay first,
-                                                         absl::CivilDay last) override;
-  absl::StatusOr<absl::TimeZone> GetTimeZone(const auth::OnBehalfOf&,
-                                             const std::string& tenant_id) override;
-
- private:
-  absl::Mutex mu_;
-  std::map<std::string, tenants_client::DeskInfo> desks_ ABSL_GUARDED_BY(mu_);
-  std::set<absl::CivilDay> closed_ ABSL_GUARDED_BY(mu_);
-  int open_hour_ ABSL_GUARDED_BY(mu_) = 9;
-  int close_hour_ ABSL_GUARDED_BY(mu_) = 12;
-};
+using tenants_client::testing::FakeDirectory;
+using tenants_client::testing::Rome;
 
 }  // namespace sportelli::scheduling::testing
 

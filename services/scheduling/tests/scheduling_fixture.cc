@@ -17,6 +17,7 @@
 #include "sportelli/status/macros.h"
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_redis.h"
+#include "sportelli/testing/test_server.h"
 
 namespace sportelli::scheduling {
 const std::vector<pg::Migration>& Migrations();
@@ -89,19 +90,14 @@ void SchedulingTest::StartServer(BookingRules rules) {
                          repository_->AppointmentsOfCitizen(tx, tenant, index));
         return nlohmann::json{{"appointments", AppointmentsJson(held)}};
       });
-  server::ServerOptions options;
-  options.service_name = "sportelli.scheduling.v1.SchedulingService";
-  options.listen_address = "127.0.0.1:0";
-  options.metrics_address = "";
-  options.threads = 256;  // 200 concurrent callers in one test, none turned away
-  options.shutdown_grace = absl::ZeroDuration();
-  options.shutdown_deadline = absl::Seconds(1);
-  server_ = std::make_unique<server::Server>(options, &logger_, registry_);
+  // 256 threads: 200 concurrent callers in one test, none turned away.
+  server_ = std::make_unique<server::Server>(
+      sportelli::testing::TestServerOptions("sportelli.scheduling.v1.SchedulingService", 256),
+      &logger_, registry_);
   server_->AddService(service_.get());
   server_->AddService(audit_service_.get());
   ASSERT_OK(server_->Start());
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = sportelli::testing::ChannelTo(*server_);
   stub_ = v1::SchedulingService::NewStub(channel);
   audit_stub_ = audit::v1::AuditService::NewStub(channel);
 }

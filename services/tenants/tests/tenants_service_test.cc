@@ -27,6 +27,7 @@
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_database.h"
 #include "sportelli/testing/test_identity.h"
+#include "sportelli/testing/test_server.h"
 
 namespace sportelli::tenants {
 const std::vector<pg::Migration>& Migrations();
@@ -80,18 +81,12 @@ class TenantsServiceTest : public ::testing::Test {
                                                     metrics_.get(), &logger_);
     service_ = std::make_unique<TenantsGrpcService>(repository_.get(), handler_.get());
 
-    server::ServerOptions options;
-    options.service_name = "sportelli.tenants.v1.TenantsService";
-    options.listen_address = "127.0.0.1:0";
-    options.metrics_address = "";
-    options.threads = 8;
-    options.shutdown_grace = absl::ZeroDuration();
-    options.shutdown_deadline = absl::Seconds(1);
-    server_ = std::make_unique<server::Server>(options, &logger_, registry_);
+    server_ = std::make_unique<server::Server>(
+        sportelli::testing::TestServerOptions("sportelli.tenants.v1.TenantsService"), &logger_,
+        registry_);
     server_->AddService(service_.get());
     ASSERT_OK(server_->Start());
-    stub_ = v1::TenantsService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    stub_ = v1::TenantsService::NewStub(sportelli::testing::ChannelTo(*server_));
   }
 
   void TearDown() override {

@@ -108,6 +108,26 @@ struct AppointmentName {
   std::string ToString() const { return FormatResourceName(kPattern, {tenant, appointment}); }
 };
 
+struct PersonName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/persons/{person}";
+  std::string tenant;
+  std::string person;
+  static PersonName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return FormatResourceName(kPattern, {tenant, person}); }
+};
+
+struct ContactName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/contacts/{contact}";
+  std::string tenant;
+  std::string contact;
+  static ContactName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return FormatResourceName(kPattern, {tenant, contact}); }
+};
+
 struct HoldName {
   static constexpr absl::string_view kPattern = "tenants/{tenant}/holds/{hold}";
   std::string tenant;

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "sportelli/crypto/secret_key.h"
 
 namespace sportelli::citizen {
@@ -35,6 +36,13 @@ absl::StatusOr<std::string> NormalizeFamilyName(absl::string_view family_name);
 // across comuni.
 std::string FamilyNameIndex(const crypto::SecretKey& key, absl::string_view tenant,
                             absl::string_view normalized_family_name);
+
+// 32 raw bytes: the blind index of a normalized family name together with a birth date, for
+// the exact search "family name and birth date" with neither value in clear in the database.
+// Unrelated to FamilyNameIndex and across comuni.
+std::string FamilyNameBirthIndex(const crypto::SecretKey& key, absl::string_view tenant,
+                                 absl::string_view normalized_family_name,
+                                 absl::CivilDay birth_date);
 
 }  // namespace sportelli::citizen
 

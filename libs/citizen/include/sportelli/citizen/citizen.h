@@ -70,6 +70,10 @@ bool IsPlausibleEmail(absl::string_view value);
 void CheckPersonName(absl::string_view field, absl::string_view value,
                      status::FieldViolations& violations);
 
+// A name as stored: trimmed, each run of spaces made one, the typographic apostrophe (’)
+// written as ' (case kept: it is how the person spells their name).
+std::string NormalizePersonName(absl::string_view name);
+
 // The stored names: "SMS", "EMAIL", "PHONE_CALL", "NONE"; "UNKNOWN" for a value outside the
 // enumerators. The inverse gives nullopt for anything else, e.g. a corrupt row.
 const char* ContactChannelName(ContactChannel contact);

@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "sportelli/crypto/secret_key.h"
 #include "sportelli/pg/request_key.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/status/errors.h"
@@ -51,6 +52,12 @@ template <typename Request>
 pg::RequestKey KeyOf(const Request& request, const char* method) {
   return pg::RequestKey{request.request_id(), method, FingerprintWithoutRequestId(request)};
 }
+
+// `key` with its fingerprint replaced by a digest keyed with the service's secret and bound to
+// the comune: for requests that carry personal data, so that request_ids keep nothing a copy of
+// the database could be checked against by guessing the request.
+pg::RequestKey WithKeyedFingerprint(pg::RequestKey key, const crypto::SecretKey& secret,
+                                    absl::string_view tenant);
 
 // Records `to_proto(value)`, serialized, as the reply a retry gets.
 template <typename T, typename ToProto>

@@ -1,10 +1,10 @@
-#include "services/scheduling/tests/fake_directory.h"
+#include "sportelli/tenants_client/fake_directory.h"
 
 #include <cstdlib>
 
 #include "sportelli/status/errors.h"
 
-namespace sportelli::scheduling::testing {
+namespace sportelli::tenants_client::testing {
 
 absl::TimeZone Rome() {
   absl::TimeZone zone;
@@ -67,4 +67,4 @@ absl::StatusOr<absl::TimeZone> FakeDirectory::GetTimeZone(const auth::OnBehalfOf
   return Rome();
 }
 
-}  // namespace sportelli::scheduling::testing
+}  // namespace sportelli::tenants_client::testing

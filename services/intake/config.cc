@@ -1,0 +1,17 @@
+#include "services/intake/config.h"
+
+namespace sportelli::intake {
+
+Config ReadConfig(config::EnvReader& env) {
+  Config config;
+  config.tenants_address = env.HostPort("SPORTELLI_TENANTS_ADDR", "127.0.0.1:8080");
+  config.directory.deadline = env.Duration("SPORTELLI_TENANTS_DEADLINE", absl::Seconds(1),
+                                           absl::Milliseconds(10), absl::Seconds(30));
+  config.directory.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
+                                      absl::ZeroDuration(), absl::Hours(1));
+  config.keys = keyring::ReadKeySettings(env);
+  config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
+  return config;
+}
+
+}  // namespace sportelli::intake

@@ -1,0 +1,26 @@
+// The intake service's own settings (the kit reads the common ones: server, database, Redis,
+// tokens), read from the environment once at start; docs/operations.md lists them.
+#ifndef SPORTELLI_SERVICES_INTAKE_CONFIG_H_
+#define SPORTELLI_SERVICES_INTAKE_CONFIG_H_
+
+#include <string>
+
+#include "sportelli/config/env_reader.h"
+#include "sportelli/keyring/key_settings.h"
+#include "sportelli/tenants_client/grpc_directory.h"
+
+namespace sportelli::intake {
+
+struct Config {
+  std::string tenants_address;
+  tenants_client::DirectoryOptions directory;
+  keyring::KeySettings keys;
+  bool relay = true;
+};
+
+// Every problem is recorded on `env` (the caller exits listing them all).
+Config ReadConfig(config::EnvReader& env);
+
+}  // namespace sportelli::intake
+
+#endif  // SPORTELLI_SERVICES_INTAKE_CONFIG_H_

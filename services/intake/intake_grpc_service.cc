@@ -1,0 +1,234 @@
+#include "services/intake/intake_grpc_service.h"
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "services/intake/proto_mapping.h"
+#include "sportelli/api/names.h"
+#include "sportelli/api/pagination.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/citizen/citizen.h"
+#include "sportelli/citizen/codice_fiscale.h"
+#include "sportelli/server/audit_actor.h"
+#include "sportelli/server/request_ids.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/status/macros.h"
+
+namespace sportelli::intake {
+
+using api::ParseName;
+using auth::Role;
+using server::Call;
+
+namespace {
+
+// The desk's case workers of the comune.
+absl::Status RequireCaseWorkerOf(const Call& call, const std::string& tenant) {
+  RETURN_IF_ERROR(call.caller.RequireTenant(tenant));
+  return call.caller.RequireAnyRole({Role::kOperator, Role::kCoordinator});
+}
+
+// Replies recorded for retries (request_ids) carry only the new resource's name: its personal
+// data lives sealed in its row, and a retry reads it back from there.
+v1::Person RecordedPerson(const Person& p) {
+  v1::Person recorded;
+  recorded.set_name(api::PersonName{p.tenant_id, p.id}.ToString());
+  return recorded;
+}
+v1::Contact RecordedContact(const Contact& c) {
+  v1::Contact recorded;
+  recorded.set_name(api::ContactName{c.tenant_id, c.id}.ToString());
+  return recorded;
+}
+
+}  // namespace
+
+// ---- persons ----------------------------------------------------------------------------------
+
+grpc::Status IntakeGrpcService::CreatePerson(grpc::ServerContext* context,
+                                             const v1::CreatePersonRequest* request,
+                                             v1::Person* response) {
+  return handler_->Handle(context, "CreatePerson", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    if (!request->has_person()) violations.Add("person", "is required");
+    Person person = PersonFromProto(request->person(), violations);
+    if (parent) {
+      RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+      person.tenant_id = parent->tenant;
+      if (request->has_person()) {
+        RETURN_IF_ERROR(intake_->CheckNewPerson(call.OnBehalfOfCaller(), person, violations));
+      }
+    }
+    server::CheckRequestId(request->request_id(), call, violations);
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+
+    ASSIGN_OR_RETURN(pg::Created<Person> created,
+                     intake_->CreatePerson(call.OnBehalfOfCaller(), std::move(person), who,
+                                           server::KeyOf(*request, "CreatePerson"),
+                                           server::ProtoEncoder<Person>(RecordedPerson)));
+    if (created.value) {
+      *response = ToProto(*created.value);
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(server::Reply(created, response, RecordedPerson));
+    ASSIGN_OR_RETURN(api::PersonName name, ParseName<api::PersonName>(response->name(), "name"));
+    ASSIGN_OR_RETURN(Person stored, intake_->GetPerson(name.tenant, name.person, who));
+    *response = ToProto(stored);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::GetPerson(grpc::ServerContext* context,
+                                          const v1::GetPersonRequest* request,
+                                          v1::Person* response) {
+  return handler_->Handle(context, "GetPerson", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::PersonName name, ParseName<api::PersonName>(request->name(), "name"));
+    RETURN_IF_ERROR(RequireCaseWorkerOf(call, name.tenant));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Person person, intake_->GetPerson(name.tenant, name.person, who));
+    *response = ToProto(person);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::SearchPersons(grpc::ServerContext* context,
+                                              const v1::SearchPersonsRequest* request,
+                                              v1::SearchPersonsResponse* response) {
+  return handler_->Handle(context, "SearchPersons", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    const bool by_code = !request->codice_fiscale().empty();
+    const bool by_name = !request->family_name().empty() || request->has_birth_date();
+    std::optional<absl::CivilDay> born;
+    if (by_code && by_name) {
+      violations.Add("codice_fiscale",
+                     "search by codice fiscale or by family name and birth date, not both");
+    } else if (by_code) {
+      citizen::CheckCodiceFiscale("codice_fiscale", request->codice_fiscale(), violations);
+    } else if (by_name) {
+      citizen::CheckPersonName("family_name", request->family_name(), violations);
+      born = api::ParseDate(request->has_birth_date(), request->birth_date(), "birth_date",
+                            violations);
+    } else {
+      violations.Add("codice_fiscale",
+                     "is required, or else family_name with birth_date: searches are exact");
+    }
+    if (request->page_size() < 0) violations.Add("page_size", "must not be negative");
+    if (parent) RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+
+    // The page token is bound to the comune and the kind of search only: a token carries a
+    // plain digest of its filter, and a digest of a codice fiscale could be reversed by trying
+    // codes. A token replayed with other values only moves where that caller's listing starts.
+    ASSIGN_OR_RETURN(
+        api::PageRequest page,
+        api::ReadPageRequest(request->page_size(), request->page_token(),
+                             absl::StrCat(request->parent(), "\n",
+                                          by_code ? "codice_fiscale" : "family_name,birth_date"),
+                             {api::KeyPart::kId}));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(api::Page<Person> persons,
+                     by_code ? intake_->SearchByCodiceFiscale(parent->tenant,
+                                                              request->codice_fiscale(), page, who)
+                             : intake_->SearchByFamilyNameAndBirthDate(
+                                   parent->tenant, request->family_name(), *born, page, who));
+    for (const Person& p : persons.items) *response->add_persons() = ToProto(p);
+    response->set_next_page_token(
+        api::NextPageToken(persons, page, [](const Person& p) { return api::PageKey{p.id}; }));
+    return absl::OkStatus();
+  });
+}
+
+// ---- contacts ---------------------------------------------------------------------------------
+
+grpc::Status IntakeGrpcService::CreateContact(grpc::ServerContext* context,
+                                              const v1::CreateContactRequest* request,
+                                              v1::Contact* response) {
+  return handler_->Handle(context, "CreateContact", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    if (!request->has_contact()) violations.Add("contact", "is required");
+    const v1::Contact& proto = request->contact();
+    auto desk = ParseName<api::DeskName>(proto.desk(), "contact.desk", violations);
+    std::optional<api::PersonName> person;
+    if (!proto.person().empty()) {
+      person = ParseName<api::PersonName>(proto.person(), "contact.person", violations);
+    }
+    std::optional<api::AppointmentName> appointment;
+    if (!proto.appointment().empty()) {
+      appointment =
+          ParseName<api::AppointmentName>(proto.appointment(), "contact.appointment", violations);
+    }
+    api::RequireSameTenant(parent, desk, "contact.desk", violations);
+    api::RequireSameTenant(parent, person, "contact.person", violations);
+    api::RequireSameTenant(parent, appointment, "contact.appointment", violations);
+    Contact contact = ContactFromProto(proto, violations);
+    if (person) contact.person_id = person->person;
+    if (appointment) contact.appointment_id = appointment->appointment;
+    if (request->has_contact()) intake_->CheckNewContact(contact, violations);
+    server::CheckRequestId(request->request_id(), call, violations);
+    if (parent) RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+
+    contact.tenant_id = parent->tenant;
+    contact.desk_id = desk->desk;
+    ASSIGN_OR_RETURN(pg::Created<Contact> created,
+                     intake_->CreateContact(call.OnBehalfOfCaller(), std::move(contact), who,
+                                            server::KeyOf(*request, "CreateContact"),
+                                            server::ProtoEncoder<Contact>(RecordedContact)));
+    if (created.value) {
+      *response = ToProto(*created.value);
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(server::Reply(created, response, RecordedContact));
+    ASSIGN_OR_RETURN(api::ContactName name, ParseName<api::ContactName>(response->name(), "name"));
+    ASSIGN_OR_RETURN(Contact stored, intake_->GetContact(name.tenant, name.contact, who));
+    *response = ToProto(stored);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::GetContact(grpc::ServerContext* context,
+                                           const v1::GetContactRequest* request,
+                                           v1::Contact* response) {
+  return handler_->Handle(context, "GetContact", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::ContactName name, ParseName<api::ContactName>(request->name(), "name"));
+    RETURN_IF_ERROR(RequireCaseWorkerOf(call, name.tenant));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Contact contact, intake_->GetContact(name.tenant, name.contact, who));
+    *response = ToProto(contact);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::ListContacts(grpc::ServerContext* context,
+                                             const v1::ListContactsRequest* request,
+                                             v1::ListContactsResponse* response) {
+  return handler_->Handle(context, "ListContacts", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    auto person = ParseName<api::PersonName>(request->person(), "person", violations);
+    api::RequireSameTenant(parent, person, "person", violations);
+    if (request->page_size() < 0) violations.Add("page_size", "must not be negative");
+    if (parent) RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(api::PageRequest page,
+                     api::ReadPageRequest(request->page_size(), request->page_token(),
+                                          absl::StrCat(request->parent(), "\n", request->person()),
+                                          {api::KeyPart::kInt64, api::KeyPart::kId}));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(api::Page<Contact> contacts,
+                     intake_->ListContacts(parent->tenant, person->person, page, who));
+    for (const Contact& c : contacts.items) *response->add_contacts() = ToProto(c);
+    response->set_next_page_token(api::NextPageToken(contacts, page, [](const Contact& c) {
+      return api::PageKey{absl::StrCat(absl::ToUnixMicros(c.contact_time)), c.id};
+    }));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace sportelli::intake

@@ -1,0 +1,44 @@
+// The gRPC edge of the intake service: checks each request (every problem reported at once, as
+// field violations), authorizes the caller, calls one use case of Intake and maps the result.
+// No rule lives here.
+//
+// Roles: persons and contacts are the desk's work, so `operator` and `coordinator` of the comune
+// only; `tenant_admin` manages catalogs and the `dpo` reads the audit trail and exports
+// (AuditService), neither reads case records here. Every name is checked against the caller's
+// comune before anything is read.
+#ifndef SPORTELLI_SERVICES_INTAKE_INTAKE_GRPC_SERVICE_H_
+#define SPORTELLI_SERVICES_INTAKE_INTAKE_GRPC_SERVICE_H_
+
+#include "services/intake/intake.h"
+#include "sportelli/intake/v1/intake_service.grpc.pb.h"
+#include "sportelli/server/rpc_handler.h"
+
+namespace sportelli::intake {
+
+class IntakeGrpcService final : public v1::IntakeService::Service {
+ public:
+  // Pointers must outlive the service.
+  IntakeGrpcService(Intake* intake, const server::RpcHandler* handler)
+      : intake_(intake), handler_(handler) {}
+
+  grpc::Status CreatePerson(grpc::ServerContext* context, const v1::CreatePersonRequest* request,
+                            v1::Person* response) override;
+  grpc::Status GetPerson(grpc::ServerContext* context, const v1::GetPersonRequest* request,
+                         v1::Person* response) override;
+  grpc::Status SearchPersons(grpc::ServerContext* context, const v1::SearchPersonsRequest* request,
+                             v1::SearchPersonsResponse* response) override;
+  grpc::Status CreateContact(grpc::ServerContext* context, const v1::CreateContactRequest* request,
+                             v1::Contact* response) override;
+  grpc::Status GetContact(grpc::ServerContext* context, const v1::GetContactRequest* request,
+                          v1::Contact* response) override;
+  grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
+                            v1::ListContactsResponse* response) override;
+
+ private:
+  Intake* const intake_;
+  const server::RpcHandler* const handler_;
+};
+
+}  // namespace sportelli::intake
+
+#endif  // SPORTELLI_SERVICES_INTAKE_INTAKE_GRPC_SERVICE_H_

@@ -1,0 +1,75 @@
+// Where intake keeps persons and contacts. Every method runs in one transaction of the comune,
+// seals and opens personal data under the person's key (libs/keyring) and records the access in
+// the audit trail (libs/audit) in that same transaction: an access whose audit row cannot be
+// written fails.
+#ifndef SPORTELLI_SERVICES_INTAKE_INTAKE_REPOSITORY_H_
+#define SPORTELLI_SERVICES_INTAKE_INTAKE_REPOSITORY_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/intake/domain/records.h"
+#include "sportelli/api/pagination.h"
+#include "sportelli/audit/audit_log.h"
+#include "sportelli/pg/request_key.h"
+
+namespace sportelli::intake {
+
+struct NewPerson {
+  Person person;  // validated and normalized; id, times and recorders set
+  // Blind indexes (raw bytes): the key's subject, the codice fiscale's (empty without one) and
+  // the family name with the birth date.
+  std::string subject_index;
+  std::string codice_fiscale_index;
+  std::string family_name_birth_index;
+  audit::Actor who;
+};
+
+// One of the two exact searches, by blind index (raw bytes).
+struct PersonSearch {
+  std::string codice_fiscale_index;
+  std::string family_name_birth_index;
+};
+
+struct NewContact {
+  Contact contact;  // validated; id, operator and times set
+  // For an anonymous contact, a fresh random subject for the key sealing its information.
+  std::string anonymous_subject_index;
+  audit::Actor who;
+};
+
+class IntakeRepository {
+ public:
+  virtual ~IntakeRepository() = default;
+
+  // ALREADY_EXISTS, reason PERSON_EXISTS, when the comune has a person with that codice fiscale
+  // (the message names that person's resource).
+  virtual absl::StatusOr<pg::Created<Person>> CreatePerson(
+      const NewPerson& request, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Person>& encode) = 0;
+  // NOT_FOUND for an unknown person.
+  virtual absl::StatusOr<Person> GetPerson(const std::string& tenant, const std::string& id,
+                                           const audit::Actor& who) = 0;
+  // Ordered by id.
+  virtual absl::StatusOr<api::Page<Person>> SearchPersons(const std::string& tenant,
+                                                          const PersonSearch& search,
+                                                          const api::PageRequest& page,
+                                                          const audit::Actor& who) = 0;
+
+  // NOT_FOUND (reason RESOURCE_NOT_FOUND) when the contact names an unknown person.
+  virtual absl::StatusOr<pg::Created<Contact>> CreateContact(
+      const NewContact& request, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Contact>& encode) = 0;
+  virtual absl::StatusOr<Contact> GetContact(const std::string& tenant, const std::string& id,
+                                             const audit::Actor& who) = 0;
+  // A person's contacts, newest first; NOT_FOUND for an unknown person.
+  virtual absl::StatusOr<api::Page<Contact>> ListContacts(const std::string& tenant,
+                                                          const std::string& person_id,
+                                                          const api::PageRequest& page,
+                                                          const audit::Actor& who) = 0;
+};
+
+}  // namespace sportelli::intake
+
+#endif  // SPORTELLI_SERVICES_INTAKE_INTAKE_REPOSITORY_H_

@@ -1,0 +1,233 @@
+#include "services/intake/proto_mapping.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
+
+namespace sportelli::intake {
+namespace {
+
+using api::ToTimestamp;
+
+v1::Sex ToProto(Sex sex) { return sex == Sex::kFemale ? v1::SEX_FEMALE : v1::SEX_MALE; }
+
+v1::ConsentKind ToProto(ConsentKind kind) {
+  switch (kind) {
+    case ConsentKind::kShareWithReferralBodies:
+      return v1::CONSENT_KIND_SHARE_WITH_REFERRAL_BODIES;
+    case ConsentKind::kContactBySms:
+      return v1::CONSENT_KIND_CONTACT_BY_SMS;
+    case ConsentKind::kContactByEmail:
+      return v1::CONSENT_KIND_CONTACT_BY_EMAIL;
+  }
+  return v1::CONSENT_KIND_UNSPECIFIED;
+}
+
+v1::ContactChannel ToProto(ContactChannel channel) {
+  switch (channel) {
+    case ContactChannel::kAppointment:
+      return v1::CONTACT_CHANNEL_APPOINTMENT;
+    case ContactChannel::kWalkIn:
+      return v1::CONTACT_CHANNEL_WALK_IN;
+    case ContactChannel::kPhone:
+      return v1::CONTACT_CHANNEL_PHONE;
+    case ContactChannel::kEmail:
+      return v1::CONTACT_CHANNEL_EMAIL;
+  }
+  return v1::CONTACT_CHANNEL_UNSPECIFIED;
+}
+
+// The proto enumerators are the domain's in the same order, shifted by UNSPECIFIED.
+v1::NeedArea ToProto(NeedArea area) {
+  return static_cast<v1::NeedArea>(static_cast<int>(area) + 1);
+}
+
+v1::ContactOutcome ToProto(ContactOutcome outcome) {
+  switch (outcome) {
+    case ContactOutcome::kInformationOnly:
+      return v1::CONTACT_OUTCOME_INFORMATION_ONLY;
+    case ContactOutcome::kReferred:
+      return v1::CONTACT_OUTCOME_REFERRED;
+    case ContactOutcome::kCaseOpened:
+      return v1::CONTACT_OUTCOME_CASE_OPENED;
+  }
+  return v1::CONTACT_OUTCOME_UNSPECIFIED;
+}
+
+}  // namespace
+
+std::optional<Sex> FromProto(v1::Sex sex) {
+  switch (sex) {
+    case v1::SEX_FEMALE:
+      return Sex::kFemale;
+    case v1::SEX_MALE:
+      return Sex::kMale;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<ConsentKind> FromProto(v1::ConsentKind kind) {
+  switch (kind) {
+    case v1::CONSENT_KIND_SHARE_WITH_REFERRAL_BODIES:
+      return ConsentKind::kShareWithReferralBodies;
+    case v1::CONSENT_KIND_CONTACT_BY_SMS:
+      return ConsentKind::kContactBySms;
+    case v1::CONSENT_KIND_CONTACT_BY_EMAIL:
+      return ConsentKind::kContactByEmail;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<ContactChannel> FromProto(v1::ContactChannel channel) {
+  switch (channel) {
+    case v1::CONTACT_CHANNEL_APPOINTMENT:
+      return ContactChannel::kAppointment;
+    case v1::CONTACT_CHANNEL_WALK_IN:
+      return ContactChannel::kWalkIn;
+    case v1::CONTACT_CHANNEL_PHONE:
+      return ContactChannel::kPhone;
+    case v1::CONTACT_CHANNEL_EMAIL:
+      return ContactChannel::kEmail;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<NeedArea> FromProto(v1::NeedArea area) {
+  if (area <= v1::NEED_AREA_UNSPECIFIED || area > v1::NEED_AREA_OTHER) return std::nullopt;
+  return static_cast<NeedArea>(static_cast<int>(area) - 1);
+}
+
+std::optional<ContactOutcome> FromProto(v1::ContactOutcome outcome) {
+  switch (outcome) {
+    case v1::CONTACT_OUTCOME_INFORMATION_ONLY:
+      return ContactOutcome::kInformationOnly;
+    case v1::CONTACT_OUTCOME_REFERRED:
+      return ContactOutcome::kReferred;
+    case v1::CONTACT_OUTCOME_CASE_OPENED:
+      return ContactOutcome::kCaseOpened;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Person ToProto(const Person& p) {
+  v1::Person out;
+  out.set_name(api::PersonName{p.tenant_id, p.id}.ToString());
+  out.set_erased(p.erased);
+  if (!p.erased) {
+    const Identity& id = p.identity;
+    out.set_given_name(id.given_name);
+    out.set_family_name(id.family_name);
+    out.set_codice_fiscale(id.codice_fiscale);
+    out.set_codice_fiscale_missing(id.codice_fiscale.empty());
+    *out.mutable_birth_date() = api::ToDate(id.birth_date);
+    out.set_sex(ToProto(id.sex));
+    out.set_citizenship(id.citizenship);
+    v1::Address* address = out.mutable_address();
+    address->set_street_address(id.address.street_address);
+    address->set_postal_code(id.address.postal_code);
+    address->set_locality(id.address.locality);
+    address->set_province(id.address.province);
+    out.set_phone_number(id.phone_number);
+    out.set_email(id.email);
+  }
+  out.set_privacy_notice_version(p.privacy_notice_version);
+  ToTimestamp(p.privacy_notice_time, out.mutable_privacy_notice_time());
+  out.set_privacy_notice_recorded_by(p.privacy_notice_recorded_by);
+  for (const Consent& c : p.consents) {
+    v1::Consent* consent = out.add_consents();
+    consent->set_kind(ToProto(c.kind));
+    consent->set_granted(c.granted);
+    ToTimestamp(c.record_time, consent->mutable_record_time());
+    consent->set_recorded_by(c.recorded_by);
+  }
+  ToTimestamp(p.create_time, out.mutable_create_time());
+  ToTimestamp(p.update_time, out.mutable_update_time());
+  return out;
+}
+
+v1::Contact ToProto(const Contact& c) {
+  v1::Contact out;
+  out.set_name(api::ContactName{c.tenant_id, c.id}.ToString());
+  if (!c.person_id.empty()) out.set_person(api::PersonName{c.tenant_id, c.person_id}.ToString());
+  out.set_desk(api::DeskName{c.tenant_id, c.desk_id}.ToString());
+  out.set_channel(ToProto(c.channel));
+  ToTimestamp(c.contact_time, out.mutable_contact_time());
+  out.set_operator_(c.operator_subject);
+  for (NeedArea area : c.need_areas) out.add_need_areas(ToProto(area));
+  out.set_information_given(c.information_given);
+  out.set_outcome(ToProto(c.outcome));
+  if (!c.appointment_id.empty()) {
+    out.set_appointment(api::AppointmentName{c.tenant_id, c.appointment_id}.ToString());
+  }
+  ToTimestamp(c.create_time, out.mutable_create_time());
+  return out;
+}
+
+Person PersonFromProto(const v1::Person& proto, status::FieldViolations& violations) {
+  Person p;
+  Identity& id = p.identity;
+  id.given_name = proto.given_name();
+  id.family_name = proto.family_name();
+  id.codice_fiscale = proto.codice_fiscale();
+  std::optional<absl::CivilDay> born =
+      api::ParseDate(proto.has_birth_date(), proto.birth_date(), "person.birth_date", violations);
+  if (born) id.birth_date = *born;
+  std::optional<Sex> sex = FromProto(proto.sex());
+  if (!sex) {
+    violations.Add("person.sex", "must be FEMALE or MALE (as in the codice fiscale)");
+  } else {
+    id.sex = *sex;
+  }
+  id.citizenship = proto.citizenship();
+  id.address = {proto.address().street_address(), proto.address().postal_code(),
+                proto.address().locality(), proto.address().province()};
+  id.phone_number = proto.phone_number();
+  id.email = proto.email();
+  p.privacy_notice_version = proto.privacy_notice_version();
+  for (int i = 0; i < proto.consents_size(); ++i) {
+    std::optional<ConsentKind> kind = FromProto(proto.consents(i).kind());
+    if (!kind) {
+      violations.Add(absl::StrCat("person.consents[", i, "].kind"), "must be a specified kind");
+      continue;
+    }
+    p.consents.push_back({*kind, proto.consents(i).granted(), {}, ""});
+  }
+  return p;
+}
+
+Contact ContactFromProto(const v1::Contact& proto, status::FieldViolations& violations) {
+  Contact c;
+  std::optional<ContactChannel> channel = FromProto(proto.channel());
+  if (!channel) {
+    violations.Add("contact.channel", "must be APPOINTMENT, WALK_IN, PHONE or EMAIL");
+  } else {
+    c.channel = *channel;
+  }
+  std::optional<absl::Time> time = api::ParseTimestamp(
+      proto.has_contact_time(), proto.contact_time(), "contact.contact_time", violations);
+  if (time) c.contact_time = *time;
+  for (int i = 0; i < proto.need_areas_size(); ++i) {
+    std::optional<NeedArea> area = FromProto(proto.need_areas(i));
+    if (!area) {
+      violations.Add(absl::StrCat("contact.need_areas[", i, "]"), "must be a specified area");
+      continue;
+    }
+    c.need_areas.push_back(*area);
+  }
+  c.information_given = proto.information_given();
+  std::optional<ContactOutcome> outcome = FromProto(proto.outcome());
+  if (!outcome) {
+    violations.Add("contact.outcome", "must be INFORMATION_ONLY, REFERRED or CASE_OPENED");
+  } else {
+    c.outcome = *outcome;
+  }
+  return c;
+}
+
+}  // namespace sportelli::intake

@@ -1,0 +1,34 @@
+// Records <-> sportelli.intake.v1 messages. FromProto functions read only what a client may
+// set (output-only fields are ignored); enum values a client left unspecified come back as
+// nullopt for the caller to report as a field violation.
+#ifndef SPORTELLI_SERVICES_INTAKE_PROTO_MAPPING_H_
+#define SPORTELLI_SERVICES_INTAKE_PROTO_MAPPING_H_
+
+#include <optional>
+
+#include "services/intake/domain/records.h"
+#include "sportelli/intake/v1/intake_service.pb.h"
+#include "sportelli/status/errors.h"
+
+namespace sportelli::intake {
+
+v1::Person ToProto(const Person& person);
+v1::Contact ToProto(const Contact& contact);
+
+std::optional<Sex> FromProto(v1::Sex sex);
+std::optional<ConsentKind> FromProto(v1::ConsentKind kind);
+std::optional<ContactChannel> FromProto(v1::ContactChannel channel);
+std::optional<NeedArea> FromProto(v1::NeedArea area);
+std::optional<ContactOutcome> FromProto(v1::ContactOutcome outcome);
+
+// The person a CreatePerson request describes (tenant left to the caller), with a violation
+// under "person." for each field that cannot even be read (a missing date, an unspecified
+// enum).
+Person PersonFromProto(const v1::Person& proto, status::FieldViolations& violations);
+// Likewise for a contact, under "contact."; person, desk and appointment names are parsed by
+// the caller, which knows the request's tenant.
+Contact ContactFromProto(const v1::Contact& proto, status::FieldViolations& violations);
+
+}  // namespace sportelli::intake
+
+#endif  // SPORTELLI_SERVICES_INTAKE_PROTO_MAPPING_H_
