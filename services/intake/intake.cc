@@ -8,6 +8,7 @@
 #include "sportelli/citizen/codice_fiscale.h"
 #include "sportelli/crypto/random.h"
 #include "sportelli/server/request_ids.h"
+#include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
 namespace sportelli::intake {
@@ -24,6 +25,19 @@ void MergeUnreported(const status::FieldViolations& more, status::FieldViolation
 }
 
 }  // namespace
+
+Intake::Intake(IntakeRepository* repository, tenants_client::Directory* directory,
+               const crypto::SecretKey* secret, const clock::Clock* clock,
+               prometheus::Registry& registry)
+    : repository_(repository),
+      directory_(directory),
+      secret_(secret),
+      clock_(clock),
+      break_glass_(&prometheus::BuildCounter()
+                        .Name("sportelli_intake_break_glass_total")
+                        .Help("Cases opened by staff who may not normally see them, stating a "
+                              "reason (break-glass), by comune.")
+                        .Register(registry)) {}
 
 absl::Status Intake::CheckNewPerson(const auth::OnBehalfOf& caller, const Person& person,
                                     status::FieldViolations& violations) {
@@ -127,6 +141,84 @@ absl::StatusOr<api::Page<Contact>> Intake::ListContacts(const std::string& tenan
                                                         const api::PageRequest& page,
                                                         const audit::Actor& who) {
   return repository_->ListContacts(tenant, person_id, page, who);
+}
+
+// ---- cases ------------------------------------------------------------------------------------
+
+absl::StatusOr<CaseAccess> Intake::AccessOf(const auth::OnBehalfOf& caller,
+                                            const std::string& tenant, const audit::Actor& who,
+                                            bool break_glass) {
+  CaseAccess access;
+  access.who = who;
+  access.viewer.subject = who.subject;
+  access.viewer.coordinator =
+      std::find(who.roles.begin(), who.roles.end(), "coordinator") != who.roles.end();
+  if (!access.viewer.coordinator) {
+    ASSIGN_OR_RETURN(access.viewer.desks,
+                     directory_->GetOperatorDesks(caller, tenant, who.subject));
+  }
+  access.break_glass = break_glass;
+  return access;
+}
+
+absl::StatusOr<pg::Created<Case>> Intake::OpenCase(const std::string& tenant,
+                                                   const std::string& contact_id,
+                                                   const audit::Actor& who,
+                                                   const pg::RequestKey& key,
+                                                   const pg::ResponseEncoder<Case>& encode) {
+  NewCase request;
+  request.who = who;
+  request.opened.id = crypto::RandomResourceId("k");
+  request.opened.create_time = clock_->Now();
+  request.opened.update_time = request.opened.create_time;
+  return repository_->OpenCase(tenant, contact_id, request, key, encode);
+}
+
+absl::StatusOr<Case> Intake::GetCase(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                     const std::string& id, const audit::Actor& who,
+                                     bool break_glass) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, break_glass));
+  ASSIGN_OR_RETURN(Case c, repository_->GetCase(tenant, id, access));
+  if (break_glass && !MaySee(access.viewer, {c.desk_id, c.assignee})) {
+    break_glass_->Add({{"tenant", tenant}}).Increment();
+  }
+  return c;
+}
+
+absl::StatusOr<api::Page<Case>> Intake::ListCases(
+    const auth::OnBehalfOf& caller, const std::string& tenant, const std::string& desk_id,
+    std::vector<CaseState> states, const api::PageRequest& page, const audit::Actor& who) {
+  RETURN_IF_ERROR(directory_->GetDesk(caller, tenant, desk_id).status());
+  if (states.empty()) {
+    states = {CaseState::kOpen, CaseState::kAssessment, CaseState::kActive, CaseState::kReopened};
+  }
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, /*break_glass=*/false));
+  return repository_->ListCases(tenant, desk_id, states, access, page);
+}
+
+absl::StatusOr<Case> Intake::AssignCase(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                        const std::string& id, const std::string& assignee,
+                                        const audit::Actor& who) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, /*break_glass=*/false));
+  if (!assignee.empty()) {
+    ASSIGN_OR_RETURN(Case c, repository_->GetCase(tenant, id, access));
+    ASSIGN_OR_RETURN(std::vector<std::string> desks,
+                     directory_->GetOperatorDesks(caller, tenant, assignee));
+    if (std::find(desks.begin(), desks.end(), c.desk_id) == desks.end()) {
+      return status::Error(absl::StatusCode::kFailedPrecondition,
+                           "the assignee does not serve the case's desk (tenants' operators)",
+                           "ASSIGNEE_NOT_AT_DESK");
+    }
+  }
+  return repository_->AssignCase(tenant, id, assignee, access, clock_->Now());
+}
+
+absl::StatusOr<Case> Intake::TransitionCase(const auth::OnBehalfOf& caller,
+                                            const std::string& tenant, const std::string& id,
+                                            CaseState to, std::optional<CloseReason> reason,
+                                            const audit::Actor& who) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, /*break_glass=*/false));
+  return repository_->TransitionCase(tenant, id, to, reason, access, clock_->Now());
 }
 
 }  // namespace sportelli::intake

@@ -8,9 +8,13 @@
 #ifndef SPORTELLI_SERVICES_INTAKE_INTAKE_H_
 #define SPORTELLI_SERVICES_INTAKE_INTAKE_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
 #include "services/intake/intake_repository.h"
 #include "sportelli/auth/on_behalf_of.h"
 #include "sportelli/clock/clock.h"
@@ -24,8 +28,8 @@ class Intake {
  public:
   // Pointers must outlive the object. `secret` keys the blind indexes and request fingerprints.
   Intake(IntakeRepository* repository, tenants_client::Directory* directory,
-         const crypto::SecretKey* secret, const clock::Clock* clock)
-      : repository_(repository), directory_(directory), secret_(secret), clock_(clock) {}
+         const crypto::SecretKey* secret, const clock::Clock* clock,
+         prometheus::Registry& registry);
 
   // Adds the domain's problems with a new person or contact to `violations` (the comune's local
   // day decides what "in the future" means), so that a request is answered with every problem at
@@ -68,11 +72,38 @@ class Intake {
                                                   const api::PageRequest& page,
                                                   const audit::Actor& who);
 
+  // Cases. `who` is the caller; whether they may see a case follows the domain's MaySee, with
+  // the desks they serve read from the tenants directory. `break_glass`: the caller stated a
+  // reason to open a case they may not normally see; every such access is counted
+  // (sportelli_intake_break_glass_total) and recorded as such in the audit trail.
+  absl::StatusOr<pg::Created<Case>> OpenCase(const std::string& tenant,
+                                             const std::string& contact_id, const audit::Actor& who,
+                                             const pg::RequestKey& key,
+                                             const pg::ResponseEncoder<Case>& encode);
+  absl::StatusOr<Case> GetCase(const auth::OnBehalfOf& caller, const std::string& tenant,
+                               const std::string& id, const audit::Actor& who, bool break_glass);
+  absl::StatusOr<api::Page<Case>> ListCases(const auth::OnBehalfOf& caller,
+                                            const std::string& tenant, const std::string& desk_id,
+                                            std::vector<CaseState> states,
+                                            const api::PageRequest& page, const audit::Actor& who);
+  // Coordinators only (the gRPC layer checks the role). A non-empty assignee must serve the
+  // case's desk: FAILED_PRECONDITION, reason ASSIGNEE_NOT_AT_DESK, otherwise.
+  absl::StatusOr<Case> AssignCase(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                  const std::string& id, const std::string& assignee,
+                                  const audit::Actor& who);
+  absl::StatusOr<Case> TransitionCase(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                      const std::string& id, CaseState to,
+                                      std::optional<CloseReason> reason, const audit::Actor& who);
+
  private:
+  absl::StatusOr<CaseAccess> AccessOf(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                      const audit::Actor& who, bool break_glass);
+
   IntakeRepository* const repository_;
   tenants_client::Directory* const directory_;
   const crypto::SecretKey* const secret_;
   const clock::Clock* const clock_;
+  prometheus::Family<prometheus::Counter>* break_glass_;
 };
 
 }  // namespace sportelli::intake

@@ -1,9 +1,11 @@
 #include "services/intake/intake_grpc_service.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/intake/proto_mapping.h"
 #include "sportelli/api/names.h"
 #include "sportelli/api/pagination.h"
@@ -41,6 +43,7 @@ v1::Contact RecordedContact(const Contact& c) {
   recorded.set_name(api::ContactName{c.tenant_id, c.id}.ToString());
   return recorded;
 }
+v1::Case CaseProto(const Case& c) { return ToProto(c); }
 
 }  // namespace
 
@@ -227,6 +230,125 @@ grpc::Status IntakeGrpcService::ListContacts(grpc::ServerContext* context,
     response->set_next_page_token(api::NextPageToken(contacts, page, [](const Contact& c) {
       return api::PageKey{absl::StrCat(absl::ToUnixMicros(c.contact_time)), c.id};
     }));
+    return absl::OkStatus();
+  });
+}
+
+// ---- cases ------------------------------------------------------------------------------------
+
+grpc::Status IntakeGrpcService::OpenCase(grpc::ServerContext* context,
+                                         const v1::OpenCaseRequest* request, v1::Case* response) {
+  return handler_->Handle(context, "OpenCase", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    auto contact = ParseName<api::ContactName>(request->contact(), "contact", violations);
+    api::RequireSameTenant(parent, contact, "contact", violations);
+    server::CheckRequestId(request->request_id(), call, violations);
+    if (parent) RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    // A case holds no personal data: the recorded reply is the case itself.
+    ASSIGN_OR_RETURN(pg::Created<Case> created,
+                     intake_->OpenCase(parent->tenant, contact->contact, who,
+                                       server::KeyOf(*request, "OpenCase"),
+                                       server::ProtoEncoder<Case>(CaseProto)));
+    return server::Reply(created, response, CaseProto);
+  });
+}
+
+grpc::Status IntakeGrpcService::GetCase(grpc::ServerContext* context,
+                                        const v1::GetCaseRequest* request, v1::Case* response) {
+  return handler_->Handle(context, "GetCase", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::CaseName name, ParseName<api::CaseName>(request->name(), "name"));
+    if (!v1::AccessReason_IsValid(request->access_reason())) {
+      status::FieldViolations violations;
+      violations.Add("access_reason", "must be one of the coded reasons");
+      return violations.ToStatus();
+    }
+    RETURN_IF_ERROR(RequireCaseWorkerOf(call, name.tenant));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Case c,
+                     intake_->GetCase(call.OnBehalfOfCaller(), name.tenant, name.case_id, who,
+                                      request->access_reason() != v1::ACCESS_REASON_UNSPECIFIED));
+    *response = ToProto(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::ListCases(grpc::ServerContext* context,
+                                          const v1::ListCasesRequest* request,
+                                          v1::ListCasesResponse* response) {
+  return handler_->Handle(context, "ListCases", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    auto desk = ParseName<api::DeskName>(request->desk(), "desk", violations);
+    api::RequireSameTenant(parent, desk, "desk", violations);
+    std::vector<CaseState> states;
+    std::vector<std::string> state_names;
+    for (int i = 0; i < request->states_size(); ++i) {
+      std::optional<CaseState> state = FromProto(static_cast<v1::CaseState>(request->states(i)));
+      if (!state) {
+        violations.Add(absl::StrCat("states[", i, "]"), "must be a specified state");
+        continue;
+      }
+      states.push_back(*state);
+      state_names.emplace_back(CaseStateName(*state));
+    }
+    if (request->page_size() < 0) violations.Add("page_size", "must not be negative");
+    if (parent) RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    std::sort(state_names.begin(), state_names.end());
+    ASSIGN_OR_RETURN(
+        api::PageRequest page,
+        api::ReadPageRequest(request->page_size(), request->page_token(),
+                             absl::StrCat(request->desk(), "\n", absl::StrJoin(state_names, ",")),
+                             {api::KeyPart::kInt64, api::KeyPart::kId}));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(api::Page<Case> cases,
+                     intake_->ListCases(call.OnBehalfOfCaller(), parent->tenant, desk->desk,
+                                        std::move(states), page, who));
+    for (const Case& c : cases.items) *response->add_cases() = ToProto(c);
+    response->set_next_page_token(api::NextPageToken(cases, page, [](const Case& c) {
+      return api::PageKey{absl::StrCat(absl::ToUnixMicros(c.update_time)), c.id};
+    }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::AssignCase(grpc::ServerContext* context,
+                                           const v1::AssignCaseRequest* request,
+                                           v1::Case* response) {
+  return handler_->Handle(context, "AssignCase", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::CaseName name, ParseName<api::CaseName>(request->name(), "name"));
+    RETURN_IF_ERROR(call.caller.RequireTenant(name.tenant));
+    RETURN_IF_ERROR(call.caller.RequireAnyRole({Role::kCoordinator}));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Case c, intake_->AssignCase(call.OnBehalfOfCaller(), name.tenant, name.case_id,
+                                                 request->assignee(), who));
+    *response = ToProto(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::TransitionCase(grpc::ServerContext* context,
+                                               const v1::TransitionCaseRequest* request,
+                                               v1::Case* response) {
+  return handler_->Handle(context, "TransitionCase", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto name = ParseName<api::CaseName>(request->name(), "name", violations);
+    const std::optional<CaseState> to = FromProto(request->state());
+    if (!to) violations.Add("state", "must be a specified state");
+    std::optional<CloseReason> reason;
+    if (request->close_reason() != v1::CLOSE_REASON_UNSPECIFIED) {
+      reason = FromProto(request->close_reason());
+      if (!reason) violations.Add("close_reason", "must be one of the coded reasons");
+    }
+    if (name) RETURN_IF_ERROR(RequireCaseWorkerOf(call, name->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Case c, intake_->TransitionCase(call.OnBehalfOfCaller(), name->tenant,
+                                                     name->case_id, *to, reason, who));
+    *response = ToProto(c);
     return absl::OkStatus();
   });
 }

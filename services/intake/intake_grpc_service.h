@@ -2,8 +2,9 @@
 // field violations), authorizes the caller, calls one use case of Intake and maps the result.
 // No rule lives here.
 //
-// Roles: persons and contacts are the desk's work, so `operator` and `coordinator` of the comune
-// only; `tenant_admin` manages catalogs and the `dpo` reads the audit trail and exports
+// Roles: persons, contacts and cases are the desk's work, so `operator` and `coordinator` of the
+// comune only (which cases an operator sees: Intake, the domain's MaySee; assigning cases:
+// coordinators); `tenant_admin` manages catalogs and the `dpo` reads the audit trail and exports
 // (AuditService), neither reads case records here. Every name is checked against the caller's
 // comune before anything is read.
 #ifndef SPORTELLI_SERVICES_INTAKE_INTAKE_GRPC_SERVICE_H_
@@ -33,6 +34,17 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
                           v1::Contact* response) override;
   grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
                             v1::ListContactsResponse* response) override;
+  grpc::Status OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* request,
+                        v1::Case* response) override;
+  grpc::Status GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* request,
+                       v1::Case* response) override;
+  grpc::Status ListCases(grpc::ServerContext* context, const v1::ListCasesRequest* request,
+                         v1::ListCasesResponse* response) override;
+  grpc::Status AssignCase(grpc::ServerContext* context, const v1::AssignCaseRequest* request,
+                          v1::Case* response) override;
+  grpc::Status TransitionCase(grpc::ServerContext* context,
+                              const v1::TransitionCaseRequest* request,
+                              v1::Case* response) override;
 
  private:
   Intake* const intake_;

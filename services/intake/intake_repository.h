@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/intake/domain/case.h"
 #include "services/intake/domain/records.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/audit/audit_log.h"
@@ -37,6 +38,20 @@ struct NewContact {
   // For an anonymous contact, a fresh random subject for the key sealing its information.
   std::string anonymous_subject_index;
   audit::Actor who;
+};
+
+struct NewCase {
+  Case opened;  // id, times set; person, desk read from the contact
+  audit::Actor who;
+};
+
+// Who accesses a case and may they: the repository reads the case, then lets `viewer` see it
+// (domain MaySee), or, with `break_glass`, lets anyone of the comune's staff in and records the
+// access as such; otherwise PERMISSION_DENIED, reason CASE_NOT_VISIBLE, and nothing is read.
+struct CaseAccess {
+  audit::Actor who;
+  CaseViewer viewer;
+  bool break_glass = false;
 };
 
 class IntakeRepository {
@@ -68,6 +83,33 @@ class IntakeRepository {
                                                           const std::string& person_id,
                                                           const api::PageRequest& page,
                                                           const audit::Actor& who) = 0;
+
+  // From `contact_id`: NOT_FOUND for an unknown contact, FAILED_PRECONDITION (reason
+  // CONTACT_NOT_CASE_OPENED) unless its outcome was CASE_OPENED, ALREADY_EXISTS (reason
+  // CASE_EXISTS) when the contact already has its case.
+  virtual absl::StatusOr<pg::Created<Case>> OpenCase(const std::string& tenant,
+                                                     const std::string& contact_id,
+                                                     const NewCase& request,
+                                                     const pg::RequestKey& key,
+                                                     const pg::ResponseEncoder<Case>& encode) = 0;
+  // With its history.
+  virtual absl::StatusOr<Case> GetCase(const std::string& tenant, const std::string& id,
+                                       const CaseAccess& access) = 0;
+  // The desk's cases in `states` that `access.viewer` may see, most recently updated first,
+  // without their history; the page key is (update time in microseconds, id), descending.
+  virtual absl::StatusOr<api::Page<Case>> ListCases(const std::string& tenant,
+                                                    const std::string& desk_id,
+                                                    const std::vector<CaseState>& states,
+                                                    const CaseAccess& access,
+                                                    const api::PageRequest& page) = 0;
+  // Coordinators' (the caller checks): a new assignee (empty: nobody), recorded in the history.
+  virtual absl::StatusOr<Case> AssignCase(const std::string& tenant, const std::string& id,
+                                          const std::string& assignee, const CaseAccess& access,
+                                          absl::Time now) = 0;
+  // CheckTransition's refusals, or the move recorded in the history.
+  virtual absl::StatusOr<Case> TransitionCase(const std::string& tenant, const std::string& id,
+                                              CaseState to, std::optional<CloseReason> reason,
+                                              const CaseAccess& access, absl::Time now) = 0;
 };
 
 }  // namespace sportelli::intake

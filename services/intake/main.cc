@@ -40,7 +40,8 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* audit = kit.Own(std::make_unique<audit::AuditLog>(kSchema, &kit.clock()));
   auto* repository =
       kit.Own(std::make_unique<PostgresIntakeRepository>(&kit.pool(), keyring, audit));
-  auto* intake = kit.Own(std::make_unique<Intake>(repository, directory, secret, &kit.clock()));
+  auto* intake = kit.Own(
+      std::make_unique<Intake>(repository, directory, secret, &kit.clock(), kit.registry()));
   kit.AddService(kit.Own(std::make_unique<IntakeGrpcService>(intake, &kit.handler())));
   // The DPO's API over this service's trail, and its part of a citizen's data (art. 15).
   kit.AddService(kit.Own(

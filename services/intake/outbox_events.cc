@@ -19,4 +19,44 @@ events::v1::Event ContactRecordedEvent(const Contact& contact) {
   return event;
 }
 
+namespace {
+
+events::v1::CaseState ToEventState(CaseState state) {
+  // The events' enumerators are intake's in the same order, shifted by UNSPECIFIED.
+  return static_cast<events::v1::CaseState>(static_cast<int>(state) + 1);
+}
+
+events::v1::Event CaseEnvelope(const Case& c, absl::Time time) {
+  return events::NewEvent(c.tenant_id, api::CaseName{c.tenant_id, c.id}.ToString(), time);
+}
+
+std::string DeskOf(const Case& c) { return api::DeskName{c.tenant_id, c.desk_id}.ToString(); }
+
+}  // namespace
+
+events::v1::Event CaseOpenedEvent(const Case& opened) {
+  events::v1::Event event = CaseEnvelope(opened, opened.create_time);
+  events::v1::CaseOpened* payload = event.mutable_case_opened();
+  payload->set_desk(DeskOf(opened));
+  payload->set_person(api::PersonName{opened.tenant_id, opened.person_id}.ToString());
+  return event;
+}
+
+events::v1::Event CaseAssignedEvent(const Case& assigned, absl::Time now) {
+  events::v1::Event event = CaseEnvelope(assigned, now);
+  events::v1::CaseAssigned* payload = event.mutable_case_assigned();
+  payload->set_desk(DeskOf(assigned));
+  payload->set_assignee(assigned.assignee);
+  return event;
+}
+
+events::v1::Event CaseStateChangedEvent(const Case& moved, CaseState from, absl::Time now) {
+  events::v1::Event event = CaseEnvelope(moved, now);
+  events::v1::CaseStateChanged* payload = event.mutable_case_state_changed();
+  payload->set_desk(DeskOf(moved));
+  payload->set_from_state(ToEventState(from));
+  payload->set_to_state(ToEventState(moved.state));
+  return event;
+}
+
 }  // namespace sportelli::intake

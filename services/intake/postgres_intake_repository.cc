@@ -1,5 +1,6 @@
 #include "services/intake/postgres_intake_repository.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -21,6 +22,8 @@ namespace sportelli::intake {
 namespace {
 
 using pg::ExecPrepared;
+using pg::Micros;
+using pg::TimeAt;
 using pg::Timestamp;
 
 // What the audit trail says was touched.
@@ -29,10 +32,6 @@ constexpr char kContactData[] = "contact.information";
 
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 std::string Bytes(const pqxx::field& hex) { return absl::HexStringToBytes(hex.as<std::string>()); }
-absl::Time TimeAt(const pqxx::field& micros) { return absl::FromUnixMicros(micros.as<int64_t>()); }
-std::string Micros(absl::string_view column) {
-  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::int8");
-}
 
 crypto::Binding IdentityBinding(const std::string& tenant, const std::string& person_id) {
   return {tenant, "persons", "identity", person_id};
@@ -284,6 +283,87 @@ std::string ContactResource(const std::string& tenant, const std::string& id) {
   return api::ContactName{tenant, id}.ToString();
 }
 
+// ---- cases ------------------------------------------------------------------------------------
+
+constexpr char kCaseData[] = "case";
+// A case opened by someone who may not normally see it: the trail says so.
+constexpr char kCaseBreakGlass[] = "case.break_glass";
+
+enum CaseColumn {
+  kCaseId,
+  kCasePerson,
+  kCaseContact,
+  kCaseDesk,
+  kCaseState,
+  kCaseCloseReason,
+  kCaseAssignee,
+  kCaseCreateTime,
+  kCaseUpdateTime,
+  kCaseAuditIndex,
+};
+
+std::string CaseColumns() {
+  return absl::StrCat(
+      "k.case_id, k.person_id, k.contact_id, k.desk_id, k.state, k.close_reason, k.assignee, ",
+      Micros("k.create_time"), ", ", Micros("k.update_time"),
+      ", (SELECT encode(coalesce(p.codice_fiscale_index, p.subject_index), 'hex') FROM "
+      "intake.persons p WHERE p.tenant_id = k.tenant_id AND p.person_id = k.person_id)");
+}
+
+std::string CaseResource(const std::string& tenant, const std::string& id) {
+  return api::CaseName{tenant, id}.ToString();
+}
+
+struct StoredCase {
+  Case c;
+  std::string audit_index;
+};
+
+absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& row) {
+  StoredCase stored;
+  Case& c = stored.c;
+  c.tenant_id = tenant;
+  c.id = row[kCaseId].as<std::string>();
+  c.person_id = row[kCasePerson].as<std::string>();
+  c.contact_id = row[kCaseContact].as<std::string>();
+  c.desk_id = row[kCaseDesk].as<std::string>();
+  std::optional<CaseState> state = ParseCaseState(row[kCaseState].as<std::string>());
+  if (!state) return status::Internal("stored case state is not known");
+  c.state = *state;
+  if (!row[kCaseCloseReason].is_null()) {
+    c.close_reason = ParseCloseReason(row[kCaseCloseReason].as<std::string>());
+    if (!c.close_reason) return status::Internal("stored close reason is not known");
+  }
+  c.assignee = row[kCaseAssignee].as<std::string>("");
+  c.create_time = TimeAt(row[kCaseCreateTime]);
+  c.update_time = TimeAt(row[kCaseUpdateTime]);
+  stored.audit_index = Bytes(row[kCaseAuditIndex]);
+  return stored;
+}
+
+absl::StatusOr<std::vector<CaseHistoryEntry>> HistoryOf(pqxx::work& tx, const std::string& tenant,
+                                                        const std::string& id) {
+  std::vector<CaseHistoryEntry> history;
+  for (const auto& row : ExecPrepared(
+           tx,
+           absl::StrCat("SELECT ", Micros("event_time"),
+                        ", actor, from_state, to_state, close_reason, assigned, assignee FROM "
+                        "intake.case_history WHERE tenant_id = $1 AND case_id = $2 ORDER BY "
+                        "sequence"),
+           tenant, id)) {
+    CaseHistoryEntry entry;
+    entry.time = TimeAt(row[0]);
+    entry.actor = row[1].as<std::string>();
+    if (!row[2].is_null()) entry.from_state = ParseCaseState(row[2].as<std::string>());
+    if (!row[3].is_null()) entry.to_state = ParseCaseState(row[3].as<std::string>());
+    if (!row[4].is_null()) entry.close_reason = ParseCloseReason(row[4].as<std::string>());
+    entry.assigned = row[5].as<bool>();
+    entry.assignee = row[6].as<std::string>("");
+    history.push_back(std::move(entry));
+  }
+  return history;
+}
+
 }  // namespace
 
 absl::Status PostgresIntakeRepository::Audit(pqxx::work& tx, const std::string& tenant,
@@ -512,6 +592,210 @@ absl::StatusOr<api::Page<Contact>> PostgresIntakeRepository::ListContacts(
                               kContactData, {Bytes(person[0][0])}));
         return api::TakePage(std::move(contacts), page.limit);
       });
+}
+
+absl::StatusOr<Case> PostgresIntakeRepository::ReadCase(pqxx::work& tx, const std::string& tenant,
+                                                        const std::string& id,
+                                                        const CaseAccess& access,
+                                                        audit::Action action, bool for_update,
+                                                        bool with_history) {
+  const pqxx::result rows =
+      ExecPrepared(tx,
+                   absl::StrCat("SELECT ", CaseColumns(),
+                                " FROM intake.cases k WHERE k.tenant_id = $1 AND k.case_id = $2",
+                                for_update ? " FOR UPDATE" : ""),
+                   tenant, id);
+  if (rows.empty()) return status::NotFound("case");
+  ASSIGN_OR_RETURN(StoredCase stored, CaseAt(tenant, rows[0]));
+  const bool visible = MaySee(access.viewer, {stored.c.desk_id, stored.c.assignee});
+  if (!visible && !access.break_glass) {
+    return status::Error(absl::StatusCode::kPermissionDenied,
+                         "the case is assigned to someone else or belongs to another desk: state "
+                         "an access_reason to open it anyway (recorded)",
+                         "CASE_NOT_VISIBLE");
+  }
+  if (with_history) {
+    ASSIGN_OR_RETURN(stored.c.history, HistoryOf(tx, tenant, id));
+  }
+  RETURN_IF_ERROR(Audit(tx, tenant, access.who, action, CaseResource(tenant, id),
+                        visible ? kCaseData : kCaseBreakGlass, {stored.audit_index}));
+  return std::move(stored.c);
+}
+
+void PostgresIntakeRepository::AppendHistory(pqxx::work& tx, const Case& c,
+                                             const CaseHistoryEntry& entry) {
+  auto name_or_null = [](const char* name) { return std::string(name); };
+  ExecPrepared(
+      tx,
+      "INSERT INTO intake.case_history (tenant_id, case_id, sequence, event_time, actor, "
+      "from_state, to_state, close_reason, assigned, assignee) SELECT $1, $2, "
+      "coalesce(max(sequence), 0) + 1, $3::timestamptz, $4, nullif($5, ''), nullif($6, ''), "
+      "nullif($7, ''), $8, nullif($9, '') FROM intake.case_history WHERE tenant_id = $1 AND "
+      "case_id = $2",
+      c.tenant_id, c.id, Timestamp(entry.time), entry.actor,
+      entry.from_state ? name_or_null(CaseStateName(*entry.from_state)) : "",
+      entry.to_state ? name_or_null(CaseStateName(*entry.to_state)) : "",
+      entry.close_reason ? name_or_null(CloseReasonName(*entry.close_reason)) : "", entry.assigned,
+      entry.assignee);
+}
+
+absl::StatusOr<pg::Created<Case>> PostgresIntakeRepository::OpenCase(
+    const std::string& tenant, const std::string& contact_id, const NewCase& request,
+    const pg::RequestKey& key, const pg::ResponseEncoder<Case>& encode) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant;
+  options.constraint_errors.push_back(
+      {"cases_one_per_contact", status::Error(absl::StatusCode::kAlreadyExists,
+                                              "the contact already has its case", "CASE_EXISTS")});
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Case>> {
+    return pg::RunIdempotent<Case>(tx, kSchema, tenant, key, encode, [&]() -> absl::StatusOr<Case> {
+      const pqxx::result contact = ExecPrepared(
+          tx,
+          "SELECT c.person_id, c.desk_id, c.outcome, encode(coalesce(p.codice_fiscale_index, "
+          "p.subject_index), 'hex'), (SELECT case_id FROM intake.cases k WHERE k.tenant_id = "
+          "c.tenant_id AND k.contact_id = c.contact_id) FROM intake.contacts c LEFT JOIN "
+          "intake.persons p ON p.tenant_id = c.tenant_id AND p.person_id = c.person_id WHERE "
+          "c.tenant_id = $1 AND c.contact_id = $2 FOR SHARE OF c",
+          tenant, contact_id);
+      if (contact.empty()) return status::NotFound("contact");
+      if (!contact[0][4].is_null()) {
+        return status::Error(absl::StatusCode::kAlreadyExists,
+                             absl::StrCat("the contact already has its case: ",
+                                          CaseResource(tenant, contact[0][4].as<std::string>())),
+                             "CASE_EXISTS");
+      }
+      if (contact[0][0].is_null() || contact[0][2].as<std::string>() != "CASE_OPENED") {
+        return status::Error(absl::StatusCode::kFailedPrecondition,
+                             "a case is opened from a contact whose outcome was CASE_OPENED",
+                             "CONTACT_NOT_CASE_OPENED");
+      }
+      Case c = request.opened;
+      c.tenant_id = tenant;
+      c.contact_id = contact_id;
+      c.person_id = contact[0][0].as<std::string>();
+      c.desk_id = contact[0][1].as<std::string>();
+      c.state = CaseState::kOpen;
+      ExecPrepared(tx,
+                   "INSERT INTO intake.cases (tenant_id, case_id, person_id, contact_id, desk_id, "
+                   "state, create_time, update_time) VALUES ($1, $2, $3, $4, $5, 'OPEN', "
+                   "$6::timestamptz, $6::timestamptz)",
+                   tenant, c.id, c.person_id, c.contact_id, c.desk_id, Timestamp(c.create_time));
+      CaseHistoryEntry opened;
+      opened.time = c.create_time;
+      opened.actor = request.who.subject;
+      opened.to_state = CaseState::kOpen;
+      AppendHistory(tx, c, opened);
+      c.history = {opened};
+      events::WriteOutbox(tx, kSchema, CaseOpenedEvent(c));
+      RETURN_IF_ERROR(Audit(tx, tenant, request.who, audit::Action::kCreate,
+                            CaseResource(tenant, c.id), kCaseData, {Bytes(contact[0][3])}));
+      return c;
+    });
+  });
+}
+
+absl::StatusOr<Case> PostgresIntakeRepository::GetCase(const std::string& tenant,
+                                                       const std::string& id,
+                                                       const CaseAccess& access) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Case> {
+    return ReadCase(tx, tenant, id, access, audit::Action::kRead, /*for_update=*/false,
+                    /*with_history=*/true);
+  });
+}
+
+absl::StatusOr<api::Page<Case>> PostgresIntakeRepository::ListCases(
+    const std::string& tenant, const std::string& desk_id, const std::vector<CaseState>& states,
+    const CaseAccess& access, const api::PageRequest& page) {
+  std::vector<std::string> state_names;
+  for (CaseState state : states) state_names.push_back(CaseStateName(state));
+  const bool first = page.after.empty();
+  const bool serves_desk = std::find(access.viewer.desks.begin(), access.viewer.desks.end(),
+                                     desk_id) != access.viewer.desks.end();
+  return pool_->RunInTenantTransaction(
+      tenant, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Case>> {
+        // Visibility in SQL, as MaySee says: a coordinator sees all; an operator the desk's
+        // cases assigned to them, and those assigned to nobody when they serve the desk.
+        const pqxx::result rows = ExecPrepared(
+            tx,
+            absl::StrCat("SELECT ", CaseColumns(),
+                         " FROM intake.cases k WHERE k.tenant_id = $1 AND k.desk_id = $2 AND "
+                         "k.state = ANY($3::text[]) AND ($4 OR k.assignee = $5 OR (k.assignee IS "
+                         "NULL AND $6)) AND ($7 OR (",
+                         Micros("k.update_time"),
+                         ", k.case_id) < ($8::int8, $9)) ORDER BY k.update_time DESC, k.case_id "
+                         "DESC LIMIT $10"),
+            tenant, desk_id, absl::StrCat("{", absl::StrJoin(state_names, ","), "}"),
+            access.viewer.coordinator, access.viewer.subject, serves_desk, first,
+            first ? "0" : page.after[0], first ? "" : page.after[1], page.limit + 1);
+        std::vector<Case> cases;
+        std::vector<std::string> indexes;
+        for (const auto& row : rows) {
+          ASSIGN_OR_RETURN(StoredCase stored, CaseAt(tenant, row));
+          if (static_cast<int>(cases.size()) < page.limit) indexes.push_back(stored.audit_index);
+          cases.push_back(std::move(stored.c));
+        }
+        RETURN_IF_ERROR(Audit(tx, tenant, access.who, audit::Action::kList,
+                              absl::StrCat("tenants/", tenant, "/desks/", desk_id, "/cases"),
+                              kCaseData, std::move(indexes)));
+        return api::TakePage(std::move(cases), page.limit);
+      });
+}
+
+absl::StatusOr<Case> PostgresIntakeRepository::AssignCase(const std::string& tenant,
+                                                          const std::string& id,
+                                                          const std::string& assignee,
+                                                          const CaseAccess& access,
+                                                          absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Case> {
+    ASSIGN_OR_RETURN(Case c, ReadCase(tx, tenant, id, access, audit::Action::kUpdate,
+                                      /*for_update=*/true, /*with_history=*/false));
+    ExecPrepared(tx,
+                 "UPDATE intake.cases SET assignee = nullif($3, ''), update_time = "
+                 "$4::timestamptz WHERE tenant_id = $1 AND case_id = $2",
+                 tenant, id, assignee, Timestamp(now));
+    CaseHistoryEntry entry;
+    entry.time = now;
+    entry.actor = access.who.subject;
+    entry.assigned = true;
+    entry.assignee = assignee;
+    AppendHistory(tx, c, entry);
+    c.assignee = assignee;
+    c.update_time = now;
+    events::WriteOutbox(tx, kSchema, CaseAssignedEvent(c, now));
+    ASSIGN_OR_RETURN(c.history, HistoryOf(tx, tenant, id));
+    return c;
+  });
+}
+
+absl::StatusOr<Case> PostgresIntakeRepository::TransitionCase(const std::string& tenant,
+                                                              const std::string& id, CaseState to,
+                                                              std::optional<CloseReason> reason,
+                                                              const CaseAccess& access,
+                                                              absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Case> {
+    ASSIGN_OR_RETURN(Case c, ReadCase(tx, tenant, id, access, audit::Action::kUpdate,
+                                      /*for_update=*/true, /*with_history=*/false));
+    RETURN_IF_ERROR(CheckTransition(c.state, to, reason));
+    ExecPrepared(tx,
+                 "UPDATE intake.cases SET state = $3, close_reason = nullif($4, ''), update_time = "
+                 "$5::timestamptz WHERE tenant_id = $1 AND case_id = $2",
+                 tenant, id, CaseStateName(to), reason ? CloseReasonName(*reason) : "",
+                 Timestamp(now));
+    CaseHistoryEntry entry;
+    entry.time = now;
+    entry.actor = access.who.subject;
+    entry.from_state = c.state;
+    entry.to_state = to;
+    entry.close_reason = reason;
+    AppendHistory(tx, c, entry);
+    const CaseState from = c.state;
+    c.state = to;
+    c.close_reason = reason;
+    c.update_time = now;
+    events::WriteOutbox(tx, kSchema, CaseStateChangedEvent(c, from, now));
+    ASSIGN_OR_RETURN(c.history, HistoryOf(tx, tenant, id));
+    return c;
+  });
 }
 
 absl::StatusOr<std::vector<std::pair<Person, std::vector<Contact>>>>

@@ -44,6 +44,23 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                                   const api::PageRequest& page,
                                                   const audit::Actor& who) override;
 
+  absl::StatusOr<pg::Created<Case>> OpenCase(const std::string& tenant,
+                                             const std::string& contact_id, const NewCase& request,
+                                             const pg::RequestKey& key,
+                                             const pg::ResponseEncoder<Case>& encode) override;
+  absl::StatusOr<Case> GetCase(const std::string& tenant, const std::string& id,
+                               const CaseAccess& access) override;
+  absl::StatusOr<api::Page<Case>> ListCases(const std::string& tenant, const std::string& desk_id,
+                                            const std::vector<CaseState>& states,
+                                            const CaseAccess& access,
+                                            const api::PageRequest& page) override;
+  absl::StatusOr<Case> AssignCase(const std::string& tenant, const std::string& id,
+                                  const std::string& assignee, const CaseAccess& access,
+                                  absl::Time now) override;
+  absl::StatusOr<Case> TransitionCase(const std::string& tenant, const std::string& id,
+                                      CaseState to, std::optional<CloseReason> reason,
+                                      const CaseAccess& access, absl::Time now) override;
+
   // Everything held about the persons with this codice fiscale blind index, for the DPO's
   // export (GDPR art. 15): their records and contacts, opened. In the caller's transaction.
   absl::StatusOr<std::vector<std::pair<Person, std::vector<Contact>>>> HeldAbout(
@@ -53,6 +70,14 @@ class PostgresIntakeRepository final : public IntakeRepository {
   absl::Status Audit(pqxx::work& tx, const std::string& tenant, const audit::Actor& who,
                      audit::Action action, std::string resource, const char* data_class,
                      std::vector<std::string> indexes) const;
+
+  // The case `id` locked for update (or only read), visible to `access` (see CaseAccess),
+  // with its history when `with_history`; the access recorded in the audit trail as `action`.
+  absl::StatusOr<Case> ReadCase(pqxx::work& tx, const std::string& tenant, const std::string& id,
+                                const CaseAccess& access, audit::Action action, bool for_update,
+                                bool with_history);
+  // Appends `entry` to the case's history and stamps the case's update time.
+  void AppendHistory(pqxx::work& tx, const Case& c, const CaseHistoryEntry& entry);
 
   pg::ConnectionPool* const pool_;
   keyring::Keyring* const keyring_;

@@ -56,7 +56,52 @@ v1::ContactOutcome ToProto(ContactOutcome outcome) {
   return v1::CONTACT_OUTCOME_UNSPECIFIED;
 }
 
+// Case states and close reasons: the proto enumerators are the domain's in the same order,
+// shifted by UNSPECIFIED.
+v1::CaseState ToProto(CaseState state) {
+  return static_cast<v1::CaseState>(static_cast<int>(state) + 1);
+}
+v1::CloseReason ToProto(CloseReason reason) {
+  return static_cast<v1::CloseReason>(static_cast<int>(reason) + 1);
+}
+
 }  // namespace
+
+std::optional<CaseState> FromProto(v1::CaseState state) {
+  if (state <= v1::CASE_STATE_UNSPECIFIED || state > v1::CASE_STATE_REOPENED) return std::nullopt;
+  return static_cast<CaseState>(static_cast<int>(state) - 1);
+}
+
+std::optional<CloseReason> FromProto(v1::CloseReason reason) {
+  if (reason <= v1::CLOSE_REASON_UNSPECIFIED || reason > v1::CLOSE_REASON_OTHER) {
+    return std::nullopt;
+  }
+  return static_cast<CloseReason>(static_cast<int>(reason) - 1);
+}
+
+v1::Case ToProto(const Case& c) {
+  v1::Case out;
+  out.set_name(api::CaseName{c.tenant_id, c.id}.ToString());
+  out.set_person(api::PersonName{c.tenant_id, c.person_id}.ToString());
+  out.set_contact(api::ContactName{c.tenant_id, c.contact_id}.ToString());
+  out.set_desk(api::DeskName{c.tenant_id, c.desk_id}.ToString());
+  out.set_state(ToProto(c.state));
+  if (c.close_reason) out.set_close_reason(ToProto(*c.close_reason));
+  out.set_assignee(c.assignee);
+  for (const CaseHistoryEntry& e : c.history) {
+    v1::CaseHistoryEntry* entry = out.add_history();
+    ToTimestamp(e.time, entry->mutable_time());
+    entry->set_actor(e.actor);
+    if (e.from_state) entry->set_from_state(ToProto(*e.from_state));
+    if (e.to_state) entry->set_to_state(ToProto(*e.to_state));
+    if (e.close_reason) entry->set_close_reason(ToProto(*e.close_reason));
+    entry->set_assigned(e.assigned);
+    entry->set_assignee(e.assignee);
+  }
+  ToTimestamp(c.create_time, out.mutable_create_time());
+  ToTimestamp(c.update_time, out.mutable_update_time());
+  return out;
+}
 
 std::optional<Sex> FromProto(v1::Sex sex) {
   switch (sex) {

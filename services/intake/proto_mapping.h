@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "services/intake/domain/case.h"
 #include "services/intake/domain/records.h"
 #include "sportelli/intake/v1/intake_service.pb.h"
 #include "sportelli/status/errors.h"
@@ -14,12 +15,15 @@ namespace sportelli::intake {
 
 v1::Person ToProto(const Person& person);
 v1::Contact ToProto(const Contact& contact);
+v1::Case ToProto(const Case& c);
 
 std::optional<Sex> FromProto(v1::Sex sex);
 std::optional<ConsentKind> FromProto(v1::ConsentKind kind);
 std::optional<ContactChannel> FromProto(v1::ContactChannel channel);
 std::optional<NeedArea> FromProto(v1::NeedArea area);
 std::optional<ContactOutcome> FromProto(v1::ContactOutcome outcome);
+std::optional<CaseState> FromProto(v1::CaseState state);
+std::optional<CloseReason> FromProto(v1::CloseReason reason);
 
 // The person a CreatePerson request describes (tenant left to the caller), with a violation
 // under "person." for each field that cannot even be read (a missing date, an unspecified

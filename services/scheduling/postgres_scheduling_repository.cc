@@ -31,18 +31,13 @@ constexpr absl::Duration kLongestSlot = absl::Minutes(480);
 // ---- values in and out of SQL ----------------------------------------------------------------
 // Instants travel as UTC text and come back as microseconds since the epoch; bytes as hex.
 
+using pg::Micros;
+using pg::TimeAt;
 using pg::Timestamp;
 
 std::string PgDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
-
-absl::Time TimeAt(const pqxx::field& field) { return absl::FromUnixMicros(field.as<int64_t>()); }
-
-// Selects an instant as microseconds (see TimeAt).
-std::string Micros(absl::string_view column) {
-  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::int8");
-}
 
 absl::StatusOr<absl::CivilDay> DayAt(const pqxx::field& field) {
   absl::CivilDay day;

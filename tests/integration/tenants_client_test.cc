@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -144,6 +145,41 @@ TEST_F(TenantsClientTest, ForgettingAComuneDropsWhatWasCachedOfIt) {
   directory_->Forget("capannori");
   EXPECT_EQ(directory_->GetDesk(credentials_, "capannori", "casa-salute-marlia").status().code(),
             absl::StatusCode::kUnavailable);  // asked again, and tenants is gone
+}
+
+TEST_F(TenantsClientTest, AnOperatorsDesksAsTheComuneRecordsThem) {
+  auto stub = tenants::v1::TenantsService::NewStub(sportelli::testing::ChannelTo(*server_));
+  tenants::v1::CreateOperatorRequest create;
+  create.set_parent("tenants/capannori");
+  create.set_operator_id("giulia");
+  tenants::v1::Operator* op = create.mutable_operator_();
+  op->set_display_name("Giulia");
+  op->set_subject("sub-giulia");
+  op->add_roles(tenants::v1::OPERATOR_ROLE_OPERATOR);
+  op->add_desks("tenants/capannori/desks/sede-centrale");
+  op->add_desks("tenants/capannori/desks/casa-salute-marlia");
+  tenants::v1::Operator created;
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", identity_.Bearer("capannori", {"tenant_admin"}));
+  const grpc::Status status = stub->CreateOperator(&context, create, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  const auth::OnBehalfOf staff =
+      auth::OnBehalfOf::Token(identity_.Bearer("capannori", {"operator"}));
+  EXPECT_THAT(directory_->GetOperatorDesks(staff, "capannori", "sub-giulia"),
+              sportelli::testing::IsOkAndHolds(
+                  std::vector<std::string>{"sede-centrale", "casa-salute-marlia"}));
+  // Nobody of that subject: no desk.
+  EXPECT_THAT(directory_->GetOperatorDesks(staff, "capannori", "sub-nobody"),
+              sportelli::testing::IsOkAndHolds(std::vector<std::string>{}));
+  // Another comune knows no Giulia.
+  const auth::OnBehalfOf lucca = auth::OnBehalfOf::Token(identity_.Bearer("lucca", {"operator"}));
+  EXPECT_THAT(directory_->GetOperatorDesks(lucca, "lucca", "sub-giulia"),
+              sportelli::testing::IsOkAndHolds(std::vector<std::string>{}));
+  // The portal may not list staff.
+  directory_->Forget("capannori");
+  EXPECT_EQ(directory_->GetOperatorDesks(credentials_, "capannori", "sub-giulia").status().code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace

@@ -296,36 +296,28 @@ std::unique_ptr<intake_v1::IntakeService::Stub> IntakeStub(const Context& contex
       grpc::CreateChannel(context.intake_address, grpc::InsecureChannelCredentials()));
 }
 
-// A comma-separated list of lower-case names (`economic-hardship,housing`) as enumerator
-// suffixes (`ECONOMIC_HARDSHIP`); `parse` maps one, false for an unknown name.
+// `covering-colleague` with prefix ACCESS_REASON_ -> ACCESS_REASON_COVERING_COLLEAGUE, parsed by
+// the enum's generated `*_Parse`; false for an unknown name and for the UNSPECIFIED value.
 template <typename Enum>
-bool ParseList(const std::string& text, bool (*parse)(const std::string&, Enum*),
-               std::vector<Enum>* out) {
+bool ParseEnum(bool (*parse)(const std::string&, Enum*), absl::string_view prefix,
+               absl::string_view kebab, Enum* value) {
+  std::string name(prefix);
+  for (char c : kebab) {
+    name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return parse(name, value) && static_cast<int>(*value) != 0;
+}
+
+// A comma-separated list of such names (`economic-hardship,housing`).
+template <typename Enum>
+bool ParseEnumList(bool (*parse)(const std::string&, Enum*), absl::string_view prefix,
+                   const std::string& text, std::vector<Enum>* out) {
   for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    std::string name(item);
-    for (char& c : name) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
     Enum value;
-    if (!parse(name, &value)) return false;
+    if (!ParseEnum(parse, prefix, item, &value)) return false;
     out->push_back(value);
   }
   return true;
-}
-
-bool ParseNeed(const std::string& name, intake_v1::NeedArea* area) {
-  return intake_v1::NeedArea_Parse("NEED_AREA_" + name, area) &&
-         *area != intake_v1::NEED_AREA_UNSPECIFIED;
-}
-bool ParseConsent(const std::string& name, intake_v1::ConsentKind* kind) {
-  return intake_v1::ConsentKind_Parse("CONSENT_KIND_" + name, kind) &&
-         *kind != intake_v1::CONSENT_KIND_UNSPECIFIED;
-}
-bool ParseContactChannel(const std::string& name, intake_v1::ContactChannel* channel) {
-  return intake_v1::ContactChannel_Parse("CONTACT_CHANNEL_" + name, channel) &&
-         *channel != intake_v1::CONTACT_CHANNEL_UNSPECIFIED;
-}
-bool ParseOutcome(const std::string& name, intake_v1::ContactOutcome* outcome) {
-  return intake_v1::ContactOutcome_Parse("CONTACT_OUTCOME_" + name, outcome) &&
-         *outcome != intake_v1::CONTACT_OUTCOME_UNSPECIFIED;
 }
 
 // YYYY-MM-DD.
@@ -876,7 +868,8 @@ int Person(const Context& context, const std::vector<std::string>& args) {
     // Acknowledged only when the operator names the notice the person was shown.
     p.set_privacy_notice_version(flags["privacy-notice"]);
     std::vector<intake_v1::ConsentKind> consents;
-    if (!ParseList(flags["consent"], &ParseConsent, &consents)) {
+    if (!ParseEnumList(&intake_v1::ConsentKind_Parse, "CONSENT_KIND_", flags["consent"],
+                       &consents)) {
       std::cerr << "--consent: share-with-referral-bodies, contact-by-sms, contact-by-email\n";
       return 2;
     }
@@ -955,21 +948,23 @@ int Contact(const Context& context, const std::vector<std::string>& args) {
   c.set_appointment(flags["appointment"]);
   c.set_information_given(flags["information"]);
   std::vector<intake_v1::ContactChannel> channel;
-  if (!ParseList(flags["channel"], &ParseContactChannel, &channel) || channel.size() != 1) {
+  if (!ParseEnumList(&intake_v1::ContactChannel_Parse, "CONTACT_CHANNEL_", flags["channel"],
+                     &channel) ||
+      channel.size() != 1) {
     std::cerr << "--channel must be appointment, walk-in, phone or email\n" << kUsage;
     return 2;
   }
   c.set_channel(channel[0]);
   std::vector<intake_v1::NeedArea> needs;
-  if (!ParseList(flags["need"], &ParseNeed, &needs)) {
+  if (!ParseEnumList(&intake_v1::NeedArea_Parse, "NEED_AREA_", flags["need"], &needs)) {
     std::cerr << "--need: economic-hardship, housing, work, health, family-and-children, "
                  "disability, old-age, migration, legal, other\n";
     return 2;
   }
   for (intake_v1::NeedArea need : needs) c.add_need_areas(need);
   std::vector<intake_v1::ContactOutcome> outcome;
-  if (!ParseList(flags.count("outcome") ? flags["outcome"] : "information-only", &ParseOutcome,
-                 &outcome) ||
+  if (!ParseEnumList(&intake_v1::ContactOutcome_Parse, "CONTACT_OUTCOME_",
+                     flags.count("outcome") ? flags["outcome"] : "information-only", &outcome) ||
       outcome.size() != 1) {
     std::cerr << "--outcome must be information-only, referred or case-opened\n";
     return 2;
@@ -1007,6 +1002,124 @@ int Contact(const Context& context, const std::vector<std::string>& args) {
       "when          %s\n",
       absl::FormatTime("%a %Y-%m-%d %H:%M", FromTimestamp(response.contact_time()), *zone).c_str());
   std::printf("recorded by   %s\n", response.operator_().c_str());
+  return 0;
+}
+
+void PrintCase(const intake_v1::Case& c) {
+  std::printf("case          %s\n", c.name().c_str());
+  std::printf("person        %s\n", c.person().c_str());
+  std::printf("desk          %s\n", c.desk().c_str());
+  std::printf(
+      "state         %s%s%s\n",
+      std::string(absl::StripPrefix(intake_v1::CaseState_Name(c.state()), "CASE_STATE_")).c_str(),
+      c.close_reason() != intake_v1::CLOSE_REASON_UNSPECIFIED ? ", " : "",
+      c.close_reason() != intake_v1::CLOSE_REASON_UNSPECIFIED
+          ? std::string(
+                absl::StripPrefix(intake_v1::CloseReason_Name(c.close_reason()), "CLOSE_REASON_"))
+                .c_str()
+          : "");
+  std::printf("assignee      %s\n", c.assignee().empty() ? "(nobody)" : c.assignee().c_str());
+  const absl::TimeZone zone = LocalZone().value_or(absl::UTCTimeZone());
+  for (const intake_v1::CaseHistoryEntry& e : c.history()) {
+    const std::string what =
+        e.assigned() ? absl::StrCat("assigned to ", e.assignee().empty() ? "nobody" : e.assignee())
+                     : std::string(absl::StripPrefix(intake_v1::CaseState_Name(e.to_state()),
+                                                     "CASE_STATE_"));
+    std::printf("  %s  %-20s %s\n",
+                absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(e.time()), zone).c_str(),
+                e.actor().c_str(), what.c_str());
+  }
+}
+
+int Case(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl case open CONTACT            (tenants/T/contacts/C: a contact whose "
+      "outcome was case-opened)\n"
+      "       sportelli-ctl case show CASE [--access-reason covering-colleague|"
+      "urgent-safeguarding|person-present]\n"
+      "       sportelli-ctl case move CASE assessment|active|closed|reopened [--reason "
+      "goals-reached|...]\n"
+      "       sportelli-ctl case assign CASE SUBJECT|-   (as the comune's coordinator; - for "
+      "nobody)\n"
+      "  (CASE: tenants/T/cases/K; --role operator|coordinator, default operator, coordinator "
+      "for assign)\n";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {"access-reason", "reason", "role"}, {});
+  if (!parsed.ok() || parsed->positional.size() < 2) {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::vector<std::string>& positional = parsed->positional;
+  const std::string& action = positional[0];
+  const std::string tenant = TenantOf(positional[1]);
+  // An operator sees only the cases assigned to them and the unassigned ones of the desks tenants
+  // says they serve; a coordinator sees every case.
+  const std::string role = parsed->flags.count("role")
+                               ? parsed->flags["role"]
+                               : (action == "assign" ? "coordinator" : "operator");
+  if (role != "operator" && role != "coordinator") {
+    std::cerr << "--role must be operator or coordinator\n";
+    return 2;
+  }
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {role});
+  if (!token.ok()) return Fail(token.status());
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  auto stub = IntakeStub(context);
+  intake_v1::Case response;
+  grpc::Status status;
+  if (action == "open" && positional.size() == 2) {
+    intake_v1::OpenCaseRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant));
+    request.set_contact(positional[1]);
+    absl::StatusOr<std::string> request_id = NewRequestId();
+    if (!request_id.ok()) return Fail(request_id.status());
+    request.set_request_id(*request_id);
+    status = stub->OpenCase(&call, request, &response);
+  } else if (action == "show" && positional.size() == 2) {
+    intake_v1::GetCaseRequest request;
+    request.set_name(positional[1]);
+    if (parsed->flags.count("access-reason")) {
+      intake_v1::AccessReason reason;
+      if (!ParseEnum(&intake_v1::AccessReason_Parse, "ACCESS_REASON_",
+                     parsed->flags["access-reason"], &reason)) {
+        std::cerr << "--access-reason: covering-colleague, urgent-safeguarding, person-present\n";
+        return 2;
+      }
+      request.set_access_reason(reason);
+    }
+    status = stub->GetCase(&call, request, &response);
+  } else if (action == "move" && positional.size() == 3) {
+    intake_v1::TransitionCaseRequest request;
+    request.set_name(positional[1]);
+    intake_v1::CaseState to;
+    if (!ParseEnum(&intake_v1::CaseState_Parse, "CASE_STATE_", positional[2], &to)) {
+      std::cerr << "the state is assessment, active, closed or reopened\n";
+      return 2;
+    }
+    request.set_state(to);
+    if (parsed->flags.count("reason")) {
+      intake_v1::CloseReason reason;
+      if (!ParseEnum(&intake_v1::CloseReason_Parse, "CLOSE_REASON_", parsed->flags["reason"],
+                     &reason)) {
+        std::cerr << "--reason: goals-reached, referred-elsewhere, moved-away, "
+                     "no-longer-in-need, lost-contact, deceased, other\n";
+        return 2;
+      }
+      request.set_close_reason(reason);
+    }
+    status = stub->TransitionCase(&call, request, &response);
+  } else if (action == "assign" && positional.size() == 3) {
+    intake_v1::AssignCaseRequest request;
+    request.set_name(positional[1]);
+    request.set_assignee(positional[2] == "-" ? "" : positional[2]);
+    status = stub->AssignCase(&call, request, &response);
+  } else {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (!status.ok()) return Fail(status);
+  PrintCase(response);
   return 0;
 }
 

@@ -28,9 +28,10 @@ int Hours(const Context& context, const std::vector<std::string>& args);
 int Slots(const Context& context, const std::vector<std::string>& args);
 int Book(const Context& context, const std::vector<std::string>& args);
 
-// sportelli-intake: `person register|find|show`, `contact record`.
+// sportelli-intake: `person register|find|show`, `contact record`, `case open|show|move|assign`.
 int Person(const Context& context, const std::vector<std::string>& args);
 int Contact(const Context& context, const std::vector<std::string>& args);
+int Case(const Context& context, const std::vector<std::string>& args);
 
 // The DPO's commands over a service's audit trail (scheduling's, or intake's with
 // --service intake): `audit verify|list|export`.

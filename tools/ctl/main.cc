@@ -63,6 +63,8 @@ int Usage() {
          "  sportelli-ctl contact record DESK --channel walk-in|phone|appointment|email --need "
          "AREA[,AREA]\n"
          "                     [--person P] [--information TEXT] [--outcome ...]\n"
+         "  sportelli-ctl case open CONTACT | show CASE | move CASE STATE [--reason R] | assign "
+         "CASE SUBJECT\n"
          "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
          "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
          "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n"
@@ -92,6 +94,7 @@ int main(int argc, char** argv) {
   if (command == "audit") return sportelli::ctl::Audit(context, rest);
   if (command == "person") return sportelli::ctl::Person(context, rest);
   if (command == "contact") return sportelli::ctl::Contact(context, rest);
+  if (command == "case") return sportelli::ctl::Case(context, rest);
   if (command == "tenants" && !rest.empty() && rest[0] == "list") {
     return sportelli::ctl::ListTenants(context, {rest.begin() + 1, rest.end()});
   }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
 #include "sportelli/api/names.h"
+#include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
@@ -72,7 +73,8 @@ GrpcDirectory::GrpcDirectory(std::shared_ptr<grpc::Channel> channel, DirectoryOp
       desks_(clock, {options.ttl, options.max_entries}),
       services_(clock, {options.ttl, options.max_entries}),
       days_(clock, {options.ttl, options.max_entries}),
-      zones_(clock, {options.ttl, options.max_entries}) {}
+      zones_(clock, {options.ttl, options.max_entries}),
+      staff_(clock, {options.ttl, options.max_entries}) {}
 
 void GrpcDirectory::Forget(const std::string& tenant_id) {
   const std::string prefix = absl::StrCat(tenant_id, "/");
@@ -80,6 +82,7 @@ void GrpcDirectory::Forget(const std::string& tenant_id) {
   services_.ErasePrefix(prefix);
   days_.ErasePrefix(prefix);
   zones_.ErasePrefix(prefix);
+  staff_.ErasePrefix(prefix);
 }
 
 void GrpcDirectory::ForgetAll() { Forget(""); }
@@ -137,6 +140,35 @@ absl::StatusOr<absl::TimeZone> GrpcDirectory::GetTimeZone(const auth::OnBehalfOf
         if (!status.ok()) return FromTenants(status);
         return ZoneNamed(tenant.time_zone());
       });
+}
+
+absl::StatusOr<std::vector<std::string>> GrpcDirectory::GetOperatorDesks(
+    const auth::OnBehalfOf& caller, const std::string& tenant_id, const std::string& subject) {
+  ASSIGN_OR_RETURN(
+      Staff staff,
+      Cached(staff_, staff_flights_, Key(tenant_id, "staff"), [&]() -> absl::StatusOr<Staff> {
+        Staff read;
+        tv1::ListOperatorsRequest request;
+        request.set_parent(api::TenantName{tenant_id}.ToString());
+        request.set_page_size(api::kMaxPageSize);
+        do {
+          tv1::ListOperatorsResponse page;
+          const grpc::Status status =
+              stub_->ListOperators(caller.NewContext(options_.deadline).get(), request, &page);
+          if (!status.ok()) return FromTenants(status);
+          for (const tv1::Operator& op : page.operators()) {
+            std::vector<std::string>& desks = read[op.subject()];
+            for (const std::string& name : op.desks()) {
+              absl::StatusOr<api::DeskName> desk = api::ParseName<api::DeskName>(name, "desks");
+              if (desk.ok()) desks.push_back(desk->desk);
+            }
+          }
+          request.set_page_token(page.next_page_token());
+        } while (!request.page_token().empty());
+        return read;
+      }));
+  auto found = staff.find(subject);
+  return found == staff.end() ? std::vector<std::string>() : found->second;
 }
 
 absl::StatusOr<OpenHours> GrpcDirectory::GetOpenHours(const auth::OnBehalfOf& caller,

@@ -67,4 +67,17 @@ absl::StatusOr<absl::TimeZone> FakeDirectory::GetTimeZone(const auth::OnBehalfOf
   return Rome();
 }
 
+void FakeDirectory::SetOperatorDesks(const std::string& tenant, const std::string& subject,
+                                     std::vector<std::string> desks) {
+  absl::MutexLock lock(&mu_);
+  operator_desks_[tenant + "/" + subject] = std::move(desks);
+}
+
+absl::StatusOr<std::vector<std::string>> FakeDirectory::GetOperatorDesks(
+    const auth::OnBehalfOf&, const std::string& tenant_id, const std::string& subject) {
+  absl::MutexLock lock(&mu_);
+  auto found = operator_desks_.find(tenant_id + "/" + subject);
+  return found == operator_desks_.end() ? std::vector<std::string>() : found->second;
+}
+
 }  // namespace sportelli::tenants_client::testing

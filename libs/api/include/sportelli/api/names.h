@@ -128,6 +128,16 @@ struct ContactName {
   std::string ToString() const { return FormatResourceName(kPattern, {tenant, contact}); }
 };
 
+struct CaseName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/cases/{case}";
+  std::string tenant;
+  std::string case_id;
+  static CaseName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return FormatResourceName(kPattern, {tenant, case_id}); }
+};
+
 struct HoldName {
   static constexpr absl::string_view kPattern = "tenants/{tenant}/holds/{hold}";
   std::string tenant;

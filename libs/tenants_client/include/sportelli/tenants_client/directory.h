@@ -55,6 +55,12 @@ class Directory {
   // The comune's time zone (Europe/Rome for every comune today).
   virtual absl::StatusOr<absl::TimeZone> GetTimeZone(const auth::OnBehalfOf& caller,
                                                      const std::string& tenant_id) = 0;
+  // The ids of the desks that the comune's member of staff with token subject `subject`
+  // serves (tenants' Operator.desks); empty when the comune has no such operator. The caller
+  // must be staff of the comune (tenants lists operators to staff only).
+  virtual absl::StatusOr<std::vector<std::string>> GetOperatorDesks(const auth::OnBehalfOf& caller,
+                                                                    const std::string& tenant_id,
+                                                                    const std::string& subject) = 0;
 };
 
 }  // namespace sportelli::tenants_client

@@ -15,6 +15,7 @@
 #ifndef SPORTELLI_TENANTS_CLIENT_GRPC_DIRECTORY_H_
 #define SPORTELLI_TENANTS_CLIENT_GRPC_DIRECTORY_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,10 @@ class GrpcDirectory final : public Directory {
                                          absl::CivilDay first, absl::CivilDay last) override;
   absl::StatusOr<absl::TimeZone> GetTimeZone(const auth::OnBehalfOf& caller,
                                              const std::string& tenant_id) override;
+  // The comune's whole staff is read in one listing and cached as one entry.
+  absl::StatusOr<std::vector<std::string>> GetOperatorDesks(const auth::OnBehalfOf& caller,
+                                                            const std::string& tenant_id,
+                                                            const std::string& subject) override;
 
   // Drops everything cached about one comune (a change event named it), or about every comune
   // (events may have been missed).
@@ -62,16 +67,21 @@ class GrpcDirectory final : public Directory {
     absl::TimeZone zone;
   };
 
+  // Token subject -> desk ids, for one comune.
+  using Staff = std::map<std::string, std::vector<std::string>>;
+
   std::unique_ptr<tenants::v1::TenantsService::Stub> stub_;
   const DirectoryOptions options_;
   cache::TtlCache<DeskInfo> desks_;
   cache::TtlCache<ServiceInfo> services_;
   cache::TtlCache<Day> days_;
   cache::TtlCache<absl::TimeZone> zones_;
+  cache::TtlCache<Staff> staff_;
   cache::SingleFlight<DeskInfo> desk_flights_;
   cache::SingleFlight<ServiceInfo> service_flights_;
   cache::SingleFlight<bool> hours_flights_;
   cache::SingleFlight<absl::TimeZone> zone_flights_;
+  cache::SingleFlight<Staff> staff_flights_;
 };
 
 }  // namespace sportelli::tenants_client

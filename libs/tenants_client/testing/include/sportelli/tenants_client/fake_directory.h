@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "sportelli/tenants_client/directory.h"
@@ -21,6 +22,9 @@ class FakeDirectory final : public tenants_client::Directory {
   void AddDesk(const std::string& tenant, const std::string& desk, tenants_client::DeskInfo info);
   void SetHours(int open_hour, int close_hour);
   void CloseDay(absl::CivilDay day);
+  // The desks the operator with token subject `subject` serves.
+  void SetOperatorDesks(const std::string& tenant, const std::string& subject,
+                        std::vector<std::string> desks);
 
   absl::StatusOr<tenants_client::DeskInfo> GetDesk(const auth::OnBehalfOf&,
                                                    const std::string& tenant_id,
@@ -35,11 +39,15 @@ class FakeDirectory final : public tenants_client::Directory {
                                                          absl::CivilDay last) override;
   absl::StatusOr<absl::TimeZone> GetTimeZone(const auth::OnBehalfOf&,
                                              const std::string& tenant_id) override;
+  absl::StatusOr<std::vector<std::string>> GetOperatorDesks(const auth::OnBehalfOf&,
+                                                            const std::string& tenant_id,
+                                                            const std::string& subject) override;
 
  private:
   absl::Mutex mu_;
   std::map<std::string, tenants_client::DeskInfo> desks_ ABSL_GUARDED_BY(mu_);
   std::set<absl::CivilDay> closed_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<std::string>> operator_desks_ ABSL_GUARDED_BY(mu_);
   int open_hour_ ABSL_GUARDED_BY(mu_) = 9;
   int close_hour_ ABSL_GUARDED_BY(mu_) = 12;
 };

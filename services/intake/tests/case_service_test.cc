@@ -1,0 +1,272 @@
+// Cases over gRPC: opened from a contact, moved along the state machine with an append-only
+// history, assigned by coordinators, seen only by whom the rules allow (break-glass counted and
+// recorded), never reachable from another comune.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "prometheus/text_serializer.h"
+#include "services/intake/tests/intake_fixture.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/crypto/random.h"
+#include "sportelli/testing/status_matchers.h"
+
+namespace sportelli::intake::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::SizeIs;
+using Stub = v1::IntakeService::Stub;
+
+class CaseTest : public IntakeTest {
+ protected:
+  void SetUp() override {
+    IntakeTest::SetUp();
+    if (HasFatalFailure()) return;
+    directory_.SetOperatorDesks(tenant_, "operatrice-1", {"sede"});
+    directory_.SetOperatorDesks(tenant_, "operatore-2", {"sede"});
+    directory_.SetOperatorDesks(tenant_, "operatore-3", {"altrove"});
+  }
+
+  std::string As(const std::string& subject, const std::string& role = "operator") {
+    return Token(tenant_, {role}, subject);
+  }
+
+  // A person, a contact ending in CASE_OPENED, and its case opened by operatrice-1.
+  v1::Case Open() {
+    const std::string person = Register(++people_);
+    v1::Contact contact;
+    EXPECT_TRUE(Call(&Stub::CreateContact, Operator(), NewContact(person), &contact).ok());
+    v1::OpenCaseRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant_));
+    request.set_contact(contact.name());
+    request.set_request_id(crypto::RandomUuid());
+    v1::Case opened;
+    const grpc::Status status = Call(&Stub::OpenCase, Operator(), request, &opened);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return opened;
+  }
+
+  grpc::Status Move(const std::string& token, const std::string& name, v1::CaseState state,
+                    v1::CloseReason reason = v1::CLOSE_REASON_UNSPECIFIED,
+                    v1::Case* out = nullptr) {
+    v1::TransitionCaseRequest request;
+    request.set_name(name);
+    request.set_state(state);
+    request.set_close_reason(reason);
+    v1::Case ignored;
+    return Call(&Stub::TransitionCase, token, request, out ? out : &ignored);
+  }
+
+  grpc::Status Get(const std::string& token, const std::string& name, v1::Case* out,
+                   v1::AccessReason reason = v1::ACCESS_REASON_UNSPECIFIED) {
+    v1::GetCaseRequest request;
+    request.set_name(name);
+    request.set_access_reason(reason);
+    return Call(&Stub::GetCase, token, request, out);
+  }
+
+  grpc::Status Assign(const std::string& token, const std::string& name,
+                      const std::string& assignee) {
+    v1::AssignCaseRequest request;
+    request.set_name(name);
+    request.set_assignee(assignee);
+    v1::Case ignored;
+    return Call(&Stub::AssignCase, token, request, &ignored);
+  }
+
+  std::vector<std::string> Listed(const std::string& token) {
+    v1::ListCasesRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant_));
+    request.set_desk(Desk());
+    v1::ListCasesResponse response;
+    const grpc::Status status = Call(&Stub::ListCases, token, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> names;
+    for (const v1::Case& c : response.cases()) names.push_back(c.name());
+    return names;
+  }
+
+  int people_ = 0;
+};
+
+TEST_F(CaseTest, ACaseIsOpenedOnceFromAContactThatSaysSo) {
+  const std::string person = Register(1);
+  v1::Contact contact;
+  ASSERT_TRUE(Call(&Stub::CreateContact, Operator(), NewContact(person), &contact).ok());
+  v1::OpenCaseRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant_));
+  request.set_contact(contact.name());
+  request.set_request_id(crypto::RandomUuid());
+  v1::Case opened;
+  ASSERT_TRUE(Call(&Stub::OpenCase, Operator(), request, &opened).ok());
+  EXPECT_EQ(opened.state(), v1::CASE_STATE_OPEN);
+  EXPECT_EQ(opened.person(), person);
+  EXPECT_EQ(opened.desk(), Desk());
+  EXPECT_TRUE(opened.assignee().empty());
+  ASSERT_THAT(opened.history(), SizeIs(1));
+  EXPECT_EQ(opened.history(0).to_state(), v1::CASE_STATE_OPEN);
+  EXPECT_EQ(opened.history(0).actor(), "operatrice-1");
+  // A retry gets the same case; a new request for the same contact is refused.
+  v1::Case retried;
+  ASSERT_TRUE(Call(&Stub::OpenCase, Operator(), request, &retried).ok());
+  EXPECT_EQ(retried.SerializeAsString(), opened.SerializeAsString());
+  request.set_request_id(crypto::RandomUuid());
+  const Failure twice = Decode(Call(&Stub::OpenCase, Operator(), request, &retried));
+  EXPECT_EQ(twice.code, grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(twice.reason, "CASE_EXISTS");
+  // Only a contact whose outcome opened a case opens one.
+  v1::CreateContactRequest information = NewContact(person);
+  information.mutable_contact()->set_outcome(v1::CONTACT_OUTCOME_INFORMATION_ONLY);
+  v1::Contact informed;
+  ASSERT_TRUE(Call(&Stub::CreateContact, Operator(), information, &informed).ok());
+  request.set_contact(informed.name());
+  request.set_request_id(crypto::RandomUuid());
+  const Failure not_opened = Decode(Call(&Stub::OpenCase, Operator(), request, &retried));
+  EXPECT_EQ(not_opened.code, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(not_opened.reason, "CONTACT_NOT_CASE_OPENED");
+  request.set_contact(absl::StrCat("tenants/", tenant_, "/contacts/c-nessuno"));
+  EXPECT_EQ(Decode(Call(&Stub::OpenCase, Operator(), request, &retried)).code,
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.cases"), "1");
+}
+
+TEST_F(CaseTest, TheStateMachineKeepsEveryMoveInTheHistory) {
+  const v1::Case opened = Open();
+  const std::string& name = opened.name();
+  ASSERT_TRUE(Move(Operator(), name, v1::CASE_STATE_ASSESSMENT).ok());
+  clock_.Advance(absl::Hours(24));
+  ASSERT_TRUE(Move(Operator(), name, v1::CASE_STATE_ACTIVE).ok());
+  // Illegal moves and a close without a reason change nothing.
+  const Failure illegal = Decode(Move(Operator(), name, v1::CASE_STATE_OPEN));
+  EXPECT_EQ(illegal.code, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(illegal.reason, "ILLEGAL_TRANSITION");
+  EXPECT_EQ(Decode(Move(Operator(), name, v1::CASE_STATE_REOPENED)).code,
+            grpc::StatusCode::FAILED_PRECONDITION);
+  const Failure no_reason = Decode(Move(Operator(), name, v1::CASE_STATE_CLOSED));
+  EXPECT_EQ(no_reason.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(no_reason), ElementsAre("close_reason"));
+  v1::Case closed;
+  ASSERT_TRUE(
+      Move(Operator(), name, v1::CASE_STATE_CLOSED, v1::CLOSE_REASON_GOALS_REACHED, &closed).ok());
+  EXPECT_EQ(closed.state(), v1::CASE_STATE_CLOSED);
+  EXPECT_EQ(closed.close_reason(), v1::CLOSE_REASON_GOALS_REACHED);
+  v1::Case reopened;
+  ASSERT_TRUE(
+      Move(Operator(), name, v1::CASE_STATE_REOPENED, v1::CLOSE_REASON_UNSPECIFIED, &reopened)
+          .ok());
+  EXPECT_EQ(reopened.close_reason(), v1::CLOSE_REASON_UNSPECIFIED);
+  std::vector<std::string> moves;
+  for (const v1::CaseHistoryEntry& e : reopened.history()) {
+    moves.push_back(
+        absl::StrCat(v1::CaseState_Name(e.from_state()), ">", v1::CaseState_Name(e.to_state())));
+  }
+  EXPECT_THAT(
+      moves,
+      ElementsAre("CASE_STATE_UNSPECIFIED>CASE_STATE_OPEN", "CASE_STATE_OPEN>CASE_STATE_ASSESSMENT",
+                  "CASE_STATE_ASSESSMENT>CASE_STATE_ACTIVE", "CASE_STATE_ACTIVE>CASE_STATE_CLOSED",
+                  "CASE_STATE_CLOSED>CASE_STATE_REOPENED"));
+  EXPECT_EQ(reopened.history(3).close_reason(), v1::CLOSE_REASON_GOALS_REACHED);
+  EXPECT_EQ(api::FromTimestamp(reopened.history(2).time()), kTestStart + absl::Hours(24));
+  // The outbox says what changed, never who the person is.
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.outbox WHERE event_type = 'CaseStateChanged'"),
+            "4");
+}
+
+TEST_F(CaseTest, TheHistoryCannotBeRewrittenByTheService) {
+  const v1::Case opened = Open();
+  for (const char* sql : {"UPDATE intake.case_history SET actor = 'someone-else'",
+                          "DELETE FROM intake.case_history"}) {
+    absl::Status status = pool_->RunInTenantTransaction(tenant_, [&](pqxx::work& tx) {
+      tx.exec(sql);
+      return absl::OkStatus();
+    });
+    EXPECT_FALSE(status.ok()) << sql;
+  }
+  v1::Case read;
+  ASSERT_TRUE(Get(Operator(), opened.name(), &read).ok());
+  EXPECT_EQ(read.history(0).actor(), "operatrice-1");
+}
+
+TEST_F(CaseTest, OperatorsSeeTheirOwnAndTheirDesksUnassignedCasesOnly) {
+  const v1::Case opened = Open();
+  v1::Case read;
+  EXPECT_TRUE(Get(As("operatore-2"), opened.name(), &read).ok());  // nobody's, at their desk
+  const Failure elsewhere = Decode(Get(As("operatore-3"), opened.name(), &read));
+  EXPECT_EQ(elsewhere.code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(elsewhere.reason, "CASE_NOT_VISIBLE");
+  EXPECT_THAT(Listed(As("operatore-2")), ElementsAre(opened.name()));
+  EXPECT_THAT(Listed(As("operatore-3")), ::testing::IsEmpty());
+
+  ASSERT_TRUE(Assign(As("coordinatrice", "coordinator"), opened.name(), "operatore-2").ok());
+  EXPECT_TRUE(Get(As("operatore-2"), opened.name(), &read).ok());
+  EXPECT_EQ(read.assignee(), "operatore-2");
+  EXPECT_TRUE(read.history(1).assigned());
+  EXPECT_EQ(Decode(Get(Operator(), opened.name(), &read)).reason, "CASE_NOT_VISIBLE");
+  EXPECT_THAT(Listed(Operator()), ::testing::IsEmpty());
+  EXPECT_THAT(Listed(As("operatore-2")), ElementsAre(opened.name()));
+  EXPECT_THAT(Listed(As("coordinatrice", "coordinator")), ElementsAre(opened.name()));
+  EXPECT_EQ(Decode(Move(Operator(), opened.name(), v1::CASE_STATE_ASSESSMENT)).reason,
+            "CASE_NOT_VISIBLE");
+}
+
+TEST_F(CaseTest, BreakGlassIsAllowedRecordedAndCounted) {
+  const v1::Case opened = Open();
+  ASSERT_TRUE(Assign(As("coordinatrice", "coordinator"), opened.name(), "operatore-2").ok());
+  v1::Case read;
+  ASSERT_TRUE(Get(Operator(), opened.name(), &read, v1::ACCESS_REASON_COVERING_COLLEAGUE).ok());
+  EXPECT_EQ(read.name(), opened.name());
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.audit_events WHERE data_class = "
+                       "'case.break_glass' AND subject = 'operatrice-1'"),
+            "1");
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry_->Collect());
+  EXPECT_NE(
+      metrics.find(absl::StrCat("sportelli_intake_break_glass_total{tenant=\"", tenant_, "\"} 1")),
+      std::string::npos)
+      << metrics;
+  // The assignee's own reads are ordinary ones, and not counted.
+  ASSERT_TRUE(Get(As("operatore-2"), opened.name(), &read, v1::ACCESS_REASON_PERSON_PRESENT).ok());
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.audit_events WHERE data_class = "
+                       "'case.break_glass'"),
+            "1");
+}
+
+TEST_F(CaseTest, OnlyCoordinatorsAssignAndOnlyToStaffOfTheDesk) {
+  const v1::Case opened = Open();
+  EXPECT_EQ(Decode(Assign(Operator(), opened.name(), "operatrice-1")).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  const Failure elsewhere =
+      Decode(Assign(As("coordinatrice", "coordinator"), opened.name(), "operatore-3"));
+  EXPECT_EQ(elsewhere.code, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(elsewhere.reason, "ASSIGNEE_NOT_AT_DESK");
+  ASSERT_TRUE(Assign(As("coordinatrice", "coordinator"), opened.name(), "operatrice-1").ok());
+  ASSERT_TRUE(Assign(As("coordinatrice", "coordinator"), opened.name(), "").ok());
+  v1::Case read;
+  ASSERT_TRUE(Get(As("coordinatrice", "coordinator"), opened.name(), &read).ok());
+  EXPECT_TRUE(read.assignee().empty());
+  EXPECT_THAT(read.history(), SizeIs(3));
+}
+
+TEST_F(CaseTest, AnotherComunesStaffNeverReachesACase) {
+  const v1::Case opened = Open();
+  directory_.SetOperatorDesks(other_tenant_, "operatrice-1", {"sede"});
+  for (const std::string& token :
+       {Token(other_tenant_, {"operator"}), Token(other_tenant_, {"coordinator"}),
+        Token(tenant_, {"tenant_admin"}), Token(tenant_, {"dpo"}), Token(tenant_, {"portal"})}) {
+    v1::Case read;
+    EXPECT_EQ(Decode(Get(token, opened.name(), &read, v1::ACCESS_REASON_URGENT_SAFEGUARDING)).code,
+              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Decode(Move(token, opened.name(), v1::CASE_STATE_ASSESSMENT)).code,
+              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Decode(Assign(token, opened.name(), "")).code, grpc::StatusCode::PERMISSION_DENIED);
+  }
+  v1::Case read;
+  ASSERT_TRUE(Get(Operator(), opened.name(), &read).ok());
+  EXPECT_EQ(read.state(), v1::CASE_STATE_OPEN);
+  EXPECT_THAT(read.history(), SizeIs(1));
+}
+
+}  // namespace
+}  // namespace sportelli::intake::testing
