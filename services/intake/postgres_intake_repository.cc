@@ -624,7 +624,6 @@ absl::StatusOr<Case> PostgresIntakeRepository::ReadCase(pqxx::work& tx, const st
 
 void PostgresIntakeRepository::AppendHistory(pqxx::work& tx, const Case& c,
                                              const CaseHistoryEntry& entry) {
-  auto name_or_null = [](const char* name) { return std::string(name); };
   ExecPrepared(
       tx,
       "INSERT INTO intake.case_history (tenant_id, case_id, sequence, event_time, actor, "
@@ -633,9 +632,9 @@ void PostgresIntakeRepository::AppendHistory(pqxx::work& tx, const Case& c,
       "nullif($7, ''), $8, nullif($9, '') FROM intake.case_history WHERE tenant_id = $1 AND "
       "case_id = $2",
       c.tenant_id, c.id, Timestamp(entry.time), entry.actor,
-      entry.from_state ? name_or_null(CaseStateName(*entry.from_state)) : "",
-      entry.to_state ? name_or_null(CaseStateName(*entry.to_state)) : "",
-      entry.close_reason ? name_or_null(CloseReasonName(*entry.close_reason)) : "", entry.assigned,
+      entry.from_state ? CaseStateName(*entry.from_state) : "",
+      entry.to_state ? CaseStateName(*entry.to_state) : "",
+      entry.close_reason ? CloseReasonName(*entry.close_reason) : "", entry.assigned,
       entry.assignee);
 }
 
