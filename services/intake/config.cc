@@ -1,5 +1,7 @@
 #include "services/intake/config.h"
 
+#include "services/intake/domain/case_records.h"
+
 namespace sportelli::intake {
 
 Config ReadConfig(config::EnvReader& env) {
@@ -11,6 +13,10 @@ Config ReadConfig(config::EnvReader& env) {
                                       absl::ZeroDuration(), absl::Hours(1));
   config.keys = keyring::ReadKeySettings(env);
   config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
+  // Bodies arrive in one message: SPORTELLI_GRPC_MAX_RECEIVE_BYTES must stay above this.
+  config.max_attachment_bytes =
+      env.Int("SPORTELLI_MAX_ATTACHMENT_BYTES", static_cast<int>(kDefaultMaxAttachmentBytes), 1024,
+              64 * 1024 * 1024);
   return config;
 }
 

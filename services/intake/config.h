@@ -3,6 +3,7 @@
 #ifndef SPORTELLI_SERVICES_INTAKE_CONFIG_H_
 #define SPORTELLI_SERVICES_INTAKE_CONFIG_H_
 
+#include <cstdint>
 #include <string>
 
 #include "sportelli/config/env_reader.h"
@@ -16,6 +17,8 @@ struct Config {
   tenants_client::DirectoryOptions directory;
   keyring::KeySettings keys;
   bool relay = true;
+  // SPORTELLI_MAX_ATTACHMENT_BYTES: the largest attachment body accepted.
+  int64_t max_attachment_bytes = 0;
 };
 
 // Every problem is recorded on `env` (the caller exits listing them all).

@@ -6,6 +6,7 @@
 #include "services/intake/domain/rules.h"
 #include "sportelli/citizen/blind_index.h"
 #include "sportelli/citizen/codice_fiscale.h"
+#include "sportelli/crypto/hashes.h"
 #include "sportelli/crypto/random.h"
 #include "sportelli/server/request_ids.h"
 #include "sportelli/status/errors.h"
@@ -28,7 +29,7 @@ void MergeUnreported(const status::FieldViolations& more, status::FieldViolation
 
 Intake::Intake(IntakeRepository* repository, tenants_client::Directory* directory,
                const crypto::SecretKey* secret, const clock::Clock* clock,
-               prometheus::Registry& registry)
+               prometheus::Registry& registry, int64_t max_attachment_bytes)
     : repository_(repository),
       directory_(directory),
       secret_(secret),
@@ -37,7 +38,8 @@ Intake::Intake(IntakeRepository* repository, tenants_client::Directory* director
                         .Name("sportelli_intake_break_glass_total")
                         .Help("Cases opened by staff who may not normally see them, stating a "
                               "reason (break-glass), by comune.")
-                        .Register(registry)) {}
+                        .Register(registry)),
+      max_attachment_bytes_(max_attachment_bytes) {}
 
 absl::Status Intake::CheckNewPerson(const auth::OnBehalfOf& caller, const Person& person,
                                     status::FieldViolations& violations) {
@@ -158,6 +160,11 @@ absl::StatusOr<CaseAccess> Intake::AccessOf(const auth::OnBehalfOf& caller,
                      directory_->GetOperatorDesks(caller, tenant, who.subject));
   }
   access.break_glass = break_glass;
+  if (break_glass) {
+    access.on_break_glass = [counter = &break_glass_->Add({{"tenant", tenant}})] {
+      counter->Increment();
+    };
+  }
   return access;
 }
 
@@ -178,11 +185,7 @@ absl::StatusOr<Case> Intake::GetCase(const auth::OnBehalfOf& caller, const std::
                                      const std::string& id, const audit::Actor& who,
                                      bool break_glass) {
   ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, break_glass));
-  ASSIGN_OR_RETURN(Case c, repository_->GetCase(tenant, id, access));
-  if (break_glass && !MaySee(access.viewer, {c.desk_id, c.assignee})) {
-    break_glass_->Add({{"tenant", tenant}}).Increment();
-  }
-  return c;
+  return repository_->GetCase(tenant, id, access);
 }
 
 absl::StatusOr<api::Page<Case>> Intake::ListCases(
@@ -219,6 +222,86 @@ absl::StatusOr<Case> Intake::TransitionCase(const auth::OnBehalfOf& caller,
                                             const audit::Actor& who) {
   ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, /*break_glass=*/false));
   return repository_->TransitionCase(tenant, id, to, reason, access, clock_->Now());
+}
+
+// ---- notes and attachments --------------------------------------------------------------------
+
+absl::StatusOr<pg::Created<Note>> Intake::CreateNote(const auth::OnBehalfOf& caller,
+                                                     const std::string& tenant,
+                                                     const std::string& case_id, NoteKind kind,
+                                                     std::string text, const audit::Actor& who,
+                                                     const pg::RequestKey& key,
+                                                     const pg::ResponseEncoder<Note>& encode) {
+  NewNote request;
+  ASSIGN_OR_RETURN(request.access, AccessOf(caller, tenant, who, /*break_glass=*/false));
+  Note& note = request.note;
+  note.tenant_id = tenant;
+  note.case_id = case_id;
+  note.id = crypto::RandomResourceId("n");
+  note.kind = kind;
+  note.text = std::move(text);
+  note.author = who.subject;
+  note.create_time = clock_->Now();
+  note.update_time = note.create_time;
+  return repository_->CreateNote(request, server::WithKeyedFingerprint(key, *secret_, tenant),
+                                 encode);
+}
+
+absl::StatusOr<Note> Intake::GetNote(const auth::OnBehalfOf& caller, const api::NoteName& name,
+                                     int version, const audit::Actor& who, bool break_glass) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, name.tenant, who, break_glass));
+  return repository_->GetNote(name.tenant, name.case_id, name.note, version, access);
+}
+
+absl::StatusOr<api::Page<Note>> Intake::ListNotes(const auth::OnBehalfOf& caller,
+                                                  const std::string& tenant,
+                                                  const std::string& case_id,
+                                                  const api::PageRequest& page,
+                                                  const audit::Actor& who, bool break_glass) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, break_glass));
+  return repository_->ListNotes(tenant, case_id, access, page);
+}
+
+absl::StatusOr<Note> Intake::CorrectNote(const auth::OnBehalfOf& caller, const api::NoteName& name,
+                                         std::optional<NoteKind> kind,
+                                         std::optional<std::string> text, int expected_version,
+                                         const audit::Actor& who) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, name.tenant, who, /*break_glass=*/false));
+  return repository_->CorrectNote(name.tenant, name.case_id, name.note, kind, std::move(text),
+                                  expected_version, access, clock_->Now());
+}
+
+absl::StatusOr<pg::Created<Attachment>> Intake::CreateAttachment(
+    const auth::OnBehalfOf& caller, Attachment attachment, const audit::Actor& who,
+    const pg::RequestKey& key, const pg::ResponseEncoder<Attachment>& encode) {
+  RETURN_IF_ERROR(
+      CheckAttachmentSize(static_cast<int64_t>(attachment.content.size()), max_attachment_bytes_));
+  NewAttachment request;
+  ASSIGN_OR_RETURN(request.access,
+                   AccessOf(caller, attachment.tenant_id, who, /*break_glass=*/false));
+  attachment.id = crypto::RandomResourceId("f");
+  attachment.size_bytes = static_cast<int64_t>(attachment.content.size());
+  attachment.sha256_hex = crypto::Sha256Hex(attachment.content);
+  attachment.uploader = who.subject;
+  attachment.create_time = clock_->Now();
+  request.attachment = std::move(attachment);
+  return repository_->CreateAttachment(
+      request, server::WithKeyedFingerprint(key, *secret_, request.attachment.tenant_id), encode);
+}
+
+absl::StatusOr<Attachment> Intake::GetAttachment(const auth::OnBehalfOf& caller,
+                                                 const api::AttachmentName& name, bool with_content,
+                                                 const audit::Actor& who, bool break_glass) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, name.tenant, who, break_glass));
+  return repository_->GetAttachment(name.tenant, name.case_id, name.attachment, with_content,
+                                    access);
+}
+
+absl::StatusOr<api::Page<Attachment>> Intake::ListAttachments(
+    const auth::OnBehalfOf& caller, const std::string& tenant, const std::string& case_id,
+    const api::PageRequest& page, const audit::Actor& who, bool break_glass) {
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, break_glass));
+  return repository_->ListAttachments(tenant, case_id, access, page);
 }
 
 }  // namespace sportelli::intake

@@ -16,6 +16,7 @@
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
 #include "services/intake/intake_repository.h"
+#include "sportelli/api/names.h"
 #include "sportelli/auth/on_behalf_of.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/crypto/secret_key.h"
@@ -27,9 +28,10 @@ namespace sportelli::intake {
 class Intake {
  public:
   // Pointers must outlive the object. `secret` keys the blind indexes and request fingerprints.
+  // `max_attachment_bytes`: the largest attachment body accepted (RESOURCE_EXHAUSTED above).
   Intake(IntakeRepository* repository, tenants_client::Directory* directory,
-         const crypto::SecretKey* secret, const clock::Clock* clock,
-         prometheus::Registry& registry);
+         const crypto::SecretKey* secret, const clock::Clock* clock, prometheus::Registry& registry,
+         int64_t max_attachment_bytes = kDefaultMaxAttachmentBytes);
 
   // Adds the domain's problems with a new person or contact to `violations` (the comune's local
   // day decides what "in the future" means), so that a request is answered with every problem at
@@ -95,6 +97,38 @@ class Intake {
                                       const std::string& id, CaseState to,
                                       std::optional<CloseReason> reason, const audit::Actor& who);
 
+  // Notes and attachments, under the case's visibility (as GetCase, break-glass included for
+  // reading; writing needs the case visible). The author or uploader is `who`.
+  absl::StatusOr<pg::Created<Note>> CreateNote(const auth::OnBehalfOf& caller,
+                                               const std::string& tenant,
+                                               const std::string& case_id, NoteKind kind,
+                                               std::string text, const audit::Actor& who,
+                                               const pg::RequestKey& key,
+                                               const pg::ResponseEncoder<Note>& encode);
+  absl::StatusOr<Note> GetNote(const auth::OnBehalfOf& caller, const api::NoteName& name,
+                               int version, const audit::Actor& who, bool break_glass);
+  absl::StatusOr<api::Page<Note>> ListNotes(const auth::OnBehalfOf& caller,
+                                            const std::string& tenant, const std::string& case_id,
+                                            const api::PageRequest& page, const audit::Actor& who,
+                                            bool break_glass);
+  absl::StatusOr<Note> CorrectNote(const auth::OnBehalfOf& caller, const api::NoteName& name,
+                                   std::optional<NoteKind> kind, std::optional<std::string> text,
+                                   int expected_version, const audit::Actor& who);
+  // `attachment`: filename, media type and content as requested (ValidateNewAttachment has
+  // passed); CheckAttachmentSize's refusal above the configured size.
+  absl::StatusOr<pg::Created<Attachment>> CreateAttachment(
+      const auth::OnBehalfOf& caller, Attachment attachment, const audit::Actor& who,
+      const pg::RequestKey& key, const pg::ResponseEncoder<Attachment>& encode);
+  absl::StatusOr<Attachment> GetAttachment(const auth::OnBehalfOf& caller,
+                                           const api::AttachmentName& name, bool with_content,
+                                           const audit::Actor& who, bool break_glass);
+  absl::StatusOr<api::Page<Attachment>> ListAttachments(const auth::OnBehalfOf& caller,
+                                                        const std::string& tenant,
+                                                        const std::string& case_id,
+                                                        const api::PageRequest& page,
+                                                        const audit::Actor& who, bool break_glass);
+  int64_t max_attachment_bytes() const { return max_attachment_bytes_; }
+
  private:
   absl::StatusOr<CaseAccess> AccessOf(const auth::OnBehalfOf& caller, const std::string& tenant,
                                       const audit::Actor& who, bool break_glass);
@@ -104,6 +138,7 @@ class Intake {
   const crypto::SecretKey* const secret_;
   const clock::Clock* const clock_;
   prometheus::Family<prometheus::Counter>* break_glass_;
+  const int64_t max_attachment_bytes_;
 };
 
 }  // namespace sportelli::intake

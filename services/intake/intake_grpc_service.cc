@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/intake/grpc_checks.h"
 #include "services/intake/proto_mapping.h"
 #include "sportelli/api/names.h"
 #include "sportelli/api/pagination.h"
@@ -25,12 +26,6 @@ using server::Call;
 
 namespace {
 
-// The desk's case workers of the comune.
-absl::Status RequireCaseWorkerOf(const Call& call, const std::string& tenant) {
-  RETURN_IF_ERROR(call.caller.RequireTenant(tenant));
-  return call.caller.RequireAnyRole({Role::kOperator, Role::kCoordinator});
-}
-
 // Replies recorded for retries (request_ids) carry only the new resource's name: its personal
 // data lives sealed in its row, and a retry reads it back from there.
 v1::Person RecordedPerson(const Person& p) {
@@ -46,6 +41,19 @@ v1::Contact RecordedContact(const Contact& c) {
 v1::Case CaseProto(const Case& c) { return ToProto(c); }
 
 }  // namespace
+
+absl::Status RequireCaseWorkerOf(const Call& call, const std::string& tenant) {
+  RETURN_IF_ERROR(call.caller.RequireTenant(tenant));
+  return call.caller.RequireAnyRole({Role::kOperator, Role::kCoordinator});
+}
+
+bool BreakGlassOf(int access_reason, status::FieldViolations& violations) {
+  if (!v1::AccessReason_IsValid(access_reason)) {
+    violations.Add("access_reason", "must be one of the coded reasons");
+    return false;
+  }
+  return access_reason != v1::ACCESS_REASON_UNSPECIFIED;
+}
 
 // ---- persons ----------------------------------------------------------------------------------
 
@@ -259,17 +267,14 @@ grpc::Status IntakeGrpcService::OpenCase(grpc::ServerContext* context,
 grpc::Status IntakeGrpcService::GetCase(grpc::ServerContext* context,
                                         const v1::GetCaseRequest* request, v1::Case* response) {
   return handler_->Handle(context, "GetCase", [&](Call& call) -> absl::Status {
-    ASSIGN_OR_RETURN(api::CaseName name, ParseName<api::CaseName>(request->name(), "name"));
-    if (!v1::AccessReason_IsValid(request->access_reason())) {
-      status::FieldViolations violations;
-      violations.Add("access_reason", "must be one of the coded reasons");
-      return violations.ToStatus();
-    }
-    RETURN_IF_ERROR(RequireCaseWorkerOf(call, name.tenant));
+    status::FieldViolations violations;
+    auto name = ParseName<api::CaseName>(request->name(), "name", violations);
+    const bool break_glass = BreakGlassOf(request->access_reason(), violations);
+    if (name) RETURN_IF_ERROR(RequireCaseWorkerOf(call, name->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
     ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
-    ASSIGN_OR_RETURN(Case c,
-                     intake_->GetCase(call.OnBehalfOfCaller(), name.tenant, name.case_id, who,
-                                      request->access_reason() != v1::ACCESS_REASON_UNSPECIFIED));
+    ASSIGN_OR_RETURN(Case c, intake_->GetCase(call.OnBehalfOfCaller(), name->tenant, name->case_id,
+                                              who, break_glass));
     *response = ToProto(c);
     return absl::OkStatus();
   });

@@ -46,6 +46,24 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
                               const v1::TransitionCaseRequest* request,
                               v1::Case* response) override;
 
+  // intake_grpc_case_records.cc
+  grpc::Status CreateNote(grpc::ServerContext* context, const v1::CreateNoteRequest* request,
+                          v1::Note* response) override;
+  grpc::Status GetNote(grpc::ServerContext* context, const v1::GetNoteRequest* request,
+                       v1::Note* response) override;
+  grpc::Status ListNotes(grpc::ServerContext* context, const v1::ListNotesRequest* request,
+                         v1::ListNotesResponse* response) override;
+  grpc::Status UpdateNote(grpc::ServerContext* context, const v1::UpdateNoteRequest* request,
+                          v1::Note* response) override;
+  grpc::Status CreateAttachment(grpc::ServerContext* context,
+                                const v1::CreateAttachmentRequest* request,
+                                v1::Attachment* response) override;
+  grpc::Status GetAttachment(grpc::ServerContext* context, const v1::GetAttachmentRequest* request,
+                             v1::Attachment* response) override;
+  grpc::Status ListAttachments(grpc::ServerContext* context,
+                               const v1::ListAttachmentsRequest* request,
+                               v1::ListAttachmentsResponse* response) override;
+
  private:
   Intake* const intake_;
   const server::RpcHandler* const handler_;

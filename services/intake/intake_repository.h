@@ -5,11 +5,13 @@
 #ifndef SPORTELLI_SERVICES_INTAKE_INTAKE_REPOSITORY_H_
 #define SPORTELLI_SERVICES_INTAKE_INTAKE_REPOSITORY_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "services/intake/domain/case.h"
+#include "services/intake/domain/case_records.h"
 #include "services/intake/domain/records.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/audit/audit_log.h"
@@ -52,6 +54,18 @@ struct CaseAccess {
   audit::Actor who;
   CaseViewer viewer;
   bool break_glass = false;
+  // Called when `break_glass` let the caller in (the caller counts it); may be empty.
+  std::function<void()> on_break_glass;
+};
+
+// A note's or an attachment's id, times and writer are set; the case's visibility decides.
+struct NewNote {
+  Note note;
+  CaseAccess access;
+};
+struct NewAttachment {
+  Attachment attachment;  // with its content and digest
+  CaseAccess access;
 };
 
 class IntakeRepository {
@@ -110,6 +124,43 @@ class IntakeRepository {
   virtual absl::StatusOr<Case> TransitionCase(const std::string& tenant, const std::string& id,
                                               CaseState to, std::optional<CloseReason> reason,
                                               const CaseAccess& access, absl::Time now) = 0;
+
+  // ---- notes and attachments of a case: each access first passes the case's visibility
+  // (ReadCase's refusals), then CheckCaseTakesRecords for a write. Sealed under the case's
+  // person's key. NOT_FOUND for an unknown case or note.
+  virtual absl::StatusOr<pg::Created<Note>> CreateNote(const NewNote& request,
+                                                       const pg::RequestKey& key,
+                                                       const pg::ResponseEncoder<Note>& encode) = 0;
+  // The latest version, or `version` (0: the latest; NOT_FOUND beyond it).
+  virtual absl::StatusOr<Note> GetNote(const std::string& tenant, const std::string& case_id,
+                                       const std::string& note_id, int version,
+                                       const CaseAccess& access) = 0;
+  // The case's notes in their latest versions, newest first; the page key is (create time in
+  // microseconds, id), descending.
+  virtual absl::StatusOr<api::Page<Note>> ListNotes(const std::string& tenant,
+                                                    const std::string& case_id,
+                                                    const CaseAccess& access,
+                                                    const api::PageRequest& page) = 0;
+  // A new version: `kind` and `text` as given, or as they were (CheckNoteCorrection's
+  // refusals).
+  virtual absl::StatusOr<Note> CorrectNote(const std::string& tenant, const std::string& case_id,
+                                           const std::string& note_id, std::optional<NoteKind> kind,
+                                           std::optional<std::string> text, int expected_version,
+                                           const CaseAccess& access, absl::Time now) = 0;
+
+  virtual absl::StatusOr<pg::Created<Attachment>> CreateAttachment(
+      const NewAttachment& request, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Attachment>& encode) = 0;
+  // Its metadata, and its content when `with_content`.
+  virtual absl::StatusOr<Attachment> GetAttachment(const std::string& tenant,
+                                                   const std::string& case_id,
+                                                   const std::string& attachment_id,
+                                                   bool with_content, const CaseAccess& access) = 0;
+  // Metadata only, newest first; the page key as ListNotes'.
+  virtual absl::StatusOr<api::Page<Attachment>> ListAttachments(const std::string& tenant,
+                                                                const std::string& case_id,
+                                                                const CaseAccess& access,
+                                                                const api::PageRequest& page) = 0;
 };
 
 }  // namespace sportelli::intake

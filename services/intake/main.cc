@@ -40,8 +40,8 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* audit = kit.Own(std::make_unique<audit::AuditLog>(kSchema, &kit.clock()));
   auto* repository =
       kit.Own(std::make_unique<PostgresIntakeRepository>(&kit.pool(), keyring, audit));
-  auto* intake = kit.Own(
-      std::make_unique<Intake>(repository, directory, secret, &kit.clock(), kit.registry()));
+  auto* intake = kit.Own(std::make_unique<Intake>(repository, directory, secret, &kit.clock(),
+                                                  kit.registry(), config.max_attachment_bytes));
   kit.AddService(kit.Own(std::make_unique<IntakeGrpcService>(intake, &kit.handler())));
   // The DPO's API over this service's trail, and its part of a citizen's data (art. 15).
   kit.AddService(kit.Own(
@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
                       keyring::KeysComponent(), audit::AuditComponent()},
        .threads = 32,
        .pool_size = 8,
-       .max_receive_bytes = 64 * 1024,
+       // An attachment (SPORTELLI_MAX_ATTACHMENT_BYTES, 5 MiB) and its request around it.
+       .max_receive_bytes = 6 * 1024 * 1024,
        .uses_redis = true,
        .configure = server::Configure<intake::Config>(intake::ReadConfig, intake::Build),
        .commands = {keyring::KeysCommand(intake::kSchema),

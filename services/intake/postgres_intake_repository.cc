@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "services/intake/outbox_events.h"
+#include "services/intake/postgres_rows.h"
 #include "sportelli/api/names.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/pg/idempotency.h"
@@ -25,344 +26,6 @@ using pg::ExecPrepared;
 using pg::Micros;
 using pg::TimeAt;
 using pg::Timestamp;
-
-// What the audit trail says was touched.
-constexpr char kPersonData[] = "person.identity";
-constexpr char kContactData[] = "contact.information";
-
-std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
-std::string Bytes(const pqxx::field& hex) { return absl::HexStringToBytes(hex.as<std::string>()); }
-
-crypto::Binding IdentityBinding(const std::string& tenant, const std::string& person_id) {
-  return {tenant, "persons", "identity", person_id};
-}
-crypto::Binding InformationBinding(const std::string& tenant, const std::string& contact_id) {
-  return {tenant, "contacts", "information_given", contact_id};
-}
-
-// The identity as one sealed record. JSON so that fields can be added without a migration;
-// read back strictly (a record that does not parse is DATA_LOSS, never half a person).
-std::string IdentityRecord(const Identity& id) {
-  return nlohmann::json{
-      {"given_name", id.given_name},
-      {"family_name", id.family_name},
-      {"codice_fiscale", id.codice_fiscale},
-      {"birth_date", absl::FormatCivilTime(id.birth_date)},
-      {"sex", id.sex == Sex::kFemale ? "F" : "M"},
-      {"citizenship", id.citizenship},
-      {"address",
-       {{"street_address", id.address.street_address},
-        {"postal_code", id.address.postal_code},
-        {"locality", id.address.locality},
-        {"province", id.address.province}}},
-      {"phone_number", id.phone_number},
-      {"email", id.email},
-  }
-      .dump();
-}
-
-absl::StatusOr<Identity> ParseIdentityRecord(const std::string& record) {
-  try {
-    const nlohmann::json j = nlohmann::json::parse(record);
-    Identity id;
-    id.given_name = j.at("given_name").get<std::string>();
-    id.family_name = j.at("family_name").get<std::string>();
-    id.codice_fiscale = j.at("codice_fiscale").get<std::string>();
-    if (!absl::ParseCivilTime(j.at("birth_date").get<std::string>(), &id.birth_date)) {
-      return absl::DataLossError("a person's stored birth date does not parse");
-    }
-    id.sex = j.at("sex").get<std::string>() == "F" ? Sex::kFemale : Sex::kMale;
-    id.citizenship = j.at("citizenship").get<std::string>();
-    const nlohmann::json& address = j.at("address");
-    id.address.street_address = address.at("street_address").get<std::string>();
-    id.address.postal_code = address.at("postal_code").get<std::string>();
-    id.address.locality = address.at("locality").get<std::string>();
-    id.address.province = address.at("province").get<std::string>();
-    id.phone_number = j.at("phone_number").get<std::string>();
-    id.email = j.at("email").get<std::string>();
-    return id;
-  } catch (const nlohmann::json::exception&) {
-    return absl::DataLossError("a person's stored identity does not parse");
-  }
-}
-
-// The person's key as stored next to their row (LEFT JOIN): nullopt when it was shredded, or
-// when the key there is not the one that sealed `sealed` (shredded, then made anew).
-absl::StatusOr<std::optional<crypto::AeadKey>> KeyThatSealed(
-    pqxx::work& tx, keyring::Keyring& keyring, const std::string& tenant,
-    const std::string& subject_index, const pqxx::field& key_id, const pqxx::field& sealed_key,
-    const std::string& sealed) {
-  std::optional<int64_t> id;
-  std::optional<std::string> stored;
-  if (!key_id.is_null()) {
-    id = key_id.as<int64_t>();
-    stored = Bytes(sealed_key);
-  }
-  ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
-                   keyring.OpenSubjectKey(tx, tenant, subject_index, id, stored));
-  ASSIGN_OR_RETURN(uint32_t sealed_under, crypto::SealedKeyVersion(sealed));
-  if (!key || key->version() != sealed_under) return std::optional<crypto::AeadKey>();
-  return key;
-}
-
-// ---- persons ----------------------------------------------------------------------------------
-
-enum PersonColumn {
-  kPersonId,
-  kPersonSubject,
-  kPersonCodiceFiscaleIndex,
-  kPersonIdentity,
-  kNoticeVersion,
-  kNoticeTime,
-  kNoticeBy,
-  kPersonCreateTime,
-  kPersonUpdateTime,
-  kPersonKeyId,
-  kPersonKey,
-  kConsents,
-};
-
-std::string PersonColumns() {
-  return absl::StrCat(
-      "p.person_id, encode(p.subject_index, 'hex'), encode(p.codice_fiscale_index, 'hex'), "
-      "encode(p.identity_sealed, 'hex'), p.privacy_notice_version, ",
-      Micros("p.privacy_notice_time"), ", p.privacy_notice_recorded_by, ", Micros("p.create_time"),
-      ", ", Micros("p.update_time"),
-      ", k.key_id, encode(k.sealed_key, 'hex'), "
-      "(SELECT coalesce(json_agg(json_build_array(c.kind, c.granted, ",
-      Micros("c.record_time"),
-      ", c.recorded_by) ORDER BY c.kind), '[]') FROM intake.person_consents c "
-      "WHERE c.tenant_id = p.tenant_id AND c.person_id = p.person_id)::text");
-}
-
-constexpr char kPersonFrom[] =
-    " FROM intake.persons p LEFT JOIN intake.subject_keys k "
-    "ON k.tenant_id = p.tenant_id AND k.subject_index = p.subject_index ";
-
-struct StoredPerson {
-  Person person;
-  std::string subject_index;
-  std::string codice_fiscale_index;  // empty without a codice fiscale
-  // What the audit trail files the access under: the codice fiscale's index when there is one
-  // (so "who looked at my data" finds it), else the person's subject.
-  std::string AuditIndex() const {
-    return codice_fiscale_index.empty() ? subject_index : codice_fiscale_index;
-  }
-};
-
-absl::StatusOr<std::vector<Consent>> ConsentsAt(const pqxx::field& field) {
-  std::vector<Consent> consents;
-  try {
-    for (const nlohmann::json& c : nlohmann::json::parse(field.as<std::string>())) {
-      std::optional<ConsentKind> kind = ParseConsentKind(c.at(0).get<std::string>());
-      if (!kind) return status::Internal("stored consent kind is not known");
-      consents.push_back({*kind, c.at(1).get<bool>(), absl::FromUnixMicros(c.at(2).get<int64_t>()),
-                          c.at(3).get<std::string>()});
-    }
-  } catch (const nlohmann::json::exception&) {
-    return status::Internal("stored consents do not parse");
-  }
-  return consents;
-}
-
-absl::StatusOr<StoredPerson> PersonAt(pqxx::work& tx, keyring::Keyring& keyring,
-                                      const std::string& tenant, const pqxx::row& row) {
-  StoredPerson stored;
-  Person& p = stored.person;
-  p.tenant_id = tenant;
-  p.id = row[kPersonId].as<std::string>();
-  stored.subject_index = Bytes(row[kPersonSubject]);
-  if (!row[kPersonCodiceFiscaleIndex].is_null()) {
-    stored.codice_fiscale_index = Bytes(row[kPersonCodiceFiscaleIndex]);
-  }
-  p.privacy_notice_version = row[kNoticeVersion].as<std::string>();
-  p.privacy_notice_time = TimeAt(row[kNoticeTime]);
-  p.privacy_notice_recorded_by = row[kNoticeBy].as<std::string>();
-  p.create_time = TimeAt(row[kPersonCreateTime]);
-  p.update_time = TimeAt(row[kPersonUpdateTime]);
-  ASSIGN_OR_RETURN(p.consents, ConsentsAt(row[kConsents]));
-  const std::string sealed = Bytes(row[kPersonIdentity]);
-  ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
-                   KeyThatSealed(tx, keyring, tenant, stored.subject_index, row[kPersonKeyId],
-                                 row[kPersonKey], sealed));
-  if (!key) {
-    p.erased = true;
-    return stored;
-  }
-  ASSIGN_OR_RETURN(std::string record, key->Open(sealed, IdentityBinding(tenant, p.id)));
-  ASSIGN_OR_RETURN(p.identity, ParseIdentityRecord(record));
-  return stored;
-}
-
-// ---- contacts ---------------------------------------------------------------------------------
-
-enum ContactColumn {
-  kContactId,
-  kContactPerson,
-  kContactSubject,
-  kContactDesk,
-  kContactChannel,
-  kContactTime,
-  kContactOperator,
-  kNeedAreas,
-  kInformation,
-  kOutcome,
-  kAppointment,
-  kContactCreateTime,
-  kContactKeyId,
-  kContactKey,
-  kContactPersonCodiceFiscaleIndex,
-};
-
-std::string ContactColumns() {
-  return absl::StrCat(
-      "c.contact_id, c.person_id, encode(c.subject_index, 'hex'), c.desk_id, c.channel, ",
-      Micros("c.contact_time"),
-      ", c.operator_subject, array_to_string(c.need_areas, ','), "
-      "encode(c.information_sealed, 'hex'), c.outcome, c.appointment_id, ",
-      Micros("c.create_time"),
-      ", k.key_id, encode(k.sealed_key, 'hex'), "
-      "(SELECT encode(p.codice_fiscale_index, 'hex') FROM intake.persons p "
-      "WHERE p.tenant_id = c.tenant_id AND p.person_id = c.person_id)");
-}
-
-constexpr char kContactFrom[] =
-    " FROM intake.contacts c LEFT JOIN intake.subject_keys k "
-    "ON k.tenant_id = c.tenant_id AND k.subject_index = c.subject_index ";
-
-struct StoredContact {
-  Contact contact;
-  std::string audit_index;
-};
-
-absl::StatusOr<StoredContact> ContactAt(pqxx::work& tx, keyring::Keyring& keyring,
-                                        const std::string& tenant, const pqxx::row& row) {
-  StoredContact stored;
-  Contact& c = stored.contact;
-  c.tenant_id = tenant;
-  c.id = row[kContactId].as<std::string>();
-  c.person_id = row[kContactPerson].as<std::string>("");
-  const std::string subject = Bytes(row[kContactSubject]);
-  stored.audit_index = row[kContactPersonCodiceFiscaleIndex].is_null()
-                           ? subject
-                           : Bytes(row[kContactPersonCodiceFiscaleIndex]);
-  c.desk_id = row[kContactDesk].as<std::string>();
-  std::optional<ContactChannel> channel =
-      ParseContactChannel(row[kContactChannel].as<std::string>());
-  if (!channel) return status::Internal("stored contact channel is not known");
-  c.channel = *channel;
-  c.contact_time = TimeAt(row[kContactTime]);
-  c.operator_subject = row[kContactOperator].as<std::string>();
-  for (absl::string_view name : absl::StrSplit(row[kNeedAreas].as<std::string>(), ',')) {
-    std::optional<NeedArea> area = ParseNeedArea(name);
-    if (!area) return status::Internal("stored need area is not known");
-    c.need_areas.push_back(*area);
-  }
-  std::optional<ContactOutcome> outcome = ParseContactOutcome(row[kOutcome].as<std::string>());
-  if (!outcome) return status::Internal("stored contact outcome is not known");
-  c.outcome = *outcome;
-  c.appointment_id = row[kAppointment].as<std::string>("");
-  c.create_time = TimeAt(row[kContactCreateTime]);
-  if (row[kInformation].is_null()) return stored;
-  const std::string sealed = Bytes(row[kInformation]);
-  ASSIGN_OR_RETURN(
-      std::optional<crypto::AeadKey> key,
-      KeyThatSealed(tx, keyring, tenant, subject, row[kContactKeyId], row[kContactKey], sealed));
-  if (!key) {
-    c.information_erased = true;
-    return stored;
-  }
-  ASSIGN_OR_RETURN(c.information_given, key->Open(sealed, InformationBinding(tenant, c.id)));
-  return stored;
-}
-
-std::string PersonResource(const std::string& tenant, const std::string& id) {
-  return api::PersonName{tenant, id}.ToString();
-}
-std::string ContactResource(const std::string& tenant, const std::string& id) {
-  return api::ContactName{tenant, id}.ToString();
-}
-
-// ---- cases ------------------------------------------------------------------------------------
-
-constexpr char kCaseData[] = "case";
-// A case opened by someone who may not normally see it: the trail says so.
-constexpr char kCaseBreakGlass[] = "case.break_glass";
-
-enum CaseColumn {
-  kCaseId,
-  kCasePerson,
-  kCaseContact,
-  kCaseDesk,
-  kCaseState,
-  kCaseCloseReason,
-  kCaseAssignee,
-  kCaseCreateTime,
-  kCaseUpdateTime,
-  kCaseAuditIndex,
-};
-
-std::string CaseColumns() {
-  return absl::StrCat(
-      "k.case_id, k.person_id, k.contact_id, k.desk_id, k.state, k.close_reason, k.assignee, ",
-      Micros("k.create_time"), ", ", Micros("k.update_time"),
-      ", (SELECT encode(coalesce(p.codice_fiscale_index, p.subject_index), 'hex') FROM "
-      "intake.persons p WHERE p.tenant_id = k.tenant_id AND p.person_id = k.person_id)");
-}
-
-std::string CaseResource(const std::string& tenant, const std::string& id) {
-  return api::CaseName{tenant, id}.ToString();
-}
-
-struct StoredCase {
-  Case c;
-  std::string audit_index;
-};
-
-absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& row) {
-  StoredCase stored;
-  Case& c = stored.c;
-  c.tenant_id = tenant;
-  c.id = row[kCaseId].as<std::string>();
-  c.person_id = row[kCasePerson].as<std::string>();
-  c.contact_id = row[kCaseContact].as<std::string>();
-  c.desk_id = row[kCaseDesk].as<std::string>();
-  std::optional<CaseState> state = ParseCaseState(row[kCaseState].as<std::string>());
-  if (!state) return status::Internal("stored case state is not known");
-  c.state = *state;
-  if (!row[kCaseCloseReason].is_null()) {
-    c.close_reason = ParseCloseReason(row[kCaseCloseReason].as<std::string>());
-    if (!c.close_reason) return status::Internal("stored close reason is not known");
-  }
-  c.assignee = row[kCaseAssignee].as<std::string>("");
-  c.create_time = TimeAt(row[kCaseCreateTime]);
-  c.update_time = TimeAt(row[kCaseUpdateTime]);
-  stored.audit_index = Bytes(row[kCaseAuditIndex]);
-  return stored;
-}
-
-absl::StatusOr<std::vector<CaseHistoryEntry>> HistoryOf(pqxx::work& tx, const std::string& tenant,
-                                                        const std::string& id) {
-  std::vector<CaseHistoryEntry> history;
-  for (const auto& row : ExecPrepared(
-           tx,
-           absl::StrCat("SELECT ", Micros("event_time"),
-                        ", actor, from_state, to_state, close_reason, assigned, assignee FROM "
-                        "intake.case_history WHERE tenant_id = $1 AND case_id = $2 ORDER BY "
-                        "sequence"),
-           tenant, id)) {
-    CaseHistoryEntry entry;
-    entry.time = TimeAt(row[0]);
-    entry.actor = row[1].as<std::string>();
-    if (!row[2].is_null()) entry.from_state = ParseCaseState(row[2].as<std::string>());
-    if (!row[3].is_null()) entry.to_state = ParseCaseState(row[3].as<std::string>());
-    if (!row[4].is_null()) entry.close_reason = ParseCloseReason(row[4].as<std::string>());
-    entry.assigned = row[5].as<bool>();
-    entry.assignee = row[6].as<std::string>("");
-    history.push_back(std::move(entry));
-  }
-  return history;
-}
 
 }  // namespace
 
@@ -594,11 +257,9 @@ absl::StatusOr<api::Page<Contact>> PostgresIntakeRepository::ListContacts(
       });
 }
 
-absl::StatusOr<Case> PostgresIntakeRepository::ReadCase(pqxx::work& tx, const std::string& tenant,
-                                                        const std::string& id,
-                                                        const CaseAccess& access,
-                                                        audit::Action action, bool for_update,
-                                                        bool with_history) {
+absl::StatusOr<StoredCase> PostgresIntakeRepository::ReadStoredCase(
+    pqxx::work& tx, const std::string& tenant, const std::string& id, const CaseAccess& access,
+    audit::Action action, bool for_update, const char* data_class, const std::string& resource) {
   const pqxx::result rows =
       ExecPrepared(tx,
                    absl::StrCat("SELECT ", CaseColumns(),
@@ -614,11 +275,22 @@ absl::StatusOr<Case> PostgresIntakeRepository::ReadCase(pqxx::work& tx, const st
                          "an access_reason to open it anyway (recorded)",
                          "CASE_NOT_VISIBLE");
   }
+  if (!visible && access.on_break_glass) access.on_break_glass();
+  RETURN_IF_ERROR(Audit(tx, tenant, access.who, action, resource,
+                        visible ? data_class : kCaseBreakGlass, {stored.audit_index}));
+  return stored;
+}
+
+absl::StatusOr<Case> PostgresIntakeRepository::ReadCase(pqxx::work& tx, const std::string& tenant,
+                                                        const std::string& id,
+                                                        const CaseAccess& access,
+                                                        audit::Action action, bool for_update,
+                                                        bool with_history) {
+  ASSIGN_OR_RETURN(StoredCase stored, ReadStoredCase(tx, tenant, id, access, action, for_update,
+                                                     kCaseData, CaseResource(tenant, id)));
   if (with_history) {
     ASSIGN_OR_RETURN(stored.c.history, HistoryOf(tx, tenant, id));
   }
-  RETURN_IF_ERROR(Audit(tx, tenant, access.who, action, CaseResource(tenant, id),
-                        visible ? kCaseData : kCaseBreakGlass, {stored.audit_index}));
   return std::move(stored.c);
 }
 

@@ -16,6 +16,8 @@
 
 namespace sportelli::intake {
 
+struct StoredCase;  // postgres_rows.h
+
 inline constexpr char kSchema[] = "intake";
 
 class PostgresIntakeRepository final : public IntakeRepository {
@@ -61,6 +63,29 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                       CaseState to, std::optional<CloseReason> reason,
                                       const CaseAccess& access, absl::Time now) override;
 
+  absl::StatusOr<pg::Created<Note>> CreateNote(const NewNote& request, const pg::RequestKey& key,
+                                               const pg::ResponseEncoder<Note>& encode) override;
+  absl::StatusOr<Note> GetNote(const std::string& tenant, const std::string& case_id,
+                               const std::string& note_id, int version,
+                               const CaseAccess& access) override;
+  absl::StatusOr<api::Page<Note>> ListNotes(const std::string& tenant, const std::string& case_id,
+                                            const CaseAccess& access,
+                                            const api::PageRequest& page) override;
+  absl::StatusOr<Note> CorrectNote(const std::string& tenant, const std::string& case_id,
+                                   const std::string& note_id, std::optional<NoteKind> kind,
+                                   std::optional<std::string> text, int expected_version,
+                                   const CaseAccess& access, absl::Time now) override;
+  absl::StatusOr<pg::Created<Attachment>> CreateAttachment(
+      const NewAttachment& request, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Attachment>& encode) override;
+  absl::StatusOr<Attachment> GetAttachment(const std::string& tenant, const std::string& case_id,
+                                           const std::string& attachment_id, bool with_content,
+                                           const CaseAccess& access) override;
+  absl::StatusOr<api::Page<Attachment>> ListAttachments(const std::string& tenant,
+                                                        const std::string& case_id,
+                                                        const CaseAccess& access,
+                                                        const api::PageRequest& page) override;
+
   // Everything held about the persons with this codice fiscale blind index, for the DPO's
   // export (GDPR art. 15): their records and contacts, opened. In the caller's transaction.
   absl::StatusOr<std::vector<std::pair<Person, std::vector<Contact>>>> HeldAbout(
@@ -76,6 +101,12 @@ class PostgresIntakeRepository final : public IntakeRepository {
   absl::StatusOr<Case> ReadCase(pqxx::work& tx, const std::string& tenant, const std::string& id,
                                 const CaseAccess& access, audit::Action action, bool for_update,
                                 bool with_history);
+  // As ReadCase, with the person's key subject and audit index; the access recorded under
+  // `data_class` (or the break-glass class) and `resource`.
+  absl::StatusOr<StoredCase> ReadStoredCase(pqxx::work& tx, const std::string& tenant,
+                                            const std::string& id, const CaseAccess& access,
+                                            audit::Action action, bool for_update,
+                                            const char* data_class, const std::string& resource);
   // Appends `entry` to the case's history and stamps the case's update time.
   void AppendHistory(pqxx::work& tx, const Case& c, const CaseHistoryEntry& entry);
 

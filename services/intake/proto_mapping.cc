@@ -79,6 +79,39 @@ std::optional<CloseReason> FromProto(v1::CloseReason reason) {
   return static_cast<CloseReason>(static_cast<int>(reason) - 1);
 }
 
+std::optional<NoteKind> FromProto(v1::NoteKind kind) {
+  if (kind <= v1::NOTE_KIND_UNSPECIFIED || kind > v1::NOTE_KIND_HOME_VISIT) return std::nullopt;
+  return static_cast<NoteKind>(static_cast<int>(kind) - 1);
+}
+
+v1::Note ToProto(const Note& note) {
+  v1::Note out;
+  out.set_name(api::NoteName{note.tenant_id, note.case_id, note.id}.ToString());
+  out.set_kind(static_cast<v1::NoteKind>(static_cast<int>(note.kind) + 1));
+  out.set_text(note.text);
+  out.set_erased(note.erased);
+  out.set_author(note.author);
+  out.set_version(note.version);
+  out.set_latest_version(note.latest_version);
+  ToTimestamp(note.create_time, out.mutable_create_time());
+  ToTimestamp(note.update_time, out.mutable_update_time());
+  return out;
+}
+
+v1::Attachment ToProto(const Attachment& a) {
+  v1::Attachment out;
+  out.set_name(api::AttachmentName{a.tenant_id, a.case_id, a.id}.ToString());
+  out.set_filename(a.filename);
+  out.set_media_type(a.media_type);
+  out.set_size_bytes(a.size_bytes);
+  out.set_sha256(a.sha256_hex);
+  out.set_uploader(a.uploader);
+  ToTimestamp(a.create_time, out.mutable_create_time());
+  out.set_content(a.content);
+  out.set_erased(a.erased);
+  return out;
+}
+
 v1::Case ToProto(const Case& c) {
   v1::Case out;
   out.set_name(api::CaseName{c.tenant_id, c.id}.ToString());

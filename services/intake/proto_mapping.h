@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "services/intake/domain/case.h"
+#include "services/intake/domain/case_records.h"
 #include "services/intake/domain/records.h"
 #include "sportelli/intake/v1/intake_service.pb.h"
 #include "sportelli/status/errors.h"
@@ -16,6 +17,9 @@ namespace sportelli::intake {
 v1::Person ToProto(const Person& person);
 v1::Contact ToProto(const Contact& contact);
 v1::Case ToProto(const Case& c);
+v1::Note ToProto(const Note& note);
+// Without its content unless it was read with it.
+v1::Attachment ToProto(const Attachment& attachment);
 
 std::optional<Sex> FromProto(v1::Sex sex);
 std::optional<ConsentKind> FromProto(v1::ConsentKind kind);
@@ -24,6 +28,7 @@ std::optional<NeedArea> FromProto(v1::NeedArea area);
 std::optional<ContactOutcome> FromProto(v1::ContactOutcome outcome);
 std::optional<CaseState> FromProto(v1::CaseState state);
 std::optional<CloseReason> FromProto(v1::CloseReason reason);
+std::optional<NoteKind> FromProto(v1::NoteKind kind);
 
 // The person a CreatePerson request describes (tenant left to the caller), with a violation
 // under "person." for each field that cannot even be read (a missing date, an unspecified

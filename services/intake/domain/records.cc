@@ -2,25 +2,10 @@
 
 #include <utility>
 
+#include "services/intake/domain/enum_names.h"
+
 namespace sportelli::intake {
 namespace {
-
-// One table per enum: its stored (and proto suffix) names, in enumerator order.
-template <typename Enum, size_t N>
-std::optional<Enum> Parse(const std::pair<Enum, const char*> (&names)[N], absl::string_view name) {
-  for (const auto& [value, text] : names) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
-
-template <typename Enum, size_t N>
-const char* Name(const std::pair<Enum, const char*> (&names)[N], Enum value) {
-  for (const auto& [candidate, text] : names) {
-    if (candidate == value) return text;
-  }
-  return "UNKNOWN";
-}
 
 constexpr std::pair<ConsentKind, const char*> kConsentKinds[] = {
     {ConsentKind::kShareWithReferralBodies, "SHARE_WITH_REFERRAL_BODIES"},
@@ -56,19 +41,25 @@ constexpr std::pair<ContactOutcome, const char*> kContactOutcomes[] = {
 
 }  // namespace
 
-const char* ConsentKindName(ConsentKind kind) { return Name(kConsentKinds, kind); }
+const char* ConsentKindName(ConsentKind kind) { return EnumName(kConsentKinds, kind); }
 std::optional<ConsentKind> ParseConsentKind(absl::string_view name) {
-  return Parse(kConsentKinds, name);
+  return ParseEnumName(kConsentKinds, name);
 }
-const char* ContactChannelName(ContactChannel channel) { return Name(kContactChannels, channel); }
+const char* ContactChannelName(ContactChannel channel) {
+  return EnumName(kContactChannels, channel);
+}
 std::optional<ContactChannel> ParseContactChannel(absl::string_view name) {
-  return Parse(kContactChannels, name);
+  return ParseEnumName(kContactChannels, name);
 }
-const char* NeedAreaName(NeedArea area) { return Name(kNeedAreas, area); }
-std::optional<NeedArea> ParseNeedArea(absl::string_view name) { return Parse(kNeedAreas, name); }
-const char* ContactOutcomeName(ContactOutcome outcome) { return Name(kContactOutcomes, outcome); }
+const char* NeedAreaName(NeedArea area) { return EnumName(kNeedAreas, area); }
+std::optional<NeedArea> ParseNeedArea(absl::string_view name) {
+  return ParseEnumName(kNeedAreas, name);
+}
+const char* ContactOutcomeName(ContactOutcome outcome) {
+  return EnumName(kContactOutcomes, outcome);
+}
 std::optional<ContactOutcome> ParseContactOutcome(absl::string_view name) {
-  return Parse(kContactOutcomes, name);
+  return ParseEnumName(kContactOutcomes, name);
 }
 
 }  // namespace sportelli::intake

@@ -41,12 +41,7 @@ bool AllOf(absl::string_view text, size_t size, bool (*is)(unsigned char)) {
 
 void CheckLine(const std::string& field, absl::string_view value, int max_length,
                status::FieldViolations& violations) {
-  const std::optional<int> length = PrintableLength(value, /*allow_newlines=*/false);
-  if (!length) {
-    violations.Add(field, "must be text without control characters");
-  } else if (*length > max_length) {
-    violations.Add(field, absl::StrCat("must be at most ", max_length, " characters"));
-  }
+  CheckText(field, value, max_length, /*multiline=*/false, violations);
 }
 
 void CheckPrivacyNoticeVersion(absl::string_view version, status::FieldViolations& violations) {
@@ -151,14 +146,8 @@ status::FieldViolations ValidateNewContact(const Contact& contact, absl::Time no
       violations.Add(absl::StrCat("contact.need_areas[", i, "]"), "is given twice");
     }
   }
-  const std::optional<int> length =
-      PrintableLength(contact.information_given, /*allow_newlines=*/true);
-  if (!length) {
-    violations.Add("contact.information_given", "must be text without control characters");
-  } else if (*length > kMaxInformationLength) {
-    violations.Add("contact.information_given",
-                   absl::StrCat("must be at most ", kMaxInformationLength, " characters"));
-  }
+  CheckText("contact.information_given", contact.information_given, kMaxInformationLength,
+            /*multiline=*/true, violations);
   if (contact.person_id.empty() && contact.outcome != ContactOutcome::kInformationOnly) {
     violations.Add("contact.outcome",
                    "must be INFORMATION_ONLY for a contact without a person: referring someone "
@@ -168,6 +157,16 @@ status::FieldViolations ValidateNewContact(const Contact& contact, absl::Time no
     violations.Add("contact.appointment", "is only for a contact of the APPOINTMENT channel");
   }
   return violations;
+}
+
+void CheckText(const std::string& field, absl::string_view value, int max_length, bool multiline,
+               status::FieldViolations& violations) {
+  const std::optional<int> length = PrintableLength(value, /*allow_newlines=*/multiline);
+  if (!length) {
+    violations.Add(field, "must be text without control characters");
+  } else if (*length > max_length) {
+    violations.Add(field, absl::StrCat("must be at most ", max_length, " characters"));
+  }
 }
 
 }  // namespace sportelli::intake

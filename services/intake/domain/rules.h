@@ -18,6 +18,11 @@ inline constexpr absl::Duration kMaxContactAge = absl::Hours(24 * 90);
 // Clocks of the operator's device and the server may disagree by this much.
 inline constexpr absl::Duration kClockSkew = absl::Minutes(2);
 
+// Adds a violation to `field` unless `value` is well-formed UTF-8 of at most `max_length` code
+// points without control characters (`multiline`: newlines and tabs allowed).
+void CheckText(const std::string& field, absl::string_view value, int max_length, bool multiline,
+               status::FieldViolations& violations);
+
 // Every problem of a new person, fields named as in the request ("person.given_name", ...):
 //   given_name, family_name   citizen::CheckPersonName
 //   codice_fiscale            optional; when set, valid, and its birth date (day, month, the

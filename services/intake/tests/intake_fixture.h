@@ -30,6 +30,8 @@ namespace sportelli::intake::testing {
 
 // Monday 30 November 2026, 10:00 Europe/Rome: the service's "now" when a test starts.
 extern const absl::Time kTestStart;
+// The largest attachment the service under test accepts (below gRPC's message limit).
+inline constexpr int64_t kTestMaxAttachmentBytes = 64 * 1024;
 
 using sportelli::testing::Decode;
 using sportelli::testing::Failure;

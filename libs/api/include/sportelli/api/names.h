@@ -138,6 +138,52 @@ struct CaseName {
   std::string ToString() const { return FormatResourceName(kPattern, {tenant, case_id}); }
 };
 
+struct NoteName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/cases/{case}/notes/{note}";
+  std::string tenant;
+  std::string case_id;
+  std::string note;
+  static NoteName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1]), std::move(ids[2])};
+  }
+  std::string ToString() const { return FormatResourceName(kPattern, {tenant, case_id, note}); }
+};
+
+struct AttachmentName {
+  static constexpr absl::string_view kPattern =
+      "tenants/{tenant}/cases/{case}/attachments/{attachment}";
+  std::string tenant;
+  std::string case_id;
+  std::string attachment;
+  static AttachmentName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1]), std::move(ids[2])};
+  }
+  std::string ToString() const {
+    return FormatResourceName(kPattern, {tenant, case_id, attachment});
+  }
+};
+
+// A referral body of a comune's catalog (Punto Insieme, the job centre, ...).
+struct DestinationName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/destinations/{destination}";
+  std::string tenant;
+  std::string destination;
+  static DestinationName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return FormatResourceName(kPattern, {tenant, destination}); }
+};
+
+struct ReferralName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/referrals/{referral}";
+  std::string tenant;
+  std::string referral;
+  static ReferralName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return FormatResourceName(kPattern, {tenant, referral}); }
+};
+
 struct HoldName {
   static constexpr absl::string_view kPattern = "tenants/{tenant}/holds/{hold}";
   std::string tenant;
