@@ -304,4 +304,96 @@ absl::StatusOr<api::Page<Attachment>> Intake::ListAttachments(
   return repository_->ListAttachments(tenant, case_id, access, page);
 }
 
+// ---- destinations and referrals ---------------------------------------------------------------
+
+absl::StatusOr<pg::Created<Destination>> Intake::CreateDestination(
+    Destination destination, const pg::RequestKey& key,
+    const pg::ResponseEncoder<Destination>& encode) {
+  RETURN_IF_ERROR(ValidateDestination(destination).ToStatus());
+  destination.id = crypto::RandomResourceId("d");
+  destination.active = true;
+  destination.create_time = clock_->Now();
+  destination.update_time = destination.create_time;
+  return repository_->CreateDestination(destination, key, encode);
+}
+
+absl::StatusOr<Destination> Intake::GetDestination(const std::string& tenant,
+                                                   const std::string& id) {
+  return repository_->GetDestination(tenant, id);
+}
+
+absl::StatusOr<api::Page<Destination>> Intake::ListDestinations(const std::string& tenant,
+                                                                bool include_inactive,
+                                                                const api::PageRequest& page) {
+  return repository_->ListDestinations(tenant, include_inactive, page);
+}
+
+absl::StatusOr<Destination> Intake::UpdateDestination(
+    const std::string& tenant, const std::string& id,
+    const std::optional<std::string>& display_name, std::optional<bool> active) {
+  return repository_->UpdateDestination(tenant, id, display_name, active, clock_->Now());
+}
+
+absl::StatusOr<ReferralAccess> Intake::ReferralAccessOf(const auth::OnBehalfOf& caller,
+                                                        const std::string& tenant,
+                                                        const audit::Actor& who,
+                                                        const std::string& partner_destination,
+                                                        bool break_glass) {
+  ReferralAccess access;
+  if (!partner_destination.empty()) {
+    access.staff.who = who;
+    access.partner_destination = partner_destination;
+    return access;
+  }
+  ASSIGN_OR_RETURN(access.staff, AccessOf(caller, tenant, who, break_glass));
+  return access;
+}
+
+absl::StatusOr<pg::Created<Referral>> Intake::CreateReferral(
+    const auth::OnBehalfOf& caller, Referral referral, bool override_consent,
+    const audit::Actor& who, const pg::RequestKey& key,
+    const pg::ResponseEncoder<Referral>& encode) {
+  NewReferral request;
+  ASSIGN_OR_RETURN(request.access,
+                   AccessOf(caller, referral.tenant_id, who, /*break_glass=*/false));
+  request.override_requested = override_consent;
+  referral.id = crypto::RandomResourceId("r");
+  referral.sent_by = who.subject;
+  referral.create_time = clock_->Now();
+  referral.update_time = referral.create_time;
+  request.referral = std::move(referral);
+  return repository_->CreateReferral(
+      request, server::WithKeyedFingerprint(key, *secret_, request.referral.tenant_id), encode);
+}
+
+absl::StatusOr<Referral> Intake::GetReferral(const auth::OnBehalfOf& caller,
+                                             const std::string& tenant, const std::string& id,
+                                             const audit::Actor& who,
+                                             const std::string& partner_destination,
+                                             bool break_glass) {
+  ASSIGN_OR_RETURN(ReferralAccess access,
+                   ReferralAccessOf(caller, tenant, who, partner_destination, break_glass));
+  return repository_->GetReferral(tenant, id, access);
+}
+
+absl::StatusOr<api::Page<Referral>> Intake::ListReferrals(
+    const auth::OnBehalfOf& caller, const std::string& tenant, const ReferralFilter& filter,
+    const api::PageRequest& page, const audit::Actor& who, const std::string& partner_destination,
+    bool break_glass) {
+  ASSIGN_OR_RETURN(ReferralAccess access,
+                   ReferralAccessOf(caller, tenant, who, partner_destination, break_glass));
+  return repository_->ListReferrals(tenant, filter, access, page);
+}
+
+absl::StatusOr<Referral> Intake::TransitionReferral(const auth::OnBehalfOf& caller,
+                                                    const std::string& tenant,
+                                                    const std::string& id, ReferralState to,
+                                                    const std::string& reason,
+                                                    const audit::Actor& who,
+                                                    const std::string& partner_destination) {
+  ASSIGN_OR_RETURN(ReferralAccess access, ReferralAccessOf(caller, tenant, who, partner_destination,
+                                                           /*break_glass=*/false));
+  return repository_->TransitionReferral(tenant, id, to, reason, access, clock_->Now());
+}
+
 }  // namespace sportelli::intake

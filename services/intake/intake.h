@@ -129,9 +129,49 @@ class Intake {
                                                         const audit::Actor& who, bool break_glass);
   int64_t max_attachment_bytes() const { return max_attachment_bytes_; }
 
+  // The comune's destinations (tenant_admin's; the gRPC layer checks). `destination`:
+  // display name, kind, transfer tenant, example as requested; ValidateDestination's problems.
+  absl::StatusOr<pg::Created<Destination>> CreateDestination(
+      Destination destination, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Destination>& encode);
+  absl::StatusOr<Destination> GetDestination(const std::string& tenant, const std::string& id);
+  absl::StatusOr<api::Page<Destination>> ListDestinations(const std::string& tenant,
+                                                          bool include_inactive,
+                                                          const api::PageRequest& page);
+  absl::StatusOr<Destination> UpdateDestination(const std::string& tenant, const std::string& id,
+                                                const std::optional<std::string>& display_name,
+                                                std::optional<bool> active);
+
+  // Referrals. `referral`: tenant, case, destination, shared fields, message and override
+  // reason as requested (ValidateNewReferral has passed); the sender is `who`.
+  absl::StatusOr<pg::Created<Referral>> CreateReferral(const auth::OnBehalfOf& caller,
+                                                       Referral referral, bool override_consent,
+                                                       const audit::Actor& who,
+                                                       const pg::RequestKey& key,
+                                                       const pg::ResponseEncoder<Referral>& encode);
+  // `partner_destination`: the caller's destination when it is a partner, else empty (staff:
+  // the case's visibility applies, break-glass included).
+  absl::StatusOr<Referral> GetReferral(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                       const std::string& id, const audit::Actor& who,
+                                       const std::string& partner_destination, bool break_glass);
+  absl::StatusOr<api::Page<Referral>> ListReferrals(
+      const auth::OnBehalfOf& caller, const std::string& tenant, const ReferralFilter& filter,
+      const api::PageRequest& page, const audit::Actor& who, const std::string& partner_destination,
+      bool break_glass);
+  absl::StatusOr<Referral> TransitionReferral(const auth::OnBehalfOf& caller,
+                                              const std::string& tenant, const std::string& id,
+                                              ReferralState to, const std::string& reason,
+                                              const audit::Actor& who,
+                                              const std::string& partner_destination);
+
  private:
   absl::StatusOr<CaseAccess> AccessOf(const auth::OnBehalfOf& caller, const std::string& tenant,
                                       const audit::Actor& who, bool break_glass);
+  absl::StatusOr<ReferralAccess> ReferralAccessOf(const auth::OnBehalfOf& caller,
+                                                  const std::string& tenant,
+                                                  const audit::Actor& who,
+                                                  const std::string& partner_destination,
+                                                  bool break_glass);
 
   IntakeRepository* const repository_;
   tenants_client::Directory* const directory_;

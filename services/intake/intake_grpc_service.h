@@ -64,7 +64,45 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
                                const v1::ListAttachmentsRequest* request,
                                v1::ListAttachmentsResponse* response) override;
 
+  // intake_grpc_referrals.cc
+  grpc::Status CreateDestination(grpc::ServerContext* context,
+                                 const v1::CreateDestinationRequest* request,
+                                 v1::Destination* response) override;
+  grpc::Status GetDestination(grpc::ServerContext* context,
+                              const v1::GetDestinationRequest* request,
+                              v1::Destination* response) override;
+  grpc::Status ListDestinations(grpc::ServerContext* context,
+                                const v1::ListDestinationsRequest* request,
+                                v1::ListDestinationsResponse* response) override;
+  grpc::Status UpdateDestination(grpc::ServerContext* context,
+                                 const v1::UpdateDestinationRequest* request,
+                                 v1::Destination* response) override;
+  grpc::Status CreateReferral(grpc::ServerContext* context,
+                              const v1::CreateReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status GetReferral(grpc::ServerContext* context, const v1::GetReferralRequest* request,
+                           v1::Referral* response) override;
+  grpc::Status ListReferrals(grpc::ServerContext* context, const v1::ListReferralsRequest* request,
+                             v1::ListReferralsResponse* response) override;
+  grpc::Status AcceptReferral(grpc::ServerContext* context,
+                              const v1::AcceptReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status RejectReferral(grpc::ServerContext* context,
+                              const v1::RejectReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status CompleteReferral(grpc::ServerContext* context,
+                                const v1::CompleteReferralRequest* request,
+                                v1::Referral* response) override;
+  grpc::Status RevokeReferral(grpc::ServerContext* context,
+                              const v1::RevokeReferralRequest* request,
+                              v1::Referral* response) override;
+
  private:
+  // Accept, reject, complete (the destination's partner) or revoke (the staff) a referral.
+  template <typename Request>
+  absl::Status MoveReferral(server::Call& call, const Request& request, ReferralState to,
+                            v1::Referral* response);
+
   Intake* const intake_;
   const server::RpcHandler* const handler_;
 };

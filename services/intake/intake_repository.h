@@ -13,6 +13,7 @@
 #include "services/intake/domain/case.h"
 #include "services/intake/domain/case_records.h"
 #include "services/intake/domain/records.h"
+#include "services/intake/domain/referral.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/audit/audit_log.h"
 #include "sportelli/pg/request_key.h"
@@ -66,6 +67,28 @@ struct NewNote {
 struct NewAttachment {
   Attachment attachment;  // with its content and digest
   CaseAccess access;
+};
+
+// Who reaches a referral: the comune's staff through its case (`staff`: the case's visibility
+// and break-glass apply), or a partner through its destination (it reaches the referrals sent
+// there and nothing else; another one is NOT_FOUND, as an unknown one).
+struct ReferralAccess {
+  CaseAccess staff;
+  std::string partner_destination;  // non-empty: the caller is this destination's partner
+  bool partner() const { return !partner_destination.empty(); }
+};
+
+struct NewReferral {
+  Referral referral;  // id, times, sender, fields, message, override reason set
+  bool override_requested = false;
+  CaseAccess access;
+};
+
+// Which referrals to list: a case's, or a destination's (exactly one is set).
+struct ReferralFilter {
+  std::string case_id;
+  std::string destination_id;
+  std::vector<ReferralState> states;  // empty: all
 };
 
 class IntakeRepository {
@@ -161,6 +184,47 @@ class IntakeRepository {
                                                                 const std::string& case_id,
                                                                 const CaseAccess& access,
                                                                 const api::PageRequest& page) = 0;
+
+  // ---- the comune's destinations (tenant_admin's catalog; not personal data, not audited) ---
+  virtual absl::StatusOr<pg::Created<Destination>> CreateDestination(
+      const Destination& destination, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Destination>& encode) = 0;
+  virtual absl::StatusOr<Destination> GetDestination(const std::string& tenant,
+                                                     const std::string& id) = 0;
+  // Ordered by id; `include_inactive`: those that take no new referrals too.
+  virtual absl::StatusOr<api::Page<Destination>> ListDestinations(const std::string& tenant,
+                                                                  bool include_inactive,
+                                                                  const api::PageRequest& page) = 0;
+  virtual absl::StatusOr<Destination> UpdateDestination(
+      const std::string& tenant, const std::string& id,
+      const std::optional<std::string>& display_name, std::optional<bool> active,
+      absl::Time now) = 0;
+
+  // ---- referrals --------------------------------------------------------------------------
+  // From a case the sender may see, not CLOSED, to an active destination of the comune
+  // (NOT_FOUND; FAILED_PRECONDITION, reason DESTINATION_INACTIVE), with the person's consent
+  // or a coordinator's override (CheckReferralConsent); ALREADY_EXISTS, reason
+  // REFERRAL_UNDER_WAY, while another referral of the case to that destination is SENT or
+  // ACCEPTED. The snapshot of the shared fields is taken now.
+  virtual absl::StatusOr<pg::Created<Referral>> CreateReferral(
+      const NewReferral& request, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Referral>& encode) = 0;
+  // With its history; as the partner sees it when the caller is one (PartnerView).
+  virtual absl::StatusOr<Referral> GetReferral(const std::string& tenant, const std::string& id,
+                                               const ReferralAccess& access) = 0;
+  // Newest first; the page key is (create time in microseconds, id), descending. A case's
+  // referrals pass its visibility; a destination's are its partner's or a coordinator's (the
+  // caller checks).
+  virtual absl::StatusOr<api::Page<Referral>> ListReferrals(const std::string& tenant,
+                                                            const ReferralFilter& filter,
+                                                            const ReferralAccess& access,
+                                                            const api::PageRequest& page) = 0;
+  // CheckReferralTransition's refusals, or the move recorded in the history.
+  virtual absl::StatusOr<Referral> TransitionReferral(const std::string& tenant,
+                                                      const std::string& id, ReferralState to,
+                                                      const std::string& reason,
+                                                      const ReferralAccess& access,
+                                                      absl::Time now) = 0;
 };
 
 }  // namespace sportelli::intake

@@ -59,4 +59,38 @@ events::v1::Event CaseStateChangedEvent(const Case& moved, CaseState from, absl:
   return event;
 }
 
+namespace {
+
+events::v1::Event ReferralEnvelope(const Referral& r, absl::Time time) {
+  return events::NewEvent(r.tenant_id, api::ReferralName{r.tenant_id, r.id}.ToString(), time);
+}
+
+template <typename Payload>
+void NameCaseAndDestination(const Referral& r, Payload* payload) {
+  payload->set_case_(api::CaseName{r.tenant_id, r.case_id}.ToString());
+  payload->set_destination(api::DestinationName{r.tenant_id, r.destination_id}.ToString());
+}
+
+events::v1::ReferralState ToEventState(ReferralState state) {
+  return static_cast<events::v1::ReferralState>(static_cast<int>(state) + 1);
+}
+
+}  // namespace
+
+events::v1::Event ReferralSentEvent(const Referral& sent) {
+  events::v1::Event event = ReferralEnvelope(sent, sent.create_time);
+  NameCaseAndDestination(sent, event.mutable_referral_sent());
+  return event;
+}
+
+events::v1::Event ReferralStateChangedEvent(const Referral& moved, ReferralState from,
+                                            absl::Time now) {
+  events::v1::Event event = ReferralEnvelope(moved, now);
+  events::v1::ReferralStateChanged* payload = event.mutable_referral_state_changed();
+  NameCaseAndDestination(moved, payload);
+  payload->set_from_state(ToEventState(from));
+  payload->set_to_state(ToEventState(moved.state));
+  return event;
+}
+
 }  // namespace sportelli::intake

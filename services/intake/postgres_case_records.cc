@@ -184,14 +184,11 @@ absl::StatusOr<pg::Created<Note>> PostgresIntakeRepository::CreateNote(
       tenant, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Note>> {
         return pg::RunIdempotent<Note>(
             tx, kSchema, tenant, key, encode, [&]() -> absl::StatusOr<Note> {
-              ASSIGN_OR_RETURN(
-                  StoredCase stored,
-                  ReadStoredCase(tx, tenant, note.case_id, request.access, audit::Action::kCreate,
-                                 /*for_update=*/true, kNoteData,
-                                 NoteResource(tenant, note.case_id, note.id)));
-              RETURN_IF_ERROR(CheckCaseTakesRecords(stored.c.state));
-              ASSIGN_OR_RETURN(crypto::AeadKey person_key,
-                               keyring_->SubjectKeyForWrite(tx, tenant, stored.subject_index));
+              ASSIGN_OR_RETURN(auto written,
+                               CaseTakingRecords(tx, tenant, note.case_id, request.access,
+                                                 audit::Action::kCreate, kNoteData,
+                                                 NoteResource(tenant, note.case_id, note.id)));
+              const crypto::AeadKey& person_key = written.second;
               ExecPrepared(tx,
                            "INSERT INTO intake.notes (tenant_id, case_id, note_id, author, "
                            "latest_version, create_time, update_time) VALUES ($1, $2, $3, $4, 1, "
@@ -260,11 +257,10 @@ absl::StatusOr<Note> PostgresIntakeRepository::CorrectNote(
     std::optional<NoteKind> kind, std::optional<std::string> text, int expected_version,
     const CaseAccess& access, absl::Time now) {
   return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Note> {
-    ASSIGN_OR_RETURN(
-        StoredCase stored,
-        ReadStoredCase(tx, tenant, case_id, access, audit::Action::kUpdate,
-                       /*for_update=*/true, kNoteData, NoteResource(tenant, case_id, note_id)));
-    RETURN_IF_ERROR(CheckCaseTakesRecords(stored.c.state));
+    ASSIGN_OR_RETURN(auto written,
+                     CaseTakingRecords(tx, tenant, case_id, access, audit::Action::kUpdate,
+                                       kNoteData, NoteResource(tenant, case_id, note_id)));
+    const crypto::AeadKey& person_key = written.second;
     const pqxx::result rows = ExecPrepared(
         tx,
         absl::StrCat("SELECT ", NoteColumns(), NoteFrom("n.latest_version"),
@@ -272,8 +268,6 @@ absl::StatusOr<Note> PostgresIntakeRepository::CorrectNote(
                      "n"),
         tenant, case_id, note_id);
     if (rows.empty()) return status::NotFound("note");
-    ASSIGN_OR_RETURN(crypto::AeadKey person_key,
-                     keyring_->SubjectKeyForWrite(tx, tenant, stored.subject_index));
     ASSIGN_OR_RETURN(Note note, NoteAt(tenant, case_id, rows[0], person_key));
     RETURN_IF_ERROR(CheckNoteCorrection(note, access.who.subject, expected_version));
     if (kind) note.kind = *kind;
@@ -303,13 +297,10 @@ absl::StatusOr<pg::Created<Attachment>> PostgresIntakeRepository::CreateAttachme
         return pg::RunIdempotent<Attachment>(
             tx, kSchema, tenant, key, encode, [&]() -> absl::StatusOr<Attachment> {
               ASSIGN_OR_RETURN(
-                  StoredCase stored,
-                  ReadStoredCase(tx, tenant, a.case_id, request.access, audit::Action::kCreate,
-                                 /*for_update=*/true, kAttachmentData,
-                                 AttachmentResource(tenant, a.case_id, a.id)));
-              RETURN_IF_ERROR(CheckCaseTakesRecords(stored.c.state));
-              ASSIGN_OR_RETURN(crypto::AeadKey person_key,
-                               keyring_->SubjectKeyForWrite(tx, tenant, stored.subject_index));
+                  auto written,
+                  CaseTakingRecords(tx, tenant, a.case_id, request.access, audit::Action::kCreate,
+                                    kAttachmentData, AttachmentResource(tenant, a.case_id, a.id)));
+              const crypto::AeadKey& person_key = written.second;
               ExecPrepared(
                   tx,
                   "INSERT INTO intake.attachments (tenant_id, case_id, attachment_id, media_type, "
@@ -380,6 +371,19 @@ absl::StatusOr<api::Page<Attachment>> PostgresIntakeRepository::ListAttachments(
         }
         return api::TakePage(std::move(attachments), page.limit);
       });
+}
+
+// ---- shared by the records of a case ---------------------------------------------------------
+
+absl::StatusOr<std::pair<StoredCase, crypto::AeadKey>> PostgresIntakeRepository::CaseTakingRecords(
+    pqxx::work& tx, const std::string& tenant, const std::string& case_id, const CaseAccess& access,
+    audit::Action action, const char* data_class, const std::string& resource) {
+  ASSIGN_OR_RETURN(StoredCase stored, ReadStoredCase(tx, tenant, case_id, access, action,
+                                                     /*for_update=*/true, data_class, resource));
+  RETURN_IF_ERROR(CheckCaseTakesRecords(stored.c.state));
+  ASSIGN_OR_RETURN(crypto::AeadKey key,
+                   keyring_->SubjectKeyForWrite(tx, tenant, stored.subject_index));
+  return std::make_pair(std::move(stored), std::move(key));
 }
 
 }  // namespace sportelli::intake

@@ -16,7 +16,8 @@
 
 namespace sportelli::intake {
 
-struct StoredCase;  // postgres_rows.h
+struct StoredCase;      // postgres_rows.h
+struct StoredReferral;  // postgres_rows.h
 
 inline constexpr char kSchema[] = "intake";
 
@@ -86,6 +87,32 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                                         const CaseAccess& access,
                                                         const api::PageRequest& page) override;
 
+  absl::StatusOr<pg::Created<Destination>> CreateDestination(
+      const Destination& destination, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Destination>& encode) override;
+  absl::StatusOr<Destination> GetDestination(const std::string& tenant,
+                                             const std::string& id) override;
+  absl::StatusOr<api::Page<Destination>> ListDestinations(const std::string& tenant,
+                                                          bool include_inactive,
+                                                          const api::PageRequest& page) override;
+  absl::StatusOr<Destination> UpdateDestination(const std::string& tenant, const std::string& id,
+                                                const std::optional<std::string>& display_name,
+                                                std::optional<bool> active,
+                                                absl::Time now) override;
+  absl::StatusOr<pg::Created<Referral>> CreateReferral(
+      const NewReferral& request, const pg::RequestKey& key,
+      const pg::ResponseEncoder<Referral>& encode) override;
+  absl::StatusOr<Referral> GetReferral(const std::string& tenant, const std::string& id,
+                                       const ReferralAccess& access) override;
+  absl::StatusOr<api::Page<Referral>> ListReferrals(const std::string& tenant,
+                                                    const ReferralFilter& filter,
+                                                    const ReferralAccess& access,
+                                                    const api::PageRequest& page) override;
+  absl::StatusOr<Referral> TransitionReferral(const std::string& tenant, const std::string& id,
+                                              ReferralState to, const std::string& reason,
+                                              const ReferralAccess& access,
+                                              absl::Time now) override;
+
   // Everything held about the persons with this codice fiscale blind index, for the DPO's
   // export (GDPR art. 15): their records and contacts, opened. In the caller's transaction.
   absl::StatusOr<std::vector<std::pair<Person, std::vector<Contact>>>> HeldAbout(
@@ -107,6 +134,20 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                             const std::string& id, const CaseAccess& access,
                                             audit::Action action, bool for_update,
                                             const char* data_class, const std::string& resource);
+  // ReadStoredCase for writing a record of the case (a note, an attachment, a referral): the
+  // case locked, visible to `access` and not CLOSED (CheckCaseTakesRecords), with the person's
+  // key to seal the record under.
+  absl::StatusOr<std::pair<StoredCase, crypto::AeadKey>> CaseTakingRecords(
+      pqxx::work& tx, const std::string& tenant, const std::string& case_id,
+      const CaseAccess& access, audit::Action action, const char* data_class,
+      const std::string& resource);
+
+  // The referral `id` (locked for update, or only read) as `access` may reach it, with its
+  // history and snapshot opened; the access recorded in the audit trail as `action`.
+  absl::StatusOr<StoredReferral> ReadReferral(pqxx::work& tx, const std::string& tenant,
+                                              const std::string& id, const ReferralAccess& access,
+                                              audit::Action action, bool for_update);
+
   // Appends `entry` to the case's history and stamps the case's update time.
   void AppendHistory(pqxx::work& tx, const Case& c, const CaseHistoryEntry& entry);
 

@@ -108,6 +108,19 @@ absl::StatusOr<std::vector<Consent>> ConsentsAt(const pqxx::field& field) {
 
 }  // namespace
 
+std::string AuditAndSubjectIndexesOf(absl::string_view tenant_column,
+                                     absl::string_view person_column) {
+  return absl::StrCat(
+      "(SELECT encode(coalesce(p.codice_fiscale_index, p.subject_index), 'hex') || ' ' || "
+      "encode(p.subject_index, 'hex') FROM intake.persons p WHERE p.tenant_id = ",
+      tenant_column, " AND p.person_id = ", person_column, ")");
+}
+
+std::pair<std::string, std::string> AuditAndSubjectIndexes(const pqxx::field& field) {
+  const std::pair<std::string, std::string> hex = absl::StrSplit(field.as<std::string>(), ' ');
+  return {absl::HexStringToBytes(hex.first), absl::HexStringToBytes(hex.second)};
+}
+
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 std::string Bytes(const pqxx::field& hex) { return absl::HexStringToBytes(hex.as<std::string>()); }
 
@@ -276,10 +289,8 @@ std::string ContactResource(const std::string& tenant, const std::string& id) {
 std::string CaseColumns() {
   return absl::StrCat(
       "k.case_id, k.person_id, k.contact_id, k.desk_id, k.state, k.close_reason, k.assignee, ",
-      Micros("k.create_time"), ", ", Micros("k.update_time"),
-      ", (SELECT encode(coalesce(p.codice_fiscale_index, p.subject_index), 'hex') || ' ' || "
-      "encode(p.subject_index, 'hex') FROM intake.persons p WHERE p.tenant_id = k.tenant_id AND "
-      "p.person_id = k.person_id)");
+      Micros("k.create_time"), ", ", Micros("k.update_time"), ", ",
+      AuditAndSubjectIndexesOf("k.tenant_id", "k.person_id"));
 }
 
 std::string CaseResource(const std::string& tenant, const std::string& id) {
@@ -304,11 +315,7 @@ absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& ro
   c.assignee = row[kCaseAssignee].as<std::string>("");
   c.create_time = TimeAt(row[kCaseCreateTime]);
   c.update_time = TimeAt(row[kCaseUpdateTime]);
-  // "<audit index> <subject index>", in hex: one lookup of the person for both.
-  const std::pair<std::string, std::string> indexes =
-      absl::StrSplit(row[kCaseAuditIndex].as<std::string>(), ' ');
-  stored.audit_index = absl::HexStringToBytes(indexes.first);
-  stored.subject_index = absl::HexStringToBytes(indexes.second);
+  std::tie(stored.audit_index, stored.subject_index) = AuditAndSubjectIndexes(row[kCaseAuditIndex]);
   return stored;
 }
 

@@ -7,12 +7,14 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "pqxx/pqxx"
 #include "services/intake/domain/case.h"
 #include "services/intake/domain/records.h"
+#include "services/intake/domain/referral.h"
 #include "sportelli/crypto/aead.h"
 #include "sportelli/keyring/keyring.h"
 
@@ -27,6 +29,12 @@ inline constexpr char kCaseBreakGlass[] = "case.break_glass";
 
 std::string Hex(const std::string& bytes);
 std::string Bytes(const pqxx::field& hex);
+
+// SQL of a person's "<audit index> <subject index>" in hex, given the SQL of its tenant and
+// person id columns (one lookup of the person for both), and the two read back as bytes.
+std::string AuditAndSubjectIndexesOf(absl::string_view tenant_column,
+                                     absl::string_view person_column);
+std::pair<std::string, std::string> AuditAndSubjectIndexes(const pqxx::field& field);
 
 crypto::Binding IdentityBinding(const std::string& tenant, const std::string& person_id);
 crypto::Binding InformationBinding(const std::string& tenant, const std::string& contact_id);
@@ -98,6 +106,14 @@ struct StoredCase {
   std::string audit_index;
   // The person's key subject: what their notes, attachments and referrals are sealed under.
   std::string subject_index;
+};
+
+// A referral as read by the repository: with the person's key subject (what its snapshot and
+// reasons are sealed under) and audit index.
+struct StoredReferral {
+  Referral r;
+  std::string subject_index;
+  std::string audit_index;
 };
 
 absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& row);

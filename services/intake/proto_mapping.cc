@@ -40,6 +40,13 @@ v1::ContactChannel ToProto(ContactChannel channel) {
 }
 
 // The proto enumerators are the domain's in the same order, shifted by UNSPECIFIED.
+void ToProto(const Address& address, v1::Address* out) {
+  out->set_street_address(address.street_address);
+  out->set_postal_code(address.postal_code);
+  out->set_locality(address.locality);
+  out->set_province(address.province);
+}
+
 v1::NeedArea ToProto(NeedArea area) {
   return static_cast<v1::NeedArea>(static_cast<int>(area) + 1);
 }
@@ -82,6 +89,84 @@ std::optional<CloseReason> FromProto(v1::CloseReason reason) {
 std::optional<NoteKind> FromProto(v1::NoteKind kind) {
   if (kind <= v1::NOTE_KIND_UNSPECIFIED || kind > v1::NOTE_KIND_HOME_VISIT) return std::nullopt;
   return static_cast<NoteKind>(static_cast<int>(kind) - 1);
+}
+
+std::optional<DestinationKind> FromProto(v1::DestinationKind kind) {
+  if (kind <= v1::DESTINATION_KIND_UNSPECIFIED || kind > v1::DESTINATION_KIND_OTHER_COMUNE) {
+    return std::nullopt;
+  }
+  return static_cast<DestinationKind>(static_cast<int>(kind) - 1);
+}
+
+std::optional<SharedField> FromProto(v1::SharedField field) {
+  if (field <= v1::SHARED_FIELD_UNSPECIFIED || field > v1::SHARED_FIELD_MESSAGE) {
+    return std::nullopt;
+  }
+  return static_cast<SharedField>(static_cast<int>(field) - 1);
+}
+
+std::optional<ReferralState> FromProto(v1::ReferralState state) {
+  if (state <= v1::REFERRAL_STATE_UNSPECIFIED || state > v1::REFERRAL_STATE_REVOKED) {
+    return std::nullopt;
+  }
+  return static_cast<ReferralState>(static_cast<int>(state) - 1);
+}
+
+v1::Destination ToProto(const Destination& d) {
+  v1::Destination out;
+  out.set_name(api::DestinationName{d.tenant_id, d.id}.ToString());
+  out.set_display_name(d.display_name);
+  out.set_kind(static_cast<v1::DestinationKind>(static_cast<int>(d.kind) + 1));
+  if (!d.transfer_tenant.empty()) {
+    out.set_transfer_comune(api::TenantName{d.transfer_tenant}.ToString());
+  }
+  out.set_example(d.example);
+  out.set_active(d.active);
+  ToTimestamp(d.create_time, out.mutable_create_time());
+  ToTimestamp(d.update_time, out.mutable_update_time());
+  return out;
+}
+
+v1::Referral ToProto(const Referral& r) {
+  const auto state = [](ReferralState s) {
+    return static_cast<v1::ReferralState>(static_cast<int>(s) + 1);
+  };
+  v1::Referral out;
+  out.set_name(api::ReferralName{r.tenant_id, r.id}.ToString());
+  if (!r.case_id.empty()) out.set_case_(api::CaseName{r.tenant_id, r.case_id}.ToString());
+  if (!r.person_id.empty()) out.set_person(api::PersonName{r.tenant_id, r.person_id}.ToString());
+  out.set_destination(api::DestinationName{r.tenant_id, r.destination_id}.ToString());
+  for (SharedField field : r.shared_fields) {
+    out.add_shared_fields(static_cast<v1::SharedField>(static_cast<int>(field) + 1));
+  }
+  out.set_message(r.message);
+  const SharedData& s = r.shared;
+  v1::SharedData* shared = out.mutable_shared();
+  shared->set_given_name(s.given_name);
+  shared->set_family_name(s.family_name);
+  if (s.birth_date) *shared->mutable_birth_date() = api::ToDate(*s.birth_date);
+  shared->set_codice_fiscale(s.codice_fiscale);
+  shared->set_phone_number(s.phone_number);
+  shared->set_email(s.email);
+  if (s.address) ToProto(*s.address, shared->mutable_address());
+  for (NeedArea area : s.need_areas) shared->add_need_areas(ToProto(area));
+  shared->set_message(s.message);
+  out.set_shared_erased(r.shared_erased);
+  out.set_consent_overridden(r.consent_overridden);
+  out.set_consent_override_reason(r.consent_override_reason);
+  out.set_state(state(r.state));
+  out.set_sent_by(r.sent_by);
+  for (const ReferralHistoryEntry& e : r.history) {
+    v1::ReferralHistoryEntry* entry = out.add_history();
+    ToTimestamp(e.time, entry->mutable_time());
+    entry->set_actor(e.actor);
+    if (e.from_state) entry->set_from_state(state(*e.from_state));
+    entry->set_to_state(state(e.to_state));
+    entry->set_reason(e.reason);
+  }
+  ToTimestamp(r.create_time, out.mutable_create_time());
+  ToTimestamp(r.update_time, out.mutable_update_time());
+  return out;
 }
 
 v1::Note ToProto(const Note& note) {
@@ -206,11 +291,7 @@ v1::Person ToProto(const Person& p) {
     *out.mutable_birth_date() = api::ToDate(id.birth_date);
     out.set_sex(ToProto(id.sex));
     out.set_citizenship(id.citizenship);
-    v1::Address* address = out.mutable_address();
-    address->set_street_address(id.address.street_address);
-    address->set_postal_code(id.address.postal_code);
-    address->set_locality(id.address.locality);
-    address->set_province(id.address.province);
+    ToProto(id.address, out.mutable_address());
     out.set_phone_number(id.phone_number);
     out.set_email(id.email);
   }

@@ -9,6 +9,7 @@
 #include "services/intake/domain/case.h"
 #include "services/intake/domain/case_records.h"
 #include "services/intake/domain/records.h"
+#include "services/intake/domain/referral.h"
 #include "sportelli/intake/v1/intake_service.pb.h"
 #include "sportelli/status/errors.h"
 
@@ -18,6 +19,8 @@ v1::Person ToProto(const Person& person);
 v1::Contact ToProto(const Contact& contact);
 v1::Case ToProto(const Case& c);
 v1::Note ToProto(const Note& note);
+v1::Destination ToProto(const Destination& destination);
+v1::Referral ToProto(const Referral& referral);
 // Without its content unless it was read with it.
 v1::Attachment ToProto(const Attachment& attachment);
 
@@ -29,6 +32,9 @@ std::optional<ContactOutcome> FromProto(v1::ContactOutcome outcome);
 std::optional<CaseState> FromProto(v1::CaseState state);
 std::optional<CloseReason> FromProto(v1::CloseReason reason);
 std::optional<NoteKind> FromProto(v1::NoteKind kind);
+std::optional<DestinationKind> FromProto(v1::DestinationKind kind);
+std::optional<SharedField> FromProto(v1::SharedField field);
+std::optional<ReferralState> FromProto(v1::ReferralState state);
 
 // The person a CreatePerson request describes (tenant left to the caller), with a violation
 // under "person." for each field that cannot even be read (a missing date, an unspecified

@@ -24,6 +24,7 @@ const std::vector<RolePurposes>& Table() {
       {Role::kTenantAdmin, {Purpose::kAdministration, Purpose::kServiceDelivery}},
       {Role::kDpo, {Purpose::kDataProtection}},
       {Role::kPortal, {Purpose::kCitizenRequest}},
+      {Role::kPartner, {Purpose::kReferral}},
   };
   return *table;
 }
@@ -39,7 +40,7 @@ absl::StatusOr<Actor> ActorFor(const auth::Caller& caller, absl::string_view sta
       status::FieldViolations violations;
       violations.Add(kPurposeMetadata,
                      "must be one of service_delivery, citizen_request, case_management, "
-                     "administration, data_protection");
+                     "administration, data_protection, referral");
       return violations.ToStatus();
     }
   }

@@ -39,7 +39,8 @@ namespace {
 
 constexpr const char* kActionNames[] = {"READ", "LIST", "CREATE", "UPDATE", "DELETE", "EXPORT"};
 constexpr const char* kPurposeNames[] = {"service_delivery", "citizen_request", "case_management",
-                                         "administration",   "data_protection", "service"};
+                                         "administration",   "data_protection", "service",
+                                         "referral"};
 
 const std::string& Genesis() {
   static const std::string* genesis = new std::string(32, '\0');

@@ -17,6 +17,7 @@ constexpr RoleEntry kRoles[] = {
     {Role::kTenantAdmin, "tenant_admin"},
     {Role::kDpo, "dpo"},
     {Role::kFederation, "federation"},
+    {Role::kPartner, "partner"},
 };
 
 }  // namespace

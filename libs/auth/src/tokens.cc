@@ -251,6 +251,17 @@ absl::StatusOr<Caller> TokenVerifier::VerifySignatureAndClaims(absl::string_view
   if (caller.HasRole(Role::kFederation) && caller.tenant != state_->options.lead_tenant) {
     return Reject("the federation role belongs to the lead comune only");
   }
+  // A partner is outside the comune's staff: its token names the one destination it acts for,
+  // and carries no other role (a staff role would open the comune's cases to it).
+  if (caller.HasRole(Role::kPartner)) {
+    auto destination = claims.find("destination");
+    if (destination == claims.end() || !destination->is_string() ||
+        destination->get<std::string>().empty()) {
+      return Reject("a partner token names its destination");
+    }
+    if (caller.roles.size() != 1) return Reject("the partner role comes alone");
+    caller.destination = destination->get<std::string>();
+  }
   return caller;
 }
 
@@ -282,6 +293,7 @@ absl::StatusOr<std::string> TokenSigner::Mint(const MintOptions& options) const 
         .add_claim("iat", absl::ToUnixSeconds(issued_at))
         .add_claim("exp", absl::ToUnixSeconds(issued_at + options.ttl));
     if (options.not_before) token.add_claim("nbf", absl::ToUnixSeconds(*options.not_before));
+    if (!options.destination.empty()) token.add_claim("destination", options.destination);
     return token.signature();
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("cannot sign token: ", e.what()));

@@ -173,6 +173,26 @@ TEST_F(TokensTest, TheFederationRoleBelongsToTheLeadComuneOnly) {
   ExpectRejected(Mint(options), "the federation role belongs to the lead comune only");
 }
 
+TEST_F(TokensTest, APartnerTokenNamesItsDestinationAndCarriesNoOtherRole) {
+  MintOptions options = Operator();
+  options.roles = {"partner"};
+  ExpectRejected(Mint(options), "a partner token names its destination");
+  options.destination = "d-punto-insieme";
+  absl::StatusOr<Caller> partner = Verifier().Verify(Mint(options));
+  ASSERT_TRUE(partner.ok()) << partner.status();
+  EXPECT_TRUE(partner->HasRole(Role::kPartner));
+  EXPECT_EQ(partner->destination, "d-punto-insieme");
+  EXPECT_FALSE(partner->IsStaff());
+  // A staff role next to it would open the comune's cases to the body.
+  options.roles = {"partner", "operator"};
+  ExpectRejected(Mint(options), "the partner role comes alone");
+  // The claim means nothing without the role.
+  options.roles = {"operator"};
+  absl::StatusOr<Caller> staff = Verifier().Verify(Mint(options));
+  ASSERT_TRUE(staff.ok());
+  EXPECT_TRUE(staff->destination.empty());
+}
+
 TEST_F(TokensTest, ReplacedKeysTakeEffectAtOnce) {
   TokenVerifier verifier = Verifier();
   const std::string old_token = Mint(Operator());

@@ -25,6 +25,16 @@ std::string TestIdentity::Token(const std::string& tenant, std::vector<std::stri
   return *signer_->Mint(options);
 }
 
+std::string TestIdentity::PartnerToken(const std::string& tenant, const std::string& destination,
+                                       const std::string& subject) const {
+  auth::MintOptions options;
+  options.subject = subject;
+  options.tenant = tenant;
+  options.roles = {"partner"};
+  options.destination = destination;
+  return *signer_->Mint(options);
+}
+
 std::string TestIdentity::Bearer(const std::string& tenant, std::vector<std::string> roles,
                                  const std::string& subject) const {
   return "Bearer " + Token(tenant, std::move(roles), subject);

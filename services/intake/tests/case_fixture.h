@@ -28,9 +28,12 @@ class CaseTest : public IntakeTest {
     return Token(tenant_, {role}, subject);
   }
 
-  // A person, a contact ending in CASE_OPENED, and its case opened by operatrice-1.
-  v1::Case Open() {
-    const std::string person = Register(++people_);
+  // A new person (consenting to share with referral bodies), a contact ending in CASE_OPENED,
+  // and its case opened by operatrice-1.
+  v1::Case Open() { return OpenFor(Register(++people_)); }
+
+  // A contact ending in CASE_OPENED for `person` (a name), and its case opened by operatrice-1.
+  v1::Case OpenFor(const std::string& person) {
     v1::Contact contact;
     EXPECT_TRUE(Call(&Stub::CreateContact, Operator(), NewContact(person), &contact).ok());
     v1::OpenCaseRequest request;

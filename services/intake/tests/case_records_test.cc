@@ -74,12 +74,6 @@ class CaseRecordsTest : public CaseTest {
     request.set_request_id(crypto::RandomUuid());
     return request;
   }
-
-  // Whether `needle` appears anywhere in the table, as bytes (sealed values must hide it).
-  bool InClear(const std::string& table, const std::string& needle) {
-    return AdminQuery(absl::StrCat("SELECT count(*) FROM intake.", table, " t WHERE position('",
-                                   needle, "'::bytea IN convert_to(t::text, 'UTF8')) > 0")) != "0";
-  }
 };
 
 TEST_F(CaseRecordsTest, ANoteIsSealedAndCorrectedByANewVersionNeverOverwritten) {

@@ -141,4 +141,9 @@ std::string IntakeTest::AdminQuery(const std::string& sql) {
   return value.ok() ? *value : "";
 }
 
+bool IntakeTest::InClear(const std::string& table, const std::string& needle) {
+  return AdminQuery(absl::StrCat("SELECT count(*) FROM intake.", table, " t WHERE position('",
+                                 needle, "'::bytea IN convert_to(t::text, 'UTF8')) > 0")) != "0";
+}
+
 }  // namespace sportelli::intake::testing

@@ -77,6 +77,9 @@ class IntakeTest : public ::testing::Test {
 
   // One value of the database, as the superuser.
   std::string AdminQuery(const std::string& sql);
+  // Whether `needle` (plain ASCII) appears anywhere in a row of intake.`table`, as bytes: sealed
+  // values must hide it.
+  bool InClear(const std::string& table, const std::string& needle);
 
   std::unique_ptr<sportelli::testing::TestDatabase> db_;
   std::unique_ptr<pg::ConnectionPool> pool_;        // the runtime role, as the service runs

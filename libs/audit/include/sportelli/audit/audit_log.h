@@ -61,6 +61,7 @@ enum class Purpose {
   kAdministration,   // a comune administrator's work
   kDataProtection,   // the DPO answering a data subject or checking the trail
   kService,          // another service of the system, on its own behalf
+  kReferral,         // a referral body (partner) taking up a referral sent to it
 };
 const char* PurposeName(Purpose purpose);  // "service_delivery", ...
 std::optional<Purpose> ParsePurpose(absl::string_view name);

@@ -19,7 +19,9 @@
 namespace sportelli::auth {
 
 // The roles of ARCHITECTURE.md §6, as named in the `roles` claim.
-enum class Role { kPortal, kOperator, kCoordinator, kTenantAdmin, kDpo, kFederation };
+// `partner`: a referral body (Punto Insieme, the job centre, ...) of one comune's catalog,
+// named by the token's `destination` claim; it sees only the referrals sent to it.
+enum class Role { kPortal, kOperator, kCoordinator, kTenantAdmin, kDpo, kFederation, kPartner };
 
 // "portal", "operator", ...; nullopt for a name this version does not know.
 std::optional<Role> ParseRole(absl::string_view name);
@@ -33,6 +35,9 @@ struct Caller {
   std::string subject;  // `sub`: an opaque id, never a fiscal code in logs
   std::string tenant;   // `tenant`
   std::set<Role> roles;
+  // `destination`: for a partner, the id of the destination it acts for (in `tenant`'s
+  // catalog); empty for everyone else.
+  std::string destination = {};
 
   bool HasRole(Role role) const { return roles.count(role) > 0; }
   bool HasAnyRole(std::initializer_list<Role> wanted) const;

@@ -79,6 +79,7 @@ struct MintOptions {
   std::string subject;
   std::string tenant;
   std::vector<std::string> roles;  // role names; unknown names are passed through
+  std::string destination;         // the `destination` claim of a partner; empty: none
   absl::Duration ttl = absl::Hours(8);
   // `iat`; the signer's clock when unset.
   std::optional<absl::Time> issued_at;

@@ -29,6 +29,9 @@ class TestIdentity final {
 
   std::string Token(const std::string& tenant, std::vector<std::string> roles,
                     const std::string& subject = "test-user") const;
+  // A `partner` token acting for `destination` of `tenant`'s catalog.
+  std::string PartnerToken(const std::string& tenant, const std::string& destination,
+                           const std::string& subject = "partner-user") const;
   // "Bearer <token>", the `authorization` metadata value.
   std::string Bearer(const std::string& tenant, std::vector<std::string> roles,
                      const std::string& subject = "test-user") const;
