@@ -25,10 +25,24 @@ audit::CitizenExporter CitizenDataExporter(PostgresIntakeRepository* repository)
                       const std::string& citizen_index) -> absl::StatusOr<nlohmann::json> {
     ASSIGN_OR_RETURN(auto held, repository->HeldAbout(tx, tenant, citizen_index));
     nlohmann::json persons = nlohmann::json::array();
-    for (const auto& [person, contacts] : held) {
-      nlohmann::json entry = Json(ToProto(person));
+    for (const HeldAboutPerson& h : held) {
+      nlohmann::json entry = Json(ToProto(h.person));
       entry["contacts"] = nlohmann::json::array();
-      for (const Contact& contact : contacts) entry["contacts"].push_back(Json(ToProto(contact)));
+      for (const Contact& contact : h.contacts) entry["contacts"].push_back(Json(ToProto(contact)));
+      entry["cases"] = nlohmann::json::array();
+      for (const HeldCase& held_case : h.cases) {
+        nlohmann::json c = Json(ToProto(held_case.c));
+        c["notes"] = nlohmann::json::array();
+        for (const Note& version : held_case.note_versions) {
+          c["notes"].push_back(Json(ToProto(version)));
+        }
+        c["attachments"] = nlohmann::json::array();
+        for (const Attachment& a : held_case.attachments)
+          c["attachments"].push_back(Json(ToProto(a)));
+        entry["cases"].push_back(std::move(c));
+      }
+      entry["referrals"] = nlohmann::json::array();
+      for (const Referral& r : h.referrals) entry["referrals"].push_back(Json(ToProto(r)));
       persons.push_back(std::move(entry));
     }
     return nlohmann::json{{"persons", persons}};

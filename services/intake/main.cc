@@ -6,6 +6,7 @@
 //   sportelli-intake migrate                 the schema migrations, then exit
 //   sportelli-intake keys ...                rotate, rewrap, retire, shred-citizen
 //   sportelli-intake maintain [TENANT...]    retention: delete what is due
+//   sportelli-intake seed-destinations TENANT...   each comune's starting referral catalog
 //
 // Configuration comes from environment variables (docs/operations.md).
 #include "services/intake/config.h"
@@ -13,6 +14,7 @@
 #include "services/intake/intake.h"
 #include "services/intake/intake_grpc_service.h"
 #include "services/intake/postgres_intake_repository.h"
+#include "services/intake/seed_destinations.h"
 #include "sportelli/audit/audit_grpc_service.h"
 #include "sportelli/audit/audit_log.h"
 #include "sportelli/crypto/key_encryption_key.h"
@@ -84,5 +86,6 @@ int main(int argc, char** argv) {
        .uses_redis = true,
        .configure = server::Configure<intake::Config>(intake::ReadConfig, intake::Build),
        .commands = {keyring::KeysCommand(intake::kSchema),
+                    {"seed-destinations", intake::SeedDestinations},
                     server::MaintainCommand(intake::kSchema, intake::RetentionSteps)}});
 }

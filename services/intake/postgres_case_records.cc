@@ -386,4 +386,29 @@ absl::StatusOr<std::pair<StoredCase, crypto::AeadKey>> PostgresIntakeRepository:
   return std::make_pair(std::move(stored), std::move(key));
 }
 
+absl::StatusOr<HeldCase> PostgresIntakeRepository::HeldCaseRecords(
+    pqxx::work& tx, Case c, const std::optional<crypto::AeadKey>& key) {
+  HeldCase held;
+  for (const auto& row : ExecPrepared(
+           tx,
+           absl::StrCat("SELECT ", NoteColumns(), NoteFrom("v.version"),
+                        "WHERE n.tenant_id = $1 AND n.case_id = $2 ORDER BY n.create_time, "
+                        "n.note_id, v.version"),
+           c.tenant_id, c.id)) {
+    ASSIGN_OR_RETURN(Note note, NoteAt(c.tenant_id, c.id, row, key));
+    held.note_versions.push_back(std::move(note));
+  }
+  for (const auto& row : ExecPrepared(
+           tx,
+           absl::StrCat("SELECT ", AttachmentColumns(/*with_content=*/false),
+                        " FROM intake.attachments a WHERE a.tenant_id = $1 AND a.case_id = $2 "
+                        "ORDER BY a.create_time, a.attachment_id"),
+           c.tenant_id, c.id)) {
+    ASSIGN_OR_RETURN(Attachment a, AttachmentAt(c.tenant_id, c.id, row, key));
+    held.attachments.push_back(std::move(a));
+  }
+  held.c = std::move(c);
+  return held;
+}
+
 }  // namespace sportelli::intake

@@ -469,10 +469,9 @@ absl::StatusOr<Case> PostgresIntakeRepository::TransitionCase(const std::string&
   });
 }
 
-absl::StatusOr<std::vector<std::pair<Person, std::vector<Contact>>>>
-PostgresIntakeRepository::HeldAbout(pqxx::work& tx, const std::string& tenant,
-                                    const std::string& codice_fiscale_index) {
-  std::vector<std::pair<Person, std::vector<Contact>>> held;
+absl::StatusOr<std::vector<HeldAboutPerson>> PostgresIntakeRepository::HeldAbout(
+    pqxx::work& tx, const std::string& tenant, const std::string& codice_fiscale_index) {
+  std::vector<HeldAboutPerson> held;
   const pqxx::result persons = ExecPrepared(
       tx,
       absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
@@ -489,7 +488,24 @@ PostgresIntakeRepository::HeldAbout(pqxx::work& tx, const std::string& tenant,
       ASSIGN_OR_RETURN(StoredContact contact, ContactAt(tx, *keyring_, tenant, contact_row));
       contacts.push_back(std::move(contact.contact));
     }
-    held.emplace_back(std::move(stored.person), std::move(contacts));
+    HeldAboutPerson entry;
+    entry.contacts = std::move(contacts);
+    ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
+                     keyring_->ReadSubjectKey(tx, tenant, stored.subject_index));
+    for (const auto& case_row : ExecPrepared(
+             tx,
+             absl::StrCat("SELECT ", CaseColumns(),
+                          " FROM intake.cases k WHERE k.tenant_id = $1 AND k.person_id = $2 "
+                          "ORDER BY k.create_time, k.case_id"),
+             tenant, stored.person.id)) {
+      ASSIGN_OR_RETURN(StoredCase c, CaseAt(tenant, case_row));
+      ASSIGN_OR_RETURN(c.c.history, HistoryOf(tx, tenant, c.c.id));
+      ASSIGN_OR_RETURN(HeldCase records, HeldCaseRecords(tx, std::move(c.c), key));
+      entry.cases.push_back(std::move(records));
+    }
+    ASSIGN_OR_RETURN(entry.referrals, HeldReferrals(tx, tenant, stored.person.id, key));
+    entry.person = std::move(stored.person);
+    held.push_back(std::move(entry));
   }
   return held;
 }

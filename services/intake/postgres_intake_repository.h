@@ -19,6 +19,21 @@ namespace sportelli::intake {
 struct StoredCase;      // postgres_rows.h
 struct StoredReferral;  // postgres_rows.h
 
+// What the DPO's export (GDPR art. 15) holds of one person, opened: their record, contacts,
+// cases with their history, every version of every note, the attachments (metadata: a copy of
+// a file is given on request with GetAttachment), and the referrals with what they shared.
+struct HeldCase {
+  Case c;
+  std::vector<Note> note_versions;  // oldest first
+  std::vector<Attachment> attachments;
+};
+struct HeldAboutPerson {
+  Person person;
+  std::vector<Contact> contacts;
+  std::vector<HeldCase> cases;
+  std::vector<Referral> referrals;
+};
+
 inline constexpr char kSchema[] = "intake";
 
 class PostgresIntakeRepository final : public IntakeRepository {
@@ -113,10 +128,20 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                               const ReferralAccess& access,
                                               absl::Time now) override;
 
+  // The case records and the referrals of the export, with the person's key (nullopt: erased).
+  absl::StatusOr<HeldCase> HeldCaseRecords(pqxx::work& tx, Case c,
+                                           const std::optional<crypto::AeadKey>& key);
+  absl::StatusOr<std::vector<Referral>> HeldReferrals(pqxx::work& tx, const std::string& tenant,
+                                                      const std::string& person_id,
+                                                      const std::optional<crypto::AeadKey>& key);
+
+  // Adds `destination` unless the comune has one with its id (then false; nothing changes).
+  absl::StatusOr<bool> SeedDestination(const Destination& destination);
+
   // Everything held about the persons with this codice fiscale blind index, for the DPO's
   // export (GDPR art. 15): their records and contacts, opened. In the caller's transaction.
-  absl::StatusOr<std::vector<std::pair<Person, std::vector<Contact>>>> HeldAbout(
-      pqxx::work& tx, const std::string& tenant, const std::string& codice_fiscale_index);
+  absl::StatusOr<std::vector<HeldAboutPerson>> HeldAbout(pqxx::work& tx, const std::string& tenant,
+                                                         const std::string& codice_fiscale_index);
 
  private:
   absl::Status Audit(pqxx::work& tx, const std::string& tenant, const audit::Actor& who,

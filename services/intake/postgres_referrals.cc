@@ -266,6 +266,20 @@ absl::StatusOr<pg::Created<Destination>> PostgresIntakeRepository::CreateDestina
       });
 }
 
+absl::StatusOr<bool> PostgresIntakeRepository::SeedDestination(const Destination& d) {
+  return pool_->RunInTenantTransaction(d.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<bool> {
+    const pqxx::result inserted = ExecPrepared(
+        tx,
+        "INSERT INTO intake.destinations (tenant_id, destination_id, display_name, kind, "
+        "transfer_tenant, example, active, create_time, update_time) VALUES ($1, $2, $3, $4, "
+        "nullif($5, ''), $6, $7, $8::timestamptz, $8::timestamptz) ON CONFLICT (tenant_id, "
+        "destination_id) DO NOTHING RETURNING destination_id",
+        d.tenant_id, d.id, d.display_name, DestinationKindName(d.kind), d.transfer_tenant,
+        d.example, d.active, Timestamp(d.create_time));
+    return !inserted.empty();
+  });
+}
+
 absl::StatusOr<Destination> PostgresIntakeRepository::GetDestination(const std::string& tenant,
                                                                      const std::string& id) {
   return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Destination> {
@@ -548,6 +562,23 @@ absl::StatusOr<Referral> PostgresIntakeRepository::TransitionReferral(
     events::WriteOutbox(tx, kSchema, ReferralStateChangedEvent(r, from, now));
     return access.partner() ? PartnerView(std::move(r)) : std::move(r);
   });
+}
+
+absl::StatusOr<std::vector<Referral>> PostgresIntakeRepository::HeldReferrals(
+    pqxx::work& tx, const std::string& tenant, const std::string& person_id,
+    const std::optional<crypto::AeadKey>& key) {
+  std::vector<Referral> referrals;
+  for (const auto& row : ExecPrepared(
+           tx,
+           absl::StrCat("SELECT ", ReferralColumns(),
+                        " FROM intake.referrals r WHERE r.tenant_id = $1 AND r.person_id = $2 "
+                        "ORDER BY r.create_time, r.referral_id"),
+           tenant, person_id)) {
+    ASSIGN_OR_RETURN(Referral r, ReferralAt(tenant, row, key));
+    ASSIGN_OR_RETURN(r.history, ReferralHistoryOf(tx, tenant, r.id, key));
+    referrals.push_back(std::move(r));
+  }
+  return referrals;
 }
 
 }  // namespace sportelli::intake

@@ -32,6 +32,7 @@
 #include "sportelli/status/errors.h"
 #include "sportelli/status/grpc_status.h"
 #include "sportelli/tenants/v1/tenants_service.grpc.pb.h"
+#include "tools/ctl/common.h"
 
 namespace sportelli::ctl {
 namespace {
@@ -39,13 +40,6 @@ namespace {
 namespace v1 = ::sportelli::tenants::v1;
 namespace scheduling_v1 = ::sportelli::scheduling::v1;
 namespace audit_v1 = ::sportelli::audit::v1;
-namespace intake_v1 = ::sportelli::intake::v1;
-
-constexpr absl::Duration kDeadline = absl::Seconds(10);
-
-// Every comune is in this zone (the seed's tenants, and the scheduling service cuts slots in
-// it); slot and appointment times are shown in it. The scheduling API answers instants only.
-constexpr char kLocalZone[] = "Europe/Rome";
 
 // --flag value pairs after the positional arguments.
 std::map<std::string, std::string> Flags(const std::vector<std::string>& args) {
@@ -59,97 +53,9 @@ std::map<std::string, std::string> Flags(const std::vector<std::string>& args) {
   return flags;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-absl::StatusOr<std::string> Mint(const Context& context, const std::string& tenant,
-                                 const std::vector<std::string>& roles, const std::string& subject,
-                                 absl::Duration ttl) {
-  if (context.private_key_file.empty()) {
-    return absl::FailedPreconditionError(
-        "no token: set SPORTELLI_TOKEN, or SPORTELLI_JWT_PRIVATE_KEY_FILE to mint one (scripts/up "
-        "does)");
-  }
-  absl::StatusOr<std::string> key = ReadFile(context.private_key_file);
-  if (!key.ok()) return key.status();
-  absl::StatusOr<auth::TokenSigner> signer =
-      auth::TokenSigner::Create(*key, context.issuer, context.audience);
-  if (!signer.ok()) return signer.status();
-  auth::MintOptions options;
-  options.subject = subject;
-  options.tenant = tenant;
-  options.roles = roles;
-  options.ttl = ttl;
-  return signer->Mint(options);
-}
-
-// The token for a call: the given one, or a short-lived one minted with the dev key.
-absl::StatusOr<std::string> TokenFor(const Context& context, const std::string& tenant,
-                                     const std::vector<std::string>& roles) {
-  if (!context.token.empty()) return context.token;
-  return Mint(context, tenant, roles, "sportelli-ctl", absl::Minutes(5));
-}
-
 std::unique_ptr<v1::TenantsService::Stub> Stub(const Context& context) {
   return v1::TenantsService::NewStub(
       grpc::CreateChannel(context.tenants_address, grpc::InsecureChannelCredentials()));
-}
-
-void Prepare(grpc::ClientContext& call, const std::string& token) {
-  call.set_deadline(server::DeadlineAfter(kDeadline));
-  call.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-}
-
-int Fail(const absl::Status& status) {
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message();
-  if (std::optional<std::string> reason = status::ReasonOf(status))
-    std::cerr << " [" << *reason << "]";
-  std::cerr << "\n";
-  for (const auto& [field, description] : status::FieldViolationsOf(status)) {
-    std::cerr << "  " << field << ": " << description << "\n";
-  }
-  return 1;
-}
-
-int Fail(const grpc::Status& status) { return Fail(status::FromGrpcStatus(status)); }
-
-// The arguments of a command: positional ones in order, `--name value` flags and `--name`
-// switches. Unlike Flags(), an unknown flag or a flag without its value is an error, so a
-// typo never silently drops a citizen's data or the privacy acknowledgement.
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> flags;
-  std::set<std::string> switches;
-};
-
-absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
-                                     const std::set<std::string>& value_flags,
-                                     const std::set<std::string>& switch_flags) {
-  ParsedArgs parsed;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].rfind("--", 0) != 0) {
-      parsed.positional.push_back(args[i]);
-      continue;
-    }
-    const std::string name = args[i].substr(2);
-    if (switch_flags.count(name)) {
-      parsed.switches.insert(name);
-    } else if (value_flags.count(name)) {
-      // `--given-name --family-name X` is a forgotten value, not a name starting with "--".
-      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(args[i], " needs a value"));
-      }
-      parsed.flags[name] = args[++i];
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option ", args[i]));
-    }
-  }
-  return parsed;
 }
 
 // `T/D` -> `tenants/T/desks/D`; a full resource name (or anything else) is passed as is, and
@@ -158,12 +64,6 @@ std::string DeskName(const std::string& desk) {
   if (desk.rfind("tenants/", 0) == 0) return desk;
   std::vector<std::string> parts = absl::StrSplit(desk, '/');
   return parts.size() == 2 ? absl::StrCat("tenants/", parts[0], "/desks/", parts[1]) : desk;
-}
-
-// The tenant id of `tenants/{tenant}/...`, or "" (the call then fails with the server's message).
-std::string TenantOf(const std::string& name) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  return parts.size() > 1 && parts[0] == "tenants" ? parts[1] : "";
 }
 
 // `S` (a service of the desk's comune), `T/S` or `tenants/T/services/S`.
@@ -200,15 +100,6 @@ bool ParseContact(const std::string& text, scheduling_v1::ContactChannel* contac
   return true;
 }
 
-absl::StatusOr<absl::TimeZone> LocalZone() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(kLocalZone, &zone)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("time zone ", kLocalZone, " is not installed (tzdata)"));
-  }
-  return zone;
-}
-
 // A start time as `book` takes it: RFC 3339 with an offset ("2026-12-02T09:00+01:00", "Z"
 // allowed, seconds optional), or without one ("2026-12-02T09:00"), read as the wall clock in
 // `zone`. A wall-clock time the clocks skip or repeat is refused rather than guessed: the
@@ -242,10 +133,6 @@ absl::StatusOr<absl::Time> ParseStart(const std::string& text, const absl::TimeZ
                    " (the clocks go back): give the offset, +02:00 or +01:00"));
 }
 
-absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
-  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
-}
-
 void ToTimestamp(absl::Time time, google::protobuf::Timestamp* timestamp) {
   const absl::Duration since_epoch = time - absl::UnixEpoch();
   const int64_t seconds = absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
@@ -254,70 +141,12 @@ void ToTimestamp(absl::Time time, google::protobuf::Timestamp* timestamp) {
       static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
 }
 
-// A random (version 4) UUID for AIP-155 request ids, from the kernel's CSPRNG: a guessable or
-// repeating id would let one request be answered with another's result.
-absl::StatusOr<std::string> NewRequestId() {
-  unsigned char bytes[16];
-  size_t filled = 0;
-  while (filled < sizeof bytes) {
-    const ssize_t got = getrandom(bytes + filled, sizeof bytes - filled, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return absl::InternalError(absl::StrCat("getrandom: ", std::strerror(errno)));
-    }
-    filled += static_cast<size_t>(got);
-  }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string id;
-  for (size_t i = 0; i < sizeof bytes; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
-    absl::StrAppendFormat(&id, "%02x", bytes[i]);
-  }
-  return id;
-}
-
-// --request-id as given, or a new one: a retry with the printed id gets the first result.
-absl::StatusOr<std::string> RequestIdOf(std::map<std::string, std::string>& flags) {
-  if (flags.count("request-id")) return flags["request-id"];
-  return NewRequestId();
-}
-
 // The AuditService of `service` ("scheduling" or "intake"): each serves its own trail.
 std::unique_ptr<audit_v1::AuditService::Stub> AuditStub(const Context& context,
                                                         const std::string& service) {
   return audit_v1::AuditService::NewStub(
       grpc::CreateChannel(service == "intake" ? context.intake_address : context.scheduling_address,
                           grpc::InsecureChannelCredentials()));
-}
-
-std::unique_ptr<intake_v1::IntakeService::Stub> IntakeStub(const Context& context) {
-  return intake_v1::IntakeService::NewStub(
-      grpc::CreateChannel(context.intake_address, grpc::InsecureChannelCredentials()));
-}
-
-// `covering-colleague` with prefix ACCESS_REASON_ -> ACCESS_REASON_COVERING_COLLEAGUE, parsed by
-// the enum's generated `*_Parse`; false for an unknown name and for the UNSPECIFIED value.
-template <typename Enum>
-bool ParseEnum(bool (*parse)(const std::string&, Enum*), absl::string_view prefix,
-               absl::string_view kebab, Enum* value) {
-  std::string name(prefix);
-  for (char c : kebab) {
-    name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return parse(name, value) && static_cast<int>(*value) != 0;
-}
-
-// A comma-separated list of such names (`economic-hardship,housing`).
-template <typename Enum>
-bool ParseEnumList(bool (*parse)(const std::string&, Enum*), absl::string_view prefix,
-                   const std::string& text, std::vector<Enum>* out) {
-  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    Enum value;
-    if (!ParseEnum(parse, prefix, item, &value)) return false;
-    out->push_back(value);
-  }
-  return true;
 }
 
 // YYYY-MM-DD.
@@ -419,7 +248,7 @@ int MintToken(const Context& context, const std::vector<std::string>& args) {
   std::map<std::string, std::string> flags = Flags(args);
   if (!flags.count("tenant") || !flags.count("roles")) {
     std::cerr << "usage: sportelli-ctl mint-token --tenant TENANT --roles ROLE[,ROLE...] "
-                 "[--subject SUB] [--ttl 8h]\n";
+                 "[--subject SUB] [--ttl 8h] [--destination D (a partner's)]\n";
     return 2;
   }
   absl::Duration ttl = absl::Hours(8);
@@ -429,7 +258,8 @@ int MintToken(const Context& context, const std::vector<std::string>& args) {
   }
   std::vector<std::string> roles = absl::StrSplit(flags["roles"], ',', absl::SkipEmpty());
   absl::StatusOr<std::string> token =
-      Mint(context, flags["tenant"], roles, flags.count("subject") ? flags["subject"] : "dev", ttl);
+      Mint(context, flags["tenant"], roles, flags.count("subject") ? flags["subject"] : "dev", ttl,
+           flags.count("destination") ? flags["destination"] : "");
   if (!token.ok()) return Fail(token.status());
   std::cout << *token << "\n";
   return 0;

@@ -32,6 +32,12 @@ int Book(const Context& context, const std::vector<std::string>& args);
 int Person(const Context& context, const std::vector<std::string>& args);
 int Contact(const Context& context, const std::vector<std::string>& args);
 int Case(const Context& context, const std::vector<std::string>& args);
+// intake_commands.cc: `note add|list`, `destination list|create` (tenant_admin), `refer`, and
+// `referral show|list|accept|reject|complete|revoke` (the partner's moves with --as-partner).
+int Note(const Context& context, const std::vector<std::string>& args);
+int Destination(const Context& context, const std::vector<std::string>& args);
+int Refer(const Context& context, const std::vector<std::string>& args);
+int Referral(const Context& context, const std::vector<std::string>& args);
 
 // The DPO's commands over a service's audit trail (scheduling's, or intake's with
 // --service intake): `audit verify|list|export`.

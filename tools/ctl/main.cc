@@ -65,6 +65,16 @@ int Usage() {
          "                     [--person P] [--information TEXT] [--outcome ...]\n"
          "  sportelli-ctl case open CONTACT | show CASE | move CASE STATE [--reason R] | assign "
          "CASE SUBJECT\n"
+         "  sportelli-ctl note add CASE --kind listening|interview|phone-call|home-visit --text T"
+         " | list CASE\n"
+         "  sportelli-ctl destination list TENANT | create TENANT --name N --kind "
+         "punto-insieme|...\n"
+         "  sportelli-ctl refer CASE DESTINATION --share name,need-areas,message [--message T]\n"
+         "                     [--override-consent REASON --role coordinator]\n"
+         "  sportelli-ctl referral show|accept|reject|complete REFERRAL [--as-partner DESTINATION]"
+         " [--reason R]\n"
+         "  sportelli-ctl referral list DESTINATION [--as-partner DESTINATION] | revoke REFERRAL "
+         "--reason R\n"
          "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
          "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
          "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n"
@@ -95,6 +105,10 @@ int main(int argc, char** argv) {
   if (command == "person") return sportelli::ctl::Person(context, rest);
   if (command == "contact") return sportelli::ctl::Contact(context, rest);
   if (command == "case") return sportelli::ctl::Case(context, rest);
+  if (command == "note") return sportelli::ctl::Note(context, rest);
+  if (command == "destination") return sportelli::ctl::Destination(context, rest);
+  if (command == "refer") return sportelli::ctl::Refer(context, rest);
+  if (command == "referral") return sportelli::ctl::Referral(context, rest);
   if (command == "tenants" && !rest.empty() && rest[0] == "list") {
     return sportelli::ctl::ListTenants(context, {rest.begin() + 1, rest.end()});
   }

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "services/intake/seed_destinations.h"
 #include "services/intake/tests/case_fixture.h"
 #include "sportelli/crypto/random.h"
 #include "sportelli/testing/status_matchers.h"
@@ -16,6 +18,7 @@
 namespace sportelli::intake::testing {
 namespace {
 
+using sportelli::testing::IsOkAndHolds;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
@@ -368,6 +371,74 @@ TEST_F(ReferralTest, BadReferralsAreRefusedWithEveryProblemAndLeaveNoTrace) {
   }
   EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.referrals"), "0");
   EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.referral_history"), "0");
+}
+
+TEST_F(ReferralTest, TheDposExportHoldsTheCaseItsNotesAndTheReferrals) {
+  const v1::Case opened = Open();
+  v1::CreateNoteRequest note;
+  note.set_parent(opened.name());
+  note.mutable_note()->set_kind(v1::NOTE_KIND_INTERVIEW);
+  note.mutable_note()->set_text("Primo colloquio");
+  note.set_request_id(crypto::RandomUuid());
+  v1::Note written;
+  ASSERT_TRUE(Call(&Stub::CreateNote, Operator(), note, &written).ok());
+  v1::UpdateNoteRequest correct;
+  correct.mutable_note()->set_name(written.name());
+  correct.mutable_note()->set_text("Primo colloquio, con la figlia");
+  correct.mutable_update_mask()->add_paths("text");
+  ASSERT_TRUE(Call(&Stub::UpdateNote, Operator(), correct, &written).ok());
+  const v1::Referral sent = Refer(opened.name(), punto_insieme_);
+
+  audit::v1::ExportCitizenDataRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant_));
+  request.set_codice_fiscale(CodiceFiscale(1));
+  audit::v1::ExportCitizenDataResponse response;
+  ASSERT_TRUE(Call(audit_stub_.get(), &audit::v1::AuditService::Stub::ExportCitizenData,
+                   Token(tenant_, {"dpo"}), request, &response)
+                  .ok());
+  const nlohmann::json person = nlohmann::json::parse(response.json())["data"]["persons"][0];
+  ASSERT_EQ(person["cases"].size(), 1u);
+  const nlohmann::json& exported_case = person["cases"][0];
+  EXPECT_EQ(exported_case["name"], opened.name());
+  // Every version of a note: the person may see what was first written, and the correction.
+  ASSERT_EQ(exported_case["notes"].size(), 2u);
+  EXPECT_EQ(exported_case["notes"][0]["text"], "Primo colloquio");
+  EXPECT_EQ(exported_case["notes"][1]["text"], "Primo colloquio, con la figlia");
+  ASSERT_EQ(person["referrals"].size(), 1u);
+  EXPECT_EQ(person["referrals"][0]["name"], sent.name());
+  EXPECT_EQ(person["referrals"][0]["shared"]["message"], kMessage);
+}
+
+TEST_F(ReferralTest, TheSeededCatalogIsAddedOnceAndKeepsTheAdminsEdits) {
+  for (Destination d : SeedCatalog(tenant_)) {
+    d.create_time = clock_.Now();
+    d.update_time = d.create_time;
+    ASSERT_THAT(repository_->SeedDestination(d), IsOkAndHolds(true));
+  }
+  const std::string seeded = absl::StrCat("tenants/", tenant_, "/destinations/punto-insieme");
+  v1::UpdateDestinationRequest update;
+  update.mutable_destination()->set_name(seeded);
+  update.mutable_destination()->set_display_name("Punto Insieme di Capannori, via Carlo Piaggia");
+  update.mutable_update_mask()->add_paths("display_name");
+  v1::Destination edited;
+  ASSERT_TRUE(Call(&Stub::UpdateDestination, Admin(), update, &edited).ok());
+  for (Destination d : SeedCatalog(tenant_)) {
+    d.create_time = clock_.Now();
+    ASSERT_THAT(repository_->SeedDestination(d), IsOkAndHolds(false));
+  }
+  v1::GetDestinationRequest get;
+  get.set_name(seeded);
+  v1::Destination read;
+  ASSERT_TRUE(Call(&Stub::GetDestination, Operator(), get, &read).ok());
+  EXPECT_EQ(read.display_name(), "Punto Insieme di Capannori, via Carlo Piaggia");
+  EXPECT_EQ(read.kind(), v1::DESTINATION_KIND_PUNTO_INSIEME);
+  EXPECT_FALSE(read.example());  // the sources name it; the others are examples
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM intake.destinations WHERE tenant_id = '",
+                                    tenant_, "' AND example")),
+            "2");
+  // A referral to the seeded Punto Insieme, as the README's walk-through makes.
+  const v1::Case opened = Open();
+  EXPECT_EQ(Refer(opened.name(), seeded).destination(), seeded);
 }
 
 TEST_F(ReferralTest, TheCatalogIsTheAdminsAndEachComunesOwn) {
