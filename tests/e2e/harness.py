@@ -5,7 +5,8 @@ PostgreSQL of scripts/test (SPORTELLI_TEST_PG_ADMIN_DSN) with, per service, its 
 owner, used only by `migrate`, and the runtime role `serve` logs in as); a Redis server of its
 own (streams and cache keys are named by comune, so two stacks sharing one Redis would see each
 other's events); a fresh ES256 key pair and, with tls=True, a throwaway certificate authority
-made with the openssl CLI; then `migrate`, `seed` (tenants) and `serve` on free ports. Tokens are
+made with the openssl CLI; then `migrate`, `seed` (tenants), `seed-destinations` (intake) and
+`serve` on free ports. Tokens are
 minted with PyJWT, a second JWT implementation, so the tests also prove the services accept
 standard ES256 tokens and not only the ones our own C++ signer makes.
 """
@@ -69,7 +70,8 @@ _stubs_dir = None
 def generate_stubs(proto_dir, out_dir):
     protos = ["sportelli/tenants/v1/tenants_service.proto",
               "sportelli/scheduling/v1/scheduling_service.proto",
-              "sportelli/intake/v1/intake_service.proto", "grpc/health/v1/health.proto",
+              "sportelli/intake/v1/intake_service.proto", "sportelli/audit/v1/audit_service.proto",
+              "grpc/health/v1/health.proto",
               "google/type/date.proto", "google/type/dayofweek.proto", "google/type/timeofday.proto",
               "google/rpc/status.proto", "google/rpc/error_details.proto"]
     subprocess.run(["protoc", f"-I{proto_dir}", "-I/usr/include", f"--python_out={out_dir}",
@@ -230,6 +232,8 @@ class Stack:
             env["SPORTELLI_PG_DSN"] = runtime_dsn
             if name == "tenants":
                 self._run(binary, "seed", env)
+            if name == "intake":  # each comune's referral catalog, as scripts/up seeds it
+                self._run(binary, "seed-destinations", env, LEAD_TENANT)
             service = ServiceProcess(name, binary, env, self.workdir)
             self.services[name] = service
             service.start()
@@ -266,8 +270,8 @@ class Stack:
         psql(database_dsn, f"CREATE SCHEMA {service} AUTHORIZATION {owner}")
         return with_options(database_dsn, user=owner), with_options(database_dsn, user=runtime)
 
-    def _run(self, binary, command, env):
-        done = subprocess.run([binary, command], env=env, capture_output=True, text=True)
+    def _run(self, binary, command, env, *args):
+        done = subprocess.run([binary, command, *args], env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"{os.path.basename(binary)} {command} exited with {done.returncode}:\n"
                                f"{done.stdout}{done.stderr}")
