@@ -546,6 +546,58 @@ int Book(const Context& context, const std::vector<std::string>& args) {
   return 0;
 }
 
+int Appointment(const Context& context, const std::vector<std::string>& args) {
+  constexpr char kUsage[] =
+      "usage: sportelli-ctl appointment show|check-in|complete|no-show APPOINTMENT\n"
+      "  (APPOINTMENT: tenants/T/appointments/A; check-in from an hour before the start until "
+      "its end)\n";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {}, {});
+  if (!parsed.ok() || parsed->positional.size() != 2) {
+    if (!parsed.ok()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& action = parsed->positional[0];
+  const std::string& name = parsed->positional[1];
+  absl::StatusOr<absl::TimeZone> zone = LocalZone();
+  if (!zone.ok()) return Fail(zone.status());
+  absl::StatusOr<std::string> token = TokenFor(context, TenantOf(name), {"operator"});
+  if (!token.ok()) return Fail(token.status());
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  auto stub = SchedulingStub(context);
+  scheduling_v1::Appointment response;
+  grpc::Status status;
+  if (action == "show") {
+    scheduling_v1::GetAppointmentRequest request;
+    request.set_name(name);
+    status = stub->GetAppointment(&call, request, &response);
+  } else if (action == "check-in") {
+    scheduling_v1::CheckInAppointmentRequest request;
+    request.set_name(name);
+    status = stub->CheckInAppointment(&call, request, &response);
+  } else if (action == "complete") {
+    scheduling_v1::CompleteAppointmentRequest request;
+    request.set_name(name);
+    status = stub->CompleteAppointment(&call, request, &response);
+  } else if (action == "no-show") {
+    scheduling_v1::MarkNoShowRequest request;
+    request.set_name(name);
+    status = stub->MarkNoShow(&call, request, &response);
+  } else {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (!status.ok()) return Fail(status);
+  std::printf("appointment   %s\n", response.name().c_str());
+  std::printf("state         %s\n", StateName(response.state()).c_str());
+  std::printf(
+      "start         %s\n",
+      absl::FormatTime("%a %Y-%m-%d %H:%M", FromTimestamp(response.start_time()), *zone).c_str());
+  std::printf("desk          %s\n", response.desk().c_str());
+  return 0;
+}
+
 int Health(const Context&, const std::vector<std::string>& args) {
   if (args.empty() || args.size() > 2) {
     std::cerr << "usage: sportelli-ctl health ADDRESS [SERVICE]   (SERVICE empty: liveness)\n";

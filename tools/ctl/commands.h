@@ -27,6 +27,8 @@ int Hours(const Context& context, const std::vector<std::string>& args);
 // sportelli-scheduling.
 int Slots(const Context& context, const std::vector<std::string>& args);
 int Book(const Context& context, const std::vector<std::string>& args);
+// `appointment show|check-in|complete|no-show APPOINTMENT` (as the desk's operator).
+int Appointment(const Context& context, const std::vector<std::string>& args);
 
 // sportelli-intake: `person register|find|show`, `contact record`, `case open|show|move|assign`.
 int Person(const Context& context, const std::vector<std::string>& args);

@@ -62,6 +62,14 @@ void PrintReferral(const intake_v1::Referral& r) {
   if (!s.phone_number().empty() || !s.email().empty()) {
     std::printf("  contact     %s %s\n", s.phone_number().c_str(), s.email().c_str());
   }
+  if (s.need_areas_size() > 0) {
+    std::vector<std::string> areas;
+    for (int area : s.need_areas()) {
+      areas.push_back(KebabName(intake_v1::NeedArea_Name(static_cast<intake_v1::NeedArea>(area)),
+                                "NEED_AREA_"));
+    }
+    std::printf("  needs       %s\n", absl::StrJoin(areas, ", ").c_str());
+  }
   if (!s.message().empty()) std::printf("  message     %s\n", s.message().c_str());
   if (r.consent_overridden()) {
     std::printf("consent       overridden: %s\n", r.consent_override_reason().c_str());

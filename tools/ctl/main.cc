@@ -54,6 +54,7 @@ int Usage() {
          "[--request-id UUID]\n"
          "      (SERVICE: S, T/S or tenants/T/services/S; START: 2026-12-02T09:00+01:00 or\n"
          "       2026-12-02T09:00 as Europe/Rome wall time; --channel defaults to web)\n"
+         "  sportelli-ctl appointment show|check-in|complete|no-show tenants/T/appointments/A\n"
          "  sportelli-ctl health ADDRESS [SERVICE]   (exit 0 when SERVING)\n"
          "  sportelli-ctl person register TENANT --given-name G --family-name F --birth-date D\n"
          "                     --sex f|m --privacy-notice VERSION [--codice-fiscale CF] ...\n"
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   if (command == "hours") return sportelli::ctl::Hours(context, rest);
   if (command == "slots") return sportelli::ctl::Slots(context, rest);
   if (command == "book") return sportelli::ctl::Book(context, rest);
+  if (command == "appointment") return sportelli::ctl::Appointment(context, rest);
   if (command == "health") return sportelli::ctl::Health(context, rest);
   if (command == "audit") return sportelli::ctl::Audit(context, rest);
   if (command == "person") return sportelli::ctl::Person(context, rest);
