@@ -224,6 +224,15 @@ absl::StatusOr<Case> Intake::TransitionCase(const auth::OnBehalfOf& caller,
   return repository_->TransitionCase(tenant, id, to, reason, access, clock_->Now());
 }
 
+absl::StatusOr<Case> Intake::UpdatePact(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                        const std::string& id, InclusionPact pact,
+                                        const audit::Actor& who) {
+  RETURN_IF_ERROR(ValidatePact(pact).ToStatus());
+  ASSIGN_OR_RETURN(CaseAccess access, AccessOf(caller, tenant, who, /*break_glass=*/false));
+  return repository_->UpdatePact(tenant, id, NormalizedPact(std::move(pact)), access,
+                                 clock_->Now());
+}
+
 // ---- notes and attachments --------------------------------------------------------------------
 
 absl::StatusOr<pg::Created<Note>> Intake::CreateNote(const auth::OnBehalfOf& caller,

@@ -96,6 +96,10 @@ class Intake {
   absl::StatusOr<Case> TransitionCase(const auth::OnBehalfOf& caller, const std::string& tenant,
                                       const std::string& id, CaseState to,
                                       std::optional<CloseReason> reason, const audit::Actor& who);
+  // Replaces the case's inclusion pact (ValidatePact has passed); meetings put in time order.
+  absl::StatusOr<Case> UpdatePact(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                  const std::string& id, InclusionPact pact,
+                                  const audit::Actor& who);
 
   // Notes and attachments, under the case's visibility (as GetCase, break-glass included for
   // reading; writing needs the case visible). The author or uploader is `who`.

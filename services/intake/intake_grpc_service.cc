@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "services/intake/grpc_checks.h"
 #include "services/intake/proto_mapping.h"
+#include "sportelli/api/field_mask.h"
 #include "sportelli/api/names.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
@@ -353,6 +354,29 @@ grpc::Status IntakeGrpcService::TransitionCase(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
     ASSIGN_OR_RETURN(Case c, intake_->TransitionCase(call.OnBehalfOfCaller(), name->tenant,
                                                      name->case_id, *to, reason, who));
+    *response = ToProto(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::UpdateCase(grpc::ServerContext* context,
+                                           const v1::UpdateCaseRequest* request,
+                                           v1::Case* response) {
+  return handler_->Handle(context, "UpdateCase", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto name = ParseName<api::CaseName>(request->case_().name(), "case.name", violations);
+    ASSIGN_OR_RETURN(api::UpdateMask mask,
+                     api::ValidateUpdateMask(
+                         request->update_mask().paths(), {"pact"},
+                         {"name", "person", "contact", "desk", "state", "close_reason", "assignee",
+                          "history", "create_time", "update_time", "pact_erased"}));
+    InclusionPact pact = PactFromProto(request->case_().pact(), violations);
+    violations.Merge(ValidatePact(pact));
+    if (name) RETURN_IF_ERROR(RequireCaseWorkerOf(call, name->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Case c, intake_->UpdatePact(call.OnBehalfOfCaller(), name->tenant,
+                                                 name->case_id, std::move(pact), who));
     *response = ToProto(c);
     return absl::OkStatus();
   });

@@ -45,6 +45,8 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
   grpc::Status TransitionCase(grpc::ServerContext* context,
                               const v1::TransitionCaseRequest* request,
                               v1::Case* response) override;
+  grpc::Status UpdateCase(grpc::ServerContext* context, const v1::UpdateCaseRequest* request,
+                          v1::Case* response) override;
 
   // intake_grpc_case_records.cc
   grpc::Status CreateNote(grpc::ServerContext* context, const v1::CreateNoteRequest* request,

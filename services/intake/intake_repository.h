@@ -143,6 +143,11 @@ class IntakeRepository {
   virtual absl::StatusOr<Case> AssignCase(const std::string& tenant, const std::string& id,
                                           const std::string& assignee, const CaseAccess& access,
                                           absl::Time now) = 0;
+  // Replaces the case's inclusion pact (validated, normalized); a CLOSED case is not edited
+  // (FAILED_PRECONDITION, reason CASE_CLOSED). The case with its history and pact.
+  virtual absl::StatusOr<Case> UpdatePact(const std::string& tenant, const std::string& id,
+                                          const InclusionPact& pact, const CaseAccess& access,
+                                          absl::Time now) = 0;
   // CheckTransition's refusals, or the move recorded in the history.
   virtual absl::StatusOr<Case> TransitionCase(const std::string& tenant, const std::string& id,
                                               CaseState to, std::optional<CloseReason> reason,

@@ -290,6 +290,11 @@ absl::StatusOr<Case> PostgresIntakeRepository::ReadCase(pqxx::work& tx, const st
                                                      kCaseData, CaseResource(tenant, id)));
   if (with_history) {
     ASSIGN_OR_RETURN(stored.c.history, HistoryOf(tx, tenant, id));
+    if (!stored.pact_sealed.empty()) {
+      ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
+                       keyring_->ReadSubjectKey(tx, tenant, stored.subject_index));
+      RETURN_IF_ERROR(OpenPact(stored.c, stored.pact_sealed, key));
+    }
   }
   return std::move(stored.c);
 }
@@ -469,6 +474,27 @@ absl::StatusOr<Case> PostgresIntakeRepository::TransitionCase(const std::string&
   });
 }
 
+absl::StatusOr<Case> PostgresIntakeRepository::UpdatePact(const std::string& tenant,
+                                                          const std::string& id,
+                                                          const InclusionPact& pact,
+                                                          const CaseAccess& access,
+                                                          absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Case> {
+    ASSIGN_OR_RETURN(auto written, CaseTakingRecords(tx, tenant, id, access, audit::Action::kUpdate,
+                                                     kCasePactData, CaseResource(tenant, id)));
+    ExecPrepared(tx,
+                 "UPDATE intake.cases SET pact_sealed = decode($3, 'hex'), update_time = "
+                 "$4::timestamptz WHERE tenant_id = $1 AND case_id = $2",
+                 tenant, id, Hex(written.second.Seal(PactRecord(pact), PactBinding(tenant, id))),
+                 Timestamp(now));
+    Case c = std::move(written.first.c);
+    c.update_time = now;
+    c.pact = pact;
+    ASSIGN_OR_RETURN(c.history, HistoryOf(tx, tenant, id));
+    return c;
+  });
+}
+
 absl::StatusOr<std::vector<HeldAboutPerson>> PostgresIntakeRepository::HeldAbout(
     pqxx::work& tx, const std::string& tenant, const std::string& codice_fiscale_index) {
   std::vector<HeldAboutPerson> held;
@@ -500,6 +526,7 @@ absl::StatusOr<std::vector<HeldAboutPerson>> PostgresIntakeRepository::HeldAbout
              tenant, stored.person.id)) {
       ASSIGN_OR_RETURN(StoredCase c, CaseAt(tenant, case_row));
       ASSIGN_OR_RETURN(c.c.history, HistoryOf(tx, tenant, c.c.id));
+      RETURN_IF_ERROR(OpenPact(c.c, c.pact_sealed, key));
       ASSIGN_OR_RETURN(HeldCase records, HeldCaseRecords(tx, std::move(c.c), key));
       entry.cases.push_back(std::move(records));
     }

@@ -78,6 +78,9 @@ class PostgresIntakeRepository final : public IntakeRepository {
   absl::StatusOr<Case> TransitionCase(const std::string& tenant, const std::string& id,
                                       CaseState to, std::optional<CloseReason> reason,
                                       const CaseAccess& access, absl::Time now) override;
+  absl::StatusOr<Case> UpdatePact(const std::string& tenant, const std::string& id,
+                                  const InclusionPact& pact, const CaseAccess& access,
+                                  absl::Time now) override;
 
   absl::StatusOr<pg::Created<Note>> CreateNote(const NewNote& request, const pg::RequestKey& key,
                                                const pg::ResponseEncoder<Note>& encode) override;

@@ -64,6 +64,7 @@ enum CaseColumn {
   kCaseCreateTime,
   kCaseUpdateTime,
   kCaseAuditIndex,
+  kCasePact,
 };
 
 absl::StatusOr<Identity> ParseIdentityRecord(const std::string& record) {
@@ -290,7 +291,7 @@ std::string CaseColumns() {
   return absl::StrCat(
       "k.case_id, k.person_id, k.contact_id, k.desk_id, k.state, k.close_reason, k.assignee, ",
       Micros("k.create_time"), ", ", Micros("k.update_time"), ", ",
-      AuditAndSubjectIndexesOf("k.tenant_id", "k.person_id"));
+      AuditAndSubjectIndexesOf("k.tenant_id", "k.person_id"), ", encode(k.pact_sealed, 'hex')");
 }
 
 std::string CaseResource(const std::string& tenant, const std::string& id) {
@@ -316,6 +317,7 @@ absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& ro
   c.create_time = TimeAt(row[kCaseCreateTime]);
   c.update_time = TimeAt(row[kCaseUpdateTime]);
   std::tie(stored.audit_index, stored.subject_index) = AuditAndSubjectIndexes(row[kCaseAuditIndex]);
+  if (!row[kCasePact].is_null()) stored.pact_sealed = Bytes(row[kCasePact]);
   return stored;
 }
 
@@ -340,6 +342,49 @@ absl::StatusOr<std::vector<CaseHistoryEntry>> HistoryOf(pqxx::work& tx, const st
     history.push_back(std::move(entry));
   }
   return history;
+}
+
+crypto::Binding PactBinding(const std::string& tenant, const std::string& case_id) {
+  return {tenant, "cases", "pact", case_id};
+}
+
+std::string PactRecord(const InclusionPact& pact) {
+  nlohmann::json meetings = nlohmann::json::array();
+  for (const PactMeeting& m : pact.meetings) {
+    meetings.push_back({{"start_micros", absl::ToUnixMicros(m.start_time)},
+                        {"minutes", absl::ToInt64Minutes(m.duration)}});
+  }
+  return nlohmann::json{{"goals", pact.goals},
+                        {"commitments", pact.commitments},
+                        {"supports", pact.supports},
+                        {"meetings", meetings}}
+      .dump();
+}
+
+absl::Status OpenPact(Case& c, const std::string& sealed,
+                      const std::optional<crypto::AeadKey>& key) {
+  if (sealed.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<std::string> record,
+                   OpenWithPersonKey(key, sealed, PactBinding(c.tenant_id, c.id)));
+  if (!record) {
+    c.pact_erased = true;
+    return absl::OkStatus();
+  }
+  try {
+    const nlohmann::json j = nlohmann::json::parse(*record);
+    InclusionPact pact;
+    pact.goals = j.at("goals").get<std::vector<std::string>>();
+    pact.commitments = j.at("commitments").get<std::vector<std::string>>();
+    pact.supports = j.at("supports").get<std::vector<std::string>>();
+    for (const nlohmann::json& m : j.at("meetings")) {
+      pact.meetings.push_back({absl::FromUnixMicros(m.at("start_micros").get<int64_t>()),
+                               absl::Minutes(m.at("minutes").get<int64_t>())});
+    }
+    c.pact = std::move(pact);
+  } catch (const nlohmann::json::exception&) {
+    return absl::DataLossError("a case's stored pact does not parse");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace sportelli::intake

@@ -26,6 +26,7 @@ inline constexpr char kContactData[] = "contact.information";
 inline constexpr char kCaseData[] = "case";
 // A case opened by someone who may not normally see it: the trail says so.
 inline constexpr char kCaseBreakGlass[] = "case.break_glass";
+inline constexpr char kCasePactData[] = "case.pact";
 
 std::string Hex(const std::string& bytes);
 std::string Bytes(const pqxx::field& hex);
@@ -106,6 +107,7 @@ struct StoredCase {
   std::string audit_index;
   // The person's key subject: what their notes, attachments and referrals are sealed under.
   std::string subject_index;
+  std::string pact_sealed;  // empty: no pact
 };
 
 // A referral as read by the repository: with the person's key subject (what its snapshot and
@@ -117,6 +119,13 @@ struct StoredReferral {
 };
 
 absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& row);
+
+// The inclusion pact as one sealed record (JSON) bound to its case.
+crypto::Binding PactBinding(const std::string& tenant, const std::string& case_id);
+std::string PactRecord(const InclusionPact& pact);
+// Sets `c.pact` from `sealed` (empty: none) opened with the person's key, or `c.pact_erased`.
+absl::Status OpenPact(Case& c, const std::string& sealed,
+                      const std::optional<crypto::AeadKey>& key);
 absl::StatusOr<std::vector<CaseHistoryEntry>> HistoryOf(pqxx::work& tx, const std::string& tenant,
                                                         const std::string& id);
 

@@ -197,6 +197,23 @@ v1::Attachment ToProto(const Attachment& a) {
   return out;
 }
 
+InclusionPact PactFromProto(const v1::InclusionPact& proto, status::FieldViolations& violations) {
+  InclusionPact pact;
+  pact.goals.assign(proto.goals().begin(), proto.goals().end());
+  pact.commitments.assign(proto.commitments().begin(), proto.commitments().end());
+  pact.supports.assign(proto.supports().begin(), proto.supports().end());
+  for (int i = 0; i < proto.meetings_size(); ++i) {
+    const v1::PactMeeting& m = proto.meetings(i);
+    if (!m.has_start_time()) {
+      violations.Add(absl::StrCat("case.pact.meetings[", i, "].start_time"), "is required");
+    }
+    pact.meetings.push_back(
+        {api::FromTimestamp(m.start_time()),
+         absl::Seconds(m.duration().seconds()) + absl::Nanoseconds(m.duration().nanos())});
+  }
+  return pact;
+}
+
 v1::Case ToProto(const Case& c) {
   v1::Case out;
   out.set_name(api::CaseName{c.tenant_id, c.id}.ToString());
@@ -206,6 +223,18 @@ v1::Case ToProto(const Case& c) {
   out.set_state(ToProto(c.state));
   if (c.close_reason) out.set_close_reason(ToProto(*c.close_reason));
   out.set_assignee(c.assignee);
+  if (c.pact) {
+    v1::InclusionPact* pact = out.mutable_pact();
+    for (const std::string& goal : c.pact->goals) pact->add_goals(goal);
+    for (const std::string& commitment : c.pact->commitments) pact->add_commitments(commitment);
+    for (const std::string& support : c.pact->supports) pact->add_supports(support);
+    for (const PactMeeting& m : c.pact->meetings) {
+      v1::PactMeeting* meeting = pact->add_meetings();
+      ToTimestamp(m.start_time, meeting->mutable_start_time());
+      meeting->mutable_duration()->set_seconds(absl::ToInt64Seconds(m.duration));
+    }
+  }
+  out.set_pact_erased(c.pact_erased);
   for (const CaseHistoryEntry& e : c.history) {
     v1::CaseHistoryEntry* entry = out.add_history();
     ToTimestamp(e.time, entry->mutable_time());

@@ -40,6 +40,9 @@ std::optional<ReferralState> FromProto(v1::ReferralState state);
 // under "person." for each field that cannot even be read (a missing date, an unspecified
 // enum).
 Person PersonFromProto(const v1::Person& proto, status::FieldViolations& violations);
+// The pact of an UpdateCase request, with a violation under "case.pact." for what cannot be
+// read (a meeting without a start time).
+InclusionPact PactFromProto(const v1::InclusionPact& proto, status::FieldViolations& violations);
 // Likewise for a contact, under "contact."; person, desk and appointment names are parsed by
 // the caller, which knows the request's tenant.
 Contact ContactFromProto(const v1::Contact& proto, status::FieldViolations& violations);

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "sportelli/status/errors.h"
 
 namespace sportelli::intake {
 
@@ -55,7 +56,35 @@ struct CaseHistoryEntry {
   std::string assignee;
 };
 
-// A case holds ids, states and staff subjects: the person's data stays in the person's records.
+// The inclusion pact (*patto per l'inclusione*) agreed with the person: what they aim at, what
+// each side commits to, the supports given and the follow-up meetings. Free text about the
+// person: sealed at rest under their key.
+struct PactMeeting {
+  absl::Time start_time;
+  absl::Duration duration;
+};
+struct InclusionPact {
+  std::vector<std::string> goals;
+  std::vector<std::string> commitments;
+  std::vector<std::string> supports;
+  std::vector<PactMeeting> meetings;  // in time order
+};
+
+inline constexpr int kMaxPactItems = 20;        // per list
+inline constexpr int kMaxPactItemLength = 500;  // code points
+inline constexpr int kMaxPactMeetings = 50;
+inline constexpr absl::Duration kMinMeeting = absl::Minutes(5);
+inline constexpr absl::Duration kMaxMeeting = absl::Hours(8);
+
+// Every problem of a pact ("case.pact.goals[0]", ...): at most kMaxPactItems items per list,
+// each 1..kMaxPactItemLength code points of text (newlines allowed); at most kMaxPactMeetings
+// meetings, each with a start time and a duration of whole minutes from kMinMeeting to
+// kMaxMeeting. Meetings are returned sorted by start time by NormalizedPact.
+status::FieldViolations ValidatePact(const InclusionPact& pact);
+InclusionPact NormalizedPact(InclusionPact pact);
+
+// A case holds ids, states and staff subjects: the person's data stays in the person's records,
+// but for its inclusion pact, sealed under the person's key.
 struct Case {
   std::string tenant_id;
   std::string id;
@@ -66,6 +95,8 @@ struct Case {
   std::optional<CloseReason> close_reason;  // while CLOSED
   std::string assignee;                     // empty: nobody yet
   std::vector<CaseHistoryEntry> history;    // oldest first
+  std::optional<InclusionPact> pact;        // when read with its details and one was agreed
+  bool pact_erased = false;                 // the person's key was shredded
   absl::Time create_time;
   absl::Time update_time;
 };

@@ -175,6 +175,62 @@ TEST_F(CaseTest, OnlyCoordinatorsAssignAndOnlyToStaffOfTheDesk) {
   EXPECT_THAT(read.history(), SizeIs(3));
 }
 
+TEST_F(CaseTest, TheInclusionPactIsSealedKeptInOrderAndNotEditedOnceClosed) {
+  const v1::Case opened = Open();
+  v1::UpdateCaseRequest request;
+  request.mutable_case_()->set_name(opened.name());
+  v1::InclusionPact* pact = request.mutable_case_()->mutable_pact();
+  pact->add_goals("Trovare un lavoro part-time entro giugno");
+  pact->add_commitments("Iscrizione al centro per l'impiego");
+  pact->add_supports("Contributo affitto per tre mesi");
+  v1::PactMeeting* later = pact->add_meetings();
+  later->mutable_start_time()->set_seconds(absl::ToUnixSeconds(kTestStart + absl::Hours(24 * 30)));
+  later->mutable_duration()->set_seconds(3600);
+  v1::PactMeeting* sooner = pact->add_meetings();
+  sooner->mutable_start_time()->set_seconds(absl::ToUnixSeconds(kTestStart + absl::Hours(24 * 7)));
+  sooner->mutable_duration()->set_seconds(1800);
+  request.mutable_update_mask()->add_paths("pact");
+  clock_.Advance(absl::Minutes(10));
+  v1::Case updated;
+  ASSERT_TRUE(Call(&Stub::UpdateCase, Operator(), request, &updated).ok());
+  ASSERT_EQ(updated.pact().meetings_size(), 2);
+  EXPECT_EQ(updated.pact().meetings(0).duration().seconds(), 1800);  // in time order
+  EXPECT_EQ(api::FromTimestamp(updated.update_time()), kTestStart + absl::Minutes(10));
+  v1::Case read;
+  ASSERT_TRUE(Get(Operator(), opened.name(), &read).ok());
+  EXPECT_EQ(read.pact().SerializeAsString(), updated.pact().SerializeAsString());
+  EXPECT_FALSE(InClear("cases", "centro per"));
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.audit_events WHERE data_class = 'case.pact'"),
+            "1");
+
+  // Bad pacts change nothing; a colleague elsewhere and a closed case are refused.
+  v1::UpdateCaseRequest bad = request;
+  bad.mutable_case_()->mutable_pact()->add_goals("");
+  bad.mutable_case_()->mutable_pact()->mutable_meetings(0)->mutable_duration()->set_seconds(90);
+  v1::Case out;
+  EXPECT_THAT(
+      Fields(Decode(Call(&Stub::UpdateCase, Operator(), bad, &out))),
+      ::testing::UnorderedElementsAre("case.pact.goals[1]", "case.pact.meetings[0].duration"));
+  bad = request;
+  bad.mutable_update_mask()->set_paths(0, "state");
+  EXPECT_EQ(Decode(Call(&Stub::UpdateCase, Operator(), bad, &out)).code,
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Decode(Call(&Stub::UpdateCase, As("operatore-3"), request, &out)).reason,
+            "CASE_NOT_VISIBLE");
+  ASSERT_TRUE(
+      Move(Operator(), opened.name(), v1::CASE_STATE_CLOSED, v1::CLOSE_REASON_GOALS_REACHED).ok());
+  EXPECT_EQ(Decode(Call(&Stub::UpdateCase, Operator(), request, &out)).reason, "CASE_CLOSED");
+  // Lists carry no pact.
+  v1::ListCasesRequest list;
+  list.set_parent(absl::StrCat("tenants/", tenant_));
+  list.set_desk(Desk());
+  list.add_states(v1::CASE_STATE_CLOSED);
+  v1::ListCasesResponse listed;
+  ASSERT_TRUE(Call(&Stub::ListCases, Operator(), list, &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_FALSE(listed.cases(0).has_pact());
+}
+
 TEST_F(CaseTest, AnotherComunesStaffNeverReachesACase) {
   const v1::Case opened = Open();
   directory_.SetOperatorDesks(other_tenant_, "operatrice-1", {"sede"});

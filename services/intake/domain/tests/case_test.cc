@@ -68,5 +68,23 @@ TEST(CaseNamesTest, RoundTrip) {
   EXPECT_EQ(ParseCaseState("CHIUSO"), std::nullopt);
 }
 
+TEST(PactTest, ListsMeetingsAndTheirLimits) {
+  InclusionPact pact;
+  pact.goals = {"Trovare lavoro"};
+  pact.meetings = {{absl::FromUnixSeconds(2000000000), absl::Minutes(45)},
+                   {absl::FromUnixSeconds(1900000000), absl::Minutes(30)}};
+  EXPECT_TRUE(ValidatePact(pact).empty());
+  EXPECT_EQ(NormalizedPact(pact).meetings[0].duration, absl::Minutes(30));
+  InclusionPact bad = pact;
+  bad.goals.push_back(" ");
+  bad.supports.push_back(std::string(kMaxPactItemLength + 1, 'a'));
+  bad.meetings.push_back({absl::FromUnixSeconds(1900000000), absl::Seconds(90)});
+  bad.meetings.push_back({absl::FromUnixSeconds(1900000000), kMaxMeeting + absl::Minutes(1)});
+  EXPECT_EQ(ValidatePact(bad).violations().size(), 4u);
+  InclusionPact many;
+  many.commitments.assign(kMaxPactItems + 1, "x");
+  EXPECT_FALSE(ValidatePact(many).empty());
+}
+
 }  // namespace
 }  // namespace sportelli::intake
