@@ -115,6 +115,17 @@ absl::StatusOr<api::Page<Person>> Intake::SearchByFamilyNameAndBirthDate(
   return repository_->SearchPersons(tenant, search, page, who);
 }
 
+absl::StatusOr<Person> Intake::SetProcessingRestriction(const std::string& tenant,
+                                                        const std::string& id, bool restricted,
+                                                        const audit::Actor& who) {
+  return repository_->SetProcessingRestriction(tenant, id, restricted, who, clock_->Now());
+}
+
+absl::StatusOr<Person> Intake::ErasePerson(const std::string& tenant, const std::string& id,
+                                           const audit::Actor& who) {
+  return repository_->ErasePerson(tenant, id, who, clock_->Now());
+}
+
 absl::StatusOr<pg::Created<Contact>> Intake::CreateContact(
     const auth::OnBehalfOf& caller, Contact contact, const audit::Actor& who,
     const pg::RequestKey& key, const pg::ResponseEncoder<Contact>& encode) {

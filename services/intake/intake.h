@@ -61,6 +61,12 @@ class Intake {
                                                                    const api::PageRequest& page,
                                                                    const audit::Actor& who);
 
+  // The DPO's (the gRPC layer checks the role): restriction of processing and erasure.
+  absl::StatusOr<Person> SetProcessingRestriction(const std::string& tenant, const std::string& id,
+                                                  bool restricted, const audit::Actor& who);
+  absl::StatusOr<Person> ErasePerson(const std::string& tenant, const std::string& id,
+                                     const audit::Actor& who);
+
   // `contact`: everything but id, operator and create time. NOT_FOUND for an unknown desk or
   // person.
   absl::StatusOr<pg::Created<Contact>> CreateContact(const auth::OnBehalfOf& caller,

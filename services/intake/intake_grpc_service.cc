@@ -154,6 +154,59 @@ grpc::Status IntakeGrpcService::SearchPersons(grpc::ServerContext* context,
   });
 }
 
+// ---- the DPO's acts on a person
+// ------------------------------------------------------------------
+
+namespace {
+
+// The comune's data protection officer.
+absl::StatusOr<api::PersonName> DpoPersonName(const Call& call, const std::string& name) {
+  ASSIGN_OR_RETURN(api::PersonName person, ParseName<api::PersonName>(name, "name"));
+  RETURN_IF_ERROR(call.caller.RequireTenant(person.tenant));
+  RETURN_IF_ERROR(call.caller.RequireAnyRole({Role::kDpo}));
+  return person;
+}
+
+}  // namespace
+
+grpc::Status IntakeGrpcService::RestrictPersonProcessing(
+    grpc::ServerContext* context, const v1::RestrictPersonProcessingRequest* request,
+    v1::Person* response) {
+  return handler_->Handle(context, "RestrictPersonProcessing", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::PersonName name, DpoPersonName(call, request->name()));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Person person, intake_->SetProcessingRestriction(name.tenant, name.person,
+                                                                      /*restricted=*/true, who));
+    *response = ToProto(person);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::LiftPersonRestriction(
+    grpc::ServerContext* context, const v1::LiftPersonRestrictionRequest* request,
+    v1::Person* response) {
+  return handler_->Handle(context, "LiftPersonRestriction", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::PersonName name, DpoPersonName(call, request->name()));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Person person, intake_->SetProcessingRestriction(name.tenant, name.person,
+                                                                      /*restricted=*/false, who));
+    *response = ToProto(person);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeGrpcService::ErasePerson(grpc::ServerContext* context,
+                                            const v1::ErasePersonRequest* request,
+                                            v1::Person* response) {
+  return handler_->Handle(context, "ErasePerson", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::PersonName name, DpoPersonName(call, request->name()));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Person person, intake_->ErasePerson(name.tenant, name.person, who));
+    *response = ToProto(person);
+    return absl::OkStatus();
+  });
+}
+
 // ---- contacts ---------------------------------------------------------------------------------
 
 grpc::Status IntakeGrpcService::CreateContact(grpc::ServerContext* context,

@@ -28,6 +28,14 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
                          v1::Person* response) override;
   grpc::Status SearchPersons(grpc::ServerContext* context, const v1::SearchPersonsRequest* request,
                              v1::SearchPersonsResponse* response) override;
+  grpc::Status RestrictPersonProcessing(grpc::ServerContext* context,
+                                        const v1::RestrictPersonProcessingRequest* request,
+                                        v1::Person* response) override;
+  grpc::Status LiftPersonRestriction(grpc::ServerContext* context,
+                                     const v1::LiftPersonRestrictionRequest* request,
+                                     v1::Person* response) override;
+  grpc::Status ErasePerson(grpc::ServerContext* context, const v1::ErasePersonRequest* request,
+                           v1::Person* response) override;
   grpc::Status CreateContact(grpc::ServerContext* context, const v1::CreateContactRequest* request,
                              v1::Contact* response) override;
   grpc::Status GetContact(grpc::ServerContext* context, const v1::GetContactRequest* request,

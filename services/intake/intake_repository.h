@@ -109,6 +109,17 @@ class IntakeRepository {
                                                           const api::PageRequest& page,
                                                           const audit::Actor& who) = 0;
 
+  // The DPO's: sets or lifts the restriction of processing (GDPR art. 18), recorded as
+  // "person.restriction"; the person without identity.
+  virtual absl::StatusOr<Person> SetProcessingRestriction(const std::string& tenant,
+                                                          const std::string& id, bool restricted,
+                                                          const audit::Actor& who,
+                                                          absl::Time now) = 0;
+  // The DPO's erasure: shreds the person's key (FAILED_PRECONDITION, reason
+  // PERSON_HAS_OPEN_CASES, while a case of theirs is not CLOSED), recorded as "person.erasure".
+  virtual absl::StatusOr<Person> ErasePerson(const std::string& tenant, const std::string& id,
+                                             const audit::Actor& who, absl::Time now) = 0;
+
   // NOT_FOUND (reason RESOURCE_NOT_FOUND) when the contact names an unknown person.
   virtual absl::StatusOr<pg::Created<Contact>> CreateContact(
       const NewContact& request, const pg::RequestKey& key,

@@ -121,6 +121,7 @@ absl::StatusOr<Person> PostgresIntakeRepository::GetPerson(const std::string& te
                      tenant, id);
     if (rows.empty()) return status::NotFound("person");
     ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    if (stored.person.processing_restricted) return ProcessingRestricted();
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kRead, PersonResource(tenant, id),
                           kPersonData, {stored.AuditIndex()}));
     return std::move(stored.person);
@@ -145,6 +146,8 @@ absl::StatusOr<api::Page<Person>> PostgresIntakeRepository::SearchPersons(
         std::vector<std::string> indexes;
         for (const auto& row : rows) {
           ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, row));
+          // Found, so nobody registers them twice; shown without their identity.
+          if (stored.person.processing_restricted) stored.person.identity = Identity();
           if (static_cast<int>(persons.size()) < page.limit) indexes.push_back(stored.AuditIndex());
           persons.push_back(std::move(stored.person));
         }
@@ -155,6 +158,66 @@ absl::StatusOr<api::Page<Person>> PostgresIntakeRepository::SearchPersons(
                               std::move(indexes)));
         return api::TakePage(std::move(persons), page.limit);
       });
+}
+
+absl::StatusOr<Person> PostgresIntakeRepository::SetProcessingRestriction(const std::string& tenant,
+                                                                          const std::string& id,
+                                                                          bool restricted,
+                                                                          const audit::Actor& who,
+                                                                          absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Person> {
+    ExecPrepared(tx,
+                 "UPDATE intake.persons SET processing_restricted = $3, restriction_time = CASE "
+                 "WHEN $3 THEN $4::timestamptz END, restricted_by = CASE WHEN $3 THEN $5 END, "
+                 "update_time = $4::timestamptz WHERE tenant_id = $1 AND person_id = $2",
+                 tenant, id, restricted, Timestamp(now), who.subject);
+    const pqxx::result rows =
+        ExecPrepared(tx,
+                     absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
+                                  "WHERE p.tenant_id = $1 AND p.person_id = $2"),
+                     tenant, id);
+    if (rows.empty()) return status::NotFound("person");
+    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kUpdate, PersonResource(tenant, id),
+                          kPersonRestrictionData, {stored.AuditIndex()}));
+    stored.person.identity = Identity();
+    return std::move(stored.person);
+  });
+}
+
+absl::StatusOr<Person> PostgresIntakeRepository::ErasePerson(const std::string& tenant,
+                                                             const std::string& id,
+                                                             const audit::Actor& who,
+                                                             absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Person> {
+    const pqxx::result person = ExecPrepared(
+        tx,
+        "SELECT encode(subject_index, 'hex'), encode(coalesce(codice_fiscale_index, "
+        "subject_index), 'hex'), (SELECT count(*) FROM intake.cases k WHERE k.tenant_id = "
+        "p.tenant_id AND k.person_id = p.person_id AND k.state <> 'CLOSED') FROM intake.persons p "
+        "WHERE p.tenant_id = $1 AND p.person_id = $2 FOR UPDATE",
+        tenant, id);
+    if (person.empty()) return status::NotFound("person");
+    if (person[0][2].as<int64_t>() > 0) {
+      return status::Error(absl::StatusCode::kFailedPrecondition,
+                           "the person has cases under way: close them before erasing",
+                           "PERSON_HAS_OPEN_CASES");
+    }
+    RETURN_IF_ERROR(keyring_->ShredSubject(tx, tenant, Bytes(person[0][0])).status());
+    ExecPrepared(tx,
+                 "UPDATE intake.persons SET update_time = $3::timestamptz WHERE tenant_id = $1 AND "
+                 "person_id = $2",
+                 tenant, id, Timestamp(now));
+    RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kDelete, PersonResource(tenant, id),
+                          kPersonErasureData, {Bytes(person[0][1])}));
+    const pqxx::result rows =
+        ExecPrepared(tx,
+                     absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
+                                  "WHERE p.tenant_id = $1 AND p.person_id = $2"),
+                     tenant, id);
+    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    return std::move(stored.person);
+  });
 }
 
 absl::StatusOr<pg::Created<Contact>> PostgresIntakeRepository::CreateContact(
@@ -170,10 +233,12 @@ absl::StatusOr<pg::Created<Contact>> PostgresIntakeRepository::CreateContact(
               if (!c.person_id.empty()) {
                 const pqxx::result person = ExecPrepared(
                     tx,
-                    "SELECT encode(subject_index, 'hex'), encode(codice_fiscale_index, 'hex') "
-                    "FROM intake.persons WHERE tenant_id = $1 AND person_id = $2 FOR SHARE",
+                    "SELECT encode(subject_index, 'hex'), encode(codice_fiscale_index, 'hex'), "
+                    "processing_restricted FROM intake.persons WHERE tenant_id = $1 AND "
+                    "person_id = $2 FOR SHARE",
                     c.tenant_id, c.person_id);
                 if (person.empty()) return status::NotFound("person");
+                if (person[0][2].as<bool>()) return ProcessingRestricted();
                 subject = Bytes(person[0][0]);
                 audit_index = person[0][1].is_null() ? subject : Bytes(person[0][1]);
               }
@@ -217,6 +282,7 @@ absl::StatusOr<Contact> PostgresIntakeRepository::GetContact(const std::string& 
                      tenant, id);
     if (rows.empty()) return status::NotFound("contact");
     ASSIGN_OR_RETURN(StoredContact stored, ContactAt(tx, *keyring_, tenant, rows[0]));
+    if (stored.restricted) return ProcessingRestricted();
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kRead, ContactResource(tenant, id),
                           kContactData, {stored.audit_index}));
     return std::move(stored.contact);
@@ -230,10 +296,12 @@ absl::StatusOr<api::Page<Contact>> PostgresIntakeRepository::ListContacts(
       tenant, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Contact>> {
         const pqxx::result person =
             ExecPrepared(tx,
-                         "SELECT encode(coalesce(codice_fiscale_index, subject_index), 'hex') FROM "
-                         "intake.persons WHERE tenant_id = $1 AND person_id = $2",
+                         "SELECT encode(coalesce(codice_fiscale_index, subject_index), 'hex'), "
+                         "processing_restricted FROM intake.persons WHERE tenant_id = $1 AND "
+                         "person_id = $2",
                          tenant, person_id);
         if (person.empty()) return status::NotFound("person");
+        if (person[0][1].as<bool>()) return ProcessingRestricted();
         // Newest first; the page key is (contact time in microseconds, id), descending.
         const bool first = page.after.empty();
         const pqxx::result rows = ExecPrepared(
@@ -268,6 +336,7 @@ absl::StatusOr<StoredCase> PostgresIntakeRepository::ReadStoredCase(
                    tenant, id);
   if (rows.empty()) return status::NotFound("case");
   ASSIGN_OR_RETURN(StoredCase stored, CaseAt(tenant, rows[0]));
+  if (stored.restricted) return ProcessingRestricted();
   const bool visible = MaySee(access.viewer, {stored.c.desk_id, stored.c.assignee});
   if (!visible && !access.break_glass) {
     return status::Error(absl::StatusCode::kPermissionDenied,
@@ -329,11 +398,13 @@ absl::StatusOr<pg::Created<Case>> PostgresIntakeRepository::OpenCase(
           tx,
           "SELECT c.person_id, c.desk_id, c.outcome, encode(coalesce(p.codice_fiscale_index, "
           "p.subject_index), 'hex'), (SELECT case_id FROM intake.cases k WHERE k.tenant_id = "
-          "c.tenant_id AND k.contact_id = c.contact_id) FROM intake.contacts c LEFT JOIN "
+          "c.tenant_id AND k.contact_id = c.contact_id), coalesce(p.processing_restricted, "
+          "false) FROM intake.contacts c LEFT JOIN "
           "intake.persons p ON p.tenant_id = c.tenant_id AND p.person_id = c.person_id WHERE "
           "c.tenant_id = $1 AND c.contact_id = $2 FOR SHARE OF c",
           tenant, contact_id);
       if (contact.empty()) return status::NotFound("contact");
+      if (contact[0][5].as<bool>()) return ProcessingRestricted();
       if (!contact[0][4].is_null()) {
         return status::Error(absl::StatusCode::kAlreadyExists,
                              absl::StrCat("the contact already has its case: ",

@@ -52,6 +52,11 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                                   const PersonSearch& search,
                                                   const api::PageRequest& page,
                                                   const audit::Actor& who) override;
+  absl::StatusOr<Person> SetProcessingRestriction(const std::string& tenant, const std::string& id,
+                                                  bool restricted, const audit::Actor& who,
+                                                  absl::Time now) override;
+  absl::StatusOr<Person> ErasePerson(const std::string& tenant, const std::string& id,
+                                     const audit::Actor& who, absl::Time now) override;
   absl::StatusOr<pg::Created<Contact>> CreateContact(
       const NewContact& request, const pg::RequestKey& key,
       const pg::ResponseEncoder<Contact>& encode) override;

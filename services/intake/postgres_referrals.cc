@@ -148,6 +148,7 @@ enum ReferralColumn {
   kReferralCreateTime,
   kReferralUpdateTime,
   kReferralIndexes,
+  kReferralRestricted,
 };
 
 std::string ReferralColumns() {
@@ -156,7 +157,8 @@ std::string ReferralColumns() {
       "array_to_string(r.shared_fields, ','), encode(r.shared_sealed, 'hex'), "
       "r.consent_overridden, encode(r.override_sealed, 'hex'), r.state, r.sent_by, ",
       Micros("r.create_time"), ", ", Micros("r.update_time"), ", ",
-      AuditAndSubjectIndexesOf("r.tenant_id", "r.person_id"));
+      AuditAndSubjectIndexesOf("r.tenant_id", "r.person_id"), ", ",
+      RestrictedOf("r.tenant_id", "r.person_id"));
 }
 
 // The row's referral with its sealed fields opened by `key` (the person's, nullopt when
@@ -345,6 +347,7 @@ absl::StatusOr<StoredReferral> PostgresIntakeRepository::ReadReferral(
                                                access.partner_destination)) {
     return status::NotFound("referral");
   }
+  if (rows[0][kReferralRestricted].as<bool>()) return ProcessingRestricted();
   StoredReferral stored;
   std::tie(stored.audit_index, stored.subject_index) =
       AuditAndSubjectIndexes(rows[0][kReferralIndexes]);
@@ -505,7 +508,8 @@ absl::StatusOr<api::Page<Referral>> PostgresIntakeRepository::ListReferrals(
             tx,
             absl::StrCat("SELECT ", ReferralColumns(), " FROM intake.referrals r WHERE ",
                          "r.tenant_id = $1 AND ", by_case ? "r.case_id" : "r.destination_id",
-                         " = $2 AND (cardinality($3::text[]) = 0 OR r.state = ANY($3::text[])) "
+                         " = $2 AND NOT ", RestrictedOf("r.tenant_id", "r.person_id"),
+                         " AND (cardinality($3::text[]) = 0 OR r.state = ANY($3::text[])) "
                          "AND ($4 OR (",
                          Micros("r.create_time"),
                          ", r.referral_id) < ($5::int8, $6)) ORDER BY r.create_time DESC, "

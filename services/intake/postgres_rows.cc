@@ -33,6 +33,7 @@ enum PersonColumn {
   kPersonKeyId,
   kPersonKey,
   kConsents,
+  kPersonRestricted,
 };
 
 enum ContactColumn {
@@ -51,6 +52,7 @@ enum ContactColumn {
   kContactKeyId,
   kContactKey,
   kContactPersonCodiceFiscaleIndex,
+  kContactRestricted,
 };
 
 enum CaseColumn {
@@ -65,6 +67,7 @@ enum CaseColumn {
   kCaseUpdateTime,
   kCaseAuditIndex,
   kCasePact,
+  kCaseRestricted,
 };
 
 absl::StatusOr<Identity> ParseIdentityRecord(const std::string& record) {
@@ -115,6 +118,19 @@ std::string AuditAndSubjectIndexesOf(absl::string_view tenant_column,
       "(SELECT encode(coalesce(p.codice_fiscale_index, p.subject_index), 'hex') || ' ' || "
       "encode(p.subject_index, 'hex') FROM intake.persons p WHERE p.tenant_id = ",
       tenant_column, " AND p.person_id = ", person_column, ")");
+}
+
+std::string RestrictedOf(absl::string_view tenant_column, absl::string_view person_column) {
+  return absl::StrCat(
+      "coalesce((SELECT p.processing_restricted FROM intake.persons p WHERE p.tenant_id = ",
+      tenant_column, " AND p.person_id = ", person_column, "), false)");
+}
+
+absl::Status ProcessingRestricted() {
+  return status::Error(absl::StatusCode::kFailedPrecondition,
+                       "the person's data is restricted (GDPR art. 18): it is kept, not "
+                       "processed, until the DPO lifts the restriction",
+                       "PROCESSING_RESTRICTED");
 }
 
 std::pair<std::string, std::string> AuditAndSubjectIndexes(const pqxx::field& field) {
@@ -191,7 +207,8 @@ std::string PersonColumns() {
       "(SELECT coalesce(json_agg(json_build_array(c.kind, c.granted, ",
       Micros("c.record_time"),
       ", c.recorded_by) ORDER BY c.kind), '[]') FROM intake.person_consents c "
-      "WHERE c.tenant_id = p.tenant_id AND c.person_id = p.person_id)::text");
+      "WHERE c.tenant_id = p.tenant_id AND c.person_id = p.person_id)::text, "
+      "p.processing_restricted");
 }
 
 absl::StatusOr<StoredPerson> PersonAt(pqxx::work& tx, keyring::Keyring& keyring,
@@ -210,6 +227,7 @@ absl::StatusOr<StoredPerson> PersonAt(pqxx::work& tx, keyring::Keyring& keyring,
   p.create_time = TimeAt(row[kPersonCreateTime]);
   p.update_time = TimeAt(row[kPersonUpdateTime]);
   ASSIGN_OR_RETURN(p.consents, ConsentsAt(row[kConsents]));
+  p.processing_restricted = row[kPersonRestricted].as<bool>();
   const std::string sealed = Bytes(row[kPersonIdentity]);
   ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
                    KeyThatSealed(tx, keyring, tenant, stored.subject_index, row[kPersonKeyId],
@@ -234,7 +252,8 @@ std::string ContactColumns() {
       Micros("c.create_time"),
       ", k.key_id, encode(k.sealed_key, 'hex'), "
       "(SELECT encode(p.codice_fiscale_index, 'hex') FROM intake.persons p "
-      "WHERE p.tenant_id = c.tenant_id AND p.person_id = c.person_id)");
+      "WHERE p.tenant_id = c.tenant_id AND p.person_id = c.person_id), ",
+      RestrictedOf("c.tenant_id", "c.person_id"));
 }
 
 absl::StatusOr<StoredContact> ContactAt(pqxx::work& tx, keyring::Keyring& keyring,
@@ -245,6 +264,7 @@ absl::StatusOr<StoredContact> ContactAt(pqxx::work& tx, keyring::Keyring& keyrin
   c.id = row[kContactId].as<std::string>();
   c.person_id = row[kContactPerson].as<std::string>("");
   const std::string subject = Bytes(row[kContactSubject]);
+  stored.restricted = row[kContactRestricted].as<bool>();
   stored.audit_index = row[kContactPersonCodiceFiscaleIndex].is_null()
                            ? subject
                            : Bytes(row[kContactPersonCodiceFiscaleIndex]);
@@ -291,7 +311,8 @@ std::string CaseColumns() {
   return absl::StrCat(
       "k.case_id, k.person_id, k.contact_id, k.desk_id, k.state, k.close_reason, k.assignee, ",
       Micros("k.create_time"), ", ", Micros("k.update_time"), ", ",
-      AuditAndSubjectIndexesOf("k.tenant_id", "k.person_id"), ", encode(k.pact_sealed, 'hex')");
+      AuditAndSubjectIndexesOf("k.tenant_id", "k.person_id"), ", encode(k.pact_sealed, 'hex'), ",
+      RestrictedOf("k.tenant_id", "k.person_id"));
 }
 
 std::string CaseResource(const std::string& tenant, const std::string& id) {
@@ -318,6 +339,7 @@ absl::StatusOr<StoredCase> CaseAt(const std::string& tenant, const pqxx::row& ro
   c.update_time = TimeAt(row[kCaseUpdateTime]);
   std::tie(stored.audit_index, stored.subject_index) = AuditAndSubjectIndexes(row[kCaseAuditIndex]);
   if (!row[kCasePact].is_null()) stored.pact_sealed = Bytes(row[kCasePact]);
+  stored.restricted = row[kCaseRestricted].as<bool>();
   return stored;
 }
 

@@ -27,6 +27,9 @@ inline constexpr char kCaseData[] = "case";
 // A case opened by someone who may not normally see it: the trail says so.
 inline constexpr char kCaseBreakGlass[] = "case.break_glass";
 inline constexpr char kCasePactData[] = "case.pact";
+// The DPO's acts on a person: a restriction set or lifted (art. 18), an erasure (art. 17).
+inline constexpr char kPersonRestrictionData[] = "person.restriction";
+inline constexpr char kPersonErasureData[] = "person.erasure";
 
 std::string Hex(const std::string& bytes);
 std::string Bytes(const pqxx::field& hex);
@@ -36,6 +39,11 @@ std::string Bytes(const pqxx::field& hex);
 std::string AuditAndSubjectIndexesOf(absl::string_view tenant_column,
                                      absl::string_view person_column);
 std::pair<std::string, std::string> AuditAndSubjectIndexes(const pqxx::field& field);
+// SQL: whether that person's processing is restricted (false without a person).
+std::string RestrictedOf(absl::string_view tenant_column, absl::string_view person_column);
+// FAILED_PRECONDITION, reason PROCESSING_RESTRICTED: what every access to a restricted person's
+// records gets (GDPR art. 18), before anything is read or audited.
+absl::Status ProcessingRestricted();
 
 crypto::Binding IdentityBinding(const std::string& tenant, const std::string& person_id);
 crypto::Binding InformationBinding(const std::string& tenant, const std::string& contact_id);
@@ -88,6 +96,7 @@ inline constexpr char kContactFrom[] =
 struct StoredContact {
   Contact contact;
   std::string audit_index;
+  bool restricted = false;  // its person's processing is restricted
 };
 
 absl::StatusOr<StoredContact> ContactAt(pqxx::work& tx, keyring::Keyring& keyring,
@@ -108,6 +117,7 @@ struct StoredCase {
   // The person's key subject: what their notes, attachments and referrals are sealed under.
   std::string subject_index;
   std::string pact_sealed;  // empty: no pact
+  bool restricted = false;  // the person's processing is restricted
 };
 
 // A referral as read by the repository: with the person's key subject (what its snapshot and

@@ -311,6 +311,7 @@ v1::Person ToProto(const Person& p) {
   v1::Person out;
   out.set_name(api::PersonName{p.tenant_id, p.id}.ToString());
   out.set_erased(p.erased);
+  out.set_processing_restricted(p.processing_restricted);
   if (!p.erased) {
     const Identity& id = p.identity;
     out.set_given_name(id.given_name);

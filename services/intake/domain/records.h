@@ -54,6 +54,9 @@ struct Person {
   Identity identity;
   // The person's key was shredded (erasure): `identity` is empty.
   bool erased = false;
+  // Processing restricted (GDPR art. 18): their data is stored and nothing else; a search shows
+  // the person without their identity, every other access is refused.
+  bool processing_restricted = false;
   std::string privacy_notice_version;
   absl::Time privacy_notice_time;
   std::string privacy_notice_recorded_by;
