@@ -14,6 +14,7 @@
 #include "services/intake/intake.h"
 #include "services/intake/intake_grpc_service.h"
 #include "services/intake/postgres_intake_repository.h"
+#include "services/intake/retention.h"
 #include "services/intake/seed_destinations.h"
 #include "sportelli/audit/audit_grpc_service.h"
 #include "sportelli/audit/audit_log.h"
@@ -58,13 +59,12 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   return absl::OkStatus();
 }
 
-// The kit's tables, then the audit trail. (Contacts and closed cases get their own retention
-// with the case records.)
-std::vector<pg::RetentionStep> RetentionSteps(config::EnvReader& env) {
+// The kit's tables, then intake's records and its audit trail (retention.h).
+std::vector<pg::RetentionStep> MaintainSteps(config::EnvReader& env) {
   std::vector<pg::RetentionStep> steps = events::KitRetentionSteps(kSchema, env);
-  const absl::Duration year = absl::Hours(24 * 365);
-  steps.push_back(audit::AuditRetention(
-      kSchema, env.Duration("SPORTELLI_RETAIN_AUDIT", 2 * year, year, 10 * year)));
+  for (pg::RetentionStep& step : RetentionSteps(ReadRetention(env))) {
+    steps.push_back(std::move(step));
+  }
   return steps;
 }
 
@@ -87,5 +87,5 @@ int main(int argc, char** argv) {
        .configure = server::Configure<intake::Config>(intake::ReadConfig, intake::Build),
        .commands = {keyring::KeysCommand(intake::kSchema),
                     {"seed-destinations", intake::SeedDestinations},
-                    server::MaintainCommand(intake::kSchema, intake::RetentionSteps)}});
+                    server::MaintainCommand(intake::kSchema, intake::MaintainSteps)}});
 }

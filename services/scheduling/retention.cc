@@ -68,19 +68,8 @@ Retention ReadRetention(config::EnvReader& env) {
       env.Duration("SPORTELLI_RETAIN_CAPACITY_LOCKS", r.capacity_locks, absl::Hours(1), year);
   r.appointments =
       env.Duration("SPORTELLI_RETAIN_APPOINTMENTS", r.appointments, absl::Hours(24), 10 * year);
-  for (absl::string_view entry :
-       absl::StrSplit(env.String("SPORTELLI_RETAIN_APPOINTMENTS_BY_COMUNE", ""), ',',
-                      absl::SkipWhitespace())) {
-    std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits('=', 1));
-    absl::Duration keep;
-    if (parts.size() != 2 || parts[0].empty() || !absl::ParseDuration(parts[1], &keep) ||
-        keep < absl::Hours(24) || keep > 10 * year) {
-      env.Reject("SPORTELLI_RETAIN_APPOINTMENTS_BY_COMUNE",
-                 "expected comune=duration,... with durations from 24h to 87600h");
-      break;
-    }
-    r.appointments_by_comune[parts[0]] = keep;
-  }
+  r.appointments_by_comune =
+      env.DurationsByKey("SPORTELLI_RETAIN_APPOINTMENTS_BY_COMUNE", absl::Hours(24), 10 * year);
   r.citizen_keys =
       env.Duration("SPORTELLI_RETAIN_CITIZEN_KEYS", r.citizen_keys, absl::Hours(1), year);
   // The trail's own function refuses anything under a year (libs/audit).

@@ -119,6 +119,26 @@ absl::Duration EnvReader::Duration(const std::string& name, absl::Duration defau
   return parsed;
 }
 
+std::map<std::string, absl::Duration> EnvReader::DurationsByKey(const std::string& name,
+                                                                absl::Duration min,
+                                                                absl::Duration max) {
+  std::map<std::string, absl::Duration> durations;
+  std::optional<std::string> value = Get(name);
+  if (!value) return durations;
+  for (absl::string_view entry : absl::StrSplit(*value, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    absl::Duration keep;
+    if (parts.size() != 2 || parts[0].empty() || !absl::ParseDuration(parts[1], &keep) ||
+        keep < min || keep > max) {
+      Fail(name, absl::StrCat("expected key=duration,... with durations from ",
+                              absl::FormatDuration(min), " to ", absl::FormatDuration(max)));
+      return {};
+    }
+    durations[parts[0]] = keep;
+  }
+  return durations;
+}
+
 bool EnvReader::Bool(const std::string& name, bool default_value) {
   std::optional<std::string> value = Get(name);
   if (!value) return default_value;

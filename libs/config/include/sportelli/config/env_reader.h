@@ -11,6 +11,7 @@
 #define SPORTELLI_CONFIG_ENV_READER_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ class EnvReader final {
                           absl::Duration max);
   // "true"/"false"/"1"/"0".
   bool Bool(const std::string& name, bool default_value);
+  // `key=duration,key=duration,...` (e.g. per comune: `lucca=8760h,porcari=17520h`), each
+  // duration within [min, max]; empty or unset: none.
+  std::map<std::string, absl::Duration> DurationsByKey(const std::string& name, absl::Duration min,
+                                                       absl::Duration max);
   // One of `allowed`.
   std::string OneOf(const std::string& name, const std::string& default_value,
                     const std::vector<std::string>& allowed);
