@@ -1,8 +1,10 @@
 #include "services/intake/intake.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "services/intake/domain/rules.h"
 #include "sportelli/citizen/blind_index.h"
 #include "sportelli/citizen/codice_fiscale.h"
@@ -45,6 +47,14 @@ absl::Status Intake::CheckNewPerson(const auth::OnBehalfOf& caller, const Person
                                     status::FieldViolations& violations) {
   ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(caller, person.tenant_id));
   MergeUnreported(ValidateNewPerson(person, absl::ToCivilDay(clock_->Now(), zone)), violations);
+  return absl::OkStatus();
+}
+
+absl::Status Intake::CheckHousehold(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                    const std::vector<HouseholdMember>& household,
+                                    status::FieldViolations& violations) {
+  ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(caller, tenant));
+  MergeUnreported(ValidateHousehold(household, absl::ToCivilDay(clock_->Now(), zone)), violations);
   return absl::OkStatus();
 }
 
@@ -113,6 +123,35 @@ absl::StatusOr<api::Page<Person>> Intake::SearchByFamilyNameAndBirthDate(
   search.family_name_birth_index =
       citizen::FamilyNameBirthIndex(*secret_, tenant, family, birth_date);
   return repository_->SearchPersons(tenant, search, page, who);
+}
+
+absl::StatusOr<Person> Intake::UpdatePerson(const auth::OnBehalfOf& caller,
+                                            const std::string& tenant, const std::string& id,
+                                            std::optional<std::vector<HouseholdMember>> household,
+                                            std::optional<std::vector<Consent>> consents,
+                                            const audit::Actor& who) {
+  const absl::Time now = clock_->Now();
+  status::FieldViolations violations;
+  if (household) {
+    ASSIGN_OR_RETURN(absl::TimeZone zone, directory_->GetTimeZone(caller, tenant));
+    violations.Merge(ValidateHousehold(*household, absl::ToCivilDay(now, zone)));
+    Identity normalized;
+    normalized.household = std::move(*household);
+    household = NormalizedIdentity(std::move(normalized)).household;
+  }
+  if (consents) {
+    std::set<ConsentKind> kinds;
+    for (size_t i = 0; i < consents->size(); ++i) {
+      Consent& consent = (*consents)[i];
+      if (!kinds.insert(consent.kind).second) {
+        violations.Add(absl::StrCat("person.consents[", i, "].kind"), "is given twice");
+      }
+      consent.record_time = now;
+      consent.recorded_by = who.subject;
+    }
+  }
+  RETURN_IF_ERROR(violations.ToStatus());
+  return repository_->UpdatePerson(tenant, id, household, consents, who, now);
 }
 
 absl::StatusOr<Person> Intake::SetProcessingRestriction(const std::string& tenant,

@@ -40,6 +40,9 @@ class Intake {
   absl::Status CheckNewPerson(const auth::OnBehalfOf& caller, const Person& person,
                               status::FieldViolations& violations);
   void CheckNewContact(const Contact& contact, status::FieldViolations& violations);
+  absl::Status CheckHousehold(const auth::OnBehalfOf& caller, const std::string& tenant,
+                              const std::vector<HouseholdMember>& household,
+                              status::FieldViolations& violations);
 
   // `person`: tenant_id, identity, privacy_notice_version and consents (kinds and choices) as
   // requested. INVALID_ARGUMENT with every field violation; ALREADY_EXISTS, reason PERSON_EXISTS.
@@ -60,6 +63,14 @@ class Intake {
                                                                    absl::CivilDay birth_date,
                                                                    const api::PageRequest& page,
                                                                    const audit::Actor& who);
+
+  // A new household (ValidateHousehold against the comune's day; names normalized) and/or
+  // consents recorded anew with the time and `who` (at most one per kind).
+  absl::StatusOr<Person> UpdatePerson(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                      const std::string& id,
+                                      std::optional<std::vector<HouseholdMember>> household,
+                                      std::optional<std::vector<Consent>> consents,
+                                      const audit::Actor& who);
 
   // The DPO's (the gRPC layer checks the role): restriction of processing and erasure.
   absl::StatusOr<Person> SetProcessingRestriction(const std::string& tenant, const std::string& id,

@@ -69,6 +69,8 @@ grpc::Status IntakeGrpcService::CreatePerson(grpc::ServerContext* context,
     if (parent) {
       RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
       person.tenant_id = parent->tenant;
+      person.identity.household =
+          HouseholdFromProto(request->person().household(), parent->tenant, violations);
       if (request->has_person()) {
         RETURN_IF_ERROR(intake_->CheckNewPerson(call.OnBehalfOfCaller(), person, violations));
       }
@@ -154,8 +156,50 @@ grpc::Status IntakeGrpcService::SearchPersons(grpc::ServerContext* context,
   });
 }
 
-// ---- the DPO's acts on a person
-// ------------------------------------------------------------------
+grpc::Status IntakeGrpcService::UpdatePerson(grpc::ServerContext* context,
+                                             const v1::UpdatePersonRequest* request,
+                                             v1::Person* response) {
+  return handler_->Handle(context, "UpdatePerson", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::PersonName name,
+                     ParseName<api::PersonName>(request->person().name(), "person.name"));
+    RETURN_IF_ERROR(RequireCaseWorkerOf(call, name.tenant));
+    ASSIGN_OR_RETURN(
+        api::UpdateMask mask,
+        api::ValidateUpdateMask(
+            request->update_mask().paths(), {"household", "consents"},
+            {"name", "given_name", "family_name", "codice_fiscale", "birth_date", "sex",
+             "citizenship", "address", "phone_number", "email", "privacy_notice_version",
+             "create_time", "update_time", "erased", "processing_restricted"}));
+    status::FieldViolations violations;
+    std::optional<std::vector<HouseholdMember>> household;
+    std::optional<std::vector<Consent>> consents;
+    if (mask.empty() || mask.Contains("household")) {
+      household = HouseholdFromProto(request->person().household(), name.tenant, violations);
+      RETURN_IF_ERROR(
+          intake_->CheckHousehold(call.OnBehalfOfCaller(), name.tenant, *household, violations));
+    }
+    if (mask.empty() || mask.Contains("consents")) {
+      consents.emplace();
+      for (int i = 0; i < request->person().consents_size(); ++i) {
+        const std::optional<ConsentKind> kind = FromProto(request->person().consents(i).kind());
+        if (!kind) {
+          violations.Add(absl::StrCat("person.consents[", i, "].kind"), "must be a specified kind");
+          continue;
+        }
+        consents->push_back({*kind, request->person().consents(i).granted(), {}, ""});
+      }
+    }
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Person person,
+                     intake_->UpdatePerson(call.OnBehalfOfCaller(), name.tenant, name.person,
+                                           std::move(household), std::move(consents), who));
+    *response = ToProto(person);
+    return absl::OkStatus();
+  });
+}
+
+// ---- the DPO's acts on a person ---------------------------------------------------------------
 
 namespace {
 

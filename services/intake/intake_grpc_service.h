@@ -28,6 +28,8 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
                          v1::Person* response) override;
   grpc::Status SearchPersons(grpc::ServerContext* context, const v1::SearchPersonsRequest* request,
                              v1::SearchPersonsResponse* response) override;
+  grpc::Status UpdatePerson(grpc::ServerContext* context, const v1::UpdatePersonRequest* request,
+                            v1::Person* response) override;
   grpc::Status RestrictPersonProcessing(grpc::ServerContext* context,
                                         const v1::RestrictPersonProcessingRequest* request,
                                         v1::Person* response) override;

@@ -109,6 +109,15 @@ class IntakeRepository {
                                                           const api::PageRequest& page,
                                                           const audit::Actor& who) = 0;
 
+  // Replaces the household and/or records consents anew (kinds not given stay); NOT_FOUND for
+  // an unknown person or linked member, INVALID_ARGUMENT when a member is the person,
+  // FAILED_PRECONDITION (PROCESSING_RESTRICTED, PERSON_ERASED) for who cannot be processed.
+  virtual absl::StatusOr<Person> UpdatePerson(
+      const std::string& tenant, const std::string& id,
+      const std::optional<std::vector<HouseholdMember>>& household,
+      const std::optional<std::vector<Consent>>& consents, const audit::Actor& who,
+      absl::Time now) = 0;
+
   // The DPO's: sets or lifts the restriction of processing (GDPR art. 18), recorded as
   // "person.restriction"; the person without identity.
   virtual absl::StatusOr<Person> SetProcessingRestriction(const std::string& tenant,

@@ -64,6 +64,7 @@ absl::StatusOr<pg::Created<Person>> PostgresIntakeRepository::CreatePerson(
                       "PERSON_EXISTS");
                 }
               }
+              RETURN_IF_ERROR(CheckHouseholdLinks(tx, p.tenant_id, p.id, p.identity.household));
               ASSIGN_OR_RETURN(
                   crypto::AeadKey person_key,
                   keyring_->SubjectKeyForWrite(tx, p.tenant_id, request.subject_index));
@@ -81,25 +82,7 @@ absl::StatusOr<pg::Created<Person>> PostgresIntakeRepository::CreatePerson(
                   Hex(request.family_name_birth_index), Hex(sealed), p.privacy_notice_version,
                   Timestamp(p.privacy_notice_time), p.privacy_notice_recorded_by,
                   Timestamp(p.create_time));
-              if (!p.consents.empty()) {
-                std::vector<std::string> kinds, granted, times, by;
-                for (const Consent& c : p.consents) {
-                  kinds.push_back(ConsentKindName(c.kind));
-                  granted.push_back(c.granted ? "true" : "false");
-                  times.push_back(absl::StrCat("\"", Timestamp(c.record_time), "\""));
-                  by.push_back(absl::StrCat("\"", c.recorded_by, "\""));
-                }
-                auto array = [](const std::vector<std::string>& values) {
-                  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
-                };
-                ExecPrepared(tx,
-                             "INSERT INTO intake.person_consents (tenant_id, person_id, kind, "
-                             "granted, record_time, recorded_by) SELECT $1, $2, k, g, t, b FROM "
-                             "unnest($3::text[], $4::boolean[], $5::timestamptz[], $6::text[]) "
-                             "AS u(k, g, t, b)",
-                             p.tenant_id, p.id, array(kinds), array(granted), array(times),
-                             array(by));
-              }
+              UpsertConsents(tx, p.tenant_id, p.id, p.consents);
               RETURN_IF_ERROR(
                   Audit(tx, p.tenant_id, request.who, audit::Action::kCreate,
                         PersonResource(p.tenant_id, p.id), kPersonData,
@@ -147,7 +130,10 @@ absl::StatusOr<api::Page<Person>> PostgresIntakeRepository::SearchPersons(
         for (const auto& row : rows) {
           ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, row));
           // Found, so nobody registers them twice; shown without their identity.
-          if (stored.person.processing_restricted) stored.person.identity = Identity();
+          if (stored.person.processing_restricted) {
+            stored.person.identity = Identity();
+            stored.person.identity_withheld = true;
+          }
           if (static_cast<int>(persons.size()) < page.limit) indexes.push_back(stored.AuditIndex());
           persons.push_back(std::move(stored.person));
         }
@@ -158,6 +144,95 @@ absl::StatusOr<api::Page<Person>> PostgresIntakeRepository::SearchPersons(
                               std::move(indexes)));
         return api::TakePage(std::move(persons), page.limit);
       });
+}
+
+absl::Status PostgresIntakeRepository::CheckHouseholdLinks(
+    pqxx::work& tx, const std::string& tenant, const std::string& self,
+    const std::vector<HouseholdMember>& household) {
+  std::vector<std::string> linked;
+  for (size_t i = 0; i < household.size(); ++i) {
+    if (household[i].person_id.empty()) continue;
+    if (household[i].person_id == self) {
+      status::FieldViolations violations;
+      violations.Add(absl::StrCat("person.household[", i, "].person"),
+                     "is the person: a household lists the others");
+      return violations.ToStatus();
+    }
+    linked.push_back(household[i].person_id);
+  }
+  if (linked.empty()) return absl::OkStatus();
+  const pqxx::result found = ExecPrepared(
+      tx,
+      "SELECT count(*) FROM intake.persons WHERE tenant_id = $1 AND person_id = ANY($2::text[])",
+      tenant, absl::StrCat("{", absl::StrJoin(linked, ","), "}"));
+  if (found[0][0].as<int64_t>() != static_cast<int64_t>(linked.size())) {
+    return status::NotFound("household member");
+  }
+  return absl::OkStatus();
+}
+
+void PostgresIntakeRepository::UpsertConsents(pqxx::work& tx, const std::string& tenant,
+                                              const std::string& person_id,
+                                              const std::vector<Consent>& consents) {
+  if (consents.empty()) return;
+  std::vector<std::string> kinds, granted, times, by;
+  for (const Consent& c : consents) {
+    kinds.push_back(ConsentKindName(c.kind));
+    granted.push_back(c.granted ? "true" : "false");
+    times.push_back(absl::StrCat("\"", Timestamp(c.record_time), "\""));
+    by.push_back(absl::StrCat("\"", c.recorded_by, "\""));
+  }
+  auto array = [](const std::vector<std::string>& values) {
+    return absl::StrCat("{", absl::StrJoin(values, ","), "}");
+  };
+  ExecPrepared(tx,
+               "INSERT INTO intake.person_consents (tenant_id, person_id, kind, granted, "
+               "record_time, recorded_by) SELECT $1, $2, k, g, t, b FROM unnest($3::text[], "
+               "$4::boolean[], $5::timestamptz[], $6::text[]) AS u(k, g, t, b) ON CONFLICT "
+               "(tenant_id, person_id, kind) DO UPDATE SET granted = EXCLUDED.granted, "
+               "record_time = EXCLUDED.record_time, recorded_by = EXCLUDED.recorded_by",
+               tenant, person_id, array(kinds), array(granted), array(times), array(by));
+}
+
+absl::StatusOr<Person> PostgresIntakeRepository::UpdatePerson(
+    const std::string& tenant, const std::string& id,
+    const std::optional<std::vector<HouseholdMember>>& household,
+    const std::optional<std::vector<Consent>>& consents, const audit::Actor& who, absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Person> {
+    const std::string select = absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
+                                            "WHERE p.tenant_id = $1 AND p.person_id = $2");
+    const pqxx::result rows =
+        ExecPrepared(tx, absl::StrCat(select, " FOR UPDATE OF p"), tenant, id);
+    if (rows.empty()) return status::NotFound("person");
+    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    if (stored.person.processing_restricted) return ProcessingRestricted();
+    if (stored.person.erased) {
+      return status::Error(absl::StatusCode::kFailedPrecondition, "the person's data was erased",
+                           "PERSON_ERASED");
+    }
+    if (household) {
+      RETURN_IF_ERROR(CheckHouseholdLinks(tx, tenant, id, *household));
+      Identity identity = stored.person.identity;
+      identity.household = *household;
+      ASSIGN_OR_RETURN(crypto::AeadKey key,
+                       keyring_->SubjectKeyForWrite(tx, tenant, stored.subject_index));
+      ExecPrepared(tx,
+                   "UPDATE intake.persons SET identity_sealed = decode($3, 'hex') WHERE "
+                   "tenant_id = $1 AND person_id = $2",
+                   tenant, id,
+                   Hex(key.Seal(IdentityRecord(identity), IdentityBinding(tenant, id))));
+    }
+    if (consents) UpsertConsents(tx, tenant, id, *consents);
+    ExecPrepared(tx,
+                 "UPDATE intake.persons SET update_time = $3::timestamptz WHERE tenant_id = $1 "
+                 "AND person_id = $2",
+                 tenant, id, Timestamp(now));
+    RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kUpdate, PersonResource(tenant, id),
+                          kPersonData, {stored.AuditIndex()}));
+    const pqxx::result updated = ExecPrepared(tx, select, tenant, id);
+    ASSIGN_OR_RETURN(StoredPerson reread, PersonAt(tx, *keyring_, tenant, updated[0]));
+    return std::move(reread.person);
+  });
 }
 
 absl::StatusOr<Person> PostgresIntakeRepository::SetProcessingRestriction(const std::string& tenant,
@@ -181,6 +256,7 @@ absl::StatusOr<Person> PostgresIntakeRepository::SetProcessingRestriction(const 
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kUpdate, PersonResource(tenant, id),
                           kPersonRestrictionData, {stored.AuditIndex()}));
     stored.person.identity = Identity();
+    stored.person.identity_withheld = true;
     return std::move(stored.person);
   });
 }

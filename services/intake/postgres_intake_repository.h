@@ -52,6 +52,10 @@ class PostgresIntakeRepository final : public IntakeRepository {
                                                   const PersonSearch& search,
                                                   const api::PageRequest& page,
                                                   const audit::Actor& who) override;
+  absl::StatusOr<Person> UpdatePerson(const std::string& tenant, const std::string& id,
+                                      const std::optional<std::vector<HouseholdMember>>& household,
+                                      const std::optional<std::vector<Consent>>& consents,
+                                      const audit::Actor& who, absl::Time now) override;
   absl::StatusOr<Person> SetProcessingRestriction(const std::string& tenant, const std::string& id,
                                                   bool restricted, const audit::Actor& who,
                                                   absl::Time now) override;
@@ -180,6 +184,14 @@ class PostgresIntakeRepository final : public IntakeRepository {
   absl::StatusOr<StoredReferral> ReadReferral(pqxx::work& tx, const std::string& tenant,
                                               const std::string& id, const ReferralAccess& access,
                                               audit::Action action, bool for_update);
+
+  // NOT_FOUND unless every linked member of `household` is a person of the comune (other than
+  // `self`: INVALID_ARGUMENT).
+  absl::Status CheckHouseholdLinks(pqxx::work& tx, const std::string& tenant,
+                                   const std::string& self,
+                                   const std::vector<HouseholdMember>& household);
+  void UpsertConsents(pqxx::work& tx, const std::string& tenant, const std::string& person_id,
+                      const std::vector<Consent>& consents);
 
   // Appends `entry` to the case's history and stamps the case's update time.
   void AppendHistory(pqxx::work& tx, const Case& c, const CaseHistoryEntry& entry);

@@ -89,6 +89,27 @@ absl::StatusOr<Identity> ParseIdentityRecord(const std::string& record) {
     id.address.province = address.at("province").get<std::string>();
     id.phone_number = j.at("phone_number").get<std::string>();
     id.email = j.at("email").get<std::string>();
+    // Records sealed before households were kept have none.
+    for (const nlohmann::json& m : j.value("household", nlohmann::json::array())) {
+      HouseholdMember member;
+      member.person_id = m.at("person_id").get<std::string>();
+      member.given_name = m.at("given_name").get<std::string>();
+      member.family_name = m.at("family_name").get<std::string>();
+      const std::string born = m.at("birth_date").get<std::string>();
+      if (!born.empty()) {
+        absl::CivilDay day;
+        if (!absl::ParseCivilTime(born, &day)) {
+          return absl::DataLossError("a household member's stored birth date does not parse");
+        }
+        member.birth_date = day;
+      }
+      std::optional<Relation> relation = ParseRelation(m.at("relation").get<std::string>());
+      std::optional<LegalRole> role = ParseLegalRole(m.at("legal_role").get<std::string>());
+      if (!relation || !role) return absl::DataLossError("a household member does not parse");
+      member.relation = *relation;
+      member.legal_role = *role;
+      id.household.push_back(std::move(member));
+    }
     return id;
   } catch (const nlohmann::json::exception&) {
     return absl::DataLossError("a person's stored identity does not parse");
@@ -151,6 +172,15 @@ crypto::Binding InformationBinding(const std::string& tenant, const std::string&
 // The identity as one sealed record. JSON so that fields can be added without a migration;
 // read back strictly (a record that does not parse is DATA_LOSS, never half a person).
 std::string IdentityRecord(const Identity& id) {
+  nlohmann::json household = nlohmann::json::array();
+  for (const HouseholdMember& m : id.household) {
+    household.push_back({{"person_id", m.person_id},
+                         {"given_name", m.given_name},
+                         {"family_name", m.family_name},
+                         {"birth_date", m.birth_date ? absl::FormatCivilTime(*m.birth_date) : ""},
+                         {"relation", RelationName(m.relation)},
+                         {"legal_role", LegalRoleName(m.legal_role)}});
+  }
   return nlohmann::json{
       {"given_name", id.given_name},
       {"family_name", id.family_name},
@@ -165,6 +195,7 @@ std::string IdentityRecord(const Identity& id) {
         {"province", id.address.province}}},
       {"phone_number", id.phone_number},
       {"email", id.email},
+      {"household", household},
   }
       .dump();
 }

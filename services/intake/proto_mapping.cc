@@ -312,7 +312,7 @@ v1::Person ToProto(const Person& p) {
   out.set_name(api::PersonName{p.tenant_id, p.id}.ToString());
   out.set_erased(p.erased);
   out.set_processing_restricted(p.processing_restricted);
-  if (!p.erased) {
+  if (!p.erased && !p.identity_withheld) {
     const Identity& id = p.identity;
     out.set_given_name(id.given_name);
     out.set_family_name(id.family_name);
@@ -324,6 +324,17 @@ v1::Person ToProto(const Person& p) {
     ToProto(id.address, out.mutable_address());
     out.set_phone_number(id.phone_number);
     out.set_email(id.email);
+    for (const HouseholdMember& m : id.household) {
+      v1::HouseholdMember* member = out.add_household();
+      if (!m.person_id.empty()) {
+        member->set_person(api::PersonName{p.tenant_id, m.person_id}.ToString());
+      }
+      member->set_given_name(m.given_name);
+      member->set_family_name(m.family_name);
+      if (m.birth_date) *member->mutable_birth_date() = api::ToDate(*m.birth_date);
+      member->set_relation(static_cast<v1::HouseholdRelation>(static_cast<int>(m.relation) + 1));
+      member->set_legal_role(static_cast<v1::LegalRole>(static_cast<int>(m.legal_role) + 1));
+    }
   }
   out.set_privacy_notice_version(p.privacy_notice_version);
   ToTimestamp(p.privacy_notice_time, out.mutable_privacy_notice_time());
@@ -356,6 +367,44 @@ v1::Contact ToProto(const Contact& c) {
   }
   ToTimestamp(c.create_time, out.mutable_create_time());
   return out;
+}
+
+std::vector<HouseholdMember> HouseholdFromProto(
+    const google::protobuf::RepeatedPtrField<v1::HouseholdMember>& proto, const std::string& tenant,
+    status::FieldViolations& violations) {
+  std::vector<HouseholdMember> household;
+  for (int i = 0; i < proto.size(); ++i) {
+    const v1::HouseholdMember& m = proto[i];
+    const std::string field = absl::StrCat("person.household[", i, "]");
+    HouseholdMember member;
+    if (!m.person().empty()) {
+      if (auto person =
+              api::ParseName<api::PersonName>(m.person(), field + ".person", violations)) {
+        if (person->tenant != tenant) {
+          violations.Add(field + ".person", "must belong to the same tenant");
+        }
+        member.person_id = person->person;
+      }
+    }
+    member.given_name = m.given_name();
+    member.family_name = m.family_name();
+    if (m.has_birth_date()) {
+      member.birth_date = api::ParseDate(true, m.birth_date(), field + ".birth_date", violations);
+    }
+    if (m.relation() <= v1::HOUSEHOLD_RELATION_UNSPECIFIED ||
+        m.relation() > v1::HOUSEHOLD_RELATION_NOT_RELATED) {
+      violations.Add(field + ".relation", "must be a specified relation");
+    } else {
+      member.relation = static_cast<Relation>(static_cast<int>(m.relation()) - 1);
+    }
+    if (m.legal_role() < v1::LEGAL_ROLE_UNSPECIFIED || m.legal_role() > v1::LEGAL_ROLE_CURATOR) {
+      violations.Add(field + ".legal_role", "must be one of the legal roles");
+    } else if (m.legal_role() != v1::LEGAL_ROLE_UNSPECIFIED) {
+      member.legal_role = static_cast<LegalRole>(static_cast<int>(m.legal_role()) - 1);
+    }
+    household.push_back(std::move(member));
+  }
+  return household;
 }
 
 Person PersonFromProto(const v1::Person& proto, status::FieldViolations& violations) {

@@ -43,6 +43,11 @@ Person PersonFromProto(const v1::Person& proto, status::FieldViolations& violati
 // The pact of an UpdateCase request, with a violation under "case.pact." for what cannot be
 // read (a meeting without a start time).
 InclusionPact PactFromProto(const v1::InclusionPact& proto, status::FieldViolations& violations);
+// A person's household as requested, member names checked against `tenant`; a violation under
+// "person.household[i]." for what cannot be read.
+std::vector<HouseholdMember> HouseholdFromProto(
+    const google::protobuf::RepeatedPtrField<v1::HouseholdMember>& proto, const std::string& tenant,
+    status::FieldViolations& violations);
 // Likewise for a contact, under "contact."; person, desk and appointment names are parsed by
 // the caller, which knows the request's tenant.
 Contact ContactFromProto(const v1::Contact& proto, status::FieldViolations& violations);

@@ -13,6 +13,25 @@ constexpr std::pair<ConsentKind, const char*> kConsentKinds[] = {
     {ConsentKind::kContactByEmail, "CONTACT_BY_EMAIL"},
 };
 
+constexpr std::pair<Relation, const char*> kRelations[] = {
+    {Relation::kSpouseOrPartner, "SPOUSE_OR_PARTNER"},
+    {Relation::kChild, "CHILD"},
+    {Relation::kParent, "PARENT"},
+    {Relation::kSibling, "SIBLING"},
+    {Relation::kGrandparent, "GRANDPARENT"},
+    {Relation::kGrandchild, "GRANDCHILD"},
+    {Relation::kOtherRelative, "OTHER_RELATIVE"},
+    {Relation::kCohabitant, "COHABITANT"},
+    {Relation::kNotRelated, "NOT_RELATED"},
+};
+
+constexpr std::pair<LegalRole, const char*> kLegalRoles[] = {
+    {LegalRole::kNone, "NONE"},
+    {LegalRole::kGuardian, "GUARDIAN"},
+    {LegalRole::kSupportAdministrator, "SUPPORT_ADMINISTRATOR"},
+    {LegalRole::kCurator, "CURATOR"},
+};
+
 constexpr std::pair<ContactChannel, const char*> kContactChannels[] = {
     {ContactChannel::kAppointment, "APPOINTMENT"},
     {ContactChannel::kWalkIn, "WALK_IN"},
@@ -44,6 +63,14 @@ constexpr std::pair<ContactOutcome, const char*> kContactOutcomes[] = {
 const char* ConsentKindName(ConsentKind kind) { return EnumName(kConsentKinds, kind); }
 std::optional<ConsentKind> ParseConsentKind(absl::string_view name) {
   return ParseEnumName(kConsentKinds, name);
+}
+const char* RelationName(Relation relation) { return EnumName(kRelations, relation); }
+std::optional<Relation> ParseRelation(absl::string_view name) {
+  return ParseEnumName(kRelations, name);
+}
+const char* LegalRoleName(LegalRole role) { return EnumName(kLegalRoles, role); }
+std::optional<LegalRole> ParseLegalRole(absl::string_view name) {
+  return ParseEnumName(kLegalRoles, name);
 }
 const char* ContactChannelName(ContactChannel channel) {
   return EnumName(kContactChannels, channel);

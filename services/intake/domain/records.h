@@ -24,7 +24,46 @@ struct Address {
   std::string province;
 };
 
-// Who the person is. Personal data: only sealed at rest, never logged or in a status.
+// How a member of the household is related to the person.
+enum class Relation {
+  kSpouseOrPartner,
+  kChild,
+  kParent,
+  kSibling,
+  kGrandparent,
+  kGrandchild,
+  kOtherRelative,
+  kCohabitant,  // lives with the person, not a relative
+  kNotRelated,  // e.g. an amministratore di sostegno from outside the family
+};
+const char* RelationName(Relation relation);  // "SPOUSE_OR_PARTNER", ...
+std::optional<Relation> ParseRelation(absl::string_view name);
+
+// The legal role a member holds for the person, if any.
+enum class LegalRole {
+  kNone,
+  kGuardian,              // tutore (a minor, or an interdicted adult)
+  kSupportAdministrator,  // amministratore di sostegno
+  kCurator,               // curatore
+};
+const char* LegalRoleName(LegalRole role);  // "NONE", "GUARDIAN", ...
+std::optional<LegalRole> ParseLegalRole(absl::string_view name);
+
+// A member of the person's household (*nucleo familiare*) or their legal representative:
+// a person registered at the comune (`person_id`), or one described by name.
+struct HouseholdMember {
+  std::string person_id;  // empty: described by name
+  std::string given_name;
+  std::string family_name;
+  std::optional<absl::CivilDay> birth_date;
+  Relation relation = Relation::kOtherRelative;
+  LegalRole legal_role = LegalRole::kNone;
+};
+
+inline constexpr int kMaxHouseholdMembers = 20;
+
+// Who the person is, and their household. Personal data: only sealed at rest, never logged or
+// in a status.
 struct Identity {
   std::string given_name;
   std::string family_name;
@@ -35,6 +74,7 @@ struct Identity {
   Address address;
   std::string phone_number;  // E.164 or empty
   std::string email;
+  std::vector<HouseholdMember> household;
 };
 
 enum class ConsentKind { kShareWithReferralBodies, kContactBySms, kContactByEmail };
@@ -57,6 +97,8 @@ struct Person {
   // Processing restricted (GDPR art. 18): their data is stored and nothing else; a search shows
   // the person without their identity, every other access is refused.
   bool processing_restricted = false;
+  // The identity is not shown (a restricted person found by a search): `identity` is empty.
+  bool identity_withheld = false;
   std::string privacy_notice_version;
   absl::Time privacy_notice_time;
   std::string privacy_notice_recorded_by;

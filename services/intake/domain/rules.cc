@@ -106,6 +106,7 @@ status::FieldViolations ValidateNewPerson(const Person& person, absl::CivilDay t
     violations.Add("person.email", "must be an e-mail address");
   }
   CheckPrivacyNoticeVersion(person.privacy_notice_version, violations);
+  violations.Merge(ValidateHousehold(id.household, today));
   std::set<ConsentKind> kinds;
   for (size_t i = 0; i < person.consents.size(); ++i) {
     if (!kinds.insert(person.consents[i].kind).second) {
@@ -127,7 +128,38 @@ Identity NormalizedIdentity(Identity identity) {
   identity.address.street_address =
       std::string(absl::StripAsciiWhitespace(identity.address.street_address));
   identity.address.locality = std::string(absl::StripAsciiWhitespace(identity.address.locality));
+  for (HouseholdMember& member : identity.household) {
+    member.given_name = citizen::NormalizePersonName(member.given_name);
+    member.family_name = citizen::NormalizePersonName(member.family_name);
+  }
   return identity;
+}
+
+status::FieldViolations ValidateHousehold(const std::vector<HouseholdMember>& household,
+                                          absl::CivilDay today) {
+  status::FieldViolations violations;
+  if (static_cast<int>(household.size()) > kMaxHouseholdMembers) {
+    violations.Add("person.household", absl::StrCat("at most ", kMaxHouseholdMembers, " members"));
+    return violations;
+  }
+  std::set<std::string> linked;
+  for (size_t i = 0; i < household.size(); ++i) {
+    const HouseholdMember& m = household[i];
+    const std::string field = absl::StrCat("person.household[", i, "]");
+    if (m.person_id.empty()) {
+      citizen::CheckPersonName(field + ".given_name", m.given_name, violations);
+      citizen::CheckPersonName(field + ".family_name", m.family_name, violations);
+    } else if (!m.given_name.empty() || !m.family_name.empty()) {
+      violations.Add(field + ".person",
+                     "a registered person is named by their record: leave the names empty");
+    } else if (!linked.insert(m.person_id).second) {
+      violations.Add(field + ".person", "is listed twice");
+    }
+    if (m.birth_date && (*m.birth_date > today || m.birth_date->year() < 1900)) {
+      violations.Add(field + ".birth_date", "must be a past date after 1900");
+    }
+  }
+  return violations;
 }
 
 status::FieldViolations ValidateNewContact(const Contact& contact, absl::Time now) {

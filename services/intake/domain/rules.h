@@ -35,7 +35,15 @@ void CheckText(const std::string& field, absl::string_view value, int max_length
 //   phone_number, email       optional, valid when set
 //   privacy_notice_version    required: 1..32 of [A-Za-z0-9._-]
 //   consents                  at most one per kind
+//   household                 ValidateHousehold
 status::FieldViolations ValidateNewPerson(const Person& person, absl::CivilDay today);
+
+// Every problem of a household ("person.household[0].given_name", ...): at most
+// kMaxHouseholdMembers members; each either a registered person (`person_id`, no names, listed
+// once) or given and family names (citizen::CheckPersonName); a birth date, when given, past
+// and after 1900. (That a linked person exists, and is not the person, is the repository's.)
+status::FieldViolations ValidateHousehold(const std::vector<HouseholdMember>& household,
+                                          absl::CivilDay today);
 
 // The identity to store once ValidateNewPerson found nothing: names trimmed with single spaces
 // (case kept), the codice fiscale canonical, citizenship and province upper case, address

@@ -24,6 +24,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 using Stub = v1::IntakeService::Stub;
 
 TEST_F(IntakeTest, ARegisteredPersonReadsBackAsGiven) {
@@ -429,6 +430,93 @@ TEST_F(IntakeTest, ShreddingAPersonsKeyErasesTheirIdentityAndWhatTheySaid) {
 
 TEST_F(IntakeTest, TheRuntimeRoleIsFenced) {
   sportelli::testing::ExpectRuntimeRoleIsFenced(*db_, "intake");
+}
+
+TEST_F(IntakeTest, AHouseholdIsSealedWithThePersonAndConsentsAreRecordedAnew) {
+  const std::string person = Register(1);
+  const std::string child = Register(2);
+  clock_.Advance(absl::Hours(1));
+  v1::UpdatePersonRequest request;
+  request.mutable_person()->set_name(person);
+  v1::HouseholdMember* linked = request.mutable_person()->add_household();
+  linked->set_person(child);
+  linked->set_relation(v1::HOUSEHOLD_RELATION_CHILD);
+  v1::HouseholdMember* administrator = request.mutable_person()->add_household();
+  administrator->set_given_name("  Luca ");
+  administrator->set_family_name("Bianchi");
+  administrator->set_relation(v1::HOUSEHOLD_RELATION_NOT_RELATED);
+  administrator->set_legal_role(v1::LEGAL_ROLE_SUPPORT_ADMINISTRATOR);
+  v1::Consent* withdrawn = request.mutable_person()->add_consents();
+  withdrawn->set_kind(v1::CONSENT_KIND_SHARE_WITH_REFERRAL_BODIES);
+  withdrawn->set_granted(false);
+  v1::Consent* sms = request.mutable_person()->add_consents();
+  sms->set_kind(v1::CONSENT_KIND_CONTACT_BY_SMS);
+  sms->set_granted(true);
+  v1::Person updated;
+  ASSERT_TRUE(
+      Call(&Stub::UpdatePerson, Token(tenant_, {"operator"}, "operatore-2"), request, &updated)
+          .ok());
+  ASSERT_EQ(updated.household_size(), 2);
+  EXPECT_EQ(updated.household(0).person(), child);
+  EXPECT_EQ(updated.household(1).given_name(), "Luca");  // trimmed as names are
+  EXPECT_EQ(updated.household(1).legal_role(), v1::LEGAL_ROLE_SUPPORT_ADMINISTRATOR);
+  ASSERT_EQ(updated.consents_size(), 2);
+  for (const v1::Consent& c : updated.consents()) {
+    // Sharing withdrawn and SMS granted, each with who and when.
+    EXPECT_EQ(c.granted(), c.kind() == v1::CONSENT_KIND_CONTACT_BY_SMS);
+    EXPECT_EQ(c.recorded_by(), "operatore-2");
+    EXPECT_EQ(api::FromTimestamp(c.record_time()), kTestStart + absl::Hours(1));
+  }
+  EXPECT_EQ(updated.family_name(), "Rossi");  // the identity is untouched
+  v1::GetPersonRequest get;
+  get.set_name(person);
+  v1::Person read;
+  ASSERT_TRUE(Call(&Stub::GetPerson, Operator(), get, &read).ok());
+  EXPECT_EQ(read.household_size(), 2);
+  EXPECT_FALSE(InClear("persons", "Bianchi"));
+  // Only the household: consents stay as they are.
+  request.clear_update_mask();
+  request.mutable_update_mask()->add_paths("household");
+  request.mutable_person()->clear_consents();
+  request.mutable_person()->mutable_household()->RemoveLast();
+  ASSERT_TRUE(Call(&Stub::UpdatePerson, Operator(), request, &updated).ok());
+  EXPECT_EQ(updated.household_size(), 1);
+  EXPECT_EQ(updated.consents_size(), 2);
+}
+
+TEST_F(IntakeTest, ABadHouseholdIsRefusedAndChangesNothing) {
+  const std::string person = Register(1);
+  v1::UpdatePersonRequest request;
+  request.mutable_person()->set_name(person);
+  request.mutable_update_mask()->add_paths("household");
+  v1::HouseholdMember* self = request.mutable_person()->add_household();
+  self->set_person(person);
+  self->set_relation(v1::HOUSEHOLD_RELATION_SIBLING);
+  v1::Person out;
+  EXPECT_THAT(Fields(Decode(Call(&Stub::UpdatePerson, Operator(), request, &out))),
+              ElementsAre("person.household[0].person"));
+  self->set_person(absl::StrCat("tenants/", tenant_, "/persons/p-nessuno"));
+  EXPECT_EQ(Decode(Call(&Stub::UpdatePerson, Operator(), request, &out)).code,
+            grpc::StatusCode::NOT_FOUND);
+  self->set_person(absl::StrCat("tenants/", other_tenant_, "/persons/p-altrove"));
+  self->set_given_name("Anna");
+  self->set_relation(v1::HOUSEHOLD_RELATION_UNSPECIFIED);
+  v1::HouseholdMember* unnamed = request.mutable_person()->add_household();
+  unnamed->set_relation(v1::HOUSEHOLD_RELATION_CHILD);
+  EXPECT_THAT(
+      Fields(Decode(Call(&Stub::UpdatePerson, Operator(), request, &out))),
+      UnorderedElementsAre("person.household[0].person", "person.household[0].relation",
+                           "person.household[1].given_name", "person.household[1].family_name"));
+  request.mutable_update_mask()->set_paths(0, "codice_fiscale");
+  EXPECT_EQ(Decode(Call(&Stub::UpdatePerson, Operator(), request, &out)).code,
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Decode(Call(&Stub::UpdatePerson, Token(other_tenant_, {"operator"}), request, &out)).code,
+      grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetPersonRequest get;
+  get.set_name(person);
+  ASSERT_TRUE(Call(&Stub::GetPerson, Operator(), get, &out).ok());
+  EXPECT_EQ(out.household_size(), 0);
 }
 
 }  // namespace
