@@ -11,6 +11,9 @@ Config ReadConfig(config::EnvReader& env) {
                                            absl::Milliseconds(10), absl::Seconds(30));
   config.directory.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
                                       absl::ZeroDuration(), absl::Hours(1));
+  config.scheduling_address = env.HostPort("SPORTELLI_SCHEDULING_ADDR", "127.0.0.1:8081");
+  config.scheduling_deadline = env.Duration("SPORTELLI_SCHEDULING_DEADLINE", absl::Seconds(1),
+                                            absl::Milliseconds(10), absl::Seconds(30));
   config.keys = keyring::ReadKeySettings(env);
   config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
   // Bodies arrive in one message: SPORTELLI_GRPC_MAX_RECEIVE_BYTES must stay above this.

@@ -14,6 +14,9 @@ namespace sportelli::intake {
 
 struct Config {
   std::string tenants_address;
+  // sportelli-scheduling, read with the caller's token for contacts from an appointment.
+  std::string scheduling_address;
+  absl::Duration scheduling_deadline;
   tenants_client::DirectoryOptions directory;
   keyring::KeySettings keys;
   bool relay = true;

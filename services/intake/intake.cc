@@ -30,10 +30,12 @@ void MergeUnreported(const status::FieldViolations& more, status::FieldViolation
 }  // namespace
 
 Intake::Intake(IntakeRepository* repository, tenants_client::Directory* directory,
-               const crypto::SecretKey* secret, const clock::Clock* clock,
-               prometheus::Registry& registry, int64_t max_attachment_bytes)
+               AppointmentReader* appointments, const crypto::SecretKey* secret,
+               const clock::Clock* clock, prometheus::Registry& registry,
+               int64_t max_attachment_bytes)
     : repository_(repository),
       directory_(directory),
+      appointments_(appointments),
       secret_(secret),
       clock_(clock),
       break_glass_(&prometheus::BuildCounter()
@@ -172,6 +174,21 @@ absl::StatusOr<pg::Created<Contact>> Intake::CreateContact(
   RETURN_IF_ERROR(ValidateNewContact(contact, now).ToStatus());
   // The desk must exist in the comune (NOT_FOUND otherwise), as the tenants service says now.
   RETURN_IF_ERROR(directory_->GetDesk(caller, contact.tenant_id, contact.desk_id).status());
+  if (!contact.appointment_id.empty()) {
+    // The appointment as scheduling says, to the caller: at this desk, and the citizen came.
+    ASSIGN_OR_RETURN(AppointmentFacts facts,
+                     appointments_->Get(caller, contact.tenant_id, contact.appointment_id));
+    if (facts.desk_id != contact.desk_id) {
+      status::FieldViolations violations;
+      violations.Add("contact.desk", "must be the appointment's desk");
+      return violations.ToStatus();
+    }
+    if (!facts.attended) {
+      return status::Error(absl::StatusCode::kFailedPrecondition,
+                           "the citizen has not been checked in for this appointment",
+                           "APPOINTMENT_NOT_ATTENDED");
+    }
+  }
   NewContact request;
   request.who = who;
   contact.id = crypto::RandomResourceId("c");
@@ -181,6 +198,34 @@ absl::StatusOr<pg::Created<Contact>> Intake::CreateContact(
   request.contact = std::move(contact);
   return repository_->CreateContact(
       request, server::WithKeyedFingerprint(key, *secret_, request.contact.tenant_id), encode);
+}
+
+absl::StatusOr<Contact> Intake::PrefillContact(const auth::OnBehalfOf& caller,
+                                               const std::string& tenant,
+                                               const std::string& appointment_id,
+                                               const audit::Actor& who) {
+  ASSIGN_OR_RETURN(AppointmentFacts facts, appointments_->Get(caller, tenant, appointment_id));
+  if (!facts.attended) {
+    return status::Error(absl::StatusCode::kFailedPrecondition,
+                         "the citizen has not been checked in for this appointment",
+                         "APPOINTMENT_NOT_ATTENDED");
+  }
+  Contact draft;
+  draft.tenant_id = tenant;
+  draft.desk_id = facts.desk_id;
+  draft.channel = ContactChannel::kAppointment;
+  draft.appointment_id = appointment_id;
+  draft.contact_time = clock_->Now();
+  draft.operator_subject = who.subject;
+  if (!facts.codice_fiscale.empty() && !citizen::CheckCodiceFiscale(facts.codice_fiscale)) {
+    // The person registered with that code, if any (an audited search, as the operator's).
+    api::PageRequest first;
+    first.limit = 1;
+    ASSIGN_OR_RETURN(api::Page<Person> found,
+                     SearchByCodiceFiscale(tenant, facts.codice_fiscale, first, who));
+    if (!found.items.empty()) draft.person_id = found.items.front().id;
+  }
+  return draft;
 }
 
 absl::StatusOr<Contact> Intake::GetContact(const std::string& tenant, const std::string& id,

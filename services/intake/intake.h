@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
+#include "services/intake/appointments.h"
 #include "services/intake/intake_repository.h"
 #include "sportelli/api/names.h"
 #include "sportelli/auth/on_behalf_of.h"
@@ -30,7 +31,8 @@ class Intake {
   // Pointers must outlive the object. `secret` keys the blind indexes and request fingerprints.
   // `max_attachment_bytes`: the largest attachment body accepted (RESOURCE_EXHAUSTED above).
   Intake(IntakeRepository* repository, tenants_client::Directory* directory,
-         const crypto::SecretKey* secret, const clock::Clock* clock, prometheus::Registry& registry,
+         AppointmentReader* appointments, const crypto::SecretKey* secret,
+         const clock::Clock* clock, prometheus::Registry& registry,
          int64_t max_attachment_bytes = kDefaultMaxAttachmentBytes);
 
   // Adds the domain's problems with a new person or contact to `violations` (the comune's local
@@ -79,13 +81,21 @@ class Intake {
                                      const audit::Actor& who);
 
   // `contact`: everything but id, operator and create time. NOT_FOUND for an unknown desk or
-  // person.
+  // person. With an appointment (read from scheduling with the caller's token): at its desk
+  // (INVALID_ARGUMENT on contact.desk), the citizen checked in or the appointment completed
+  // (FAILED_PRECONDITION, reason APPOINTMENT_NOT_ATTENDED).
   absl::StatusOr<pg::Created<Contact>> CreateContact(const auth::OnBehalfOf& caller,
                                                      Contact contact, const audit::Actor& who,
                                                      const pg::RequestKey& key,
                                                      const pg::ResponseEncoder<Contact>& encode);
   absl::StatusOr<Contact> GetContact(const std::string& tenant, const std::string& id,
                                      const audit::Actor& who);
+  // A contact not stored, filled from an attended appointment: its desk, the APPOINTMENT
+  // channel, now, the operator, and the person registered with the booking's codice fiscale
+  // when there is one. FAILED_PRECONDITION, reason APPOINTMENT_NOT_ATTENDED, before check-in.
+  absl::StatusOr<Contact> PrefillContact(const auth::OnBehalfOf& caller, const std::string& tenant,
+                                         const std::string& appointment_id,
+                                         const audit::Actor& who);
   absl::StatusOr<api::Page<Contact>> ListContacts(const std::string& tenant,
                                                   const std::string& person_id,
                                                   const api::PageRequest& page,
@@ -196,6 +206,7 @@ class Intake {
 
   IntakeRepository* const repository_;
   tenants_client::Directory* const directory_;
+  AppointmentReader* const appointments_;
   const crypto::SecretKey* const secret_;
   const clock::Clock* const clock_;
   prometheus::Family<prometheus::Counter>* break_glass_;

@@ -301,6 +301,26 @@ grpc::Status IntakeGrpcService::CreateContact(grpc::ServerContext* context,
   });
 }
 
+grpc::Status IntakeGrpcService::PrefillContact(grpc::ServerContext* context,
+                                               const v1::PrefillContactRequest* request,
+                                               v1::Contact* response) {
+  return handler_->Handle(context, "PrefillContact", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    auto appointment =
+        ParseName<api::AppointmentName>(request->appointment(), "appointment", violations);
+    api::RequireSameTenant(parent, appointment, "appointment", violations);
+    if (parent) RETURN_IF_ERROR(RequireCaseWorkerOf(call, parent->tenant));
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(Contact draft, intake_->PrefillContact(call.OnBehalfOfCaller(), parent->tenant,
+                                                            appointment->appointment, who));
+    *response = ToProto(draft);
+    response->clear_name();  // not stored: no name yet
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status IntakeGrpcService::GetContact(grpc::ServerContext* context,
                                            const v1::GetContactRequest* request,
                                            v1::Contact* response) {

@@ -42,6 +42,9 @@ class IntakeGrpcService final : public v1::IntakeService::Service {
                              v1::Contact* response) override;
   grpc::Status GetContact(grpc::ServerContext* context, const v1::GetContactRequest* request,
                           v1::Contact* response) override;
+  grpc::Status PrefillContact(grpc::ServerContext* context,
+                              const v1::PrefillContactRequest* request,
+                              v1::Contact* response) override;
   grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
                             v1::ListContactsResponse* response) override;
   grpc::Status OpenCase(grpc::ServerContext* context, const v1::OpenCaseRequest* request,

@@ -43,8 +43,11 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* audit = kit.Own(std::make_unique<audit::AuditLog>(kSchema, &kit.clock()));
   auto* repository =
       kit.Own(std::make_unique<PostgresIntakeRepository>(&kit.pool(), keyring, audit));
-  auto* intake = kit.Own(std::make_unique<Intake>(repository, directory, secret, &kit.clock(),
-                                                  kit.registry(), config.max_attachment_bytes));
+  auto* appointments = kit.Own(std::make_unique<GrpcAppointmentReader>(
+      kit.ChannelTo(config.scheduling_address), config.scheduling_deadline));
+  auto* intake =
+      kit.Own(std::make_unique<Intake>(repository, directory, appointments, secret, &kit.clock(),
+                                       kit.registry(), config.max_attachment_bytes));
   kit.AddService(kit.Own(std::make_unique<IntakeGrpcService>(intake, &kit.handler())));
   // The DPO's API over this service's trail, and its part of a citizen's data (art. 15).
   kit.AddService(kit.Own(

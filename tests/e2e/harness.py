@@ -225,6 +225,8 @@ class Stack:
                     f.write("1 " + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
                 env.update(SPORTELLI_SECRET_KEY_FILE=secret, SPORTELLI_KEK_FILE=kek,
                            SPORTELLI_TENANTS_ADDR=f"127.0.0.1:{self['tenants'].grpc_port}")
+            if name == "intake" and "scheduling" in self.services:  # contacts from appointments
+                env["SPORTELLI_SCHEDULING_ADDR"] = f"127.0.0.1:{self['scheduling'].grpc_port}"
             env.update(self.environment)
             # migrate as the owner, granting the runtime role; the rest as the runtime role.
             self._run(binary, "migrate", dict(env, SPORTELLI_PG_DSN=owner_dsn,

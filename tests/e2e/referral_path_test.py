@@ -8,7 +8,8 @@ person's data.
 Checking in needs the service's "now" inside the appointment's check-in window, hours or days
 after a booking made with the minimum notice: scheduling is restarted with its clock moved to
 ten minutes before the appointment (libfaketime, as scripts/test's SPORTELLI_TEST_FAKETIME;
-monotonic clocks left alone), and the tokens it is shown are minted for that moment.
+monotonic clocks left alone), and the token it is shown then is minted for that moment; then it
+is restarted on the real clock, for intake to read the appointment with the operator's token.
 """
 
 import json
@@ -73,13 +74,17 @@ class ReferralPathTest(unittest.TestCase):
         return (("authorization", "Bearer " + token),)
 
     def move_scheduling_clock_to(self, instant):
+        """Restarts scheduling with its clock at `instant` (None: the real clock again)."""
         service = self.stack["scheduling"]
         service.stop()
-        service.env = dict(
-            service.env, LD_PRELOAD=LIBFAKETIME,
-            FAKETIME="@" + time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(instant)), TZ="UTC",
-            FAKETIME_DONT_FAKE_MONOTONIC="1",
-            ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+        for variable in ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"):
+            service.env.pop(variable, None)
+        if instant is not None:
+            service.env = dict(
+                service.env, LD_PRELOAD=LIBFAKETIME,
+                FAKETIME="@" + time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(instant)),
+                FAKETIME_DONT_FAKE_MONOTONIC="1",
+                ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
         service.start()  # listening: its readiness (database, Redis) is checked by the call
 
     def test_book_check_in_listen_open_note_refer_accept_and_the_dpo_sees_it_all(self):
@@ -103,6 +108,7 @@ class ReferralPathTest(unittest.TestCase):
             spb.CheckInAppointmentRequest(name=booked.name),
             metadata=self.as_(["operator"], OPERATOR, at=at_the_desk), timeout=10)
         self.assertEqual(checked_in.state, spb.APPOINTMENT_STATE_CHECKED_IN)
+        self.move_scheduling_clock_to(None)  # intake reads it with tokens of the real clock
 
         # 3. The listening interview: person, contact from the appointment, case, note.
         intake = self.stub("intake", ipb_grpc.IntakeServiceStub)
@@ -117,13 +123,16 @@ class ReferralPathTest(unittest.TestCase):
                 consents=[ipb.Consent(kind=ipb.CONSENT_KIND_SHARE_WITH_REFERRAL_BODIES,
                                       granted=True)])),
             metadata=operator, timeout=10)
+        # The contact opens pre-filled from the checked-in appointment (intake asks scheduling).
+        draft = intake.PrefillContact(ipb.PrefillContactRequest(parent=f"tenants/{TENANT}",
+                                                                appointment=booked.name),
+                                      metadata=operator, timeout=10)
+        self.assertEqual((draft.desk, draft.channel, draft.appointment, draft.person),
+                         (DESK, ipb.CONTACT_CHANNEL_APPOINTMENT, booked.name, person.name))
+        draft.need_areas.extend([ipb.NEED_AREA_WORK, ipb.NEED_AREA_HOUSING])
+        draft.outcome = ipb.CONTACT_OUTCOME_CASE_OPENED
         contact = intake.CreateContact(ipb.CreateContactRequest(
-            parent=f"tenants/{TENANT}", request_id=str(uuid.uuid4()),
-            contact=ipb.Contact(person=person.name, desk=DESK,
-                                channel=ipb.CONTACT_CHANNEL_APPOINTMENT, appointment=booked.name,
-                                contact_time=timestamp_pb2.Timestamp(seconds=int(time.time())),
-                                need_areas=[ipb.NEED_AREA_WORK, ipb.NEED_AREA_HOUSING],
-                                outcome=ipb.CONTACT_OUTCOME_CASE_OPENED)),
+            parent=f"tenants/{TENANT}", request_id=str(uuid.uuid4()), contact=draft),
             metadata=operator, timeout=10)
         self.assertEqual(contact.operator, OPERATOR)  # from the token
         case = intake.OpenCase(ipb.OpenCaseRequest(parent=f"tenants/{TENANT}", contact=contact.name,
@@ -181,7 +190,7 @@ class ReferralPathTest(unittest.TestCase):
         booking_trail = self.stub("scheduling", apb_grpc.AuditServiceStub).ListAuditEvents(
             apb.ListAuditEventsRequest(parent=f"tenants/{TENANT}",
                                        codice_fiscale=CITIZEN.codice_fiscale, page_size=100),
-            metadata=self.as_(["dpo"], "dpo-e2e", at=at_the_desk), timeout=10).audit_events
+            metadata=dpo, timeout=10).audit_events
         self.assertIn(booked.name, {e.resource for e in booking_trail})
         self.assertIn(OPERATOR, {e.subject for e in booking_trail})  # the check-in
 

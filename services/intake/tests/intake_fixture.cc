@@ -55,8 +55,8 @@ void IntakeTest::SetUp() {
   repository_ =
       std::make_unique<PostgresIntakeRepository>(pool_.get(), keyring_.get(), audit_.get());
   registry_ = std::make_shared<prometheus::Registry>();
-  intake_ = std::make_unique<Intake>(repository_.get(), &directory_, secret_.get(), &clock_,
-                                     *registry_, kTestMaxAttachmentBytes);
+  intake_ = std::make_unique<Intake>(repository_.get(), &directory_, &appointments_, secret_.get(),
+                                     &clock_, *registry_, kTestMaxAttachmentBytes);
   metrics_ = std::make_unique<server::RpcMetrics>("intake", *registry_);
   handler_ = std::make_unique<server::RpcHandler>("intake.sportelli", &identity_.verifier(),
                                                   metrics_.get(), &logger_);

@@ -5,6 +5,7 @@
 #ifndef SPORTELLI_SERVICES_INTAKE_TESTS_INTAKE_FIXTURE_H_
 #define SPORTELLI_SERVICES_INTAKE_TESTS_INTAKE_FIXTURE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,23 @@ using sportelli::testing::Fields;
 
 // A valid codice fiscale of a woman born on 1 January 1980, different for each `n`.
 std::string CodiceFiscale(int n);
+
+// Scheduling's appointments as the tests set them (the e2e path test reads the real service).
+class FakeAppointments final : public AppointmentReader {
+ public:
+  void Set(const std::string& tenant, const std::string& id, AppointmentFacts facts) {
+    facts_[tenant + "/" + id] = std::move(facts);
+  }
+  absl::StatusOr<AppointmentFacts> Get(const auth::OnBehalfOf&, const std::string& tenant,
+                                       const std::string& id) override {
+    auto found = facts_.find(tenant + "/" + id);
+    if (found == facts_.end()) return status::NotFound("appointment");
+    return found->second;
+  }
+
+ private:
+  std::map<std::string, AppointmentFacts> facts_;
+};
 
 class IntakeTest : public ::testing::Test {
  protected:
@@ -87,6 +105,7 @@ class IntakeTest : public ::testing::Test {
   std::string tenant_;
   std::string other_tenant_;
   tenants_client::testing::FakeDirectory directory_;
+  FakeAppointments appointments_;
   logging::Logger logger_{"intake-test", logging::Level::kWarning};
   std::shared_ptr<prometheus::Registry> registry_;
   sportelli::testing::TestIdentity identity_;

@@ -519,5 +519,53 @@ TEST_F(IntakeTest, ABadHouseholdIsRefusedAndChangesNothing) {
   EXPECT_EQ(out.household_size(), 0);
 }
 
+TEST_F(IntakeTest, AContactFromAnAppointmentNeedsTheCitizenCheckedInAtThatDesk) {
+  directory_.AddDesk(tenant_, "altrove", tenants_client::DeskInfo{3, true, true, {"colloquio"}});
+  const std::string person = Register(1);
+  AppointmentFacts booked;
+  booked.desk_id = "sede";
+  booked.start_time = kTestStart - absl::Minutes(20);
+  booked.codice_fiscale = CodiceFiscale(1);
+  appointments_.Set(tenant_, "a-prenotata", booked);
+  const std::string appointment = absl::StrCat("tenants/", tenant_, "/appointments/a-prenotata");
+  v1::PrefillContactRequest prefill;
+  prefill.set_parent(absl::StrCat("tenants/", tenant_));
+  prefill.set_appointment(appointment);
+  v1::Contact draft;
+  const Failure early = Decode(Call(&Stub::PrefillContact, Operator(), prefill, &draft));
+  EXPECT_EQ(early.code, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(early.reason, "APPOINTMENT_NOT_ATTENDED");
+  v1::CreateContactRequest request = NewContact(person);
+  request.mutable_contact()->set_channel(v1::CONTACT_CHANNEL_APPOINTMENT);
+  request.mutable_contact()->set_appointment(appointment);
+  v1::Contact contact;
+  EXPECT_EQ(Decode(Call(&Stub::CreateContact, Operator(), request, &contact)).reason,
+            "APPOINTMENT_NOT_ATTENDED");
+
+  booked.attended = true;  // checked in
+  appointments_.Set(tenant_, "a-prenotata", booked);
+  ASSERT_TRUE(Call(&Stub::PrefillContact, Operator(), prefill, &draft).ok());
+  EXPECT_TRUE(draft.name().empty());  // a draft: nothing stored
+  EXPECT_EQ(draft.desk(), Desk());
+  EXPECT_EQ(draft.channel(), v1::CONTACT_CHANNEL_APPOINTMENT);
+  EXPECT_EQ(draft.appointment(), appointment);
+  EXPECT_EQ(draft.person(), person);  // found by the booking's codice fiscale
+  EXPECT_EQ(draft.operator_(), "operatrice-1");
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.contacts"), "0");
+
+  request.mutable_contact()->set_desk(Desk("altrove"));
+  EXPECT_THAT(Fields(Decode(Call(&Stub::CreateContact, Operator(), request, &contact))),
+              ElementsAre("contact.desk"));
+  request.mutable_contact()->set_desk(Desk());
+  request.mutable_contact()->set_appointment(
+      absl::StrCat("tenants/", tenant_, "/appointments/a-nessuna"));
+  EXPECT_EQ(Decode(Call(&Stub::CreateContact, Operator(), request, &contact)).code,
+            grpc::StatusCode::NOT_FOUND);
+  request.mutable_contact()->set_appointment(appointment);
+  request.set_request_id(crypto::RandomUuid());
+  ASSERT_TRUE(Call(&Stub::CreateContact, Operator(), request, &contact).ok());
+  EXPECT_EQ(contact.appointment(), appointment);
+}
+
 }  // namespace
 }  // namespace sportelli::intake::testing
