@@ -21,22 +21,7 @@ absl::StatusOr<AppointmentFacts> GrpcAppointmentReader::Get(const auth::OnBehalf
   const grpc::Status status =
       stub_->GetAppointment(caller.NewContext(deadline_).get(), request, &appointment);
   if (!status.ok()) {
-    switch (status.error_code()) {
-      case grpc::StatusCode::UNAVAILABLE:
-      case grpc::StatusCode::DEADLINE_EXCEEDED:
-      case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      case grpc::StatusCode::CANCELLED:
-        return status::Error(absl::StatusCode::kUnavailable,
-                             "the scheduling service did not answer in time",
-                             "SCHEDULING_UNAVAILABLE");
-      case grpc::StatusCode::INTERNAL:
-      case grpc::StatusCode::UNKNOWN:
-      case grpc::StatusCode::UNIMPLEMENTED:
-      case grpc::StatusCode::DATA_LOSS:
-        return status::Internal("the scheduling service failed");
-      default:
-        return status::FromGrpcStatus(status);  // NOT_FOUND, PERMISSION_DENIED: the caller's
-    }
+    return status::FromDependency(status, "scheduling", "SCHEDULING_UNAVAILABLE");
   }
   AppointmentFacts facts;
   absl::StatusOr<api::DeskName> desk = api::ParseName<api::DeskName>(appointment.desk(), "desk");

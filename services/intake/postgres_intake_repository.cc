@@ -93,17 +93,24 @@ absl::StatusOr<pg::Created<Person>> PostgresIntakeRepository::CreatePerson(
       });
 }
 
+absl::StatusOr<StoredPerson> PostgresIntakeRepository::ReadPerson(pqxx::work& tx,
+                                                                  const std::string& tenant,
+                                                                  const std::string& id,
+                                                                  bool for_update) {
+  const pqxx::result rows = ExecPrepared(tx,
+                                         absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
+                                                      "WHERE p.tenant_id = $1 AND p.person_id = $2",
+                                                      for_update ? " FOR UPDATE OF p" : ""),
+                                         tenant, id);
+  if (rows.empty()) return status::NotFound("person");
+  return PersonAt(tx, *keyring_, tenant, rows[0]);
+}
+
 absl::StatusOr<Person> PostgresIntakeRepository::GetPerson(const std::string& tenant,
                                                            const std::string& id,
                                                            const audit::Actor& who) {
   return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Person> {
-    const pqxx::result rows =
-        ExecPrepared(tx,
-                     absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
-                                  "WHERE p.tenant_id = $1 AND p.person_id = $2"),
-                     tenant, id);
-    if (rows.empty()) return status::NotFound("person");
-    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    ASSIGN_OR_RETURN(StoredPerson stored, ReadPerson(tx, tenant, id, /*for_update=*/false));
     if (stored.person.processing_restricted) return ProcessingRestricted();
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kRead, PersonResource(tenant, id),
                           kPersonData, {stored.AuditIndex()}));
@@ -199,12 +206,7 @@ absl::StatusOr<Person> PostgresIntakeRepository::UpdatePerson(
     const std::optional<std::vector<HouseholdMember>>& household,
     const std::optional<std::vector<Consent>>& consents, const audit::Actor& who, absl::Time now) {
   return pool_->RunInTenantTransaction(tenant, [&](pqxx::work& tx) -> absl::StatusOr<Person> {
-    const std::string select = absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
-                                            "WHERE p.tenant_id = $1 AND p.person_id = $2");
-    const pqxx::result rows =
-        ExecPrepared(tx, absl::StrCat(select, " FOR UPDATE OF p"), tenant, id);
-    if (rows.empty()) return status::NotFound("person");
-    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    ASSIGN_OR_RETURN(StoredPerson stored, ReadPerson(tx, tenant, id, /*for_update=*/true));
     if (stored.person.processing_restricted) return ProcessingRestricted();
     if (stored.person.erased) {
       return status::Error(absl::StatusCode::kFailedPrecondition, "the person's data was erased",
@@ -229,8 +231,7 @@ absl::StatusOr<Person> PostgresIntakeRepository::UpdatePerson(
                  tenant, id, Timestamp(now));
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kUpdate, PersonResource(tenant, id),
                           kPersonData, {stored.AuditIndex()}));
-    const pqxx::result updated = ExecPrepared(tx, select, tenant, id);
-    ASSIGN_OR_RETURN(StoredPerson reread, PersonAt(tx, *keyring_, tenant, updated[0]));
+    ASSIGN_OR_RETURN(StoredPerson reread, ReadPerson(tx, tenant, id, /*for_update=*/false));
     return std::move(reread.person);
   });
 }
@@ -246,13 +247,7 @@ absl::StatusOr<Person> PostgresIntakeRepository::SetProcessingRestriction(const 
                  "WHEN $3 THEN $4::timestamptz END, restricted_by = CASE WHEN $3 THEN $5 END, "
                  "update_time = $4::timestamptz WHERE tenant_id = $1 AND person_id = $2",
                  tenant, id, restricted, Timestamp(now), who.subject);
-    const pqxx::result rows =
-        ExecPrepared(tx,
-                     absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
-                                  "WHERE p.tenant_id = $1 AND p.person_id = $2"),
-                     tenant, id);
-    if (rows.empty()) return status::NotFound("person");
-    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    ASSIGN_OR_RETURN(StoredPerson stored, ReadPerson(tx, tenant, id, /*for_update=*/false));
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kUpdate, PersonResource(tenant, id),
                           kPersonRestrictionData, {stored.AuditIndex()}));
     stored.person.identity = Identity();
@@ -286,12 +281,7 @@ absl::StatusOr<Person> PostgresIntakeRepository::ErasePerson(const std::string& 
                  tenant, id, Timestamp(now));
     RETURN_IF_ERROR(Audit(tx, tenant, who, audit::Action::kDelete, PersonResource(tenant, id),
                           kPersonErasureData, {Bytes(person[0][1])}));
-    const pqxx::result rows =
-        ExecPrepared(tx,
-                     absl::StrCat("SELECT ", PersonColumns(), kPersonFrom,
-                                  "WHERE p.tenant_id = $1 AND p.person_id = $2"),
-                     tenant, id);
-    ASSIGN_OR_RETURN(StoredPerson stored, PersonAt(tx, *keyring_, tenant, rows[0]));
+    ASSIGN_OR_RETURN(StoredPerson stored, ReadPerson(tx, tenant, id, /*for_update=*/false));
     return std::move(stored.person);
   });
 }

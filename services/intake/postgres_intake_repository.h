@@ -17,6 +17,7 @@
 namespace sportelli::intake {
 
 struct StoredCase;      // postgres_rows.h
+struct StoredPerson;    // postgres_rows.h
 struct StoredReferral;  // postgres_rows.h
 
 // What the DPO's export (GDPR art. 15) holds of one person, opened: their record, contacts,
@@ -159,6 +160,10 @@ class PostgresIntakeRepository final : public IntakeRepository {
   absl::Status Audit(pqxx::work& tx, const std::string& tenant, const audit::Actor& who,
                      audit::Action action, std::string resource, const char* data_class,
                      std::vector<std::string> indexes) const;
+
+  // The person `id` opened (NOT_FOUND for an unknown one), locked when `for_update`.
+  absl::StatusOr<StoredPerson> ReadPerson(pqxx::work& tx, const std::string& tenant,
+                                          const std::string& id, bool for_update);
 
   // The case `id` locked for update (or only read), visible to `access` (see CaseAccess),
   // with its history when `with_history`; the access recorded in the audit trail as `action`.

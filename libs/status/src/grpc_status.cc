@@ -4,8 +4,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "sportelli/status/errors.h"
 
 namespace sportelli::status {
 namespace {
@@ -68,6 +70,26 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     out.SetPayload(any.type_url(), absl::Cord(any.value()));
   }
   return out;
+}
+
+absl::Status FromDependency(const grpc::Status& status, absl::string_view service,
+                            absl::string_view unavailable_reason) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::CANCELLED:
+      return Error(absl::StatusCode::kUnavailable,
+                   absl::StrCat("the ", service, " service did not answer in time"),
+                   unavailable_reason);
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::DATA_LOSS:
+      return Internal(absl::StrCat("the ", service, " service failed"));
+    default:
+      return FromGrpcStatus(status);
+  }
 }
 
 }  // namespace sportelli::status

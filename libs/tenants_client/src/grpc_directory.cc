@@ -20,21 +20,7 @@ namespace tv1 = ::sportelli::tenants::v1;
 // caller's mistake: UNAVAILABLE with a reason of its own. Its other answers (NOT_FOUND,
 // PERMISSION_DENIED, INVALID_ARGUMENT) are about the request and pass through.
 absl::Status FromTenants(const grpc::Status& status) {
-  switch (status.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-    case grpc::StatusCode::CANCELLED:
-      return status::Error(absl::StatusCode::kUnavailable,
-                           "the tenants service did not answer in time", "TENANTS_UNAVAILABLE");
-    case grpc::StatusCode::INTERNAL:
-    case grpc::StatusCode::UNKNOWN:
-    case grpc::StatusCode::UNIMPLEMENTED:
-    case grpc::StatusCode::DATA_LOSS:
-      return status::Internal("the tenants service failed");
-    default:
-      return status::FromGrpcStatus(status);
-  }
+  return status::FromDependency(status, "tenants", "TENANTS_UNAVAILABLE");
 }
 
 // Cache keys start with the tenant, so that Forget(tenant) is one prefix.

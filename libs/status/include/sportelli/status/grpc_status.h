@@ -23,6 +23,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain);
 // field violations survive the round trip.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// The answer of another service this one depends on, as this service's own: that service not
+// answering (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, CANCELLED) is not the
+// caller's mistake, so UNAVAILABLE with `unavailable_reason` ("TENANTS_UNAVAILABLE") and "the
+// `service` service did not answer in time"; its failures (INTERNAL, UNKNOWN, UNIMPLEMENTED,
+// DATA_LOSS) are INTERNAL; its answers about the request (NOT_FOUND, PERMISSION_DENIED,
+// INVALID_ARGUMENT, ...) pass through as FromGrpcStatus gives them.
+absl::Status FromDependency(const grpc::Status& status, absl::string_view service,
+                            absl::string_view unavailable_reason);
+
 }  // namespace sportelli::status
 
 #endif  // SPORTELLI_STATUS_GRPC_STATUS_H_
