@@ -45,6 +45,12 @@ scenarios
                 with --pg-dsn, checks in PostgreSQL that no slot was overbooked
   read          GetAppointment (citizen decrypted, read audited) round-robin over --appointments
                 appointments it books first on --desks; needs --role operator
+  contact       IntakeService: CreatePerson, then CreateContact for that person at a desk of
+                --desks, as one request; needs --role operator
+  case-read     IntakeService: GetCase, then ListNotes (--page-size newest), of --cases cases
+                with --notes notes each that it opens first on --desks; needs --role operator
+  case-list     IntakeService.ListCases of the desks of --desks (open cases, first page of
+                --page-size); needs --role operator or coordinator
 
 flags (defaults in brackets)
   --duration D        measured duration [30s] (not for rush: it lasts attempts / rate)
@@ -59,6 +65,9 @@ flags (defaults in brackets)
   --slots N           rush: slots aimed at [1000]  --attempts N  rush: attempts [100000]
   --seed N            rush: choice of slots and of each attempt's slot [random]
   --appointments N    read: appointments booked, then read [500]
+  --cases N           case-read: cases opened [50]   --notes N  case-read: notes per case [25]
+  --page-size N       case-read: notes read; case-list: cases listed [20]
+  --subject S         token subject [sportelli-bench]
   --pg-dsn DSN        rush: libpq connection string for the overbooking check
   --json FILE         also write the report as JSON   --label TEXT  a name for this run
 )";
@@ -67,7 +76,8 @@ const std::set<std::string> kFlags = {
     "scenario",    "target",       "rate",         "duration", "warmup", "threads",
     "connections", "deadline",     "max-inflight", "json",     "label",  "jwt-private-key",
     "jwt-issuer",  "jwt-audience", "role",         "tenant",   "desks",  "days",
-    "span-days",   "slots",        "attempts",     "seed",     "pg-dsn", "appointments"};
+    "span-days",   "slots",        "attempts",     "seed",     "pg-dsn", "appointments",
+    "cases",       "notes",        "page-size",    "subject"};
 
 // Exit codes.
 constexpr int kExitOk = 0;
@@ -106,14 +116,21 @@ struct Settings {
   uint64_t seed = 0;
   std::string pg_dsn;
   int appointments = 0;
+  int cases = 0;
+  int notes = 0;
+  int page_size = 0;
+  std::string subject;
 };
 
 absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   Settings s;
   ASSIGN_OR_RETURN(s.scenario, flags.String("scenario"));
-  const std::set<std::string> scenarios = {"empty", "availability", "booking", "rush", "read"};
-  if (scenarios.count(s.scenario) == 0)
-    return absl::InvalidArgumentError("--scenario: empty, availability, booking, rush or read");
+  const std::set<std::string> scenarios = {"empty", "availability", "booking",   "rush",
+                                           "read",  "contact",      "case-read", "case-list"};
+  if (scenarios.count(s.scenario) == 0) {
+    return absl::InvalidArgumentError(
+        "--scenario: empty, availability, booking, rush, read, contact, case-read or case-list");
+  }
   const bool rush = s.scenario == "rush";
   ASSIGN_OR_RETURN(s.target, flags.String("target"));
   ASSIGN_OR_RETURN(s.rate, flags.Double("rate"));
@@ -160,6 +177,13 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   s.pg_dsn = flags.String("pg-dsn", "");
   ASSIGN_OR_RETURN(value, flags.Int("appointments", 500, 1, 100'000));
   s.appointments = static_cast<int>(value);
+  ASSIGN_OR_RETURN(value, flags.Int("cases", 50, 1, 100'000));
+  s.cases = static_cast<int>(value);
+  ASSIGN_OR_RETURN(value, flags.Int("notes", 25, 0, 1'000));
+  s.notes = static_cast<int>(value);
+  ASSIGN_OR_RETURN(value, flags.Int("page-size", 20, 1, 100));
+  s.page_size = static_cast<int>(value);
+  s.subject = flags.String("subject", "sportelli-bench");
   return s;
 }
 
@@ -171,7 +195,7 @@ absl::StatusOr<Bearers> MintBearers(const Settings& settings, const std::set<std
   Bearers bearers;
   for (const std::string& tenant : tenants) {
     auth::MintOptions options;
-    options.subject = "sportelli-bench";
+    options.subject = settings.subject;
     options.tenant = tenant;
     options.roles = settings.roles;
     options.ttl = ttl;
@@ -269,6 +293,18 @@ int Run(int argc, char** argv) {
   } else if (s.scenario == "availability") {
     workload = std::make_unique<AvailabilityWorkload>(*channels, s.pairs, *bearers, today, s.days,
                                                       s.span_days);
+  } else if (s.scenario == "contact") {
+    workload = std::make_unique<ContactWorkload>(*channels, s.pairs, *bearers, today, FreshSeed());
+  } else if (s.scenario == "case-read") {
+    absl::StatusOr<std::vector<std::string>> names = OpenCasesWithNotes(
+        *(*channels)[0], s.pairs, *bearers, today, s.cases, s.notes, FreshSeed());
+    if (!names.ok()) return fail(names.status());
+    std::cerr << "sportelli-bench: " << names->size() << " cases opened with " << s.notes
+              << " notes each\n";
+    workload =
+        std::make_unique<CaseReadWorkload>(*channels, *std::move(names), *bearers, s.page_size);
+  } else if (s.scenario == "case-list") {
+    workload = std::make_unique<CaseListWorkload>(*channels, s.pairs, *bearers, s.page_size);
   } else if (s.scenario == "read") {
     absl::StatusOr<std::vector<SlotRef>> free =
         ListFreeSlots(*(*channels)[0], s.pairs, *bearers, today, s.days, absl::Seconds(30));

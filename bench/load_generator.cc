@@ -111,6 +111,10 @@ class Collector final {
  private:
   void Complete(Call* raw) {
     std::unique_ptr<Call> call(raw);
+    if (call->status.ok() && call->StartNext(&cq_)) {
+      call.release();  // its next step is in flight, with the same tag
+      return;
+    }
     const int64_t now = SteadyNanos();
     if (schedule_.IsMeasured(call->index)) {
       const grpc::StatusCode code = call->status.error_code();

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,6 +43,9 @@ class Call {
   virtual ~Call() = default;
   // Starts the RPC on `cq`, with `this` as the completion tag.
   virtual void Start(grpc::CompletionQueue* cq) = 0;
+  // Called when a step ended OK: true if the call started another step (again with `this` as
+  // the tag), so that what is measured is the whole sequence a user waits for.
+  virtual bool StartNext(grpc::CompletionQueue* /*cq*/) { return false; }
 
   grpc::ClientContext context;
   grpc::Status status;
@@ -77,6 +81,52 @@ std::unique_ptr<Call> MakeUnaryCall(Request request, Prepare prepare) {
   return std::make_unique<UnaryCall<Response, Request, Prepare>>(std::move(request),
                                                                  std::move(prepare));
 }
+
+// Two unary calls in sequence, measured as one request: the second is made from the first's
+// response once it succeeded, with the same deadline and the same `authorization`. (A
+// ClientContext serves one RPC only, so the second step has its own.)
+//   TwoStepCall<v1::Person, v1::Contact>(bearer,
+//       [=](grpc::ClientContext* c, grpc::CompletionQueue* cq) { ...PrepareAsyncCreatePerson },
+//       [=](const v1::Person& p, grpc::ClientContext* c, grpc::CompletionQueue* cq) { ... });
+template <typename FirstResponse, typename SecondResponse>
+class TwoStepCall final : public Call {
+ public:
+  using First = std::function<std::unique_ptr<grpc::ClientAsyncResponseReader<FirstResponse>>(
+      grpc::ClientContext*, grpc::CompletionQueue*)>;
+  using Second = std::function<std::unique_ptr<grpc::ClientAsyncResponseReader<SecondResponse>>(
+      const FirstResponse&, grpc::ClientContext*, grpc::CompletionQueue*)>;
+
+  TwoStepCall(std::string bearer, First first, Second second)
+      : bearer_(std::move(bearer)), first_(std::move(first)), second_(std::move(second)) {
+    context.AddMetadata("authorization", bearer_);
+  }
+
+  void Start(grpc::CompletionQueue* cq) override {
+    first_reader_ = first_(&context, cq);
+    first_reader_->StartCall();
+    first_reader_->Finish(&first_response_, &status, this);
+  }
+
+  bool StartNext(grpc::CompletionQueue* cq) override {
+    if (second_reader_ != nullptr) return false;
+    second_context_.set_deadline(context.deadline());
+    second_context_.AddMetadata("authorization", bearer_);
+    second_reader_ = second_(first_response_, &second_context_, cq);
+    second_reader_->StartCall();
+    second_reader_->Finish(&second_response_, &status, this);
+    return true;
+  }
+
+ private:
+  const std::string bearer_;
+  First first_;
+  Second second_;
+  FirstResponse first_response_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<FirstResponse>> first_reader_;
+  grpc::ClientContext second_context_;
+  SecondResponse second_response_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<SecondResponse>> second_reader_;
+};
 
 // What a scenario sends. MakeCall is called from every client thread at once.
 class Workload {

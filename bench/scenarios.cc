@@ -6,13 +6,17 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/client_context.h"
+#include "sportelli/citizen/codice_fiscale.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/server/deadline.h"
 #include "sportelli/server/rpc_metrics.h"
+#include "sportelli/status/macros.h"
 
 namespace sportelli::bench {
 namespace {
 
 namespace sv1 = scheduling::v1;
+namespace iv1 = intake::v1;
 
 // AIP-style limit of ListAvailableSlots: both dates included, at most this many days.
 constexpr int kMaxListDays = 62;
@@ -245,6 +249,208 @@ absl::StatusOr<std::vector<std::string>> BookForReading(grpc::Channel& channel,
     names.push_back(made.name());
   }
   if (names.empty()) return absl::FailedPreconditionError("no appointment could be booked");
+  return names;
+}
+
+// ---- intake -----------------------------------------------------------------------------------
+
+namespace {
+
+// What an operator writes after listening to someone: about the length of a real note.
+constexpr char kNoteText[] =
+    "Colloquio di ascolto. La persona riferisce la perdita del lavoro a tempo determinato a "
+    "settembre e un affitto arretrato di tre mensilita; vive con due figli minori, il padre non "
+    "contribuisce. Ha gia presentato domanda per l'assegno di inclusione, in attesa di esito. "
+    "Spiegati il fondo per la morosita incolpevole e i requisiti del contributo affitto; "
+    "concordato un secondo incontro con la documentazione ISEE aggiornata e il contratto di "
+    "locazione. Da valutare l'invio al Punto Insieme per il percorso di inclusione.";
+
+// A new person of the comune `tenant`: a fresh valid codice fiscale with the birth date and sex
+// it encodes, registered by the operator with the privacy notice acknowledged.
+iv1::CreatePersonRequest PersonRequest(const std::string& tenant, absl::CivilDay today,
+                                       SplitMix64& random) {
+  iv1::CreatePersonRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant));
+  request.set_request_id(UuidV4(random));
+  iv1::Person* person = request.mutable_person();
+  person->set_given_name(kGivenNames[random.Below(std::size(kGivenNames))]);
+  person->set_family_name(kFamilyNames[random.Below(std::size(kFamilyNames))]);
+  const std::string code = RandomCodiceFiscale(random);
+  person->set_codice_fiscale(code);
+  absl::StatusOr<citizen::CodiceFiscaleData> data = citizen::DecodeCodiceFiscale(code, today);
+  if (data.ok()) {  // RandomCodiceFiscale makes valid codes only
+    person->mutable_birth_date()->set_year(static_cast<int32_t>(data->birth_date.year()));
+    person->mutable_birth_date()->set_month(data->birth_date.month());
+    person->mutable_birth_date()->set_day(data->birth_date.day());
+    person->set_sex(data->sex == citizen::Sex::kFemale ? iv1::SEX_FEMALE : iv1::SEX_MALE);
+  }
+  person->set_citizenship("IT");
+  person->mutable_address()->set_street_address("Via di Tiglio 1");
+  person->mutable_address()->set_postal_code("55012");
+  person->mutable_address()->set_locality("Capannori");
+  person->mutable_address()->set_province("LU");
+  person->set_phone_number(RandomMobileNumber(random));
+  person->set_privacy_notice_version("2026-01");
+  iv1::Consent* consent = person->add_consents();
+  consent->set_kind(iv1::CONSENT_KIND_SHARE_WITH_REFERRAL_BODIES);
+  consent->set_granted(true);
+  return request;
+}
+
+// A walk-in contact of `person` at `desk`, a few minutes ago, with what the operator said.
+iv1::CreateContactRequest ContactRequest(const std::string& tenant, const std::string& desk,
+                                         const std::string& person, iv1::ContactOutcome outcome,
+                                         SplitMix64& random) {
+  iv1::CreateContactRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant));
+  request.set_request_id(UuidV4(random));
+  iv1::Contact* contact = request.mutable_contact();
+  contact->set_person(person);
+  contact->set_desk(desk);
+  contact->set_channel(iv1::CONTACT_CHANNEL_WALK_IN);
+  SetTimestamp(clock::SystemClock::Instance().Now() - absl::Minutes(5),
+               contact->mutable_contact_time());
+  contact->add_need_areas(iv1::NEED_AREA_ECONOMIC_HARDSHIP);
+  contact->add_need_areas(iv1::NEED_AREA_HOUSING);
+  contact->set_information_given(
+      "Spiegati il fondo morosita incolpevole, il contributo affitto e l'assegno di inclusione; "
+      "consegnato l'elenco dei documenti per l'ISEE.");
+  contact->set_outcome(outcome);
+  return request;
+}
+
+std::string TenantOf(const std::string& name) {  // "tenants/{tenant}/..."
+  return name.substr(8, name.find('/', 8) - 8);
+}
+
+}  // namespace
+
+ContactWorkload::ContactWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                                 std::vector<DeskService> pairs, Bearers bearers,
+                                 absl::CivilDay today, uint64_t data_seed)
+    : stubs_(StubsFor<iv1::IntakeService::Stub>(channels)),
+      pairs_(std::move(pairs)),
+      bearers_(std::move(bearers)),
+      today_(today),
+      data_seed_(data_seed) {}
+
+std::unique_ptr<Call> ContactWorkload::MakeCall(int64_t index, int channel) {
+  const DeskService& pair = pairs_[static_cast<size_t>(index) % pairs_.size()];
+  SplitMix64 random(Mix(data_seed_, static_cast<uint64_t>(index)));
+  iv1::IntakeService::Stub* stub = stubs_[channel].get();
+  auto person =
+      std::make_shared<iv1::CreatePersonRequest>(PersonRequest(pair.tenant, today_, random));
+  auto contact = std::make_shared<iv1::CreateContactRequest>(
+      ContactRequest(pair.tenant, pair.desk, "", iv1::CONTACT_OUTCOME_INFORMATION_ONLY, random));
+  return std::make_unique<TwoStepCall<iv1::Person, iv1::Contact>>(
+      BearerOf(bearers_, pair.tenant),
+      [stub, person](grpc::ClientContext* context, grpc::CompletionQueue* cq) {
+        return stub->PrepareAsyncCreatePerson(context, *person, cq);
+      },
+      [stub, contact](const iv1::Person& made, grpc::ClientContext* context,
+                      grpc::CompletionQueue* cq) {
+        contact->mutable_contact()->set_person(made.name());
+        return stub->PrepareAsyncCreateContact(context, *contact, cq);
+      });
+}
+
+CaseReadWorkload::CaseReadWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                                   std::vector<std::string> names, Bearers bearers, int notes_page)
+    : stubs_(StubsFor<iv1::IntakeService::Stub>(channels)),
+      names_(std::move(names)),
+      bearers_(std::move(bearers)),
+      notes_page_(notes_page) {}
+
+std::unique_ptr<Call> CaseReadWorkload::MakeCall(int64_t index, int channel) {
+  const std::string& name = names_[static_cast<size_t>(index) % names_.size()];
+  iv1::IntakeService::Stub* stub = stubs_[channel].get();
+  iv1::GetCaseRequest get;
+  get.set_name(name);
+  iv1::ListNotesRequest list;
+  list.set_parent(name);
+  list.set_page_size(notes_page_);
+  return std::make_unique<TwoStepCall<iv1::Case, iv1::ListNotesResponse>>(
+      BearerOf(bearers_, TenantOf(name)),
+      [stub, get](grpc::ClientContext* context, grpc::CompletionQueue* cq) {
+        return stub->PrepareAsyncGetCase(context, get, cq);
+      },
+      [stub, list](const iv1::Case&, grpc::ClientContext* context, grpc::CompletionQueue* cq) {
+        return stub->PrepareAsyncListNotes(context, list, cq);
+      });
+}
+
+CaseListWorkload::CaseListWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                                   std::vector<DeskService> pairs, Bearers bearers, int page_size)
+    : stubs_(StubsFor<iv1::IntakeService::Stub>(channels)),
+      pairs_(std::move(pairs)),
+      bearers_(std::move(bearers)),
+      page_size_(page_size) {}
+
+std::unique_ptr<Call> CaseListWorkload::MakeCall(int64_t index, int channel) {
+  const DeskService& pair = pairs_[static_cast<size_t>(index) % pairs_.size()];
+  iv1::ListCasesRequest request;
+  request.set_parent(absl::StrCat("tenants/", pair.tenant));
+  request.set_desk(pair.desk);
+  request.set_page_size(page_size_);
+  iv1::IntakeService::Stub* stub = stubs_[channel].get();
+  std::unique_ptr<Call> call = MakeUnaryCall<iv1::ListCasesResponse>(
+      std::move(request),
+      [stub](grpc::ClientContext* context, const iv1::ListCasesRequest& r,
+             grpc::CompletionQueue* cq) { return stub->PrepareAsyncListCases(context, r, cq); });
+  call->context.AddMetadata("authorization", BearerOf(bearers_, pair.tenant));
+  return call;
+}
+
+absl::StatusOr<std::vector<std::string>> OpenCasesWithNotes(grpc::Channel& channel,
+                                                            const std::vector<DeskService>& pairs,
+                                                            const Bearers& bearers,
+                                                            absl::CivilDay today, int count,
+                                                            int notes, uint64_t seed) {
+  auto stub =
+      iv1::IntakeService::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  // One blocking call with the tenant's token; any failure ends the setup.
+  auto call = [&](const std::string& tenant, const char* what, auto method, const auto& request,
+                  auto* response) -> absl::Status {
+    grpc::ClientContext context;
+    context.set_deadline(server::DeadlineAfter(absl::Seconds(10)));
+    context.AddMetadata("authorization", BearerOf(bearers, tenant));
+    const grpc::Status status = ((*stub).*method)(&context, request, response);
+    if (status.ok()) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat("case-read setup, ", what, ": ",
+                                               server::GrpcCodeName(status.error_code()), " ",
+                                               status.error_message()));
+  };
+  std::vector<std::string> names;
+  for (int i = 0; i < count; ++i) {
+    const DeskService& pair = pairs[static_cast<size_t>(i) % pairs.size()];
+    SplitMix64 random(Mix(seed, static_cast<uint64_t>(i)));
+    iv1::Person person;
+    RETURN_IF_ERROR(call(pair.tenant, "CreatePerson", &iv1::IntakeService::Stub::CreatePerson,
+                         PersonRequest(pair.tenant, today, random), &person));
+    iv1::Contact contact;
+    RETURN_IF_ERROR(call(pair.tenant, "CreateContact", &iv1::IntakeService::Stub::CreateContact,
+                         ContactRequest(pair.tenant, pair.desk, person.name(),
+                                        iv1::CONTACT_OUTCOME_CASE_OPENED, random),
+                         &contact));
+    iv1::OpenCaseRequest open;
+    open.set_parent(absl::StrCat("tenants/", pair.tenant));
+    open.set_contact(contact.name());
+    open.set_request_id(UuidV4(random));
+    iv1::Case opened;
+    RETURN_IF_ERROR(
+        call(pair.tenant, "OpenCase", &iv1::IntakeService::Stub::OpenCase, open, &opened));
+    for (int n = 0; n < notes; ++n) {
+      iv1::CreateNoteRequest note;
+      note.set_parent(opened.name());
+      note.set_request_id(UuidV4(random));
+      note.mutable_note()->set_kind(n == 0 ? iv1::NOTE_KIND_LISTENING : iv1::NOTE_KIND_INTERVIEW);
+      note.mutable_note()->set_text(kNoteText);
+      iv1::Note made;
+      RETURN_IF_ERROR(
+          call(pair.tenant, "CreateNote", &iv1::IntakeService::Stub::CreateNote, note, &made));
+    }
+    names.push_back(opened.name());
+  }
   return names;
 }
 

@@ -28,6 +28,7 @@
 #include "bench/workload_data.h"
 #include "grpcpp/channel.h"
 #include "sportelli/bench/v1/bench_service.grpc.pb.h"
+#include "sportelli/intake/v1/intake_service.grpc.pb.h"
 #include "sportelli/scheduling/v1/scheduling_service.grpc.pb.h"
 
 namespace sportelli::bench {
@@ -122,6 +123,65 @@ absl::StatusOr<std::vector<std::string>> BookForReading(grpc::Channel& channel,
                                                         const std::vector<SlotRef>& slots,
                                                         const Bearers& bearers, int count,
                                                         uint64_t seed);
+
+// ---- intake -----------------------------------------------------------------------------------
+
+// An operator meeting a person for the first time: CreatePerson (a fresh valid identity, sealed
+// and audited) and then CreateContact for that person at desk pairs[i % pairs] (the service is
+// ignored), measured as one request. Each request has fresh request ids and citizen.
+class ContactWorkload final : public Workload {
+ public:
+  ContactWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                  std::vector<DeskService> pairs, Bearers bearers, absl::CivilDay today,
+                  uint64_t data_seed);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<intake::v1::IntakeService::Stub>> stubs_;
+  const std::vector<DeskService> pairs_;
+  const Bearers bearers_;
+  const absl::CivilDay today_;
+  const uint64_t data_seed_;
+};
+
+// GetCase and then ListNotes (the newest `notes_page` notes) of names[i % names]: an operator
+// opening a case, measured as one request.
+class CaseReadWorkload final : public Workload {
+ public:
+  CaseReadWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                   std::vector<std::string> names, Bearers bearers, int notes_page);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<intake::v1::IntakeService::Stub>> stubs_;
+  const std::vector<std::string> names_;
+  const Bearers bearers_;
+  const int notes_page_;
+};
+
+// ListCases of desk pairs[i % pairs] (every state but CLOSED, as the operator app's default),
+// the first page of `page_size`.
+class CaseListWorkload final : public Workload {
+ public:
+  CaseListWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                   std::vector<DeskService> pairs, Bearers bearers, int page_size);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<intake::v1::IntakeService::Stub>> stubs_;
+  const std::vector<DeskService> pairs_;
+  const Bearers bearers_;
+  const int page_size_;
+};
+
+// The case-read scenario's setup, through the API one call at a time: `count` cases on `pairs`
+// (round robin), each a new person, a contact and the case, with `notes` notes each (text of
+// a real note's length). Returns the cases' names; stops at the first error.
+absl::StatusOr<std::vector<std::string>> OpenCasesWithNotes(grpc::Channel& channel,
+                                                            const std::vector<DeskService>& pairs,
+                                                            const Bearers& bearers,
+                                                            absl::CivilDay today, int count,
+                                                            int notes, uint64_t seed);
 
 }  // namespace sportelli::bench
 

@@ -2,7 +2,8 @@
 -- security does not apply): in every comune a desk open around the clock every day so that the
 -- booking scenario never runs out of seats (`bench-grande`, 100 seats, a 5-minute service) and
 -- one for the click-day rush (`bench-rush`, 3 seats, a 30-minute service). The seeded desks
--- keep their real hours and serve the availability scenario.
+-- keep their real hours and serve the availability scenario. At the end, the operator of the
+-- intake scenarios.
 INSERT INTO tenants.services (tenant_id, service_id, display_name, duration_minutes)
 SELECT tenant_id, s.id, s.name, s.minutes
 FROM tenants.tenants,
@@ -23,4 +24,14 @@ INSERT INTO tenants.desk_hours (tenant_id, desk_id, day_of_week, start_minute, e
 SELECT d.tenant_id, d.desk_id, dow, 0, 1440
 FROM tenants.desks d, generate_series(1, 7) AS dow
 WHERE d.desk_id IN ('bench-grande', 'bench-rush')
+ON CONFLICT DO NOTHING;
+
+-- The benchmark's operator in every comune (the token subject sportelli-bench mints), serving
+-- every desk: the intake scenarios read and list cases as an operator sees them (assigned to
+-- them, or to nobody at a desk they serve).
+INSERT INTO tenants.operators (tenant_id, operator_id, display_name, subject, roles, desk_ids)
+SELECT tenant_id, 'sportelli-bench', 'Benchmark', 'sportelli-bench', '{operator}',
+       array_agg(desk_id ORDER BY desk_id)
+FROM tenants.desks
+GROUP BY tenant_id
 ON CONFLICT DO NOTHING;

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/scenarios.h"
 #include "gmock/gmock.h"
@@ -291,6 +292,89 @@ TEST(ScenariosTest, BookingRoundRobinVisitsEverySlotInTurn) {
   ASSERT_TRUE(schedule.ok());
   RunLoad(*schedule, {.threads = 1, .connections = 1}, workload);
   EXPECT_THAT(workload.AttemptsPerSlot(), ::testing::ElementsAre(10, 10, 10));
+  EXPECT_EQ(service.invalid(), 0);
+  server->Shutdown();
+}
+
+// CreatePerson names a new person, except every third call (FAILED_PRECONDITION); CreateContact
+// records whom it was given and whether the token came with it.
+class FakeIntake final : public intake::v1::IntakeService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* CreatePerson(grpc::CallbackServerContext* context,
+                                         const intake::v1::CreatePersonRequest* request,
+                                         intake::v1::Person* person) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    absl::MutexLock lock(&mutex_);
+    if (!Authenticated(*context) || request->person().codice_fiscale().empty()) ++invalid_;
+    if (++persons_ % 3 == 0) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "refused"));
+      return reactor;
+    }
+    person->set_name(absl::StrCat("tenants/a/persons/p", persons_));
+    made_.insert(person->name());
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* CreateContact(grpc::CallbackServerContext* context,
+                                          const intake::v1::CreateContactRequest* request,
+                                          intake::v1::Contact* contact) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    absl::MutexLock lock(&mutex_);
+    if (!Authenticated(*context) || request->contact().desk() != "tenants/a/desks/d") ++invalid_;
+    contacts_.push_back(request->contact().person());
+    contact->set_name(absl::StrCat("tenants/a/contacts/c", contacts_.size()));
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  std::set<std::string> made() {
+    absl::MutexLock lock(&mutex_);
+    return made_;
+  }
+  std::vector<std::string> contacts() {
+    absl::MutexLock lock(&mutex_);
+    return contacts_;
+  }
+  int64_t invalid() {
+    absl::MutexLock lock(&mutex_);
+    return invalid_;
+  }
+
+ private:
+  static bool Authenticated(const grpc::CallbackServerContext& context) {
+    auto auth = context.client_metadata().find("authorization");
+    return auth != context.client_metadata().end() && auth->second == "Bearer a";
+  }
+
+  absl::Mutex mutex_;
+  int64_t persons_ = 0;
+  std::set<std::string> made_;
+  std::vector<std::string> contacts_;
+  int64_t invalid_ = 0;
+};
+
+TEST(ScenariosTest, AContactIsMeasuredOnceWithItsPersonMadeFirst) {
+  FakeIntake service;
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = StartServer(&service, &port);
+  auto channels = OpenChannels("127.0.0.1:" + std::to_string(port), 2, absl::Seconds(10));
+  ASSERT_TRUE(channels.ok());
+  ContactWorkload workload(*channels, {{"a", "tenants/a/desks/d", "tenants/a/services/s"}},
+                           {{"a", "Bearer a"}}, absl::CivilDay(2030, 3, 18), 7);
+  absl::StatusOr<Schedule> schedule = Schedule::CreateCounted(1000, 300, 0);
+  ASSERT_TRUE(schedule.ok());
+
+  const LoadResult result = RunLoad(*schedule, {.threads = 2, .connections = 2}, workload);
+
+  // One response per request, whichever step ended it: the refused persons' requests end with
+  // their refusal and send no contact; every other contact names the person just made.
+  EXPECT_EQ(result.responses, 300);
+  EXPECT_EQ(result.codes[static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION)], 100);
+  EXPECT_EQ(result.codes[static_cast<int>(grpc::StatusCode::OK)], 200);
+  const std::vector<std::string> contacts = service.contacts();
+  EXPECT_EQ(contacts.size(), 200u);
+  EXPECT_EQ(std::set<std::string>(contacts.begin(), contacts.end()), service.made());
   EXPECT_EQ(service.invalid(), 0);
   server->Shutdown();
 }

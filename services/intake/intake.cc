@@ -1,6 +1,8 @@
 #include "services/intake/intake.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -256,8 +258,11 @@ absl::StatusOr<CaseAccess> Intake::AccessOf(const auth::OnBehalfOf& caller,
   }
   access.break_glass = break_glass;
   if (break_glass) {
-    access.on_break_glass = [counter = &break_glass_->Add({{"tenant", tenant}})] {
-      counter->Increment();
+    // Once per request, however many records it opens and however often its transaction is
+    // retried (the copies of `access` share the flag).
+    access.on_break_glass = [counter = &break_glass_->Add({{"tenant", tenant}}),
+                             counted = std::make_shared<std::atomic<bool>>(false)] {
+      if (!counted->exchange(true)) counter->Increment();
     };
   }
   return access;

@@ -55,7 +55,8 @@ struct CaseAccess {
   audit::Actor who;
   CaseViewer viewer;
   bool break_glass = false;
-  // Called when `break_glass` let the caller in (the caller counts it); may be empty.
+  // Called when `break_glass` let the caller in (the caller counts it, once per request); may
+  // be empty.
   std::function<void()> on_break_glass;
 };
 

@@ -402,7 +402,6 @@ absl::StatusOr<StoredCase> PostgresIntakeRepository::ReadStoredCase(
                    tenant, id);
   if (rows.empty()) return status::NotFound("case");
   ASSIGN_OR_RETURN(StoredCase stored, CaseAt(tenant, rows[0]));
-  if (stored.restricted) return ProcessingRestricted();
   const bool visible = MaySee(access.viewer, {stored.c.desk_id, stored.c.assignee});
   if (!visible && !access.break_glass) {
     return status::Error(absl::StatusCode::kPermissionDenied,
@@ -410,6 +409,8 @@ absl::StatusOr<StoredCase> PostgresIntakeRepository::ReadStoredCase(
                          "an access_reason to open it anyway (recorded)",
                          "CASE_NOT_VISIBLE");
   }
+  // After visibility: a refused break-glass is neither counted nor audited.
+  if (stored.restricted) return ProcessingRestricted();
   if (!visible && access.on_break_glass) access.on_break_glass();
   RETURN_IF_ERROR(Audit(tx, tenant, access.who, action, resource,
                         visible ? data_class : kCaseBreakGlass, {stored.audit_index}));

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/text_serializer.h"
 #include "services/intake/tests/case_fixture.h"
 #include "sportelli/crypto/hashes.h"
 #include "sportelli/crypto/random.h"
@@ -201,12 +202,20 @@ TEST_F(CaseRecordsTest, NotesFollowTheCasesVisibilityAndBreakGlassIsRecorded) {
   EXPECT_EQ(Decode(Call(&Stub::ListNotes, As("operatore-3"), list, &listed)).reason,
             "CASE_NOT_VISIBLE");
   list.set_access_reason(v1::ACCESS_REASON_COVERING_COLLEAGUE);
+  v1::Note second;
+  ASSERT_TRUE(Note(Operator(), opened.name(), kListening, &second).ok());
   ASSERT_TRUE(Call(&Stub::ListNotes, As("operatore-3"), list, &listed).ok());
-  ASSERT_EQ(listed.notes_size(), 1);
+  ASSERT_EQ(listed.notes_size(), 2);
   EXPECT_EQ(listed.notes(0).text(), kListening);
   EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.audit_events WHERE data_class = "
                        "'case.break_glass' AND subject = 'operatore-3'"),
             "1");
+  // One request opening two notes is one break-glass.
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry_->Collect());
+  EXPECT_NE(
+      metrics.find(absl::StrCat("sportelli_intake_break_glass_total{tenant=\"", tenant_, "\"} 1")),
+      std::string::npos)
+      << metrics;
   // Another comune's staff, and this comune's admin, dpo and portal, never get in.
   for (const std::string& token :
        {Token(other_tenant_, {"operator"}), Token(other_tenant_, {"coordinator"}),
@@ -220,11 +229,11 @@ TEST_F(CaseRecordsTest, NotesFollowTheCasesVisibilityAndBreakGlassIsRecorded) {
     EXPECT_EQ(Decode(Note(token, opened.name(), "intruso", &out)).code,
               grpc::StatusCode::PERMISSION_DENIED);
   }
-  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.notes"), "1");
-  // Every access is in the trail: the writing as a note access, the colleague's reading as
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.notes"), "2");
+  // Every access is in the trail: the two writings as note accesses, the colleague's reading as
   // break-glass; the refused ones left nothing.
   EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.audit_events WHERE data_class = 'case.note'"),
-            "1");
+            "2");
 }
 
 TEST_F(CaseRecordsTest, NotesAreListedNewestFirstPageByPage) {

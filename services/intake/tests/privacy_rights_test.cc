@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "prometheus/text_serializer.h"
 #include "services/intake/seed_destinations.h"
 #include "services/intake/tests/case_fixture.h"
 #include "sportelli/crypto/random.h"
@@ -83,6 +84,20 @@ TEST_F(PrivacyRightsTest, ARestrictionStopsEveryAccessButStorageAndTheExport) {
                     "CreateContact");
   v1::Case read_case;
   expect_restricted(Get(Coordinator(), opened.name(), &read_case), "GetCase");
+  // Staff who may not see the case learn only that; with a stated reason they meet the
+  // restriction, and that refused break-glass is neither audited nor counted.
+  EXPECT_EQ(Decode(Get(As("operatore-3"), opened.name(), &read_case)).reason, "CASE_NOT_VISIBLE");
+  expect_restricted(
+      Get(As("operatore-3"), opened.name(), &read_case, v1::ACCESS_REASON_COVERING_COLLEAGUE),
+      "GetCase with a reason");
+  EXPECT_EQ(AdminQuery("SELECT count(*) FROM intake.audit_events WHERE data_class = "
+                       "'case.break_glass'"),
+            "0");
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry_->Collect());
+  EXPECT_NE(
+      metrics.find(absl::StrCat("sportelli_intake_break_glass_total{tenant=\"", tenant_, "\"} 0")),
+      std::string::npos)
+      << metrics;
   expect_restricted(Move(Coordinator(), opened.name(), v1::CASE_STATE_ASSESSMENT), "move");
   v1::ListNotesRequest list_notes;
   list_notes.set_parent(opened.name());
