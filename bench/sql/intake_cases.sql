@@ -1,10 +1,11 @@
--- The case-list scenario's comune: 100,000 cases in Capannori over its seeded desks, as five
--- years of a busy ambito might leave them, added by bench/run as the superuser (row-level
--- security does not apply). Each case has its person, the contact it was opened from and its
--- opening in the history. Six in ten are CLOSED; the rest OPEN, ASSESSMENT, ACTIVE or
--- REOPENED. One in twenty-one is assigned to nobody, one in twenty-one to the benchmark's
--- operator (sportelli-bench), the rest to twenty other members of staff. Opened over the last
--- five years, last updated up to 200 days later (never after now).
+-- The case-list scenario's comune: 100,000 cases in Capannori over its seeded desks (three: about
+-- 33,000 each), as five years of a busy ambito might leave them, added by bench/run as the
+-- superuser (row-level security does not apply). Each case has its person, the contact it was
+-- opened from and its opening in the history. Six in ten are CLOSED; the rest OPEN, ASSESSMENT,
+-- ACTIVE or REOPENED. One in twenty-one is assigned to nobody, one in twenty-one to the
+-- benchmark's operator (sportelli-bench), the rest to nineteen other members of staff: the
+-- operator sees about one in twenty-six of a desk's cases. Opened over the last five years, last
+-- updated up to 200 days later (never after now).
 --
 -- The listing reads ids, states and the persons' blind indexes (for its audit row), never
 -- their sealed data: the sealed columns here are filler bytes of a real identity's length, not
