@@ -203,6 +203,9 @@ absl::Duration GroupConsumer::Step() {
     status = handled.status();
   }
   if (!status.ok()) {
+    // The groups are made again next time: a Redis that restarted without its data (or was
+    // flushed) has lost them, and reading would fail with NOGROUP until they exist.
+    groups_ready_ = false;
     outage_.Failed(status);
     return options_.idle_wait;
   }

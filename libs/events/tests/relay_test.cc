@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
 #include "sportelli/clock/stopwatch.h"
 #include "sportelli/events/outbox.h"
 #include "sportelli/events/streams.h"
@@ -140,6 +142,54 @@ TEST_F(RelayTest, ARelayKilledBetweenPublishingAndMarkingLosesNothing) {
   const std::multiset<std::string> streamed = Ids(TenantStream(tenant_));
   for (const std::string& id : written) EXPECT_EQ(streamed.count(id), 2u) << id;
   EXPECT_EQ(Unpublished(), 0);
+}
+
+TEST_F(RelayTest, WhatRedisLostIsPublishedAgainAndNothingElse) {
+  const std::string a = Write(tenant_, false), b = Write(tenant_, false), c = Write(tenant_, false);
+  const std::multiset<std::string> written = {a, b, c};
+  auto registry = std::make_shared<prometheus::Registry>();
+  RelayOptions options = Options();
+  options.loss_check_interval = absl::ZeroDuration();  // every run checks
+  OutboxRelay relay(pool_.get(), redis_.get(), &logger_, registry.get(), options);
+  ASSERT_OK_AND_ASSIGN(int published, relay.RunOnce());
+  EXPECT_EQ(published, 3);
+  // Redis still holds them: checking again publishes nothing.
+  ASSERT_OK_AND_ASSIGN(published, relay.RunOnce());
+  EXPECT_EQ(published, 0);
+
+  // What a Redis restarted without its data shows: neither the stream nor the relay's marker.
+  ASSERT_OK(redis_->Command({"DEL", TenantStream(tenant_), RelayMarkerKey(kSchema)}).status());
+  ASSERT_OK_AND_ASSIGN(published, relay.RunOnce());
+  EXPECT_EQ(published, 3);
+  EXPECT_EQ(Ids(TenantStream(tenant_)), written);
+  EXPECT_EQ(Unpublished(), 0);
+
+  // A marker naming another server run (a failover to a replica that lagged): the same.
+  ASSERT_OK(redis_->Command({"DEL", TenantStream(tenant_)}).status());
+  ASSERT_OK(redis_->Command({"SET", RelayMarkerKey(kSchema), "another-run"}).status());
+  ASSERT_OK_AND_ASSIGN(published, relay.RunOnce());
+  EXPECT_EQ(published, 3);
+  EXPECT_EQ(Ids(TenantStream(tenant_)), written);
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry->Collect());
+  EXPECT_NE(metrics.find("sportelli_outbox_republished_total{service=\"test\"} 6"),
+            std::string::npos)
+      << metrics;
+}
+
+TEST_F(RelayTest, RowsArePublishedAgainByHandFromAGivenTime) {
+  Write(tenant_, false);
+  OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr, Options());
+  ASSERT_OK_AND_ASSIGN(int published, relay.RunOnce());
+  EXPECT_EQ(published, 1);
+  ASSERT_OK_AND_ASSIGN(int64_t marked,
+                       MarkForRepublishing(*pool_, kSchema, absl::FromUnixSeconds(4102444800)));
+  EXPECT_EQ(marked, 0);  // nothing published after 2100
+  ASSERT_OK_AND_ASSIGN(marked, MarkForRepublishing(*pool_, kSchema, absl::UnixEpoch()));
+  EXPECT_EQ(marked, 1);
+  EXPECT_EQ(Unpublished(), 1);
+  ASSERT_OK_AND_ASSIGN(published, relay.RunOnce());
+  EXPECT_EQ(published, 1);
+  EXPECT_EQ(Ids(TenantStream(tenant_)).size(), 2u);  // at least once: consumers de-duplicate
 }
 
 TEST_F(RelayTest, OneTenantsTransactionSeesOnlyItsOwnOutboxRows) {

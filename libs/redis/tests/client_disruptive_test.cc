@@ -1,8 +1,6 @@
 // Redis going away and coming back under one RedisClient: calls fail fast while it is down and
 // succeed again once it is up, with no new client. Stops the shared test Redis
 // (SPORTELLI_TEST_REDIS_STOP / _START), hence SERIAL in CMakeLists.txt.
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -18,7 +16,6 @@
 namespace sportelli::redis {
 namespace {
 
-using ::sportelli::testing::RequiredEnv;
 using ::sportelli::testing::TestRedisOptions;
 using ::sportelli::testing::UniqueKeyPrefix;
 using Clock = std::chrono::steady_clock;
@@ -27,34 +24,12 @@ std::chrono::milliseconds ElapsedSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
-bool RunShell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-// Starts Redis again if the test stopped it and did not get to restart it (a failed ASSERT),
-// so that the tests after this one find a server.
-class RestartOnExit final {
- public:
-  explicit RestartOnExit(std::string start) : start_(std::move(start)) {}
-  ~RestartOnExit() {
-    if (armed_) RunShell(start_);
-  }
-  void Arm() { armed_ = true; }
-  void Disarm() { armed_ = false; }
-
- private:
-  std::string start_;
-  bool armed_ = false;
-};
-
 TEST(RedisDisruptiveTest, CallsFailFastWhileRedisIsDownAndRecoverOnTheSameClient) {
   absl::StatusOr<RedisClient::Options> options = TestRedisOptions();
   ASSERT_TRUE(options.ok()) << options.status().message();
-  absl::StatusOr<std::string> stop = RequiredEnv("SPORTELLI_TEST_REDIS_STOP");
-  ASSERT_TRUE(stop.ok()) << stop.status().message();
-  absl::StatusOr<std::string> start = RequiredEnv("SPORTELLI_TEST_REDIS_START");
-  ASSERT_TRUE(start.ok()) << start.status().message();
+  absl::StatusOr<std::unique_ptr<sportelli::testing::RedisOutage>> outage =
+      sportelli::testing::RedisOutage::Create();
+  ASSERT_TRUE(outage.ok()) << outage.status().message();
 
   options->pool_size = 2;
   options->connect_timeout = absl::Milliseconds(300);
@@ -78,9 +53,8 @@ TEST(RedisDisruptiveTest, CallsFailFastWhileRedisIsDownAndRecoverOnTheSameClient
   const RedisClient::Stats before = client.stats();
   ASSERT_EQ(before.connections_opened, 2u);
 
-  RestartOnExit restart(*start);
-  restart.Arm();
-  ASSERT_TRUE(RunShell(*stop)) << "SPORTELLI_TEST_REDIS_STOP failed: " << *stop;
+  const absl::Status stopped = (*outage)->Stop();
+  ASSERT_TRUE(stopped.ok()) << stopped;
 
   // Down: every kind of call fails with UNAVAILABLE, each well within the connect timeout
   // plus slack, whether it finds a dead pooled connection or has to connect.
@@ -107,8 +81,8 @@ TEST(RedisDisruptiveTest, CallsFailFastWhileRedisIsDownAndRecoverOnTheSameClient
   for (absl::StatusCode code : codes) EXPECT_EQ(code, absl::StatusCode::kUnavailable);
 
   // Up again: the same client recovers without being told.
-  ASSERT_TRUE(RunShell(*start)) << "SPORTELLI_TEST_REDIS_START failed: " << *start;
-  restart.Disarm();
+  const absl::Status started = (*outage)->Start();
+  ASSERT_TRUE(started.ok()) << started;
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
   absl::Status ping = client.Ping();
   while (!ping.ok() && Clock::now() < deadline) {

@@ -42,4 +42,32 @@ std::string UniqueKeyPrefix() {
   return absl::StrCat("sportelli-test:", absl::Hex(random(), absl::kZeroPad16), ":");
 }
 
+absl::StatusOr<std::unique_ptr<RedisOutage>> RedisOutage::Create() {
+  absl::StatusOr<std::string> stop = RequiredEnv("SPORTELLI_TEST_REDIS_STOP");
+  if (!stop.ok()) return stop.status();
+  absl::StatusOr<std::string> start = RequiredEnv("SPORTELLI_TEST_REDIS_START");
+  if (!start.ok()) return start.status();
+  return std::unique_ptr<RedisOutage>(new RedisOutage(*std::move(stop), *std::move(start)));
+}
+
+RedisOutage::~RedisOutage() {
+  if (stopped_) (void)Start();
+}
+
+absl::Status RedisOutage::Stop() {
+  if (std::system(stop_.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("could not stop Redis: ", stop_));
+  }
+  stopped_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status RedisOutage::Start() {
+  if (std::system(start_.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("could not start Redis: ", start_));
+  }
+  stopped_ = false;
+  return absl::OkStatus();
+}
+
 }  // namespace sportelli::testing

@@ -1,31 +1,28 @@
 // Redis killed in the middle of a test: availability still answers (from PostgreSQL) and
 // bookings succeed; Redis back: the cache is used again, and a booking made during the outage
 // is not hidden by a value cached before it. Stops the shared Redis, hence SERIAL.
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/tests/scheduling_fixture.h"
 #include "sportelli/clock/stopwatch.h"
 #include "sportelli/testing/status_matchers.h"
+#include "sportelli/testing/test_redis.h"
 
 namespace sportelli::scheduling::testing {
 namespace {
 
 using Stub = v1::SchedulingService::Stub;
 
-bool RunShell(const std::string& command) { return std::system(command.c_str()) == 0; }
-
 TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack) {
-  const std::string stop = sportelli::testing::RequireEnv("SPORTELLI_TEST_REDIS_STOP");
-  const std::string start_redis = sportelli::testing::RequireEnv("SPORTELLI_TEST_REDIS_START");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<sportelli::testing::RedisOutage> outage,
+                       sportelli::testing::RedisOutage::Create());
   const absl::Time slot = SlotStart(3, 0);
   const std::string key = AvailabilityCacheKey(
       tenant_, "sede", "colloquio", absl::ToCivilDay(slot, Rome()), kAvailabilityCacheVersion);
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);  // cached now
 
-  ASSERT_TRUE(RunShell(stop)) << stop;
+  ASSERT_OK(outage->Stop());
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);
   v1::Appointment made;
   const grpc::Status booked =
@@ -34,7 +31,7 @@ TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack)
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);  // from PostgreSQL
   EXPECT_FALSE(availability_->CacheUp());
 
-  ASSERT_TRUE(RunShell(start_redis)) << start_redis;
+  ASSERT_OK(outage->Start());
   // Wait for Redis to accept connections, then past the retry interval.
   const clock::Stopwatch watch;
   while (!redis_->Ping().ok() && watch.Elapsed() < absl::Seconds(10)) {

@@ -5,6 +5,15 @@
 // de-duplicate by id. Relays in several replicas share the work: a batch is claimed with
 // FOR UPDATE SKIP LOCKED, so two relays never publish the same rows at the same time.
 //
+// Redis losing what was published (a restart without persistence, a flush, a failover to a
+// replica that lagged) is noticed by the relay itself: with what it publishes it keeps a marker
+// key holding the Redis server's run id, and checks it every `loss_check_interval`. A marker
+// gone or naming another run means the streams may have lost entries, so every row still in the
+// outbox (rows are kept for the service's retention after publication) is marked unpublished
+// and published again, oldest first; consumers de-duplicate by event id. The same happens the
+// first time a relay meets a Redis: harmless, as every re-publication is.
+// `MarkForRepublishing` does it by hand, from a given time.
+//
 // Order: events of one tenant are published in the order they were committed... almost: the
 // sequence is assigned at insert, so two transactions committing in the other order can publish
 // out of order by a few milliseconds. Consumers order by the event's time when it matters.
@@ -13,11 +22,14 @@
 //                             {.schema = "scheduling", .service = "scheduling"});
 //   relay.Start();   // a background thread, until Stop() or destruction
 //
-// Metrics (labelled by service): sportelli_outbox_published_total, sportelli_outbox_failures_total.
+// Metrics (labelled by service): sportelli_outbox_published_total, sportelli_outbox_failures_total,
+// sportelli_outbox_republished_total (rows marked for publishing again after a loss).
 #ifndef SPORTELLI_EVENTS_RELAY_H_
 #define SPORTELLI_EVENTS_RELAY_H_
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +37,7 @@
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
+#include "sportelli/clock/stopwatch.h"
 #include "sportelli/events/worker.h"
 #include "sportelli/logging/logger.h"
 #include "sportelli/pg/pool.h"
@@ -47,6 +60,8 @@ struct RelayOptions {
   int64_t stream_max_length = 1000000;
   // Streams an event of type `type` also goes to, besides its tenant's.
   std::function<std::vector<std::string>(absl::string_view type)> extra_streams;
+  // How often Redis is checked for a loss of what was published (above).
+  absl::Duration loss_check_interval = absl::Seconds(1);
   // Test hook: runs after a batch is published and before it is marked.
   std::function<void()> after_publish;
 };
@@ -61,7 +76,8 @@ class OutboxRelay final {
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
-  // Publishes and marks one batch; returns how many events it published.
+  // Checks Redis for a loss when `loss_check_interval` has passed since the last check, then
+  // publishes and marks one batch; returns how many events it published. Not concurrently.
   absl::StatusOr<int> RunOnce();
 
   // Runs RunOnce in a background thread until Stop().
@@ -70,6 +86,8 @@ class OutboxRelay final {
 
  private:
   absl::Duration Step();
+  // The loss check (above): how many rows it marked for publishing again.
+  absl::StatusOr<int64_t> RecoverFromLoss();
 
   pg::ConnectionPool* const pool_;
   redis::RedisClient* const redis_;
@@ -77,9 +95,20 @@ class OutboxRelay final {
   const RelayOptions options_;
   prometheus::Counter* published_ = nullptr;
   prometheus::Counter* failures_ = nullptr;
+  prometheus::Counter* republished_ = nullptr;
+  const std::string marker_key_;
+  std::optional<clock::Stopwatch> since_loss_check_;
   OutageLog outage_;
   Worker worker_{[this] { return Step(); }};  // last: stopped before the rest goes
 };
+
+// Marks the rows of `schema`'s outbox published at or after `since` (every row still kept,
+// without it) as unpublished, so that a relay publishes them again. Returns how many.
+absl::StatusOr<int64_t> MarkForRepublishing(pg::ConnectionPool& pool, const std::string& schema,
+                                            std::optional<absl::Time> since);
+
+// The Redis key holding the run id of the server that holds what `schema`'s relay published.
+std::string RelayMarkerKey(const std::string& schema);
 
 }  // namespace sportelli::events
 

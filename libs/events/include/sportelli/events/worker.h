@@ -12,12 +12,12 @@
 #ifndef SPORTELLI_EVENTS_WORKER_H_
 #define SPORTELLI_EVENTS_WORKER_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "sportelli/logging/logger.h"
 
@@ -26,8 +26,8 @@ namespace sportelli::events {
 class Worker final {
  public:
   // `step` runs once per round and returns how long to pause before the next (zero: at once).
-  explicit Worker(std::function<absl::Duration()> step) : step_(std::move(step)) {}
-  ~Worker() { Stop(); }
+  explicit Worker(std::function<absl::Duration()> step);
+  ~Worker();
 
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -40,7 +40,12 @@ class Worker final {
 
  private:
   const std::function<absl::Duration()> step_;
-  absl::Notification stop_;
+  // The pause is poll() on an eventfd with a relative timeout, and Stop() writes to the eventfd.
+  // Condition variables (absl's or std's) wait for an absolute deadline read from a clock, so a
+  // process whose clocks are shifted (libfaketime, in the tests that run a year ahead) would
+  // pause until the real clock caught up; a relative timeout does not depend on any clock.
+  const int wake_fd_;
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 

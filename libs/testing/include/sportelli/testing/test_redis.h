@@ -9,8 +9,11 @@
 #ifndef SPORTELLI_TESTING_TEST_REDIS_H_
 #define SPORTELLI_TESTING_TEST_REDIS_H_
 
+#include <memory>
 #include <string>
+#include <utility>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "sportelli/redis/client.h"
 
@@ -25,6 +28,34 @@ absl::StatusOr<std::string> RequiredEnv(const char* name);
 // A key prefix unique to this call ("sportelli-test:<random>:"), so that test binaries and
 // tests running in parallel against one Redis never see each other's keys.
 std::string UniqueKeyPrefix();
+
+// The shared test Redis stopped and started again by a test (SPORTELLI_TEST_REDIS_STOP, which
+// shuts it down without saving: its data is gone, and SPORTELLI_TEST_REDIS_START). Only for
+// SERIAL tests: every other test loses its Redis meanwhile. If the test ends while Redis is
+// stopped (a failed assertion), the destructor starts it, so the tests after it find a server.
+//
+//   ASSERT_OK_AND_ASSIGN(std::unique_ptr<RedisOutage> outage, RedisOutage::Create());
+//   ASSERT_OK(outage->Stop());
+//   ASSERT_OK(outage->Start());
+class RedisOutage final {
+ public:
+  static absl::StatusOr<std::unique_ptr<RedisOutage>> Create();
+  ~RedisOutage();
+
+  RedisOutage(const RedisOutage&) = delete;
+  RedisOutage& operator=(const RedisOutage&) = delete;
+
+  absl::Status Stop();
+  absl::Status Start();
+
+ private:
+  RedisOutage(std::string stop, std::string start)
+      : stop_(std::move(stop)), start_(std::move(start)) {}
+
+  const std::string stop_;
+  const std::string start_;
+  bool stopped_ = false;
+};
 
 }  // namespace sportelli::testing
 
