@@ -6,11 +6,7 @@ namespace sportelli::intake {
 
 Config ReadConfig(config::EnvReader& env) {
   Config config;
-  config.tenants_address = env.HostPort("SPORTELLI_TENANTS_ADDR", "127.0.0.1:8080");
-  config.directory.deadline = env.Duration("SPORTELLI_TENANTS_DEADLINE", absl::Seconds(1),
-                                           absl::Milliseconds(10), absl::Seconds(30));
-  config.directory.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
-                                      absl::ZeroDuration(), absl::Hours(1));
+  config.tenants = tenants_client::ReadDirectorySettings(env);
   config.scheduling_address = env.HostPort("SPORTELLI_SCHEDULING_ADDR", "127.0.0.1:8081");
   config.scheduling_deadline = env.Duration("SPORTELLI_SCHEDULING_DEADLINE", absl::Seconds(1),
                                             absl::Milliseconds(10), absl::Seconds(30));

@@ -8,16 +8,15 @@
 
 #include "sportelli/config/env_reader.h"
 #include "sportelli/keyring/key_settings.h"
-#include "sportelli/tenants_client/grpc_directory.h"
+#include "sportelli/tenants_client/settings.h"
 
 namespace sportelli::intake {
 
 struct Config {
-  std::string tenants_address;
+  tenants_client::DirectorySettings tenants;
   // sportelli-scheduling, read with the caller's token for contacts from an appointment.
   std::string scheduling_address;
   absl::Duration scheduling_deadline;
-  tenants_client::DirectoryOptions directory;
   keyring::KeySettings keys;
   bool relay = true;
   // SPORTELLI_MAX_ATTACHMENT_BYTES: the largest attachment body accepted.

@@ -20,11 +20,7 @@ Config ReadConfig(config::EnvReader& env) {
   if (absl::Status valid = ValidateBookingRules(rules); !valid.ok()) {
     env.Reject("SPORTELLI_MIN_NOTICE", std::string(valid.message()));
   }
-  config.tenants_address = env.HostPort("SPORTELLI_TENANTS_ADDR", "127.0.0.1:8080");
-  config.directory.deadline = env.Duration("SPORTELLI_TENANTS_DEADLINE", absl::Seconds(1),
-                                           absl::Milliseconds(10), absl::Seconds(30));
-  config.directory.ttl = env.Duration("SPORTELLI_TENANTS_CACHE_TTL", absl::Seconds(30),
-                                      absl::ZeroDuration(), absl::Hours(1));
+  config.tenants = tenants_client::ReadDirectorySettings(env);
   const keyring::KeySettings keys = keyring::ReadKeySettings(env);
   config.secret_key = keys.secret_key;
   config.key_encryption_keys = keys.key_encryption_keys;

@@ -7,14 +7,13 @@
 
 #include "services/scheduling/booking_service.h"
 #include "sportelli/config/env_reader.h"
-#include "sportelli/tenants_client/grpc_directory.h"
+#include "sportelli/tenants_client/settings.h"
 
 namespace sportelli::scheduling {
 
 struct Config {
   BookingRules rules;
-  std::string tenants_address;
-  tenants_client::DirectoryOptions directory;
+  tenants_client::DirectorySettings tenants;
   std::string secret_key;
   // The key-encryption key file (crypto/key_encryption_key.h): wraps the comuni's data keys.
   std::string key_encryption_keys;

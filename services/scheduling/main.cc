@@ -40,7 +40,7 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* secret =
       kit.Own(std::make_unique<crypto::SecretKey>(*crypto::SecretKey::Create(config.secret_key)));
   auto* directory = kit.Own(std::make_unique<tenants_client::GrpcDirectory>(
-      kit.ChannelTo(config.tenants_address), config.directory, &kit.clock()));
+      kit.ChannelTo(config.tenants.address), config.tenants.options, &kit.clock()));
   auto* kek = kit.Own(*crypto::FileKeyEncryptionKey::Parse(config.key_encryption_keys));
   auto* keyring = kit.Own(std::make_unique<keyring::Keyring>(kek, "scheduling", &kit.clock()));
   auto* audit = kit.Own(std::make_unique<audit::AuditLog>("scheduling", &kit.clock()));

@@ -1,5 +1,7 @@
 #include "services/scheduling/outbox_events.h"
 
+#include "absl/strings/str_cat.h"
+#include "services/scheduling/proto_mapping.h"
 #include "sportelli/api/names.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/events/outbox.h"
@@ -35,9 +37,25 @@ ev1::Actor ToEventActor(Actor actor) {
 }
 
 ev1::Event Envelope(const Appointment& appointment, absl::Time now) {
-  return events::NewEvent(appointment.tenant_id,
-                          api::AppointmentName{appointment.tenant_id, appointment.id}.ToString(),
-                          now);
+  ev1::Event event =
+      events::NewEvent(appointment.tenant_id,
+                       api::AppointmentName{appointment.tenant_id, appointment.id}.ToString(), now);
+  event.set_desk(api::DeskName{appointment.tenant_id, appointment.desk_id}.ToString());
+  return event;
+}
+
+ev1::Event TicketEnvelope(const WalkInTicket& ticket, absl::Time now) {
+  const std::string desk = api::DeskName{ticket.tenant_id, ticket.desk_id}.ToString();
+  ev1::Event event =
+      events::NewEvent(ticket.tenant_id, absl::StrCat(desk, "/tickets/", TicketId(ticket)), now);
+  event.set_desk(desk);
+  return event;
+}
+
+void SetDay(absl::CivilDay day, google::type::Date* out) {
+  out->set_year(static_cast<int32_t>(day.year()));
+  out->set_month(day.month());
+  out->set_day(day.day());
 }
 
 }  // namespace
@@ -80,6 +98,28 @@ ev1::Event AppointmentTransitionEvent(const Appointment& appointment, Appointmen
       event.mutable_appointment_completed();
       break;
   }
+  return event;
+}
+
+ev1::Event AppointmentCalledEvent(const Appointment& appointment, absl::Time now) {
+  ev1::Event event = Envelope(appointment, now);
+  event.mutable_appointment_called();
+  return event;
+}
+
+ev1::Event WalkInTicketTakenEvent(const WalkInTicket& ticket, absl::Time now) {
+  ev1::Event event = TicketEnvelope(ticket, now);
+  ev1::WalkInTicketTaken* taken = event.mutable_walk_in_ticket_taken();
+  taken->set_number(ticket.number);
+  SetDay(ticket.local_day, taken->mutable_day());
+  return event;
+}
+
+ev1::Event WalkInTicketCalledEvent(const WalkInTicket& ticket, absl::Time now) {
+  ev1::Event event = TicketEnvelope(ticket, now);
+  ev1::WalkInTicketCalled* called = event.mutable_walk_in_ticket_called();
+  called->set_number(ticket.number);
+  SetDay(ticket.local_day, called->mutable_day());
   return event;
 }
 

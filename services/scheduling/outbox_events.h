@@ -17,6 +17,11 @@ events::v1::Event AppointmentRescheduledEvent(const Appointment& appointment,
 // The event of `event` having moved `appointment` (already in its new state) by `actor`.
 events::v1::Event AppointmentTransitionEvent(const Appointment& appointment, AppointmentEvent event,
                                              Actor actor, absl::Time now);
+// The walk-in queue, for the displays fed by the notifications service's WatchEvents: a
+// checked-in citizen called, a ticket taken, a ticket called.
+events::v1::Event AppointmentCalledEvent(const Appointment& appointment, absl::Time now);
+events::v1::Event WalkInTicketTakenEvent(const WalkInTicket& ticket, absl::Time now);
+events::v1::Event WalkInTicketCalledEvent(const WalkInTicket& ticket, absl::Time now);
 
 }  // namespace sportelli::scheduling
 

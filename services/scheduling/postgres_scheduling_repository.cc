@@ -718,6 +718,7 @@ absl::StatusOr<pg::Created<WalkInTicket>> PostgresSchedulingRepository::CreateTi
                   "INSERT INTO scheduling.walk_in_tickets (tenant_id, desk_id, local_day, number, "
                   "state, create_time) VALUES ($1, $2, $3::date, $4, 'WAITING', $5::timestamptz)",
                   tenant_id, desk_id, PgDay(day), number, Timestamp(now));
+              events::WriteOutbox(tx, kSchema, WalkInTicketTakenEvent(ticket, now));
               return ticket;
             });
       });
@@ -767,6 +768,7 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
           ASSIGN_OR_RETURN(StoredAppointment stored, AppointmentAt(tx, *keyring_, rows[0]));
           RETURN_IF_ERROR(Audit(tx, tenant_id, who, audit::Action::kUpdate,
                                 NameOf(stored.appointment), {stored.citizen_index}));
+          events::WriteOutbox(tx, kSchema, AppointmentCalledEvent(stored.appointment, now));
           entry.appointment = std::move(stored.appointment);
         } else {
           const pqxx::result rows = pg::ExecPrepared(
@@ -777,6 +779,7 @@ absl::StatusOr<QueueEntry> PostgresSchedulingRepository::CallNext(const std::str
                            TicketColumns()),
               tenant_id, desk_id, PgDay(day), id, Timestamp(now), operator_id);
           ASSIGN_OR_RETURN(entry.ticket, TicketAt(rows[0]));
+          events::WriteOutbox(tx, kSchema, WalkInTicketCalledEvent(*entry.ticket, now));
         }
         return entry;
       });

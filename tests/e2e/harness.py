@@ -71,6 +71,8 @@ def generate_stubs(proto_dir, out_dir):
     protos = ["sportelli/tenants/v1/tenants_service.proto",
               "sportelli/scheduling/v1/scheduling_service.proto",
               "sportelli/intake/v1/intake_service.proto", "sportelli/audit/v1/audit_service.proto",
+              "sportelli/events/v1/events.proto",
+              "sportelli/notifications/v1/notifications_service.proto",
               "grpc/health/v1/health.proto",
               "google/type/date.proto", "google/type/dayofweek.proto", "google/type/timeofday.proto",
               "google/rpc/status.proto", "google/rpc/error_details.proto"]
@@ -225,6 +227,8 @@ class Stack:
                     f.write("1 " + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
                 env.update(SPORTELLI_SECRET_KEY_FILE=secret, SPORTELLI_KEK_FILE=kek,
                            SPORTELLI_TENANTS_ADDR=f"127.0.0.1:{self['tenants'].grpc_port}")
+            if name == "notifications":  # desks named in a watch are looked up
+                env["SPORTELLI_TENANTS_ADDR"] = f"127.0.0.1:{self['tenants'].grpc_port}"
             if name == "intake" and "scheduling" in self.services:  # contacts from appointments
                 env["SPORTELLI_SCHEDULING_ADDR"] = f"127.0.0.1:{self['scheduling'].grpc_port}"
             env.update(self.environment)

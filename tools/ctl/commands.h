@@ -9,11 +9,12 @@
 namespace sportelli::ctl {
 
 struct Context {
-  std::string tenants_address;     // host:port of sportelli-tenants
-  std::string scheduling_address;  // host:port of sportelli-scheduling
-  std::string intake_address;      // host:port of sportelli-intake
-  std::string token;               // bearer token, may be empty
-  std::string private_key_file;    // dev signing key: mint a token when `token` is empty
+  std::string tenants_address;        // host:port of sportelli-tenants
+  std::string scheduling_address;     // host:port of sportelli-scheduling
+  std::string intake_address;         // host:port of sportelli-intake
+  std::string notifications_address;  // host:port of sportelli-notifications
+  std::string token;                  // bearer token, may be empty
+  std::string private_key_file;       // dev signing key: mint a token when `token` is empty
   std::string issuer;
   std::string audience;
 };
@@ -40,6 +41,10 @@ int Note(const Context& context, const std::vector<std::string>& args);
 int Destination(const Context& context, const std::vector<std::string>& args);
 int Refer(const Context& context, const std::vector<std::string>& args);
 int Referral(const Context& context, const std::vector<std::string>& args);
+
+// sportelli-notifications: `watch TENANT [--desk D]`, the live feed, printed as it comes
+// (resumed after the last event when the stream is lost).
+int Watch(const Context& context, const std::vector<std::string>& args);
 
 // The DPO's commands over a service's audit trail (scheduling's, or intake's with
 // --service intake): `audit verify|list|export`.

@@ -16,13 +16,14 @@
 //   sportelli-ctl contact record capannori/sede-centrale --channel walk-in
 //       --need economic-hardship --person tenants/capannori/persons/p... --outcome case-opened
 //   sportelli-ctl audit verify capannori      (as the comune's dpo, over scheduling's trail)
+//   sportelli-ctl watch capannori --desk sede-centrale   (the live feed, until Ctrl-C)
 //
 // Environment: SPORTELLI_TENANTS_ADDR (default localhost:8080), SPORTELLI_SCHEDULING_ADDR
 // (default localhost:18081, the port `scripts/up` uses), SPORTELLI_INTAKE_ADDR (default
-// localhost:18082), SPORTELLI_TOKEN (a bearer
-// token) or SPORTELLI_JWT_PRIVATE_KEY_FILE with SPORTELLI_JWT_ISSUER / SPORTELLI_JWT_AUDIENCE
-// (a dev key: a short-lived token is minted per call). `scripts/up` writes a wrapper in
-// .local/bin that sets all of these for the local stack.
+// localhost:18082), SPORTELLI_NOTIFICATIONS_ADDR (default localhost:18083), SPORTELLI_TOKEN (a
+// bearer token) or SPORTELLI_JWT_PRIVATE_KEY_FILE with SPORTELLI_JWT_ISSUER /
+// SPORTELLI_JWT_AUDIENCE (a dev key: a short-lived token is minted per call). `scripts/up` writes a
+// wrapper in .local/bin that sets all of these for the local stack.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -76,6 +77,9 @@ int Usage() {
          " [--reason R]\n"
          "  sportelli-ctl referral list DESTINATION [--as-partner DESTINATION] | revoke REFERRAL "
          "--reason R\n"
+         "  sportelli-ctl watch TENANT [--desk D] [--after EVENT_ID] [--count N] [--heartbeats]\n"
+         "      (the live feed of the comune's desks, as an operator; resumes when the stream is "
+         "lost)\n"
          "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
          "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
          "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n"
@@ -91,6 +95,7 @@ int main(int argc, char** argv) {
   sportelli::ctl::Context context{Env("SPORTELLI_TENANTS_ADDR", "localhost:8080"),
                                   Env("SPORTELLI_SCHEDULING_ADDR", "localhost:18081"),
                                   Env("SPORTELLI_INTAKE_ADDR", "localhost:18082"),
+                                  Env("SPORTELLI_NOTIFICATIONS_ADDR", "localhost:18083"),
                                   Env("SPORTELLI_TOKEN", ""),
                                   Env("SPORTELLI_JWT_PRIVATE_KEY_FILE", ""),
                                   Env("SPORTELLI_JWT_ISSUER", "https://idp.sportelli-dev.invalid"),
@@ -103,6 +108,7 @@ int main(int argc, char** argv) {
   if (command == "book") return sportelli::ctl::Book(context, rest);
   if (command == "appointment") return sportelli::ctl::Appointment(context, rest);
   if (command == "health") return sportelli::ctl::Health(context, rest);
+  if (command == "watch") return sportelli::ctl::Watch(context, rest);
   if (command == "audit") return sportelli::ctl::Audit(context, rest);
   if (command == "person") return sportelli::ctl::Person(context, rest);
   if (command == "contact") return sportelli::ctl::Contact(context, rest);

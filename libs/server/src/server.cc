@@ -36,6 +36,8 @@ void Server::AddReadinessCheck(std::string name, std::function<absl::Status()> c
   checks_.emplace_back(std::move(name), std::move(check));
 }
 
+void Server::AddDrainHook(std::function<void()> hook) { drain_hooks_.push_back(std::move(hook)); }
+
 int Server::metrics_port() const {
   if (!exposer_) return 0;
   std::vector<int> ports = exposer_->GetListeningPorts();
@@ -226,6 +228,7 @@ void Server::Shutdown() {
   logger_->Info("shutting down",
                 {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   absl::SleepFor(options_.shutdown_grace);
+  for (const std::function<void()>& hook : drain_hooks_) hook();
   server_->Shutdown(DeadlineAfter(options_.shutdown_deadline));
   server_->Wait();
   if (health_server_) {

@@ -36,6 +36,7 @@ class Kit final : public ServiceKit {
   void AddReadinessCheck(std::string name, std::function<absl::Status()> check) override {
     server_->AddReadinessCheck(std::move(name), std::move(check));
   }
+  void AddDrainHook(std::function<void()> hook) override { server_->AddDrainHook(std::move(hook)); }
   void AddWorker(std::function<void()> start, std::function<void()> stop) override {
     workers_.push_back({std::move(start), std::move(stop)});
   }

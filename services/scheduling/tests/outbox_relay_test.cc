@@ -11,6 +11,8 @@
 #include "sportelli/api/proto_time.h"
 #include "sportelli/clock/stopwatch.h"
 #include "sportelli/crypto/random.h"
+#include "sportelli/events/consumer.h"
+#include "sportelli/events/outbox.h"
 #include "sportelli/events/relay.h"
 #include "sportelli/events/streams.h"
 #include "sportelli/events/v1/events.pb.h"
@@ -94,6 +96,65 @@ TEST_F(OutboxTest, EveryChangeIsPublishedToTheTenantsStream) {
   EXPECT_EQ(OutboxIds(true), written);
   ASSERT_OK_AND_ASSIGN(published, relay.RunOnce());
   EXPECT_EQ(published, 0);  // marked: not published again
+}
+
+TEST_F(OutboxTest, TheWalkInQueueIsPublishedForTheDisplays) {
+  // Today at "sede": a citizen booked for 10:00 checks in at 09:50, a walk-in takes ticket 1;
+  // the operator calls the ticket (due first), then the citizen.
+  const absl::Time nine = SlotStart(0, 0);
+  clock_.Set(nine - absl::Hours(3));
+  v1::Appointment made;
+  ASSERT_TRUE(Call(&Stub::CreateAppointment, Operator(),
+                   Booking("sede", nine + absl::Minutes(60), 1, v1::CHANNEL_DESK), &made)
+                  .ok());
+  clock_.Set(nine + absl::Minutes(50));
+  v1::CheckInAppointmentRequest check_in;
+  check_in.set_name(made.name());
+  v1::Appointment checked;
+  ASSERT_TRUE(Call(&Stub::CheckInAppointment, Operator(), check_in, &checked).ok());
+  v1::CreateWalkInTicketRequest ticket_request;
+  ticket_request.set_desk(DeskName("sede"));
+  v1::WalkInTicket ticket;
+  ASSERT_TRUE(Call(&Stub::CreateWalkInTicket, Operator(), ticket_request, &ticket).ok());
+  v1::CallNextRequest next;
+  next.set_desk(DeskName("sede"));
+  next.set_operator_(absl::StrCat("tenants/", tenant_, "/operators/anna"));
+  v1::CallNextResponse called;
+  ASSERT_TRUE(Call(&Stub::CallNext, Operator(), next, &called).ok());
+  ASSERT_TRUE(called.has_ticket());
+  ASSERT_TRUE(Call(&Stub::CallNext, Operator(), next, &called).ok());
+  ASSERT_TRUE(called.has_appointment());
+  ASSERT_TRUE(Call(&Stub::CallNext, Operator(), next, &called).ok());  // nobody left: no event
+
+  events::OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr,
+                            RelayOptionsFor("scheduling"));
+  ASSERT_OK_AND_ASSIGN(int published, relay.RunOnce());
+  EXPECT_EQ(published, 5);
+  ASSERT_OK_AND_ASSIGN(redis::Reply entries,
+                       redis_->Command({"XRANGE", events::TenantStream(tenant_), "-", "+"}));
+  std::vector<std::string> types;
+  for (const events::StreamEntry& entry :
+       events::ParseEntries(events::TenantStream(tenant_), entries.elements())) {
+    types.push_back(events::EventType(entry.event));
+    // Every one of them says its desk, so that a display of "sede" can keep to its own.
+    EXPECT_EQ(entry.event.desk(), DeskName("sede"));
+    if (entry.event.has_walk_in_ticket_taken()) {
+      EXPECT_EQ(entry.event.resource(), ticket.name());
+      EXPECT_EQ(entry.event.walk_in_ticket_taken().number(), 1);
+      EXPECT_EQ(entry.event.walk_in_ticket_taken().day().day(),
+                absl::ToCivilDay(nine, absl::FixedTimeZone(3600)).day());
+    }
+    if (entry.event.has_walk_in_ticket_called()) {
+      EXPECT_EQ(entry.event.resource(), ticket.name());
+      EXPECT_EQ(entry.event.walk_in_ticket_called().number(), 1);
+    }
+    if (entry.event.has_appointment_called()) {
+      EXPECT_EQ(entry.event.resource(), made.name());
+    }
+  }
+  EXPECT_THAT(types, ::testing::ElementsAre("AppointmentBooked", "AppointmentCheckedIn",
+                                            "WalkInTicketTaken", "WalkInTicketCalled",
+                                            "AppointmentCalled"));
 }
 
 }  // namespace

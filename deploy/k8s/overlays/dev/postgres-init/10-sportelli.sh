@@ -28,7 +28,7 @@ set -euo pipefail
 
 # The services of the dev stack: the one list to extend. Each needs its two roles' passwords
 # in postgres-roles.
-services=(tenants scheduling intake)
+services=(tenants scheduling intake notifications)
 
 roles_dir=/etc/sportelli/postgres-roles
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"  # with service-roles.psql

@@ -79,6 +79,11 @@ class StreamWriter {
   // Ends the stream with `status` (after the queued writes); later calls do nothing.
   virtual void Finish(const absl::Status& status) = 0;
   virtual bool done() const = 0;
+  // Writes accepted and not yet sent: a producer that can wait (a catch-up from storage) writes
+  // only while this stays under `kMaxBacklog`, so flow control holds it back instead of the
+  // bound ending the stream.
+  virtual size_t backlog() const = 0;
+  static constexpr size_t kMaxBacklog = 1000;
   // Runs once when the stream is over for any reason (finished, cancelled, client gone), on a
   // gRPC thread: it must not block. Set before writing; replaces a previous one.
   virtual void OnDone(std::function<void()> callback) = 0;
@@ -141,7 +146,7 @@ template <typename Response>
 class RpcHandler::StreamReactor final : public grpc::ServerWriteReactor<Response>,
                                         public StreamWriter<Response> {
  public:
-  static constexpr size_t kMaxQueued = 1000;
+  static constexpr size_t kMaxQueued = StreamWriter<Response>::kMaxBacklog;
 
   StreamReactor(const RpcHandler* handler, grpc::CallbackServerContext* context, const char* method)
       : handler_(handler), call_{context, {}, {}}, method_(method) {}
@@ -170,6 +175,11 @@ class RpcHandler::StreamReactor final : public grpc::ServerWriteReactor<Response
   bool done() const override {
     absl::MutexLock lock(&mu_);
     return finishing_ || over_;
+  }
+
+  size_t backlog() const override {
+    absl::MutexLock lock(&mu_);
+    return queue_.size();
   }
 
   void OnDone(std::function<void()> callback) override {

@@ -89,6 +89,10 @@ class Server final {
   // Services and checks are added before Start(); pointers must outlive the server.
   void AddService(grpc::Service* service);
   void AddReadinessCheck(std::string name, std::function<absl::Status()> check);
+  // Runs at Shutdown() after the grace period, before the server stops taking calls: for what
+  // would otherwise hold the stop until the deadline, such as open server streams, which it
+  // ends with UNAVAILABLE so that their clients resume on another replica at once.
+  void AddDrainHook(std::function<void()> hook);
 
   absl::Status Start();
   int port() const { return port_; }
@@ -110,6 +114,7 @@ class Server final {
   std::shared_ptr<prometheus::Registry> registry_;
   std::vector<grpc::Service*> services_;
   std::vector<std::pair<std::string, std::function<absl::Status()>>> checks_;
+  std::vector<std::function<void()>> drain_hooks_;
 
   // Health status on every server that serves it.
   void SetServing(const std::string& name, bool serving);

@@ -77,6 +77,8 @@ class ServiceKit {
   virtual void AddReadinessCheck(std::string name, std::function<absl::Status()> check) = 0;
   // Background work, started after the server and stopped after it.
   virtual void AddWorker(std::function<void()> start, std::function<void()> stop) = 0;
+  // Run when the server stops, after its grace period (Server::AddDrainHook).
+  virtual void AddDrainHook(std::function<void()> hook) = 0;
 
   // Keeps `object` alive until the service stops; returns it.
   template <typename T>
