@@ -3,8 +3,12 @@
 #ifndef SPORTELLI_SERVICES_NOTIFICATIONS_CONFIG_H_
 #define SPORTELLI_SERVICES_NOTIFICATIONS_CONFIG_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "services/notifications/citizen_messages.h"
+#include "services/notifications/email_sender.h"
 #include "services/notifications/live_feed.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/tenants_client/settings.h"
@@ -14,6 +18,20 @@ namespace sportelli::notifications {
 struct Config {
   tenants_client::DirectorySettings tenants;
   LiveFeed::Options feed;
+
+  // Citizen messages, for the comuni of SPORTELLI_COMUNI (none: no messages are planned or sent).
+  std::vector<std::string> comuni;
+  std::string scheduling_address;
+  absl::Duration dependency_deadline;
+  // The notifier's signing key (PEM) and the claims the other services expect.
+  std::string service_key_pem;
+  std::string issuer;
+  std::string audience;
+  // Unset: no SMTP server, e-mails end as TECHNICAL_FAILURE (CHANNEL_NOT_CONFIGURED).
+  std::optional<SmtpOptions> smtp;
+  MessagePolicy policy;
+  // This process among the consumers of the streams (the pod's name).
+  std::string instance;
 };
 
 // Every problem is recorded on `env` (the caller exits listing them all).

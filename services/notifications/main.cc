@@ -1,16 +1,22 @@
 // sportelli-notifications: the live feed of each comune's desks for the operator app and the
-// queue displays (WatchEvents), read from the comuni's event streams.
+// queue displays (WatchEvents), read from the comuni's event streams; and the messages to
+// citizens about their appointments (confirmations, cancellations, moves, reminders).
 //
-//   sportelli-notifications [serve]     the gRPC server and the feed (default)
+//   sportelli-notifications [serve]     the gRPC server, the feed, the consumer and the sender
 //   sportelli-notifications migrate     the schema migrations, then exit
 //   sportelli-notifications maintain    retention (nothing is kept yet: a no-op, for the CronJob)
 //
 // Configuration comes from environment variables (docs/operations.md).
+#include "services/notifications/appointment_source.h"
+#include "services/notifications/citizen_messages.h"
 #include "services/notifications/config.h"
 #include "services/notifications/live_feed.h"
 #include "services/notifications/notifications_grpc_service.h"
+#include "services/notifications/postgres_messages_repository.h"
+#include "services/notifications/service_identity.h"
 #include "sportelli/events/service_kit.h"
 #include "sportelli/events/streams.h"
+#include "sportelli/events/worker.h"
 #include "sportelli/server/maintenance.h"
 #include "sportelli/server/service_main.h"
 #include "sportelli/status/macros.h"
@@ -19,6 +25,59 @@
 namespace sportelli::notifications {
 
 const std::vector<pg::Migration>& Migrations();  // generated from migrations/
+
+// Messages to citizens: the comuni's streams read by a consumer group (each event handled by one
+// replica), and the sender.
+absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config) {
+  if (config.comuni.empty()) {
+    kit.log().Warning("SPORTELLI_COMUNI is empty: no message will be sent to citizens");
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ServiceIdentity> made,
+                   ServiceIdentity::Create(config.service_key_pem, config.issuer, config.audience,
+                                           &kit.clock()));
+  auto* identity = kit.Own(std::move(made));
+  auto* source = kit.Own(std::make_unique<GrpcAppointmentSource>(
+      kit.ChannelTo(config.scheduling_address), kit.ChannelTo(config.tenants.address), identity,
+      config.dependency_deadline));
+  auto* repository = kit.Own(std::make_unique<PostgresMessagesRepository>(&kit.pool()));
+  EmailSender* email = nullptr;
+  if (config.smtp) {
+    ASSIGN_OR_RETURN(std::unique_ptr<SmtpEmailSender> smtp,
+                     SmtpEmailSender::Create(*config.smtp, &kit.clock()));
+    email = kit.Own(std::move(smtp));
+  } else {
+    kit.log().Warning("SPORTELLI_SMTP_URL is unset: e-mails to citizens will not be sent");
+  }
+  auto* planner =
+      kit.Own(std::make_unique<MessagePlanner>(repository, source, &kit.clock(), config.policy));
+  events::GroupConsumer::Options consuming;
+  for (const std::string& comune : config.comuni) {
+    consuming.streams.push_back(events::TenantStream(comune));
+  }
+  consuming.group = "notifications";
+  consuming.consumer = config.instance;
+  auto* consumer = kit.Own(std::make_unique<events::GroupConsumer>(
+      &kit.background_redis(), consuming,
+      [planner](const events::StreamEntry& entry) { return planner->Handle(entry); }, &kit.log()));
+  kit.AddWorker([consumer] { consumer->Start(); }, [consumer] { consumer->Stop(); });
+  auto* sender = kit.Own(std::make_unique<MessageSender>(
+      repository, source, email, &kit.clock(), &kit.log(), &kit.registry(), config.policy,
+      MessageSender::Options{.tenants = config.comuni}));
+  auto* outage = kit.Own(
+      std::make_unique<events::OutageLog>(&kit.log(), "message sender", nlohmann::json::object()));
+  auto* worker = kit.Own(std::make_unique<events::Worker>([sender, outage] {
+    absl::StatusOr<int> sent = sender->RunOnce();
+    if (!sent.ok()) {
+      outage->Failed(sent.status());
+      return absl::Seconds(2);
+    }
+    outage->Succeeded();
+    return *sent == 0 ? absl::Seconds(1) : absl::ZeroDuration();
+  }));
+  kit.AddWorker([worker] { worker->Start(); }, [worker] { worker->Stop(); });
+  return absl::OkStatus();
+}
 
 absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* directory = kit.Own(std::make_unique<tenants_client::GrpcDirectory>(
@@ -35,6 +94,7 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   kit.AddService(
       kit.Own(std::make_unique<NotificationsGrpcService>(feed, directory, &kit.handler())));
   kit.AddWorker([feed] { feed->Start(); }, [feed] { feed->Stop(); });
+  RETURN_IF_ERROR(AddCitizenMessages(kit, config));
   // SIGTERM: the streams end with UNAVAILABLE at once, so that clients resume on another replica
   // instead of waiting for the shutdown deadline.
   kit.AddDrainHook([feed] { feed->Drain(); });

@@ -138,6 +138,21 @@ v1::Appointment ToProto(const Appointment& a) {
   return out;
 }
 
+v1::AppointmentContact ToContactProto(const Appointment& a) {
+  v1::AppointmentContact out;
+  out.set_name(api::AppointmentName{a.tenant_id, a.id}.ToString());
+  out.set_desk(api::DeskName{a.tenant_id, a.desk_id}.ToString());
+  out.set_state(ToProto(a.state));
+  ToTimestamp(a.start, out.mutable_start_time());
+  ToTimestamp(a.end, out.mutable_end_time());
+  if (!a.citizen_erased) {
+    out.set_phone_number(a.citizen.phone_e164);
+    out.set_email(a.citizen.email);
+    out.set_preferred_contact(ToProto(a.citizen.preferred_contact));
+  }
+  return out;
+}
+
 v1::Hold ToProto(const Hold& hold) {
   v1::Hold out;
   out.set_name(api::HoldName{hold.tenant_id, hold.id}.ToString());

@@ -26,6 +26,8 @@ v1::AppointmentState ToProto(AppointmentState state);
 Citizen FromProto(const v1::Citizen& citizen);
 
 v1::Appointment ToProto(const Appointment& appointment);
+// What the notifications service may read: no name, no codice fiscale.
+v1::AppointmentContact ToContactProto(const Appointment& appointment);
 v1::Hold ToProto(const Hold& hold);
 v1::WalkInTicket ToProto(const WalkInTicket& ticket);
 std::string TicketId(const WalkInTicket& ticket);

@@ -210,6 +210,22 @@ grpc::Status SchedulingGrpcService::GetAppointment(grpc::ServerContext* context,
   });
 }
 
+grpc::Status SchedulingGrpcService::GetAppointmentContact(
+    grpc::ServerContext* context, const v1::GetAppointmentContactRequest* request,
+    v1::AppointmentContact* response) {
+  return handler_->Handle(context, "GetAppointmentContact", [&](Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::AppointmentName name,
+                     ParseName<api::AppointmentName>(request->name(), "name"));
+    RETURN_IF_ERROR(call.caller.RequireTenant(name.tenant));
+    RETURN_IF_ERROR(call.caller.RequireAnyRole({auth::Role::kNotifier}));
+    ASSIGN_OR_RETURN(audit::Actor who, server::AuditActorOf(call));
+    ASSIGN_OR_RETURN(StoredAppointment stored,
+                     booking_->GetAppointment(name.tenant, name.appointment, who));
+    *response = ToContactProto(stored.appointment);
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status SchedulingGrpcService::ListAppointments(grpc::ServerContext* context,
                                                      const v1::ListAppointmentsRequest* request,
                                                      v1::ListAppointmentsResponse* response) {

@@ -29,6 +29,9 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   grpc::Status CreateAppointment(grpc::ServerContext* context,
                                  const v1::CreateAppointmentRequest* request,
                                  v1::Appointment* response) override;
+  grpc::Status GetAppointmentContact(grpc::ServerContext* context,
+                                     const v1::GetAppointmentContactRequest* request,
+                                     v1::AppointmentContact* response) override;
   grpc::Status GetAppointment(grpc::ServerContext* context,
                               const v1::GetAppointmentRequest* request,
                               v1::Appointment* response) override;

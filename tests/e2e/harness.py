@@ -229,6 +229,11 @@ class Stack:
                            SPORTELLI_TENANTS_ADDR=f"127.0.0.1:{self['tenants'].grpc_port}")
             if name == "notifications":  # desks named in a watch are looked up
                 env["SPORTELLI_TENANTS_ADDR"] = f"127.0.0.1:{self['tenants'].grpc_port}"
+                # Its identity towards scheduling (role notifier), signed with the key every
+                # service of the stack trusts, as scripts/up does.
+                env["SPORTELLI_SERVICE_KEY_FILE"] = os.path.join(self.workdir, "jwt-private.pem")
+                if "scheduling" in self.services:
+                    env["SPORTELLI_SCHEDULING_ADDR"] = f"127.0.0.1:{self['scheduling'].grpc_port}"
             if name == "intake" and "scheduling" in self.services:  # contacts from appointments
                 env["SPORTELLI_SCHEDULING_ADDR"] = f"127.0.0.1:{self['scheduling'].grpc_port}"
             env.update(self.environment)
@@ -308,6 +313,14 @@ class Stack:
                   "iat": now, "exp": now + 600}
         claims.update(overrides)
         return jwt.encode(claims, self.private_key, algorithm="ES256")
+
+    def query(self, sql):
+        """The rows of `sql` in the stack's database, as the superuser (row-level security does
+        not apply): one string per row, columns separated by '|'."""
+        out = subprocess.run(["psql", with_options(self.admin_dsn, dbname=self.database), "-v",
+                              "ON_ERROR_STOP=1", "-qAt", "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if line]
 
     def metadata(self, tenant, roles):
         return (("authorization", "Bearer " + self.token(tenant, list(roles))),)

@@ -25,6 +25,7 @@ const std::vector<RolePurposes>& Table() {
       {Role::kDpo, {Purpose::kDataProtection}},
       {Role::kPortal, {Purpose::kCitizenRequest}},
       {Role::kPartner, {Purpose::kReferral}},
+      {Role::kNotifier, {Purpose::kNotification}},
   };
   return *table;
 }

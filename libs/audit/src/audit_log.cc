@@ -40,7 +40,7 @@ namespace {
 constexpr const char* kActionNames[] = {"READ", "LIST", "CREATE", "UPDATE", "DELETE", "EXPORT"};
 constexpr const char* kPurposeNames[] = {"service_delivery", "citizen_request", "case_management",
                                          "administration",   "data_protection", "service",
-                                         "referral"};
+                                         "referral",         "notification"};
 
 const std::string& Genesis() {
   static const std::string* genesis = new std::string(32, '\0');

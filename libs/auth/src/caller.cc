@@ -18,6 +18,7 @@ constexpr RoleEntry kRoles[] = {
     {Role::kDpo, "dpo"},
     {Role::kFederation, "federation"},
     {Role::kPartner, "partner"},
+    {Role::kNotifier, "notifier"},
 };
 
 }  // namespace

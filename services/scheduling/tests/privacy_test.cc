@@ -281,6 +281,44 @@ TEST_F(AuditTrailTest, EachReadAndWriteOfACitizenLeavesOneRowNamingWhoWhatAndWhy
   EXPECT_EQ(Trail().size(), 4u);
 }
 
+TEST_F(AuditTrailTest, TheNotifierReadsOnlyTheContactAndIsRecordedDoingSo) {
+  const v1::CreateAppointmentRequest request = Distinctive(SlotStart(3, 0), 15);
+  const v1::Appointment made = Book(request);
+  clock_.Advance(absl::Seconds(1));
+  v1::GetAppointmentContactRequest get;
+  get.set_name(made.name());
+  v1::AppointmentContact contact;
+  const std::string notifier = Token(tenant_, {"notifier"});
+  ASSERT_TRUE(Call(&Stub::GetAppointmentContact, notifier, get, &contact).ok());
+  EXPECT_EQ(contact.name(), made.name());
+  EXPECT_EQ(contact.desk(), made.desk());
+  EXPECT_EQ(contact.state(), v1::APPOINTMENT_STATE_BOOKED);
+  EXPECT_EQ(contact.start_time().seconds(), made.start_time().seconds());
+  EXPECT_EQ(contact.phone_number(), request.appointment().citizen().phone_number());
+  EXPECT_EQ(contact.email(), request.appointment().citizen().email());
+  EXPECT_EQ(contact.preferred_contact(), request.appointment().citizen().preferred_contact());
+  // Nothing else of the citizen travels: not the name, not the codice fiscale.
+  const std::string wire = contact.SerializeAsString();
+  EXPECT_EQ(wire.find(request.appointment().citizen().family_name()), std::string::npos);
+  EXPECT_EQ(wire.find(request.appointment().citizen().codice_fiscale()), std::string::npos);
+  ASSERT_EQ(Trail().size(), 2u);
+  EXPECT_THAT(Trail()[1], ::testing::ElementsAre("test-user", "notifier", "READ", made.name(),
+                                                 "notification", "", "1"));
+  // Staff, the portal and another comune's notifier may not call it; the notifier may not read
+  // the whole appointment.
+  for (const std::string& token : {Operator(), Portal(), Token(tenant_, {"tenant_admin"}),
+                                   Token(other_tenant_, {"notifier"})}) {
+    EXPECT_EQ(Call(&Stub::GetAppointmentContact, token, get, &contact).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  v1::Appointment whole;
+  v1::GetAppointmentRequest get_whole;
+  get_whole.set_name(made.name());
+  EXPECT_EQ(Call(&Stub::GetAppointment, notifier, get_whole, &whole).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Trail().size(), 2u);
+}
+
 TEST_F(AuditTrailTest, AReadWhoseAuditRowCannotBeWrittenFailsAndShowsNothing) {
   const v1::Appointment made = Book(Distinctive(SlotStart(3, 0), 13));
   ASSERT_OK(admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::Status {

@@ -502,6 +502,12 @@ class RpcTableTest : public SchedulingTest {
       };
     };
     rpcs.push_back({"GetAppointment", by_name(&Stub::GetAppointment, v1::GetAppointmentRequest())});
+    rpcs.push_back({"GetAppointmentContact", [=, this](const std::string& token, bool valid) {
+                      v1::GetAppointmentContactRequest r;
+                      if (valid) r.set_name(appointment);
+                      v1::AppointmentContact out;
+                      return Call(&Stub::GetAppointmentContact, token, r, &out);
+                    }});
     rpcs.push_back({"CheckInAppointment",
                     by_name(&Stub::CheckInAppointment, v1::CheckInAppointmentRequest())});
     rpcs.push_back({"MarkNoShow", by_name(&Stub::MarkNoShow, v1::MarkNoShowRequest())});

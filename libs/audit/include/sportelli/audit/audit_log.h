@@ -62,6 +62,7 @@ enum class Purpose {
   kDataProtection,   // the DPO answering a data subject or checking the trail
   kService,          // another service of the system, on its own behalf
   kReferral,         // a referral body (partner) taking up a referral sent to it
+  kNotification,     // the notifications service writing to a citizen about their appointment
 };
 const char* PurposeName(Purpose purpose);  // "service_delivery", ...
 std::optional<Purpose> ParsePurpose(absl::string_view name);

@@ -21,7 +21,18 @@ namespace sportelli::auth {
 // The roles of ARCHITECTURE.md §6, as named in the `roles` claim.
 // `partner`: a referral body (Punto Insieme, the job centre, ...) of one comune's catalog,
 // named by the token's `destination` claim; it sees only the referrals sent to it.
-enum class Role { kPortal, kOperator, kCoordinator, kTenantAdmin, kDpo, kFederation, kPartner };
+// `notifier`: the notifications service on its own behalf (no person behind the token): it may
+// read what a message to a citizen needs (GetAppointmentContact) and nothing else.
+enum class Role {
+  kPortal,
+  kOperator,
+  kCoordinator,
+  kTenantAdmin,
+  kDpo,
+  kFederation,
+  kPartner,
+  kNotifier
+};
 
 // "portal", "operator", ...; nullopt for a name this version does not know.
 std::optional<Role> ParseRole(absl::string_view name);

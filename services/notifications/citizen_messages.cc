@@ -1,0 +1,265 @@
+#include "services/notifications/citizen_messages.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/crypto/random.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/status/macros.h"
+
+namespace sportelli::notifications {
+namespace {
+
+namespace ev1 = ::sportelli::events::v1;
+
+// Where a message to this citizen goes: their preferred channel when they gave its address,
+// else the other one they gave; nowhere when they asked to be called or not contacted.
+std::optional<DeliveryChannel> ChannelFor(const AppointmentNow& appointment) {
+  const bool email = !appointment.email.empty();
+  const bool sms = !appointment.phone_number.empty();
+  switch (appointment.preferred) {
+    case PreferredContact::kEmail:
+      if (email) return DeliveryChannel::kEmail;
+      if (sms) return DeliveryChannel::kSms;
+      return std::nullopt;
+    case PreferredContact::kSms:
+      if (sms) return DeliveryChannel::kSms;
+      if (email) return DeliveryChannel::kEmail;
+      return std::nullopt;
+    case PreferredContact::kPhoneCall:
+    case PreferredContact::kNone:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+double RandomUnit() {
+  thread_local absl::BitGen bits;
+  return absl::Uniform<double>(bits, 0.0, 1.0);
+}
+
+// Kinds that speak of the appointment as booked at `appointment_start`: untrue, and dropped,
+// once it was cancelled, moved or has started.
+bool NeedsItBooked(MessageKind kind) {
+  return kind != MessageKind::kCancellation && kind != MessageKind::kClosureCancelled;
+}
+
+}  // namespace
+
+MessagePlanner::MessagePlanner(MessagesRepository* repository, AppointmentSource* source,
+                               const clock::Clock* clock, MessagePolicy policy)
+    : policy_(std::move(policy)), repository_(repository), source_(source), clock_(clock) {}
+
+absl::Status MessagePlanner::Handle(const events::StreamEntry& entry) {
+  const ev1::Event& event = entry.event;
+  // What each event asks for. Other events (configuration, cases) ask for nothing.
+  std::vector<MessageKind> kinds;
+  bool drop_reminders = false;
+  absl::Time start;
+  std::optional<absl::Time> previous_start;
+  switch (event.payload_case()) {
+    case ev1::Event::kAppointmentBooked:
+      kinds = {MessageKind::kConfirmation, MessageKind::kReminder};
+      start = api::FromTimestamp(event.appointment_booked().start_time());
+      break;
+    case ev1::Event::kAppointmentCancelled:
+      kinds = {MessageKind::kCancellation};
+      drop_reminders = true;
+      break;
+    case ev1::Event::kAppointmentRescheduled:
+      kinds = {MessageKind::kReschedule, MessageKind::kReminder};
+      drop_reminders = true;
+      start = api::FromTimestamp(event.appointment_rescheduled().start_time());
+      previous_start = api::FromTimestamp(event.appointment_rescheduled().previous_start_time());
+      break;
+    case ev1::Event::kAppointmentCheckedIn:
+    case ev1::Event::kAppointmentNoShow:
+    case ev1::Event::kAppointmentCompleted:
+      drop_reminders = true;
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  absl::StatusOr<api::AppointmentName> name =
+      api::ParseName<api::AppointmentName>(event.resource(), "resource");
+  if (!name.ok() || name->tenant != event.tenant()) {
+    return status::Internal("an appointment event without its appointment");
+  }
+  const absl::Time now = clock_->Now();
+  std::vector<Message> planned;
+  if (!kinds.empty()) {
+    absl::StatusOr<AppointmentNow> appointment =
+        source_->Appointment(name->tenant, name->appointment);
+    if (absl::IsNotFound(appointment.status())) return absl::OkStatus();  // gone: nobody to tell
+    if (!appointment.ok()) return appointment.status();
+    if (kinds.front() == MessageKind::kCancellation) start = appointment->start;
+    const std::optional<DeliveryChannel> channel = ChannelFor(*appointment);
+    // A booking or a move already overtaken (cancelled, moved again, started) is not announced:
+    // the later event's message says what is true.
+    const bool overtaken =
+        NeedsItBooked(kinds.front()) && (!appointment->booked || appointment->start != start);
+    if (channel && !overtaken) {
+      ASSIGN_OR_RETURN(Place place, source_->PlaceOf(name->tenant, appointment->desk_id));
+      for (MessageKind kind : kinds) {
+        Message m;
+        m.message_id = crypto::RandomResourceId("m");
+        m.kind = kind;
+        m.channel = *channel;
+        m.appointment_start = start;
+        m.previous_start = previous_start;
+        if (kind == MessageKind::kReminder) {
+          // Booked inside the reminder's window (less than two days ahead): the confirmation,
+          // sent now, is the reminder; a second message minutes later would only be noise.
+          if (start - policy_.reminder_before <= now) continue;
+          std::optional<absl::Time> at =
+              ReminderTime(start, policy_.reminder_before, place.zone, now, policy_.quiet);
+          if (!at) continue;  // too close to the start: the confirmation is the reminder
+          m.send_after = *at;
+          m.give_up_at = start;
+        } else {
+          m.send_after = NextSendableTime(now, place.zone, policy_.quiet);
+          m.give_up_at = std::max(m.send_after, now + policy_.max_age);
+          if (NeedsItBooked(kind)) m.give_up_at = std::min(m.give_up_at, start);
+        }
+        planned.push_back(std::move(m));
+      }
+    }
+  }
+  return repository_
+      ->Plan(name->tenant, name->appointment, event.id(), drop_reminders, planned, now)
+      .status();
+}
+
+MessageSender::MessageSender(MessagesRepository* repository, AppointmentSource* source,
+                             EmailSender* email, const clock::Clock* clock, logging::Logger* logger,
+                             prometheus::Registry* registry, MessagePolicy policy, Options options)
+    : policy_(std::move(policy)),
+      options_(std::move(options)),
+      repository_(repository),
+      source_(source),
+      email_(email),
+      clock_(clock),
+      logger_(logger) {
+  if (registry != nullptr) {
+    attempts_ = &prometheus::BuildCounter()
+                     .Name("sportelli_notifications_attempts_total")
+                     .Help(
+                         "Attempts to send a message to a citizen, by channel and by how they "
+                         "ended (the message's state after the attempt).")
+                     .Register(*registry);
+  }
+}
+
+absl::StatusOr<int> MessageSender::RunOnce() {
+  int attempted = 0;
+  absl::Status first_failure;
+  for (const std::string& tenant : options_.tenants) {
+    absl::StatusOr<std::vector<Message>> due =
+        repository_->ClaimDue(tenant, clock_->Now(), options_.batch, options_.lease);
+    if (!due.ok()) {
+      if (first_failure.ok()) first_failure = due.status();
+      continue;  // the other comuni still get their messages
+    }
+    for (const Message& message : *due) {
+      const Outcome outcome = Attempt(message);
+      Count(message, outcome);
+      if (absl::Status finished =
+              repository_->Finish(tenant, message.message_id, outcome, clock_->Now());
+          !finished.ok() && first_failure.ok()) {
+        first_failure = finished;  // claimed and not finished: tried again after the lease
+      }
+      ++attempted;
+    }
+  }
+  if (!first_failure.ok() && attempted == 0) return first_failure;
+  return attempted;
+}
+
+Outcome MessageSender::Retry(const Message& message, std::string reason,
+                             const absl::TimeZone& zone) {
+  const absl::Time now = clock_->Now();
+  const absl::Time wanted =
+      now + RetryDelay(std::max(1, message.attempts), RandomUnit(), policy_.retry);
+  const absl::Time retry_at = NextSendableTime(wanted, zone, policy_.quiet);
+  if (retry_at >= message.give_up_at) {
+    return {MessageState::kPermanentFailure, absl::StrCat("GAVE_UP_", reason), std::nullopt};
+  }
+  return {MessageState::kTemporaryFailure, std::move(reason), retry_at};
+}
+
+Outcome MessageSender::Attempt(const Message& message) {
+  const absl::Time now = clock_->Now();
+  if (now >= message.give_up_at) {
+    return {MessageState::kPermanentFailure, "EXPIRED", std::nullopt};
+  }
+  absl::StatusOr<AppointmentNow> appointment =
+      source_->Appointment(message.tenant_id, message.appointment_id);
+  if (absl::IsNotFound(appointment.status())) {
+    return {MessageState::kDropped, "APPOINTMENT_GONE", std::nullopt};
+  }
+  if (!appointment.ok()) return Retry(message, "SCHEDULING_UNAVAILABLE", policy_.zone);
+  if (NeedsItBooked(message.kind) &&
+      (!appointment->booked || appointment->start != message.appointment_start ||
+       now >= appointment->start)) {
+    return {MessageState::kDropped, "APPOINTMENT_CHANGED", std::nullopt};
+  }
+  absl::StatusOr<Place> place = source_->PlaceOf(message.tenant_id, appointment->desk_id);
+  if (!place.ok()) return Retry(message, "TENANTS_UNAVAILABLE", policy_.zone);
+  MessageFacts facts;
+  facts.comune = place->comune;
+  facts.address = place->address;
+  facts.start = message.appointment_start;
+  facts.previous_start = message.previous_start.value_or(message.appointment_start);
+  facts.zone = place->zone;
+  facts.cancel_link = absl::StrCat(policy_.portal_url, "/", message.tenant_id, "/appuntamenti/",
+                                   message.appointment_id);
+  facts.language = policy_.language;
+  absl::StatusOr<RenderedMessage> text =
+      Render(DefaultTemplate(message.kind, policy_.language), facts);
+  if (!text.ok()) {
+    return {MessageState::kTechnicalFailure,
+            std::string(status::ReasonOf(text.status()).value_or("TEMPLATE_FAILED")), std::nullopt};
+  }
+  if (message.channel != DeliveryChannel::kEmail || email_ == nullptr) {
+    return {MessageState::kTechnicalFailure, "CHANNEL_NOT_CONFIGURED", std::nullopt};
+  }
+  if (appointment->email.empty()) {
+    return {MessageState::kPermanentFailure, "NO_ADDRESS", std::nullopt};
+  }
+  const SendResult sent = email_->Send({.to = appointment->email,
+                                        .subject = text->subject,
+                                        .body = text->body,
+                                        .message_id = message.message_id});
+  switch (sent.outcome) {
+    case SendOutcome::kAccepted:
+      return {MessageState::kDelivered, "", std::nullopt};
+    case SendOutcome::kTemporaryFailure:
+      return Retry(message, sent.reason, place->zone);
+    case SendOutcome::kPermanentFailure:
+      return {MessageState::kPermanentFailure, sent.reason, std::nullopt};
+  }
+  return {MessageState::kTechnicalFailure, "UNKNOWN_OUTCOME", std::nullopt};
+}
+
+void MessageSender::Count(const Message& message, const Outcome& outcome) {
+  if (attempts_ == nullptr) return;
+  attempts_
+      ->Add({{"channel", DeliveryChannelName(message.channel)},
+             {"state", MessageStateName(outcome.state)}})
+      .Increment();
+  if (outcome.state != MessageState::kDelivered && outcome.state != MessageState::kDropped) {
+    // A code only (SMTP_451, NO_ADDRESS): never the address, never the text.
+    logger_->Warning("message not delivered", {{"tenant", message.tenant_id},
+                                               {"message", message.message_id},
+                                               {"kind", MessageKindName(message.kind)},
+                                               {"state", MessageStateName(outcome.state)},
+                                               {"reason", outcome.reason}});
+  }
+}
+
+}  // namespace sportelli::notifications

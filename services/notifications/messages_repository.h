@@ -1,0 +1,90 @@
+// The messages to citizens, as stored (migrations/V001__messages.sql), behind an interface: the
+// event handler plans them, the sender claims what is due and records how each attempt ended.
+#ifndef SPORTELLI_SERVICES_NOTIFICATIONS_MESSAGES_REPOSITORY_H_
+#define SPORTELLI_SERVICES_NOTIFICATIONS_MESSAGES_REPOSITORY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/notifications/domain/messages.h"
+
+namespace sportelli::notifications {
+
+enum class DeliveryChannel { kEmail, kSms };
+const char* DeliveryChannelName(DeliveryChannel channel);  // "EMAIL", "SMS"
+std::optional<DeliveryChannel> ParseDeliveryChannel(absl::string_view name);
+
+enum class MessageState {
+  kCreated,
+  kSending,
+  kDelivered,
+  kTemporaryFailure,
+  kPermanentFailure,
+  kTechnicalFailure,
+  kDropped,  // no longer true: the appointment was cancelled, moved or has started
+};
+const char* MessageStateName(MessageState state);  // "CREATED", ...
+std::optional<MessageState> ParseMessageState(absl::string_view name);
+
+struct Message {
+  std::string tenant_id;
+  std::string message_id;
+  std::string event_id;
+  MessageKind kind = MessageKind::kConfirmation;
+  std::string appointment_id;
+  DeliveryChannel channel = DeliveryChannel::kEmail;
+  MessageState state = MessageState::kCreated;
+  absl::Time appointment_start;
+  std::optional<absl::Time> previous_start;
+  absl::Time send_after;
+  absl::Time give_up_at;
+  int attempts = 0;
+  std::string last_reason;
+  absl::Time create_time;
+  absl::Time update_time;
+};
+
+// How one attempt ended.
+struct Outcome {
+  MessageState state = MessageState::kDelivered;
+  std::string reason;
+  // For a temporary failure: when to try again.
+  std::optional<absl::Time> retry_at;
+};
+
+class MessagesRepository {
+ public:
+  virtual ~MessagesRepository() = default;
+
+  // What one event asks for, in one transaction: the appointment's reminders still to be sent
+  // that other events planned are dropped when `drop_reminders` (it was cancelled, moved or has
+  // started), then `add` is stored; a message already there for the same event, kind,
+  // appointment and channel is left as it is (the event came twice). Returns how many were
+  // added.
+  virtual absl::StatusOr<int> Plan(const std::string& tenant_id, const std::string& appointment_id,
+                                   const std::string& event_id, bool drop_reminders,
+                                   const std::vector<Message>& add, absl::Time now) = 0;
+
+  // Up to `limit` messages due at `now` (CREATED or TEMPORARY_FAILURE with send_after passed,
+  // or SENDING for longer than `lease`: a sender that died mid-send), oldest due first, marked
+  // SENDING with one more attempt. Concurrent senders never claim the same message.
+  virtual absl::StatusOr<std::vector<Message>> ClaimDue(const std::string& tenant_id,
+                                                        absl::Time now, int limit,
+                                                        absl::Duration lease) = 0;
+
+  // Records how the attempt on a claimed message ended.
+  virtual absl::Status Finish(const std::string& tenant_id, const std::string& message_id,
+                              const Outcome& outcome, absl::Time now) = 0;
+
+  // The messages of one appointment, oldest first (operators, tests).
+  virtual absl::StatusOr<std::vector<Message>> ListForAppointment(
+      const std::string& tenant_id, const std::string& appointment_id) = 0;
+};
+
+}  // namespace sportelli::notifications
+
+#endif  // SPORTELLI_SERVICES_NOTIFICATIONS_MESSAGES_REPOSITORY_H_

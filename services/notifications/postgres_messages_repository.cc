@@ -1,0 +1,168 @@
+#include "services/notifications/postgres_messages_repository.h"
+
+#include "absl/strings/str_cat.h"
+#include "sportelli/pg/prepared.h"
+#include "sportelli/pg/time.h"
+#include "sportelli/status/errors.h"
+
+namespace sportelli::notifications {
+namespace {
+
+using pg::Micros;
+using pg::TimeAt;
+using pg::Timestamp;
+
+const std::string& Columns() {
+  static const std::string* columns = new std::string(
+      absl::StrCat("tenant_id, message_id, event_id::text, kind, appointment_id, channel, state, ",
+                   Micros("appointment_start"), ", ", Micros("previous_start"), ", ",
+                   Micros("send_after"), ", ", Micros("give_up_at"), ", attempts, last_reason, ",
+                   Micros("create_time"), ", ", Micros("update_time")));
+  return *columns;
+}
+
+absl::StatusOr<Message> MessageAt(const pqxx::row& row) {
+  Message m;
+  m.tenant_id = row[0].as<std::string>();
+  m.message_id = row[1].as<std::string>();
+  m.event_id = row[2].as<std::string>();
+  std::optional<MessageKind> kind = ParseMessageKind(row[3].as<std::string>());
+  std::optional<DeliveryChannel> channel = ParseDeliveryChannel(row[5].as<std::string>());
+  std::optional<MessageState> state = ParseMessageState(row[6].as<std::string>());
+  if (!kind || !channel || !state) return status::Internal("a stored message does not parse");
+  m.kind = *kind;
+  m.appointment_id = row[4].as<std::string>();
+  m.channel = *channel;
+  m.state = *state;
+  m.appointment_start = TimeAt(row[7]);
+  if (!row[8].is_null()) m.previous_start = TimeAt(row[8]);
+  m.send_after = TimeAt(row[9]);
+  m.give_up_at = TimeAt(row[10]);
+  m.attempts = row[11].as<int>();
+  m.last_reason = row[12].as<std::string>();
+  m.create_time = TimeAt(row[13]);
+  m.update_time = TimeAt(row[14]);
+  return m;
+}
+
+absl::StatusOr<std::vector<Message>> MessagesOf(const pqxx::result& rows) {
+  std::vector<Message> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    absl::StatusOr<Message> message = MessageAt(row);
+    if (!message.ok()) return message.status();
+    out.push_back(*std::move(message));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* DeliveryChannelName(DeliveryChannel channel) {
+  return channel == DeliveryChannel::kEmail ? "EMAIL" : "SMS";
+}
+
+std::optional<DeliveryChannel> ParseDeliveryChannel(absl::string_view name) {
+  if (name == "EMAIL") return DeliveryChannel::kEmail;
+  if (name == "SMS") return DeliveryChannel::kSms;
+  return std::nullopt;
+}
+
+namespace {
+constexpr const char* kStateNames[] = {
+    "CREATED",           "SENDING",           "DELIVERED", "TEMPORARY_FAILURE",
+    "PERMANENT_FAILURE", "TECHNICAL_FAILURE", "DROPPED"};
+}  // namespace
+
+const char* MessageStateName(MessageState state) { return kStateNames[static_cast<int>(state)]; }
+
+std::optional<MessageState> ParseMessageState(absl::string_view name) {
+  for (int i = 0; i < static_cast<int>(std::size(kStateNames)); ++i) {
+    if (name == kStateNames[i]) return static_cast<MessageState>(i);
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<int> PostgresMessagesRepository::Plan(
+    const std::string& tenant_id, const std::string& appointment_id, const std::string& event_id,
+    bool drop_reminders, const std::vector<Message>& add, absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<int> {
+    if (drop_reminders) {
+      // Another event's reminders only: this event's own (it may come twice) stay as planned.
+      pg::ExecPrepared(tx,
+                       "UPDATE notifications.messages SET state = 'DROPPED', last_reason = "
+                       "'APPOINTMENT_CHANGED', update_time = $4::timestamptz WHERE tenant_id = $1 "
+                       "AND appointment_id = $2 AND event_id <> $3::uuid AND kind IN ('REMINDER', "
+                       "'SAME_DAY_REMINDER') AND state IN ('CREATED', 'TEMPORARY_FAILURE')",
+                       tenant_id, appointment_id, event_id, Timestamp(now));
+    }
+    int added = 0;
+    for (const Message& m : add) {
+      const pqxx::result inserted = pg::ExecPrepared(
+          tx,
+          "INSERT INTO notifications.messages (tenant_id, message_id, event_id, kind, "
+          "appointment_id, channel, state, appointment_start, previous_start, send_after, "
+          "give_up_at, create_time, update_time) VALUES ($1, $2, $3::uuid, $4, $5, $6, "
+          "'CREATED', $7::timestamptz, nullif($8, '')::timestamptz, $9::timestamptz, "
+          "$10::timestamptz, "
+          "$11::timestamptz, $11::timestamptz) ON CONFLICT (tenant_id, event_id, kind, "
+          "appointment_id, channel) DO NOTHING RETURNING 1",
+          tenant_id, m.message_id, event_id, std::string(MessageKindName(m.kind)), appointment_id,
+          std::string(DeliveryChannelName(m.channel)), Timestamp(m.appointment_start),
+          m.previous_start ? Timestamp(*m.previous_start) : std::string(), Timestamp(m.send_after),
+          Timestamp(m.give_up_at), Timestamp(now));
+      added += inserted.empty() ? 0 : 1;
+    }
+    return added;
+  });
+}
+
+absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ClaimDue(
+    const std::string& tenant_id, absl::Time now, int limit, absl::Duration lease) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Message>> {
+        return MessagesOf(pg::ExecPrepared(
+            tx,
+            absl::StrCat(
+                "UPDATE notifications.messages SET state = 'SENDING', attempts = attempts + 1, "
+                "update_time = $2::timestamptz WHERE (tenant_id, message_id) IN (SELECT "
+                "tenant_id, message_id FROM notifications.messages WHERE tenant_id = $1 AND "
+                "((state IN ('CREATED', 'TEMPORARY_FAILURE') AND send_after <= $2::timestamptz) "
+                "OR (state = 'SENDING' AND update_time <= $4::timestamptz)) ORDER BY send_after "
+                "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
+                Columns()),
+            tenant_id, Timestamp(now), limit, Timestamp(now - lease)));
+      });
+}
+
+absl::Status PostgresMessagesRepository::Finish(const std::string& tenant_id,
+                                                const std::string& message_id,
+                                                const Outcome& outcome, absl::Time now) {
+  return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
+    pg::ExecPrepared(
+        tx,
+        "UPDATE notifications.messages SET state = $3, last_reason = $4, "
+        "send_after = coalesce(nullif($5, '')::timestamptz, send_after), update_time = "
+        "$6::timestamptz WHERE tenant_id = $1 AND message_id = $2",
+        tenant_id, message_id, std::string(MessageStateName(outcome.state)), outcome.reason,
+        outcome.retry_at ? Timestamp(*outcome.retry_at) : std::string(), Timestamp(now));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ListForAppointment(
+    const std::string& tenant_id, const std::string& appointment_id) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) {
+    return MessagesOf(pg::ExecPrepared(
+        tx,
+        absl::StrCat("SELECT ", Columns(),
+                     " FROM notifications.messages WHERE tenant_id = $1 AND appointment_id = $2 "
+                     "ORDER BY create_time, send_after, message_id"),
+        tenant_id, appointment_id));
+  });
+}
+
+}  // namespace sportelli::notifications

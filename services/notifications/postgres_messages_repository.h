@@ -1,0 +1,34 @@
+// MessagesRepository over PostgreSQL (schema `notifications`), each call one tenant
+// transaction under row-level security.
+#ifndef SPORTELLI_SERVICES_NOTIFICATIONS_POSTGRES_MESSAGES_REPOSITORY_H_
+#define SPORTELLI_SERVICES_NOTIFICATIONS_POSTGRES_MESSAGES_REPOSITORY_H_
+
+#include "services/notifications/messages_repository.h"
+#include "sportelli/pg/pool.h"
+
+namespace sportelli::notifications {
+
+inline constexpr char kSchema[] = "notifications";
+
+class PostgresMessagesRepository final : public MessagesRepository {
+ public:
+  // The pool must outlive the repository.
+  explicit PostgresMessagesRepository(pg::ConnectionPool* pool) : pool_(pool) {}
+
+  absl::StatusOr<int> Plan(const std::string& tenant_id, const std::string& appointment_id,
+                           const std::string& event_id, bool drop_reminders,
+                           const std::vector<Message>& add, absl::Time now) override;
+  absl::StatusOr<std::vector<Message>> ClaimDue(const std::string& tenant_id, absl::Time now,
+                                                int limit, absl::Duration lease) override;
+  absl::Status Finish(const std::string& tenant_id, const std::string& message_id,
+                      const Outcome& outcome, absl::Time now) override;
+  absl::StatusOr<std::vector<Message>> ListForAppointment(
+      const std::string& tenant_id, const std::string& appointment_id) override;
+
+ private:
+  pg::ConnectionPool* const pool_;
+};
+
+}  // namespace sportelli::notifications
+
+#endif  // SPORTELLI_SERVICES_NOTIFICATIONS_POSTGRES_MESSAGES_REPOSITORY_H_

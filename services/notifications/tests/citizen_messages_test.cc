@@ -1,0 +1,374 @@
+// Messages to citizens from the events of their appointments to the e-mail handed over: the real
+// planner, sender and PostgreSQL repository over a throwaway database, the owning services
+// replaced by their answers (FakeSource) and the SMTP server by a recorder of what it was handed
+// (the SMTP client itself is tested against a real server in email_sender_test.cc). Time is the
+// service's clock, moved by the tests.
+#include "services/notifications/citizen_messages.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/notifications/postgres_messages_repository.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/clock/clock.h"
+#include "sportelli/events/outbox.h"
+#include "sportelli/pg/pool.h"
+#include "sportelli/status/errors.h"
+#include "sportelli/testing/status_matchers.h"
+#include "sportelli/testing/test_database.h"
+
+namespace sportelli::notifications {
+
+const std::vector<pg::Migration>& Migrations();
+
+namespace {
+
+namespace ev1 = ::sportelli::events::v1;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+absl::TimeZone Rome() {
+  absl::TimeZone zone;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
+  return zone;
+}
+
+absl::Time Local(int y, int mo, int d, int h, int mi = 0) {
+  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), Rome());
+}
+
+class FakeSource final : public AppointmentSource {
+ public:
+  absl::StatusOr<AppointmentNow> Appointment(const std::string& tenant,
+                                             const std::string& id) override {
+    ++reads;
+    if (unavailable) return status::Unavailable("scheduling");
+    auto found = appointments.find(tenant + "/" + id);
+    if (found == appointments.end()) return status::NotFound("appointment");
+    return found->second;
+  }
+  absl::StatusOr<Place> PlaceOf(const std::string&, const std::string&) override {
+    return Place{"Capannori", "Piazza Aldo Moro 1, 55012 Capannori", Rome()};
+  }
+
+  std::map<std::string, AppointmentNow> appointments;
+  bool unavailable = false;
+  int reads = 0;
+};
+
+// What the SMTP server was handed, and what it answers next.
+class RecordingEmail final : public EmailSender {
+ public:
+  SendResult Send(const Email& email) override {
+    if (!answers.empty()) {
+      SendResult next = answers.front();
+      answers.erase(answers.begin());
+      if (next.outcome != SendOutcome::kAccepted) return next;
+    }
+    sent.push_back(email);
+    return {SendOutcome::kAccepted, ""};
+  }
+  std::vector<Email> sent;
+  std::vector<SendResult> answers;
+};
+
+class CitizenMessagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
+    ASSERT_OK(db_->Migrate("notifications", Migrations(), {}));
+    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn(), {.max_size = 4}));
+    repository_ = std::make_unique<PostgresMessagesRepository>(pool_.get());
+    policy_.zone = Rome();
+    planner_ = std::make_unique<MessagePlanner>(repository_.get(), &source_, &clock_, policy_);
+    sender_ = std::make_unique<MessageSender>(repository_.get(), &source_, &email_, &clock_,
+                                              &logger_, nullptr, policy_,
+                                              MessageSender::Options{.tenants = {kTenant}});
+  }
+
+  static constexpr char kTenant[] = "capannori";
+
+  // The citizen of appointment `id` prefers e-mail and gave one.
+  void Booked(const std::string& id, absl::Time start,
+              PreferredContact preferred = PreferredContact::kEmail) {
+    source_.appointments[absl::StrCat(kTenant, "/", id)] =
+        AppointmentNow{"sede", true, start, "+393331234567", "maria.rossi@example.it", preferred};
+  }
+
+  ev1::Event Event(const std::string& id) {
+    return events::NewEvent(kTenant, absl::StrCat("tenants/", kTenant, "/appointments/", id),
+                            clock_.Now());
+  }
+  ev1::Event BookedEvent(const std::string& id, absl::Time start) {
+    ev1::Event event = Event(id);
+    event.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
+    api::ToTimestamp(start, event.mutable_appointment_booked()->mutable_start_time());
+    return event;
+  }
+
+  absl::Status Handle(const ev1::Event& event) {
+    return planner_->Handle(events::StreamEntry{"{capannori}:events", "1-0", event});
+  }
+
+  int Send() {
+    absl::StatusOr<int> attempted = sender_->RunOnce();
+    EXPECT_TRUE(attempted.ok()) << attempted.status();
+    return attempted.ok() ? *attempted : -1;
+  }
+
+  std::vector<Message> MessagesOf(const std::string& id) {
+    absl::StatusOr<std::vector<Message>> list = repository_->ListForAppointment(kTenant, id);
+    EXPECT_TRUE(list.ok()) << list.status();
+    return list.ok() ? *list : std::vector<Message>();
+  }
+  const Message* Find(const std::string& id, MessageKind kind) {
+    static thread_local std::vector<Message> last;
+    last = MessagesOf(id);
+    for (const Message& m : last) {
+      if (m.kind == kind) return &m;
+    }
+    return nullptr;
+  }
+
+  std::unique_ptr<sportelli::testing::TestDatabase> db_;
+  std::unique_ptr<pg::ConnectionPool> pool_;
+  std::unique_ptr<PostgresMessagesRepository> repository_;
+  // Monday 30 November 2026, 10:00 in Capannori.
+  clock::FakeClock clock_{Local(2026, 11, 30, 10)};
+  FakeSource source_;
+  RecordingEmail email_;
+  logging::Logger logger_{"notifications-test", logging::Level::kError};
+  MessagePolicy policy_;
+  std::unique_ptr<MessagePlanner> planner_;
+  std::unique_ptr<MessageSender> sender_;
+};
+
+TEST_F(CitizenMessagesTest, ABookingIsConfirmedAtOnceAndRemindedTwoDaysBefore) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);  // Thursday
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+
+  EXPECT_EQ(Send(), 1);
+  ASSERT_THAT(email_.sent, SizeIs(1));
+  const Email& confirmation = email_.sent[0];
+  EXPECT_EQ(confirmation.to, "maria.rossi@example.it");
+  EXPECT_THAT(confirmation.subject, ::testing::HasSubstr("Capannori"));
+  EXPECT_THAT(confirmation.body, ::testing::HasSubstr("3 dicembre 2026"));
+  EXPECT_THAT(confirmation.body, ::testing::HasSubstr("09:30"));
+  EXPECT_THAT(confirmation.body, ::testing::HasSubstr("Piazza Aldo Moro 1"));
+  EXPECT_THAT(confirmation.body,
+              ::testing::HasSubstr("https://prenota.sportelli.invalid/capannori/appuntamenti/a1"));
+  EXPECT_EQ(Find("a1", MessageKind::kConfirmation)->state, MessageState::kDelivered);
+
+  // The reminder waits for Tuesday 09:30, then goes out once.
+  const Message* reminder = Find("a1", MessageKind::kReminder);
+  ASSERT_NE(reminder, nullptr);
+  EXPECT_EQ(reminder->send_after, Local(2026, 12, 1, 9, 30));
+  EXPECT_EQ(reminder->state, MessageState::kCreated);
+  clock_.Set(Local(2026, 12, 1, 9, 29));
+  EXPECT_EQ(Send(), 0);
+  clock_.Set(Local(2026, 12, 1, 9, 30));
+  EXPECT_EQ(Send(), 1);
+  ASSERT_THAT(email_.sent, SizeIs(2));
+  EXPECT_THAT(email_.sent[1].body, ::testing::HasSubstr("09:30"));
+  EXPECT_EQ(Send(), 0);
+  EXPECT_EQ(Find("a1", MessageKind::kReminder)->state, MessageState::kDelivered);
+}
+
+TEST_F(CitizenMessagesTest, AnEventDeliveredTwiceSendsEachMessageOnce) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  const ev1::Event booked = BookedEvent("a1", start);
+  ASSERT_OK(Handle(booked));
+  ASSERT_OK(Handle(booked));
+  EXPECT_THAT(MessagesOf("a1"), SizeIs(2));  // the confirmation and the reminder
+  Send();
+  ASSERT_OK(Handle(booked));  // even after it was sent
+  Send();
+  EXPECT_THAT(email_.sent, SizeIs(1));
+}
+
+TEST_F(CitizenMessagesTest, ACancelledAppointmentsReminderIsDroppedAndTheCancellationSent) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  Send();
+  source_.appointments["capannori/a1"].booked = false;
+  ev1::Event cancelled = Event("a1");
+  cancelled.mutable_appointment_cancelled()->set_actor(ev1::ACTOR_CITIZEN);
+  ASSERT_OK(Handle(cancelled));
+  EXPECT_EQ(Find("a1", MessageKind::kReminder)->state, MessageState::kDropped);
+  EXPECT_EQ(Send(), 1);
+  ASSERT_THAT(email_.sent, SizeIs(2));
+  EXPECT_THAT(email_.sent[1].subject, ::testing::HasSubstr("annullato"));
+  clock_.Set(Local(2026, 12, 1, 9, 30));
+  EXPECT_EQ(Send(), 0);
+  EXPECT_THAT(email_.sent, SizeIs(2));
+}
+
+TEST_F(CitizenMessagesTest, AReminderWhoseAppointmentChangedUnnoticedIsDroppedAtSendTime) {
+  // The cancellation's event has not arrived (yet): the sender asks scheduling anyway.
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  Send();
+  source_.appointments["capannori/a1"].start = start + absl::Hours(24);  // moved
+  clock_.Set(Local(2026, 12, 1, 9, 30));
+  EXPECT_EQ(Send(), 1);
+  EXPECT_THAT(email_.sent, SizeIs(1));
+  const Message* reminder = Find("a1", MessageKind::kReminder);
+  EXPECT_EQ(reminder->state, MessageState::kDropped);
+  EXPECT_EQ(reminder->last_reason, "APPOINTMENT_CHANGED");
+}
+
+TEST_F(CitizenMessagesTest, AMoveIsAnnouncedAndRemindedAtItsNewTime) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  Send();
+  const absl::Time moved_to = Local(2026, 12, 10, 11, 0);
+  source_.appointments["capannori/a1"].start = moved_to;
+  ev1::Event moved = Event("a1");
+  api::ToTimestamp(start, moved.mutable_appointment_rescheduled()->mutable_previous_start_time());
+  api::ToTimestamp(moved_to, moved.mutable_appointment_rescheduled()->mutable_start_time());
+  ASSERT_OK(Handle(moved));
+  ASSERT_OK(Handle(moved));  // twice: still one new reminder, not dropped by its own event
+  std::vector<std::string> reminders;
+  for (const Message& m : MessagesOf("a1")) {
+    if (m.kind == MessageKind::kReminder) {
+      reminders.push_back(absl::StrCat(MessageStateName(m.state), " ",
+                                       absl::FormatTime("%d %H:%M", m.send_after, Rome())));
+    }
+  }
+  EXPECT_THAT(reminders, ::testing::UnorderedElementsAre("DROPPED 01 09:30", "CREATED 08 11:00"));
+  EXPECT_EQ(Send(), 1);
+  ASSERT_THAT(email_.sent, SizeIs(2));
+  EXPECT_THAT(email_.sent[1].body, ::testing::HasSubstr("10 dicembre 2026"));
+  EXPECT_THAT(email_.sent[1].body, ::testing::HasSubstr("11:00"));
+}
+
+TEST_F(CitizenMessagesTest, NothingIsSentInTheQuietHoursItWaitsForTheMorning) {
+  clock_.Set(Local(2026, 11, 30, 22, 30));  // booked late in the evening
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  EXPECT_EQ(Find("a1", MessageKind::kConfirmation)->send_after, Local(2026, 12, 1, 8, 0));
+  EXPECT_EQ(Send(), 0);
+  clock_.Set(Local(2026, 12, 1, 7, 59));
+  EXPECT_EQ(Send(), 0);
+  clock_.Set(Local(2026, 12, 1, 8, 0));
+  EXPECT_EQ(Send(), 1);
+  EXPECT_THAT(email_.sent, SizeIs(1));
+}
+
+TEST_F(CitizenMessagesTest, LocalTimesAreRightAcrossTheAutumnClockChange) {
+  // Booked on Friday 23 October (CEST, UTC+2) for Tuesday 27 October 09:00 (CET, UTC+1): the
+  // reminder goes out on Sunday 25th at 09:00 local, the day the clocks go back.
+  clock_.Set(Local(2026, 10, 23, 10, 0));
+  const absl::Time start = Local(2026, 10, 27, 9, 0);
+  EXPECT_EQ(start, absl::FromCivil(absl::CivilMinute(2026, 10, 27, 8, 0), absl::UTCTimeZone()));
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  EXPECT_EQ(Find("a1", MessageKind::kReminder)->send_after, Local(2026, 10, 25, 9, 0));
+  Send();
+  ASSERT_THAT(email_.sent, SizeIs(1));
+  EXPECT_THAT(email_.sent[0].body, ::testing::HasSubstr("27 ottobre 2026"));
+  EXPECT_THAT(email_.sent[0].body, ::testing::HasSubstr("09:00"));
+}
+
+TEST_F(CitizenMessagesTest, ATemporaryFailureIsRetriedLaterAPermanentOneNever) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  email_.answers = {{SendOutcome::kTemporaryFailure, "SMTP_451"}};
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  EXPECT_EQ(Send(), 1);
+  EXPECT_THAT(email_.sent, IsEmpty());
+  const Message* failed = Find("a1", MessageKind::kConfirmation);
+  EXPECT_EQ(failed->state, MessageState::kTemporaryFailure);
+  EXPECT_EQ(failed->last_reason, "SMTP_451");
+  // The first retry comes after 30 s, give or take the jitter, not before.
+  EXPECT_GE(failed->send_after, clock_.Now() + absl::Seconds(24));
+  EXPECT_LE(failed->send_after, clock_.Now() + absl::Seconds(36));
+  EXPECT_EQ(Send(), 0);
+  clock_.Advance(absl::Seconds(40));
+  EXPECT_EQ(Send(), 1);
+  EXPECT_THAT(email_.sent, SizeIs(1));
+  EXPECT_EQ(Find("a1", MessageKind::kConfirmation)->state, MessageState::kDelivered);
+  EXPECT_EQ(Find("a1", MessageKind::kConfirmation)->attempts, 2);
+
+  Booked("a2", start);
+  email_.answers = {{SendOutcome::kPermanentFailure, "SMTP_550"}};
+  ASSERT_OK(Handle(BookedEvent("a2", start)));
+  EXPECT_EQ(Send(), 1);
+  EXPECT_EQ(Find("a2", MessageKind::kConfirmation)->state, MessageState::kPermanentFailure);
+  clock_.Advance(absl::Hours(2));
+  EXPECT_EQ(Send(), 0);
+  EXPECT_THAT(email_.sent, SizeIs(1));
+}
+
+TEST_F(CitizenMessagesTest, RetriesEndAtTheMessagesMaximumAge) {
+  const absl::Time start = Local(2026, 12, 10, 9, 30);
+  Booked("a1", start);
+  for (int i = 0; i < 100; ++i)
+    email_.answers.push_back({SendOutcome::kTemporaryFailure, "SMTP_421"});
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  for (int round = 0; round < 100; ++round) {
+    Send();
+    clock_.Advance(absl::Hours(1));
+  }
+  const Message* given_up = Find("a1", MessageKind::kConfirmation);
+  EXPECT_EQ(given_up->state, MessageState::kPermanentFailure);
+  EXPECT_THAT(given_up->last_reason, ::testing::AnyOf("EXPIRED", "GAVE_UP_SMTP_421"));
+  EXPECT_THAT(email_.sent, IsEmpty());
+  EXPECT_LT(given_up->attempts, 30);
+}
+
+TEST_F(CitizenMessagesTest, ABookingLessThanTwoDaysAheadGetsItsConfirmationOnly) {
+  const absl::Time start = Local(2026, 12, 1, 16, 0);  // tomorrow afternoon
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  ASSERT_THAT(MessagesOf("a1"), SizeIs(1));
+  EXPECT_EQ(MessagesOf("a1")[0].kind, MessageKind::kConfirmation);
+}
+
+TEST_F(CitizenMessagesTest, ACitizenWhoAskedToBeCalledGetsNoMessage) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start, PreferredContact::kPhoneCall);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  EXPECT_THAT(MessagesOf("a1"), IsEmpty());
+}
+
+TEST_F(CitizenMessagesTest, SchedulingUnavailableLeavesTheEventForLater) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  source_.unavailable = true;
+  EXPECT_FALSE(Handle(BookedEvent("a1", start)).ok());  // the consumer delivers it again
+  EXPECT_THAT(MessagesOf("a1"), IsEmpty());
+  source_.unavailable = false;
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  EXPECT_THAT(MessagesOf("a1"), SizeIs(2));
+}
+
+TEST_F(CitizenMessagesTest, ASendInterruptedByADeadSenderIsTakenUpAfterItsLease) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  // A sender claims the confirmation and dies before recording anything.
+  ASSERT_OK_AND_ASSIGN(std::vector<Message> claimed,
+                       repository_->ClaimDue(kTenant, clock_.Now(), 10, absl::Minutes(5)));
+  ASSERT_THAT(claimed, SizeIs(1));
+  EXPECT_EQ(Send(), 0);  // another sender leaves it alone while the lease runs
+  clock_.Advance(absl::Minutes(6));
+  EXPECT_EQ(Send(), 1);
+  EXPECT_THAT(email_.sent, SizeIs(1));
+}
+
+}  // namespace
+}  // namespace sportelli::notifications
