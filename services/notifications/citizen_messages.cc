@@ -103,9 +103,14 @@ absl::Status MessagePlanner::Handle(const events::StreamEntry& entry) {
     // the later event's message says what is true.
     const bool overtaken =
         NeedsItBooked(kinds.front()) && (!appointment->booked || appointment->start != start);
+    // An event older than a message's maximum age (a consumer group meeting a stream's history
+    // for the first time, or events published again after Redis lost them) announces nothing:
+    // a confirmation days late would only confuse. Its reminder is still worth planning.
+    const bool stale = now - api::FromTimestamp(event.time()) > policy_.max_age;
     if (channel && !overtaken) {
       ASSIGN_OR_RETURN(Place place, source_->PlaceOf(name->tenant, appointment->desk_id));
       for (MessageKind kind : kinds) {
+        if (stale && kind != MessageKind::kReminder) continue;
         Message m;
         m.message_id = crypto::RandomResourceId("m");
         m.kind = kind;

@@ -338,6 +338,19 @@ TEST_F(CitizenMessagesTest, ABookingLessThanTwoDaysAheadGetsItsConfirmationOnly)
   EXPECT_EQ(MessagesOf("a1")[0].kind, MessageKind::kConfirmation);
 }
 
+TEST_F(CitizenMessagesTest, AnOldEventAnnouncesNothingButItsReminderStillComes) {
+  // A booking committed three days ago, read only now (the group's first deployment).
+  const absl::Time start = Local(2026, 12, 10, 9, 30);
+  Booked("a1", start);
+  clock_.Advance(-absl::Hours(72));
+  const ev1::Event booked = BookedEvent("a1", start);
+  clock_.Advance(absl::Hours(72));
+  ASSERT_OK(Handle(booked));
+  ASSERT_THAT(MessagesOf("a1"), SizeIs(1));
+  EXPECT_EQ(MessagesOf("a1")[0].kind, MessageKind::kReminder);
+  EXPECT_EQ(Send(), 0);
+}
+
 TEST_F(CitizenMessagesTest, ACitizenWhoAskedToBeCalledGetsNoMessage) {
   const absl::Time start = Local(2026, 12, 3, 9, 30);
   Booked("a1", start, PreferredContact::kPhoneCall);
