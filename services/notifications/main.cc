@@ -28,7 +28,8 @@ const std::vector<pg::Migration>& Migrations();  // generated from migrations/
 
 // Messages to citizens: the comuni's streams read by a consumer group (each event handled by one
 // replica), and the sender.
-absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config) {
+absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
+                                MessagesRepository* repository) {
   if (config.comuni.empty()) {
     kit.log().Warning("SPORTELLI_COMUNI is empty: no message will be sent to citizens");
     return absl::OkStatus();
@@ -40,7 +41,6 @@ absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config) {
   auto* source = kit.Own(std::make_unique<GrpcAppointmentSource>(
       kit.ChannelTo(config.scheduling_address), kit.ChannelTo(config.tenants.address), identity,
       config.dependency_deadline));
-  auto* repository = kit.Own(std::make_unique<PostgresMessagesRepository>(&kit.pool()));
   EmailSender* email = nullptr;
   if (config.smtp) {
     ASSIGN_OR_RETURN(std::unique_ptr<SmtpEmailSender> smtp,
@@ -80,6 +80,7 @@ absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config) {
 }
 
 absl::Status Build(server::ServiceKit& kit, const Config& config) {
+  auto* messages = kit.Own(std::make_unique<PostgresMessagesRepository>(&kit.pool()));
   auto* directory = kit.Own(std::make_unique<tenants_client::GrpcDirectory>(
       kit.ChannelTo(config.tenants.address), config.tenants.options, &kit.clock()));
   // The feed's blocking reads get connections of their own: they never wait behind the kit's
@@ -91,10 +92,10 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* feed_connection = kit.Own(std::move(redis));
   auto* feed = kit.Own(std::make_unique<LiveFeed>(feed_connection, &kit.clock(), &kit.log(),
                                                   &kit.registry(), config.feed));
-  kit.AddService(
-      kit.Own(std::make_unique<NotificationsGrpcService>(feed, directory, &kit.handler())));
+  kit.AddService(kit.Own(
+      std::make_unique<NotificationsGrpcService>(feed, directory, messages, &kit.handler())));
   kit.AddWorker([feed] { feed->Start(); }, [feed] { feed->Stop(); });
-  RETURN_IF_ERROR(AddCitizenMessages(kit, config));
+  RETURN_IF_ERROR(AddCitizenMessages(kit, config, messages));
   // SIGTERM: the streams end with UNAVAILABLE at once, so that clients resume on another replica
   // instead of waiting for the shutdown deadline.
   kit.AddDrainHook([feed] { feed->Drain(); });

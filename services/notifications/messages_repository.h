@@ -80,6 +80,10 @@ class MessagesRepository {
   virtual absl::Status Finish(const std::string& tenant_id, const std::string& message_id,
                               const Outcome& outcome, absl::Time now) = 0;
 
+  // One message; NOT_FOUND when the comune has none by that id.
+  virtual absl::StatusOr<Message> Get(const std::string& tenant_id,
+                                      const std::string& message_id) = 0;
+
   // The messages of one appointment, oldest first (operators, tests).
   virtual absl::StatusOr<std::vector<Message>> ListForAppointment(
       const std::string& tenant_id, const std::string& appointment_id) = 0;

@@ -1,9 +1,53 @@
 #include "services/notifications/notifications_grpc_service.h"
 
+#include <algorithm>
+
 #include "sportelli/api/names.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
 namespace sportelli::notifications {
+namespace {
+
+// This service's own resource; the shared names (appointments, desks) are in libs/api.
+struct NotificationName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/notifications/{notification}";
+  std::string tenant;
+  std::string notification;
+  static NotificationName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return api::FormatResourceName(kPattern, {tenant, notification}); }
+};
+
+absl::Status RequireDeskStaff(const server::Call& call, const std::string& tenant) {
+  RETURN_IF_ERROR(call.caller.RequireTenant(tenant));
+  return call.caller.RequireAnyRole({auth::Role::kOperator, auth::Role::kCoordinator});
+}
+
+v1::Notification ToProto(const Message& m) {
+  v1::Notification out;
+  out.set_name(NotificationName{m.tenant_id, m.message_id}.ToString());
+  out.set_appointment(api::AppointmentName{m.tenant_id, m.appointment_id}.ToString());
+  out.set_kind(static_cast<v1::NotificationKind>(static_cast<int>(m.kind) + 1));
+  out.set_channel(m.channel == DeliveryChannel::kEmail ? v1::NOTIFICATION_CHANNEL_EMAIL
+                                                       : v1::NOTIFICATION_CHANNEL_SMS);
+  out.set_state(static_cast<v1::NotificationState>(static_cast<int>(m.state) + 1));
+  api::ToTimestamp(m.send_after, out.mutable_send_time());
+  out.set_attempts(m.attempts);
+  out.set_reason(m.last_reason);
+  api::ToTimestamp(m.create_time, out.mutable_create_time());
+  api::ToTimestamp(m.update_time, out.mutable_update_time());
+  return out;
+}
+
+bool Failed(MessageState state) {
+  return state == MessageState::kTemporaryFailure || state == MessageState::kPermanentFailure ||
+         state == MessageState::kTechnicalFailure;
+}
+
+}  // namespace
 
 grpc::ServerWriteReactor<v1::WatchEventsResponse>* NotificationsGrpcService::WatchEvents(
     grpc::CallbackServerContext* context, const v1::WatchEventsRequest* request) {
@@ -26,9 +70,7 @@ grpc::ServerWriteReactor<v1::WatchEventsResponse>* NotificationsGrpcService::Wat
           }
         }
         RETURN_IF_ERROR(violations.ToStatus());
-        RETURN_IF_ERROR(call.caller.RequireTenant(parent->tenant));
-        RETURN_IF_ERROR(
-            call.caller.RequireAnyRole({auth::Role::kOperator, auth::Role::kCoordinator}));
+        RETURN_IF_ERROR(RequireDeskStaff(call, parent->tenant));
         if (desk) {
           // NOT_FOUND for a desk the comune does not have, rather than a feed that stays silent.
           RETURN_IF_ERROR(
@@ -38,6 +80,44 @@ grpc::ServerWriteReactor<v1::WatchEventsResponse>* NotificationsGrpcService::Wat
             {.tenant = parent->tenant, .desk = desk ? desk->ToString() : "", .after = after},
             std::move(writer));
       });
+}
+
+grpc::Status NotificationsGrpcService::ListNotifications(
+    grpc::ServerContext* context, const v1::ListNotificationsRequest* request,
+    v1::ListNotificationsResponse* response) {
+  return handler_->Handle(context, "ListNotifications", [&](server::Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    std::optional<api::TenantName> parent =
+        api::ParseName<api::TenantName>(request->parent(), "parent", violations);
+    std::optional<api::AppointmentName> appointment =
+        api::ParseName<api::AppointmentName>(request->appointment(), "appointment", violations);
+    api::RequireSameTenant(parent, appointment, "appointment", violations);
+    RETURN_IF_ERROR(violations.ToStatus());
+    RETURN_IF_ERROR(RequireDeskStaff(call, parent->tenant));
+    if (messages_ == nullptr) return status::Unavailable("citizen messages");
+    ASSIGN_OR_RETURN(std::vector<Message> messages,
+                     messages_->ListForAppointment(parent->tenant, appointment->appointment));
+    std::stable_sort(messages.begin(), messages.end(), [](const Message& a, const Message& b) {
+      if (Failed(a.state) != Failed(b.state)) return Failed(a.state);
+      return a.send_after < b.send_after;
+    });
+    for (const Message& m : messages) *response->add_notifications() = ToProto(m);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status NotificationsGrpcService::GetNotification(grpc::ServerContext* context,
+                                                       const v1::GetNotificationRequest* request,
+                                                       v1::Notification* response) {
+  return handler_->Handle(context, "GetNotification", [&](server::Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(NotificationName name,
+                     api::ParseName<NotificationName>(request->name(), "name"));
+    RETURN_IF_ERROR(RequireDeskStaff(call, name.tenant));
+    if (messages_ == nullptr) return status::Unavailable("citizen messages");
+    ASSIGN_OR_RETURN(Message message, messages_->Get(name.tenant, name.notification));
+    *response = ToProto(message);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace sportelli::notifications

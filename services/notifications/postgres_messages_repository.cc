@@ -150,6 +150,22 @@ absl::Status PostgresMessagesRepository::Finish(const std::string& tenant_id,
   });
 }
 
+absl::StatusOr<Message> PostgresMessagesRepository::Get(const std::string& tenant_id,
+                                                        const std::string& message_id) {
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(options, [&](pqxx::work& tx) -> absl::StatusOr<Message> {
+    const pqxx::result rows = pg::ExecPrepared(
+        tx,
+        absl::StrCat("SELECT ", Columns(),
+                     " FROM notifications.messages WHERE tenant_id = $1 AND message_id = $2"),
+        tenant_id, message_id);
+    if (rows.empty()) return status::NotFound("notification");
+    return MessageAt(rows[0]);
+  });
+}
+
 absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ListForAppointment(
     const std::string& tenant_id, const std::string& appointment_id) {
   pg::TransactionOptions options;

@@ -22,6 +22,9 @@ STUBS = tempfile.mkdtemp(prefix="sportelli-stubs-")
 harness.generate_stubs(harness.fail_without("SPORTELLI_PROTO_DIR"), STUBS)
 
 from clients import ROME, TENANT, DeskManager, wait_until  # noqa: E402
+import grpc  # noqa: E402
+from sportelli.notifications.v1 import notifications_service_pb2 as npb  # noqa: E402
+from sportelli.notifications.v1 import notifications_service_pb2_grpc as npb_grpc  # noqa: E402
 from sportelli.scheduling.v1 import scheduling_service_pb2 as spb  # noqa: E402
 
 # Words that would tell whoever sees the citizen's screen what the appointment is about.
@@ -110,6 +113,25 @@ class CitizenMessagesTest(unittest.TestCase):
         self.assertEqual(len(lines), 2, lines)
         self.assertTrue(lines[0].startswith("CONFIRMATION DELIVERED "), lines)
         self.assertEqual(lines[1], "REMINDER CREATED " + reminder_at.strftime("%Y-%m-%d %H:%M"))
+        # What the operator on the phone sees through the API.
+        channel = grpc.insecure_channel(f"127.0.0.1:{self.stack['notifications'].grpc_port}")
+        self.addCleanup(channel.close)
+        notifications = npb_grpc.NotificationsServiceStub(channel)
+        listed = notifications.ListNotifications(
+            npb.ListNotificationsRequest(parent=f"tenants/{TENANT}", appointment=booked.name),
+            metadata=self.manager.operator(), timeout=10).notifications
+        self.assertEqual([(n.kind, n.state) for n in listed],
+                         [(npb.NOTIFICATION_KIND_CONFIRMATION, npb.NOTIFICATION_STATE_DELIVERED),
+                          (npb.NOTIFICATION_KIND_REMINDER, npb.NOTIFICATION_STATE_CREATED)])
+        self.assertEqual(listed[1].send_time.ToDatetime(tzinfo=ROME), reminder_at)
+        self.assertEqual(notifications.GetNotification(
+            npb.GetNotificationRequest(name=listed[1].name), metadata=self.manager.operator(),
+            timeout=10).name, listed[1].name)
+        with self.assertRaises(grpc.RpcError) as denied:
+            notifications.ListNotifications(
+                npb.ListNotificationsRequest(parent=f"tenants/{TENANT}", appointment=booked.name),
+                metadata=self.stack.metadata(TENANT, ["portal"]), timeout=10)
+        self.assertEqual(denied.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
 
         # Cancelled: its own message, and the reminder will not go.
         self.manager.scheduling.CancelAppointment(

@@ -45,6 +45,8 @@ int Referral(const Context& context, const std::vector<std::string>& args);
 // sportelli-notifications: `watch TENANT [--desk D]`, the live feed, printed as it comes
 // (resumed after the last event when the stream is lost).
 int Watch(const Context& context, const std::vector<std::string>& args);
+// `notifications APPOINTMENT`: the messages written to its citizen (kind, channel, state, when).
+int Notifications(const Context& context, const std::vector<std::string>& args);
 
 // The DPO's commands over a service's audit trail (scheduling's, or intake's with
 // --service intake): `audit verify|list|export`.

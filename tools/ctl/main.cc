@@ -80,6 +80,7 @@ int Usage() {
          "  sportelli-ctl watch TENANT [--desk D] [--after EVENT_ID] [--count N] [--heartbeats]\n"
          "      (the live feed of the comune's desks, as an operator; resumes when the stream is "
          "lost)\n"
+         "  sportelli-ctl notifications tenants/T/appointments/A   (the messages to its citizen)\n"
          "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
          "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
          "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   if (command == "appointment") return sportelli::ctl::Appointment(context, rest);
   if (command == "health") return sportelli::ctl::Health(context, rest);
   if (command == "watch") return sportelli::ctl::Watch(context, rest);
+  if (command == "notifications") return sportelli::ctl::Notifications(context, rest);
   if (command == "audit") return sportelli::ctl::Audit(context, rest);
   if (command == "person") return sportelli::ctl::Person(context, rest);
   if (command == "contact") return sportelli::ctl::Contact(context, rest);

@@ -65,6 +65,40 @@ void PrintEvent(const notifications_v1::LiveEvent& live) {
 
 }  // namespace
 
+int Notifications(const Context& context, const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0].rfind("tenants/", 0) != 0) {
+    std::cerr << "usage: sportelli-ctl notifications tenants/T/appointments/A\n";
+    return 2;
+  }
+  const std::string tenant = TenantOf(args[0]);
+  absl::StatusOr<std::string> token = TokenFor(context, tenant, {"operator"});
+  if (!token.ok()) return Fail(token.status());
+  auto stub = notifications_v1::NotificationsService::NewStub(
+      grpc::CreateChannel(context.notifications_address, grpc::InsecureChannelCredentials()));
+  notifications_v1::ListNotificationsRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant));
+  request.set_appointment(args[0]);
+  notifications_v1::ListNotificationsResponse response;
+  grpc::ClientContext call;
+  Prepare(call, *token);
+  if (grpc::Status status = stub->ListNotifications(&call, request, &response); !status.ok()) {
+    return Fail(status);
+  }
+  if (response.notifications().empty()) std::printf("no messages\n");
+  for (const notifications_v1::Notification& n : response.notifications()) {
+    std::printf(
+        "%-18s %-6s %-18s %s  attempts %d%s%s\n",
+        KebabName(notifications_v1::NotificationKind_Name(n.kind()), "NOTIFICATION_KIND_").c_str(),
+        KebabName(notifications_v1::NotificationChannel_Name(n.channel()), "NOTIFICATION_CHANNEL_")
+            .c_str(),
+        KebabName(notifications_v1::NotificationState_Name(n.state()), "NOTIFICATION_STATE_")
+            .c_str(),
+        LocalTime(n.send_time(), "%Y-%m-%d %H:%M").c_str(), n.attempts(),
+        n.reason().empty() ? "" : "  ", n.reason().c_str());
+  }
+  return 0;
+}
+
 int Watch(const Context& context, const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {"desk", "after", "count"}, {"heartbeats"});
   if (!parsed.ok()) return Fail(parsed.status());
