@@ -78,10 +78,16 @@ absl::StatusOr<Place> GrpcAppointmentSource::PlaceOf(const std::string& tenant,
   place.comune = comune.display_name();
   // "Comune di Capannori" is how comuni name themselves; the text says "Comune di {comune}".
   if (absl::StartsWith(place.comune, "Comune di ")) place.comune.erase(0, 10);
+  // "Via del Popolo 12, 55012 Capannori", leaving out what the directory does not have; a desk
+  // without an address is named instead (the text's neutrality is checked on rendering).
   const tv1::PostalAddress& a = desk.address();
-  place.address = absl::StrJoin(
-      {a.street(), absl::StrCat(a.postal_code(), a.postal_code().empty() ? "" : " ", a.locality())},
-      ", ");
+  std::vector<std::string> parts;
+  if (!a.street().empty()) parts.push_back(a.street());
+  std::vector<std::string> town;
+  if (!a.postal_code().empty()) town.push_back(a.postal_code());
+  if (!a.locality().empty()) town.push_back(a.locality());
+  if (!town.empty()) parts.push_back(absl::StrJoin(town, " "));
+  place.address = parts.empty() ? desk.display_name() : absl::StrJoin(parts, ", ");
   if (!absl::LoadTimeZone(comune.time_zone().empty() ? "Europe/Rome" : comune.time_zone(),
                           &place.zone)) {
     return status::Internal("the comune's time zone is unknown to this process");
