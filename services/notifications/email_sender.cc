@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "services/notifications/domain/sms.h"
 
 namespace sportelli::notifications {
 namespace {
@@ -34,45 +35,6 @@ constexpr size_t kEncodedWordBytes = 42;
 SendResult Invalid() { return {SendOutcome::kPermanentFailure, "INVALID_MESSAGE"}; }
 SendResult Temporary(std::string reason) {
   return {SendOutcome::kTemporaryFailure, std::move(reason)};
-}
-
-// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): the headers and
-// the body say charset=UTF-8, and a receiving client shows garbage otherwise.
-bool IsValidUtf8(absl::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    size_t length;
-    uint32_t code_point;
-    if (byte < 0x80) {
-      ++i;
-      continue;
-    } else if ((byte & 0xE0) == 0xC0) {
-      length = 2;
-      code_point = byte & 0x1F;
-    } else if ((byte & 0xF0) == 0xE0) {
-      length = 3;
-      code_point = byte & 0x0F;
-    } else if ((byte & 0xF8) == 0xF0) {
-      length = 4;
-      code_point = byte & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kSmallest[length] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
 }
 
 // RFC 5322 atext: what a dot-atom (a local part, a Message-ID's left side) is made of.
@@ -266,7 +228,7 @@ struct ParsedFrom {
 // "Name <address>", "\"Name, Office\" <address>" or "address".
 absl::StatusOr<ParsedFrom> ParseFrom(absl::string_view from) {
   from = absl::StripAsciiWhitespace(from);
-  if (from.find_first_of("\r\n") != absl::string_view::npos || !IsValidUtf8(from)) {
+  if (from.find_first_of("\r\n") != absl::string_view::npos || !IsWellFormedUtf8(from)) {
     return absl::InvalidArgumentError("SMTP From: a line break or invalid UTF-8");
   }
   ParsedFrom parsed;
@@ -455,7 +417,7 @@ SendResult SmtpEmailSender::Send(const Email& email) {
   // headers (or SMTP commands) of the sender's choosing.
   if (!IsPlausibleAddress(email.to)) return Invalid();
   if (email.subject.find_first_of("\r\n\0", 0, 3) != std::string::npos ||
-      !IsValidUtf8(email.subject) || !IsValidUtf8(email.body)) {
+      !IsWellFormedUtf8(email.subject) || !IsWellFormedUtf8(email.body)) {
     return Invalid();
   }
   if (email.message_id.size() > 200 || !IsDotAtom(email.message_id)) return Invalid();

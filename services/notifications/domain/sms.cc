@@ -109,4 +109,13 @@ SmsLength MeasureSms(absl::string_view utf8) {
   return gsm ? Measure(SmsEncoding::kGsm7, gsm_costs) : Measure(SmsEncoding::kUcs2, ucs2_costs);
 }
 
+bool IsWellFormedUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const internal::DecodedChar c = internal::DecodeUtf8At(text, i);
+    if (!c.valid) return false;
+    i += c.length;
+  }
+  return true;
+}
+
 }  // namespace sportelli::notifications

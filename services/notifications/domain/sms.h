@@ -48,6 +48,10 @@ inline constexpr int kUcs2MultiSegmentUnits = 67;
 // and counts as one unit: the gateway replaces it with U+FFFD, one UTF-16 unit.
 SmsLength MeasureSms(absl::string_view utf8);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above
+// U+10FFFF): what every text sent to a citizen must be, whatever the channel.
+bool IsWellFormedUtf8(absl::string_view text);
+
 namespace internal {
 
 // One character decoded from UTF-8, for the text checks of this library (MeasureSms, the

@@ -123,3 +123,19 @@ TEST(MeasureSmsTest, EachInvalidUtf8ByteIsOneUcs2Unit) {
 
 }  // namespace
 }  // namespace sportelli::notifications
+
+namespace sportelli::notifications {
+namespace {
+
+TEST(IsWellFormedUtf8Test, AcceptsItalianAndRefusesWhatNoClientCouldShow) {
+  EXPECT_TRUE(IsWellFormedUtf8("Promemoria: mercoledì 9 dicembre, 09:00 — €"));
+  EXPECT_TRUE(IsWellFormedUtf8(""));
+  EXPECT_FALSE(IsWellFormedUtf8("\xC0\xAF"));          // an overlong "/"
+  EXPECT_FALSE(IsWellFormedUtf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(IsWellFormedUtf8("ora \xE2\x82"));      // cut in the middle of "€"
+  EXPECT_FALSE(IsWellFormedUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsWellFormedUtf8("caf\xE9"));           // Latin-1, not UTF-8
+}
+
+}  // namespace
+}  // namespace sportelli::notifications
