@@ -160,10 +160,10 @@ absl::StatusOr<int> LiveFeed::Poll() {
     arrived.swap(arriving_);
   }
   for (size_t i = 0; i < arrived.size(); ++i) {
-    if (absl::Status started = StartWatcher(std::move(arrived[i])); !started.ok()) {
-      // Redis failed: what has not started waits for the next round, in the same order.
+    if (absl::Status started = StartWatcher(arrived[i]); !started.ok()) {
+      // Redis failed: this one and those after it wait for the next round, in the same order.
       absl::MutexLock lock(&mu_);
-      arriving_.insert(arriving_.begin(), std::make_move_iterator(arrived.begin() + i + 1),
+      arriving_.insert(arriving_.begin(), std::make_move_iterator(arrived.begin() + i),
                        std::make_move_iterator(arrived.end()));
       return started;
     }
@@ -195,7 +195,7 @@ absl::StatusOr<int> LiveFeed::Poll() {
   return written + *live;
 }
 
-absl::Status LiveFeed::StartWatcher(std::unique_ptr<Watcher> watcher) {
+absl::Status LiveFeed::StartWatcher(std::unique_ptr<Watcher>& watcher) {
   if (watcher->writer->done()) {  // gone before it started
     Forget();
     return absl::OkStatus();

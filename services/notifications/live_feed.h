@@ -122,7 +122,8 @@ class LiveFeed final {
   };
 
   absl::Duration Step();
-  absl::Status StartWatcher(std::unique_ptr<Watcher> watcher);
+  // Takes `watcher` when it starts or ends; leaves it where it is when Redis failed (an error).
+  absl::Status StartWatcher(std::unique_ptr<Watcher>& watcher);
   absl::StatusOr<StreamSummary> Summarize(const std::string& stream);
   // One page of a catching-up watcher; returns the events written.
   absl::StatusOr<int> CatchUp(Watcher& watcher);

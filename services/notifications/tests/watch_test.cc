@@ -441,5 +441,42 @@ TEST_F(WatchTest, ServerStoppingEndsStreamsWithUnavailableAtOnce) {
       absl::StatusCode::kUnavailable);
 }
 
+// A writer that records how its stream ended.
+class RecordingWriter final : public FeedWriter {
+ public:
+  bool Write(v1::WatchEventsResponse) override { return !finished_; }
+  void Finish(const absl::Status& status) override {
+    if (!finished_) ended = status;
+    finished_ = true;
+  }
+  bool done() const override { return finished_; }
+  size_t backlog() const override { return 0; }
+  void OnDone(std::function<void()>) override {}
+  absl::Status ended;
+
+ private:
+  bool finished_ = false;
+};
+
+TEST(LiveFeedTest, AStreamWhoseStartFindsRedisDownIsNotLost) {
+  // Nothing listens on this Redis: the resume point cannot be checked yet.
+  redis::RedisClient::Options options;
+  options.port = 1;
+  options.connect_timeout = absl::Milliseconds(50);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<redis::RedisClient> down,
+                       redis::RedisClient::Create(options));
+  clock::FakeClock clock(kNow);
+  logging::Logger logger("notifications-test", logging::Level::kError);
+  LiveFeed feed(down.get(), &clock, &logger, nullptr, LiveFeed::Options());
+  auto writer = std::make_shared<RecordingWriter>();
+  ASSERT_OK(
+      feed.Subscribe({.tenant = "capannori", .desk = "", .after = FeedPosition{5, 0}}, writer));
+  EXPECT_FALSE(feed.Poll().ok());
+  EXPECT_FALSE(feed.Poll().ok());  // still waiting to start, not forgotten
+  EXPECT_FALSE(writer->done());
+  feed.Drain();  // the stream is still the feed's: it ends it, and the client can resume
+  EXPECT_EQ(writer->ended.code(), absl::StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace sportelli::notifications
