@@ -12,7 +12,7 @@ SPORTELLI_PACKAGES=(
   postgresql postgresql-contrib redis-server prometheus
   python3 python3-grpcio python3-protobuf python3-jwt python3-cryptography tzdata openssl
   clang-format faketime
-  libcurl4-openssl-dev python3-aiosmtpd
+  libcurl4-openssl-dev python3-aiosmtpd libcivetweb-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -52,8 +52,13 @@ bool NeedsItBooked(MessageKind kind) {
 }  // namespace
 
 MessagePlanner::MessagePlanner(MessagesRepository* repository, AppointmentSource* source,
-                               const clock::Clock* clock, MessagePolicy policy)
-    : policy_(std::move(policy)), repository_(repository), source_(source), clock_(clock) {}
+                               const clock::Clock* clock, MessagePolicy policy,
+                               const SmsRoutes* sms)
+    : policy_(std::move(policy)),
+      repository_(repository),
+      source_(source),
+      clock_(clock),
+      sms_(sms) {}
 
 absl::Status MessagePlanner::Handle(const events::StreamEntry& entry) {
   const ev1::Event& event = entry.event;
@@ -133,6 +138,25 @@ absl::Status MessagePlanner::Handle(const events::StreamEntry& entry) {
         }
         planned.push_back(std::move(m));
       }
+      // The comune's morning SMS, for a booking or a move, to a citizen who gave a number.
+      const bool announces_start =
+          kinds.front() == MessageKind::kConfirmation || kinds.front() == MessageKind::kReschedule;
+      if (announces_start && sms_ != nullptr && !appointment->phone_number.empty()) {
+        const auto route = sms_->find(name->tenant);
+        if (route != sms_->end() && route->second.same_day_reminder) {
+          if (std::optional<absl::Time> at =
+                  SameDayReminderTime(start, place.zone, now, policy_.quiet)) {
+            Message m;
+            m.message_id = crypto::RandomResourceId("m");
+            m.kind = MessageKind::kSameDayReminder;
+            m.channel = DeliveryChannel::kSms;
+            m.appointment_start = start;
+            m.send_after = *at;
+            m.give_up_at = start;
+            planned.push_back(std::move(m));
+          }
+        }
+      }
     }
   }
   return repository_
@@ -141,21 +165,24 @@ absl::Status MessagePlanner::Handle(const events::StreamEntry& entry) {
 }
 
 MessageSender::MessageSender(MessagesRepository* repository, AppointmentSource* source,
-                             EmailSender* email, const clock::Clock* clock, logging::Logger* logger,
-                             prometheus::Registry* registry, MessagePolicy policy, Options options)
+                             EmailSender* email, const SmsRoutes* sms, const clock::Clock* clock,
+                             logging::Logger* logger, prometheus::Registry* registry,
+                             MessagePolicy policy, Options options)
     : policy_(std::move(policy)),
       options_(std::move(options)),
       repository_(repository),
       source_(source),
       email_(email),
+      sms_(sms),
       clock_(clock),
       logger_(logger) {
   if (registry != nullptr) {
     attempts_ = &prometheus::BuildCounter()
                      .Name("sportelli_notifications_attempts_total")
                      .Help(
-                         "Attempts to send a message to a citizen, by channel and by how they "
-                         "ended (the message's state after the attempt).")
+                         "Attempts to send a message to a citizen, by channel, provider (smtp, "
+                         "or the SMS provider's name) and how they ended (the message's state "
+                         "after the attempt: SENT for an SMS the provider accepted).")
                      .Register(*registry);
   }
 }
@@ -230,34 +257,79 @@ Outcome MessageSender::Attempt(const Message& message) {
     return {MessageState::kTechnicalFailure,
             std::string(status::ReasonOf(text.status()).value_or("TEMPLATE_FAILED")), std::nullopt};
   }
-  if (message.channel != DeliveryChannel::kEmail || email_ == nullptr) {
+  return message.channel == DeliveryChannel::kEmail
+             ? SendEmail(message, *appointment, *text, place->zone)
+             : SendSms(message, *appointment, *text, place->zone);
+}
+
+Outcome MessageSender::SendEmail(const Message& message, const AppointmentNow& appointment,
+                                 const RenderedMessage& text, const absl::TimeZone& zone) {
+  if (email_ == nullptr) {
     return {MessageState::kTechnicalFailure, "CHANNEL_NOT_CONFIGURED", std::nullopt};
   }
-  if (appointment->email.empty()) {
+  if (appointment.email.empty()) {
     return {MessageState::kPermanentFailure, "NO_ADDRESS", std::nullopt};
   }
-  const SendResult sent = email_->Send({.to = appointment->email,
-                                        .subject = text->subject,
-                                        .body = text->body,
+  const SendResult sent = email_->Send({.to = appointment.email,
+                                        .subject = text.subject,
+                                        .body = text.body,
                                         .message_id = message.message_id});
   switch (sent.outcome) {
     case SendOutcome::kAccepted:
       return {MessageState::kDelivered, "", std::nullopt};
     case SendOutcome::kTemporaryFailure:
-      return Retry(message, sent.reason, place->zone);
+      return Retry(message, sent.reason, zone);
     case SendOutcome::kPermanentFailure:
       return {MessageState::kPermanentFailure, sent.reason, std::nullopt};
   }
   return {MessageState::kTechnicalFailure, "UNKNOWN_OUTCOME", std::nullopt};
 }
 
+Outcome MessageSender::SendSms(const Message& message, const AppointmentNow& appointment,
+                               const RenderedMessage& text, const absl::TimeZone& zone) {
+  const auto route = sms_ == nullptr ? SmsRoutes::const_iterator() : sms_->find(message.tenant_id);
+  if (sms_ == nullptr || route == sms_->end() || route->second.sender == nullptr) {
+    return {MessageState::kTechnicalFailure, "CHANNEL_NOT_CONFIGURED", std::nullopt};
+  }
+  if (appointment.phone_number.empty()) {
+    return {MessageState::kPermanentFailure, "NO_ADDRESS", std::nullopt};
+  }
+  SmsSender& provider = *route->second.sender;
+  // The body only: the sender id already names the comune.
+  const SmsResult sent =
+      provider.Send({.to = appointment.phone_number,
+                     .from = route->second.from,
+                     .text = text.body,
+                     .reference = absl::StrCat(message.tenant_id, "/", message.message_id)});
+  Outcome outcome;
+  switch (sent.outcome) {
+    case SendOutcome::kAccepted:
+      outcome = {MessageState::kSent, "", std::nullopt};
+      break;
+    case SendOutcome::kTemporaryFailure:
+      outcome = Retry(message, sent.reason, zone);
+      break;
+    case SendOutcome::kPermanentFailure:
+      outcome = {MessageState::kPermanentFailure, sent.reason, std::nullopt};
+      break;
+  }
+  outcome.provider = provider.provider();
+  outcome.provider_message_id = sent.provider_message_id;
+  return outcome;
+}
+
 void MessageSender::Count(const Message& message, const Outcome& outcome) {
   if (attempts_ == nullptr) return;
+  const std::string provider = message.channel == DeliveryChannel::kEmail ? "smtp"
+                               : outcome.provider.empty()                 ? "none"
+                                                                          : outcome.provider;
   attempts_
       ->Add({{"channel", DeliveryChannelName(message.channel)},
+             {"provider", provider},
              {"state", MessageStateName(outcome.state)}})
       .Increment();
-  if (outcome.state != MessageState::kDelivered && outcome.state != MessageState::kDropped) {
+  if (outcome.state != MessageState::kDelivered && outcome.state != MessageState::kSent &&
+      outcome.state != MessageState::kDropped) {
     // A code only (SMTP_451, NO_ADDRESS): never the address, never the text.
     logger_->Warning("message not delivered", {{"tenant", message.tenant_id},
                                                {"message", message.message_id},

@@ -10,10 +10,13 @@
 //                   sent), reads the citizen's address from scheduling, writes the text from the
 //                   comune's template and sends it; temporary failures are retried with backoff
 //                   and jitter, never past the appointment or the message's maximum age, never
-//                   in the quiet hours.
+//                   in the quiet hours. An SMS accepted by its provider is SENT until the
+//                   provider's delivery receipt comes (sms_receipts.h).
 #ifndef SPORTELLI_SERVICES_NOTIFICATIONS_CITIZEN_MESSAGES_H_
 #define SPORTELLI_SERVICES_NOTIFICATIONS_CITIZEN_MESSAGES_H_
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,7 @@
 #include "services/notifications/domain/schedule.h"
 #include "services/notifications/email_sender.h"
 #include "services/notifications/messages_repository.h"
+#include "services/notifications/sms_sender.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/events/consumer.h"
 #include "sportelli/logging/logger.h"
@@ -45,11 +49,24 @@ struct MessagePolicy {
   absl::TimeZone zone = absl::UTCTimeZone();
 };
 
+// Where a comune's SMS go: its provider, and the sender id its citizens see.
+struct SmsRoute {
+  SmsSender* sender = nullptr;
+  // "Capannori": up to 11 letters, digits or spaces, or a number.
+  std::string from;
+  // An SMS on the morning of the appointment too (08:00 local, at least an hour before), to the
+  // citizens who gave a number and agreed to be written to.
+  bool same_day_reminder = false;
+};
+// By comune; a comune without a route sends no SMS (its SMS messages end as TECHNICAL_FAILURE,
+// reason CHANNEL_NOT_CONFIGURED).
+using SmsRoutes = std::map<std::string, SmsRoute, std::less<>>;
+
 class MessagePlanner final {
  public:
-  // Pointers must outlive the planner.
+  // Pointers must outlive the planner; `sms` may be null (no comune sends SMS).
   MessagePlanner(MessagesRepository* repository, AppointmentSource* source,
-                 const clock::Clock* clock, MessagePolicy policy);
+                 const clock::Clock* clock, MessagePolicy policy, const SmsRoutes* sms = nullptr);
 
   // The GroupConsumer's handler: OK once the event's messages are stored (or it asks for none);
   // an error (scheduling or the database unavailable) has it delivered again later.
@@ -60,6 +77,7 @@ class MessagePlanner final {
   MessagesRepository* const repository_;
   AppointmentSource* const source_;
   const clock::Clock* const clock_;
+  const SmsRoutes* const sms_;
 };
 
 class MessageSender final {
@@ -72,10 +90,11 @@ class MessageSender final {
   };
 
   // Pointers must outlive the sender; `email` may be null (no SMTP server configured: e-mail
-  // messages end as TECHNICAL_FAILURE, reason CHANNEL_NOT_CONFIGURED); `registry` may be null.
+  // messages end as TECHNICAL_FAILURE, reason CHANNEL_NOT_CONFIGURED), and so may `sms` (the
+  // same for SMS) and `registry`.
   MessageSender(MessagesRepository* repository, AppointmentSource* source, EmailSender* email,
-                const clock::Clock* clock, logging::Logger* logger, prometheus::Registry* registry,
-                MessagePolicy policy, Options options);
+                const SmsRoutes* sms, const clock::Clock* clock, logging::Logger* logger,
+                prometheus::Registry* registry, MessagePolicy policy, Options options);
 
   // One round over every comune: claims what is due and attempts it. Returns how many were
   // attempted.
@@ -83,6 +102,11 @@ class MessageSender final {
 
  private:
   Outcome Attempt(const Message& message);
+  // The channel's part of an attempt: the rendered text handed over.
+  Outcome SendEmail(const Message& message, const AppointmentNow& appointment,
+                    const RenderedMessage& text, const absl::TimeZone& zone);
+  Outcome SendSms(const Message& message, const AppointmentNow& appointment,
+                  const RenderedMessage& text, const absl::TimeZone& zone);
   // A temporary failure: tried again after the backoff, outside the quiet hours of `zone`, or
   // given up when that would be too late.
   Outcome Retry(const Message& message, std::string reason, const absl::TimeZone& zone);
@@ -93,6 +117,7 @@ class MessageSender final {
   MessagesRepository* const repository_;
   AppointmentSource* const source_;
   EmailSender* const email_;
+  const SmsRoutes* const sms_;
   const clock::Clock* const clock_;
   logging::Logger* const logger_;
   prometheus::Family<prometheus::Counter>* attempts_ = nullptr;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace sportelli::notifications {
@@ -48,6 +49,19 @@ Config ReadConfig(config::EnvReader& env) {
     smtp.timeout = env.Duration("SPORTELLI_SMTP_TIMEOUT", absl::Seconds(20), absl::Seconds(1),
                                 absl::Minutes(5));
     config.smtp = smtp;
+  }
+  if (env.IsSet("SPORTELLI_SMS_CONFIG_FILE")) {
+    const std::string text = env.FileContents("SPORTELLI_SMS_CONFIG_FILE");
+    if (!text.empty()) {
+      absl::StatusOr<SmsSettings> sms = ParseSmsSettings(text, config.comuni, &ReadSecretFile);
+      if (sms.ok()) {
+        config.sms = *std::move(sms);
+      } else {
+        env.Reject("SPORTELLI_SMS_CONFIG_FILE", std::string(sms.status().message()));
+      }
+    }
+    config.sms_receipts_listen =
+        absl::StrCat(env.Int("SPORTELLI_SMS_RECEIPTS_PORT", 8090, 1, 65535));
   }
   config.policy.reminder_before = env.Duration("SPORTELLI_REMINDER_BEFORE", absl::Hours(48),
                                                absl::Hours(1), absl::Hours(24 * 7));

@@ -10,6 +10,7 @@
 #include "services/notifications/citizen_messages.h"
 #include "services/notifications/email_sender.h"
 #include "services/notifications/live_feed.h"
+#include "services/notifications/sms_settings.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/tenants_client/settings.h"
 
@@ -29,6 +30,10 @@ struct Config {
   std::string audience;
   // Unset: no SMTP server, e-mails end as TECHNICAL_FAILURE (CHANNEL_NOT_CONFIGURED).
   std::optional<SmtpOptions> smtp;
+  // Unset (no SPORTELLI_SMS_CONFIG_FILE): no SMS provider, SMS end as TECHNICAL_FAILURE.
+  std::optional<SmsSettings> sms;
+  // Where the providers' delivery receipts are served (CivetWeb's "listening_ports").
+  std::string sms_receipts_listen;
   MessagePolicy policy;
   // This process among the consumers of the streams (the pod's name).
   std::string instance;

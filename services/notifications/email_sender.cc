@@ -1,12 +1,9 @@
 #include "services/notifications/email_sender.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -18,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "services/notifications/curl_support.h"
 #include "services/notifications/domain/sms.h"
 
 namespace sportelli::notifications {
@@ -256,24 +254,6 @@ absl::StatusOr<ParsedFrom> ParseFrom(absl::string_view from) {
   return parsed;
 }
 
-// curl_global_init is not thread-safe and must run once before any handle: the first Create
-// does it.
-CURLcode InitializeCurlOnce() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
-
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
-using CurlList = std::unique_ptr<curl_slist, SlistDeleter>;
-
 struct Upload {
   absl::string_view data;
   size_t sent = 0;
@@ -287,22 +267,6 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
   return length;
 }
 
-// Sets the options in order and remembers the first failure, so that Send checks once.
-class CurlOptions {
- public:
-  explicit CurlOptions(CURL* curl) : curl_(curl) {}
-  template <typename T>
-  CurlOptions& Set(CURLoption option, T value) {
-    if (result_ == CURLE_OK) result_ = curl_easy_setopt(curl_, option, value);
-    return *this;
-  }
-  CURLcode result() const { return result_; }
-
- private:
-  CURL* const curl_;
-  CURLcode result_ = CURLE_OK;
-};
-
 // The relay's reply code as the caller's decision. Authentication refusals (530 authentication
 // required, 534, 535 credentials invalid, 538 encryption required) concern this service's
 // configuration, not the message: temporary, like TLS_FAILED.
@@ -314,33 +278,9 @@ SendResult FromReplyCode(long code) {
 }
 
 SendResult Classify(CURLcode code, long reply_code, bool connected) {
-  switch (code) {
-    case CURLE_OK:
-      return {SendOutcome::kAccepted, ""};
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-      return Temporary("CONNECT_FAILED");
-    case CURLE_OPERATION_TIMEDOUT:
-      // A relay that never answered the connection is unreachable; one that stopped answering
-      // later may have taken the message (hence a stable Message-ID on the retry).
-      return Temporary(connected ? "TIMEOUT" : "CONNECT_FAILED");
-    case CURLE_USE_SSL_FAILED:  // STARTTLS not offered or refused
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-      return Temporary("TLS_FAILED");
-    case CURLE_LOGIN_DENIED:
-      return Temporary("AUTH_FAILED");
-    default:
-      break;
+  if (code == CURLE_OK) return {SendOutcome::kAccepted, ""};
+  if (std::optional<std::string> failure = curl::TransportFailure(code, connected)) {
+    return Temporary(*std::move(failure));
   }
   // A refusal of MAIL FROM, RCPT TO or DATA (libcurl reports CURLE_SEND_ERROR or similar, and
   // the relay's code).
@@ -354,15 +294,6 @@ SendResult Classify(CURLcode code, long reply_code, bool connected) {
     default:
       return Temporary(absl::StrCat("CURL_", static_cast<int>(code)));
   }
-}
-
-long Milliseconds(absl::Duration duration) {
-  return static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(duration)));
-}
-
-long WholeSeconds(absl::Duration duration) {
-  return static_cast<long>(
-      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(duration, absl::Seconds(1)))));
 }
 
 }  // namespace
@@ -395,9 +326,7 @@ absl::StatusOr<std::unique_ptr<SmtpEmailSender>> SmtpEmailSender::Create(
   }
   absl::StatusOr<ParsedFrom> from = ParseFrom(options.from);
   if (!from.ok()) return from.status();
-  if (const CURLcode init = InitializeCurlOnce(); init != CURLE_OK) {
-    return absl::InternalError(absl::StrCat("curl_global_init: ", curl_easy_strerror(init)));
-  }
+  if (absl::Status init = curl::InitializeOnce(); !init.ok()) return init;
   std::string domain = from->address.substr(from->address.find('@') + 1);
   return absl::WrapUnique(new SmtpEmailSender(std::move(options), std::move(from->header),
                                               std::move(from->address), std::move(domain), clock));
@@ -435,23 +364,23 @@ SendResult SmtpEmailSender::Send(const Email& email) {
   absl::StrAppend(&message, "Content-Transfer-Encoding: quoted-printable\r\n");
   absl::StrAppend(&message, "\r\n", QuotedPrintable(email.body));
 
-  CurlHandle curl(curl_easy_init());
-  if (curl == nullptr) return Temporary("CURL_INIT_FAILED");
-  CurlList recipients(curl_slist_append(nullptr, absl::StrCat("<", email.to, ">").c_str()));
+  curl::Handle handle(curl_easy_init());
+  if (handle == nullptr) return Temporary("CURL_INIT_FAILED");
+  curl::List recipients(curl_slist_append(nullptr, absl::StrCat("<", email.to, ">").c_str()));
   if (recipients == nullptr) return Temporary("CURL_INIT_FAILED");
   const std::string mail_from = absl::StrCat("<", from_address_, ">");
   Upload upload{message};
 
-  CurlOptions set(curl.get());
+  curl::Options set(handle.get());
   set.Set(CURLOPT_URL, options_.url.c_str())
       .Set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
       .Set(CURLOPT_NOSIGNAL, 1L)
-      .Set(CURLOPT_CONNECTTIMEOUT_MS, Milliseconds(options_.connect_timeout))
-      .Set(CURLOPT_TIMEOUT_MS, Milliseconds(options_.timeout))
+      .Set(CURLOPT_CONNECTTIMEOUT_MS, curl::Milliseconds(options_.connect_timeout))
+      .Set(CURLOPT_TIMEOUT_MS, curl::Milliseconds(options_.timeout))
       // libcurl 7.88 ends every session with QUIT and waits for its reply, even after a
       // timeout, by this limit alone (120 s by default): a relay stuck after DATA would hold
       // the caller two minutes instead of `timeout`.
-      .Set(CURLOPT_SERVER_RESPONSE_TIMEOUT, WholeSeconds(options_.timeout))
+      .Set(CURLOPT_SERVER_RESPONSE_TIMEOUT, curl::WholeSeconds(options_.timeout))
       .Set(CURLOPT_USE_SSL,
            static_cast<long>(options_.tls == SmtpOptions::Tls::kRequired ? CURLUSESSL_ALL
                                                                          : CURLUSESSL_NONE))
@@ -470,13 +399,10 @@ SendResult SmtpEmailSender::Send(const Email& email) {
     return Temporary(absl::StrCat("CURL_", static_cast<int>(set.result())));
   }
 
-  const CURLcode code = curl_easy_perform(curl.get());
+  const CURLcode code = curl_easy_perform(handle.get());
   long reply_code = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply_code);
-  curl_off_t connect_time = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_CONNECT_TIME_T, &connect_time);
-  // A greeting (any reply) also proves the connection, should loopback connect in under 1 us.
-  return Classify(code, reply_code, connect_time > 0 || reply_code > 0);
+  curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &reply_code);
+  return Classify(code, reply_code, curl::Connected(handle.get(), reply_code));
 }
 
 }  // namespace sportelli::notifications

@@ -14,6 +14,8 @@
 #include "services/notifications/notifications_grpc_service.h"
 #include "services/notifications/postgres_messages_repository.h"
 #include "services/notifications/service_identity.h"
+#include "services/notifications/sms_receipts.h"
+#include "services/notifications/sms_sender.h"
 #include "sportelli/events/service_kit.h"
 #include "sportelli/events/streams.h"
 #include "sportelli/events/worker.h"
@@ -25,6 +27,40 @@
 namespace sportelli::notifications {
 
 const std::vector<pg::Migration>& Migrations();  // generated from migrations/
+
+// The SMS providers, each comune's route to one, and the endpoint of their delivery receipts.
+absl::StatusOr<SmsRoutes*> AddSms(server::ServiceKit& kit, const SmsSettings& settings,
+                                  const Config& config, MessagesRepository* repository) {
+  std::map<std::string, SmsSender*, std::less<>> senders;
+  std::vector<SmsReceipts::Provider> receiving;
+  for (const SmsSettings::Provider& provider : settings.providers) {
+    ASSIGN_OR_RETURN(std::unique_ptr<HttpSmsSender> sender,
+                     HttpSmsSender::Create(provider.options));
+    senders[provider.options.name] = kit.Own(std::move(sender));
+    if (!provider.receipt_secrets.empty()) {
+      receiving.push_back({provider.options.name, provider.receipt_secrets});
+    }
+  }
+  auto* routes = kit.Own(std::make_unique<SmsRoutes>());
+  for (const auto& [comune, route] : settings.comuni) {
+    (*routes)[comune] = SmsRoute{.sender = senders.at(route.provider),
+                                 .from = route.from,
+                                 .same_day_reminder = route.same_day_reminder};
+  }
+  if (!receiving.empty()) {
+    auto* receipts =
+        kit.Own(std::make_unique<SmsReceipts>(repository, &kit.clock(), &kit.log(), &kit.registry(),
+                                              std::move(receiving), config.comuni));
+    // Started with the workers and stopped before the pool goes: a receipt in progress still
+    // finds its database.
+    auto* server = kit.Own(std::make_unique<std::unique_ptr<ReceiptServer>>());
+    const std::string listen = config.sms_receipts_listen;
+    ASSIGN_OR_RETURN(*server, ReceiptServer::Start(receipts, listen));
+    kit.log().Info("SMS receipts served", {{"port", (*server)->port()}});
+    kit.AddWorker([] {}, [server] { server->reset(); });
+  }
+  return routes;
+}
 
 // Messages to citizens: the comuni's streams read by a consumer group (each event handled by one
 // replica), and the sender.
@@ -49,8 +85,14 @@ absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
   } else {
     kit.log().Warning("SPORTELLI_SMTP_URL is unset: e-mails to citizens will not be sent");
   }
-  auto* planner =
-      kit.Own(std::make_unique<MessagePlanner>(repository, source, &kit.clock(), config.policy));
+  SmsRoutes* sms = nullptr;
+  if (config.sms) {
+    ASSIGN_OR_RETURN(sms, AddSms(kit, *config.sms, config, repository));
+  } else {
+    kit.log().Warning("SPORTELLI_SMS_CONFIG_FILE is unset: SMS to citizens will not be sent");
+  }
+  auto* planner = kit.Own(
+      std::make_unique<MessagePlanner>(repository, source, &kit.clock(), config.policy, sms));
   events::GroupConsumer::Options consuming;
   for (const std::string& comune : config.comuni) {
     consuming.streams.push_back(events::TenantStream(comune));
@@ -62,7 +104,7 @@ absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
       [planner](const events::StreamEntry& entry) { return planner->Handle(entry); }, &kit.log()));
   kit.AddWorker([consumer] { consumer->Start(); }, [consumer] { consumer->Stop(); });
   auto* sender = kit.Own(std::make_unique<MessageSender>(
-      repository, source, email, &kit.clock(), &kit.log(), &kit.registry(), config.policy,
+      repository, source, email, sms, &kit.clock(), &kit.log(), &kit.registry(), config.policy,
       MessageSender::Options{.tenants = config.comuni}));
   auto* outage = kit.Own(
       std::make_unique<events::OutageLog>(&kit.log(), "message sender", nlohmann::json::object()));

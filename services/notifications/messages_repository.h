@@ -26,6 +26,9 @@ enum class MessageState {
   kPermanentFailure,
   kTechnicalFailure,
   kDropped,  // no longer true: the appointment was cancelled, moved or has started
+  // SMS: accepted by the provider, waiting for its delivery receipt. Last in the list, so that
+  // the older states keep their numbers (the proto's follow them).
+  kSent,
 };
 const char* MessageStateName(MessageState state);  // "CREATED", ...
 std::optional<MessageState> ParseMessageState(absl::string_view name);
@@ -44,6 +47,9 @@ struct Message {
   absl::Time give_up_at;
   int attempts = 0;
   std::string last_reason;
+  // SMS: the provider that took it and its id there; empty otherwise.
+  std::string provider;
+  std::string provider_message_id;
   absl::Time create_time;
   absl::Time update_time;
 };
@@ -54,6 +60,16 @@ struct Outcome {
   std::string reason;
   // For a temporary failure: when to try again.
   std::optional<absl::Time> retry_at;
+  // SMS handed to a provider: which, and its id of the text.
+  std::string provider{};
+  std::string provider_message_id{};
+};
+
+// What a provider's delivery receipt did to its message.
+enum class ReceiptEffect {
+  kApplied,    // SENT (or still SENDING) became DELIVERED or PERMANENT_FAILURE
+  kUnchanged,  // the message had already ended (a receipt sent twice): nothing to do
+  kUnknown,    // no SMS message by that id taken by that provider
 };
 
 class MessagesRepository {
@@ -76,9 +92,20 @@ class MessagesRepository {
                                                         absl::Time now, int limit,
                                                         absl::Duration lease) = 0;
 
-  // Records how the attempt on a claimed message ended.
+  // Records how the attempt on a claimed message ended. A message no longer SENDING (its
+  // provider's receipt came first) keeps its state; the provider's names are recorded anyway.
   virtual absl::Status Finish(const std::string& tenant_id, const std::string& message_id,
                               const Outcome& outcome, absl::Time now) = 0;
+
+  // A delivery receipt from `provider` for the SMS `message_id`: `state` DELIVERED or
+  // PERMANENT_FAILURE (with `reason`). Only a message SENT, or SENDING (the receipt overtook
+  // the provider's answer), changes; a message `provider` did not take is kUnknown, so that one
+  // provider's key cannot forge another's receipts.
+  virtual absl::StatusOr<ReceiptEffect> RecordReceipt(const std::string& tenant_id,
+                                                      const std::string& message_id,
+                                                      const std::string& provider,
+                                                      MessageState state, const std::string& reason,
+                                                      absl::Time now) = 0;
 
   // One message; NOT_FOUND when the comune has none by that id.
   virtual absl::StatusOr<Message> Get(const std::string& tenant_id,

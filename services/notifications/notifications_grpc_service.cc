@@ -37,6 +37,7 @@ v1::Notification ToProto(const Message& m) {
   api::ToTimestamp(m.send_after, out.mutable_send_time());
   out.set_attempts(m.attempts);
   out.set_reason(m.last_reason);
+  out.set_provider(m.provider);
   api::ToTimestamp(m.create_time, out.mutable_create_time());
   api::ToTimestamp(m.update_time, out.mutable_update_time());
   return out;

@@ -13,11 +13,11 @@ using pg::TimeAt;
 using pg::Timestamp;
 
 const std::string& Columns() {
-  static const std::string* columns = new std::string(
-      absl::StrCat("tenant_id, message_id, event_id::text, kind, appointment_id, channel, state, ",
-                   Micros("appointment_start"), ", ", Micros("previous_start"), ", ",
-                   Micros("send_after"), ", ", Micros("give_up_at"), ", attempts, last_reason, ",
-                   Micros("create_time"), ", ", Micros("update_time")));
+  static const std::string* columns = new std::string(absl::StrCat(
+      "tenant_id, message_id, event_id::text, kind, appointment_id, channel, state, ",
+      Micros("appointment_start"), ", ", Micros("previous_start"), ", ", Micros("send_after"), ", ",
+      Micros("give_up_at"), ", attempts, last_reason, ", Micros("create_time"), ", ",
+      Micros("update_time"), ", provider, provider_message_id"));
   return *columns;
 }
 
@@ -42,6 +42,8 @@ absl::StatusOr<Message> MessageAt(const pqxx::row& row) {
   m.last_reason = row[12].as<std::string>();
   m.create_time = TimeAt(row[13]);
   m.update_time = TimeAt(row[14]);
+  m.provider = row[15].as<std::string>();
+  m.provider_message_id = row[16].as<std::string>();
   return m;
 }
 
@@ -71,7 +73,7 @@ std::optional<DeliveryChannel> ParseDeliveryChannel(absl::string_view name) {
 namespace {
 constexpr const char* kStateNames[] = {
     "CREATED",           "SENDING",           "DELIVERED", "TEMPORARY_FAILURE",
-    "PERMANENT_FAILURE", "TECHNICAL_FAILURE", "DROPPED"};
+    "PERMANENT_FAILURE", "TECHNICAL_FAILURE", "DROPPED",   "SENT"};
 }  // namespace
 
 const char* MessageStateName(MessageState state) { return kStateNames[static_cast<int>(state)]; }
@@ -141,13 +143,44 @@ absl::Status PostgresMessagesRepository::Finish(const std::string& tenant_id,
   return pool_->RunInTenantTransaction(tenant_id, [&](pqxx::work& tx) -> absl::Status {
     pg::ExecPrepared(
         tx,
-        "UPDATE notifications.messages SET state = $3, last_reason = $4, "
-        "send_after = coalesce(nullif($5, '')::timestamptz, send_after), update_time = "
-        "$6::timestamptz WHERE tenant_id = $1 AND message_id = $2",
+        "UPDATE notifications.messages SET "
+        "state = CASE WHEN state = 'SENDING' THEN $3 ELSE state END, "
+        "last_reason = CASE WHEN state = 'SENDING' THEN $4 ELSE last_reason END, "
+        "send_after = CASE WHEN state = 'SENDING' THEN coalesce(nullif($5, '')::timestamptz, "
+        "send_after) ELSE send_after END, "
+        "provider = CASE WHEN $7 = '' THEN provider ELSE $7 END, "
+        "provider_message_id = CASE WHEN $8 = '' THEN provider_message_id ELSE $8 END, "
+        "update_time = $6::timestamptz WHERE tenant_id = $1 AND message_id = $2",
         tenant_id, message_id, std::string(MessageStateName(outcome.state)), outcome.reason,
-        outcome.retry_at ? Timestamp(*outcome.retry_at) : std::string(), Timestamp(now));
+        outcome.retry_at ? Timestamp(*outcome.retry_at) : std::string(), Timestamp(now),
+        outcome.provider, outcome.provider_message_id);
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<ReceiptEffect> PostgresMessagesRepository::RecordReceipt(
+    const std::string& tenant_id, const std::string& message_id, const std::string& provider,
+    MessageState state, const std::string& reason, absl::Time now) {
+  return pool_->RunInTenantTransaction(
+      tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<ReceiptEffect> {
+        // Still SENDING: the receipt overtook the provider's answer, whose Finish will record
+        // the provider; until then the row names none, and the receipt is taken on its word.
+        const pqxx::result changed = pg::ExecPrepared(
+            tx,
+            "UPDATE notifications.messages SET state = $4, last_reason = $5, provider = $3, "
+            "update_time = $6::timestamptz WHERE tenant_id = $1 AND message_id = $2 AND "
+            "channel = 'SMS' AND ((state = 'SENT' AND provider = $3) OR (state = 'SENDING' AND "
+            "provider IN ('', $3))) RETURNING 1",
+            tenant_id, message_id, provider, std::string(MessageStateName(state)), reason,
+            Timestamp(now));
+        if (!changed.empty()) return ReceiptEffect::kApplied;
+        const pqxx::result known = pg::ExecPrepared(
+            tx,
+            "SELECT 1 FROM notifications.messages WHERE tenant_id = $1 AND message_id = $2 AND "
+            "channel = 'SMS' AND provider = $3",
+            tenant_id, message_id, provider);
+        return known.empty() ? ReceiptEffect::kUnknown : ReceiptEffect::kUnchanged;
+      });
 }
 
 absl::StatusOr<Message> PostgresMessagesRepository::Get(const std::string& tenant_id,

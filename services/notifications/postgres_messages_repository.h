@@ -22,6 +22,10 @@ class PostgresMessagesRepository final : public MessagesRepository {
                                                 int limit, absl::Duration lease) override;
   absl::Status Finish(const std::string& tenant_id, const std::string& message_id,
                       const Outcome& outcome, absl::Time now) override;
+  absl::StatusOr<ReceiptEffect> RecordReceipt(const std::string& tenant_id,
+                                              const std::string& message_id,
+                                              const std::string& provider, MessageState state,
+                                              const std::string& reason, absl::Time now) override;
   absl::StatusOr<Message> Get(const std::string& tenant_id, const std::string& message_id) override;
   absl::StatusOr<std::vector<Message>> ListForAppointment(
       const std::string& tenant_id, const std::string& appointment_id) override;

@@ -16,6 +16,14 @@ TEST(HashesTest, Sha256OfKnownInput) {
   EXPECT_EQ(absl::BytesToHexString(Sha256("abc")), Sha256Hex("abc"));
 }
 
+TEST(HashesTest, HmacSha256OfRfc4231Vectors) {
+  // RFC 4231, test cases 1 and 2.
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 TEST(HashesTest, ConstantTimeEqualsComparesWholeValues) {
   EXPECT_TRUE(ConstantTimeEquals("token", "token"));
   EXPECT_FALSE(ConstantTimeEquals("token", "tokem"));

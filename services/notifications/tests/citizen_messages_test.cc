@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/notifications/postgres_messages_repository.h"
+#include "services/notifications/tests/fake_source.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/events/outbox.h"
@@ -33,35 +34,6 @@ namespace ev1 = ::sportelli::events::v1;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
-
-absl::TimeZone Rome() {
-  absl::TimeZone zone;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
-  return zone;
-}
-
-absl::Time Local(int y, int mo, int d, int h, int mi = 0) {
-  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), Rome());
-}
-
-class FakeSource final : public AppointmentSource {
- public:
-  absl::StatusOr<AppointmentNow> Appointment(const std::string& tenant,
-                                             const std::string& id) override {
-    ++reads;
-    if (unavailable) return status::Unavailable("scheduling");
-    auto found = appointments.find(tenant + "/" + id);
-    if (found == appointments.end()) return status::NotFound("appointment");
-    return found->second;
-  }
-  absl::StatusOr<Place> PlaceOf(const std::string&, const std::string&) override {
-    return Place{"Capannori", "Piazza Aldo Moro 1, 55012 Capannori", Rome()};
-  }
-
-  std::map<std::string, AppointmentNow> appointments;
-  bool unavailable = false;
-  int reads = 0;
-};
 
 // What the SMTP server was handed, and what it answers next.
 class RecordingEmail final : public EmailSender {
@@ -88,8 +60,8 @@ class CitizenMessagesTest : public ::testing::Test {
     repository_ = std::make_unique<PostgresMessagesRepository>(pool_.get());
     policy_.zone = Rome();
     planner_ = std::make_unique<MessagePlanner>(repository_.get(), &source_, &clock_, policy_);
-    sender_ = std::make_unique<MessageSender>(repository_.get(), &source_, &email_, &clock_,
-                                              &logger_, nullptr, policy_,
+    sender_ = std::make_unique<MessageSender>(repository_.get(), &source_, &email_, nullptr,
+                                              &clock_, &logger_, nullptr, policy_,
                                               MessageSender::Options{.tenants = {kTenant}});
   }
 

@@ -5,13 +5,8 @@
 // Python's email package as the sink decodes it). The Date header comes from a FakeClock.
 #include "services/notifications/email_sender.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -39,6 +34,7 @@
 #include "nlohmann/json.hpp"
 #include "sportelli/clock/clock.h"
 #include "sportelli/clock/stopwatch.h"
+#include "sportelli/testing/port_server.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::notifications {
@@ -53,86 +49,14 @@ constexpr char kFrom[] = "Comune di Capannori <noreply@comune.capannori.lu.it>";
 
 // --- The SMTP server ----------------------------------------------------------------------------
 
-// smtp_sink.py as a child process. Its stdin is a pipe only this object writes to, so the sink
-// exits when the object (or the whole test process) goes; PR_SET_PDEATHSIG covers a crash.
-class SmtpSink {
- public:
-  static absl::StatusOr<std::unique_ptr<SmtpSink>> Start(const fs::path& dir,
-                                                         std::vector<std::string> extra_args) {
-    int stdin_pipe[2];
-    int stdout_pipe[2];
-    if (pipe2(stdin_pipe, O_CLOEXEC) != 0 || pipe2(stdout_pipe, O_CLOEXEC) != 0) {
-      return absl::InternalError("pipe2");
-    }
-    std::vector<std::string> args = {"/usr/bin/python3", SMTP_SINK, "--dir",
-                                     dir.string(),       "--port",  "0"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    const pid_t parent = getpid();
-    const pid_t pid = fork();
-    if (pid < 0) return absl::InternalError("fork");
-    if (pid == 0) {
-      // Only async-signal-safe calls between fork and exec.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      dup2(stdin_pipe[0], STDIN_FILENO);
-      dup2(stdout_pipe[1], STDOUT_FILENO);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(stdin_pipe[0]);
-    close(stdout_pipe[1]);
-    auto sink = std::unique_ptr<SmtpSink>(new SmtpSink(pid, stdin_pipe[1], stdout_pipe[0]));
-
-    // The first line of its stdout is the port, printed once it listens.
-    std::string line;
-    while (!absl::StrContains(line, "\n")) {
-      pollfd readable{sink->stdout_, POLLIN, 0};
-      if (poll(&readable, 1, /*timeout_ms=*/15000) <= 0) {
-        return absl::DeadlineExceededError("smtp_sink.py printed no port within 15 s");
-      }
-      char buffer[64];
-      const ssize_t n = read(sink->stdout_, buffer, sizeof buffer);
-      if (n <= 0) return absl::UnavailableError("smtp_sink.py exited before listening");
-      line.append(buffer, static_cast<size_t>(n));
-    }
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &sink->port_)) {
-      return absl::InternalError(absl::StrCat("smtp_sink.py printed ", line));
-    }
-    return sink;
-  }
-
-  ~SmtpSink() {
-    close(stdin_);  // the sink's signal to leave
-    kill(pid_, SIGTERM);
-    int status;
-    for (int i = 0; i < 500; ++i) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        close(stdout_);
-        return;
-      }
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    ADD_FAILURE() << "smtp_sink.py ignored SIGTERM for 5 s";
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    close(stdout_);
-  }
-
-  int port() const { return port_; }
-
- private:
-  SmtpSink(pid_t pid, int stdin_fd, int stdout_fd)
-      : pid_(pid), stdin_(stdin_fd), stdout_(stdout_fd) {}
-
-  const pid_t pid_;
-  const int stdin_;
-  const int stdout_;
-  int port_ = 0;
-};
+// smtp_sink.py as a child process, writing what it receives to `dir`.
+absl::StatusOr<std::unique_ptr<sportelli::testing::PortServer>> LaunchSink(
+    const fs::path& dir, std::vector<std::string> extra_args) {
+  std::vector<std::string> args = {"/usr/bin/python3", SMTP_SINK, "--dir",
+                                   dir.string(),       "--port",  "0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return sportelli::testing::PortServer::Start(std::move(args));
+}
 
 // A message as the sink stored it.
 struct Stored {
@@ -293,7 +217,7 @@ class EmailSenderTest : public ::testing::Test {
   }
 
   void StartSink(std::vector<std::string> extra_args = {}) {
-    ASSERT_OK_AND_ASSIGN(sink_, SmtpSink::Start(mail_, std::move(extra_args)));
+    ASSERT_OK_AND_ASSIGN(sink_, LaunchSink(mail_, std::move(extra_args)));
   }
 
   // A self-signed certificate for 127.0.0.1, which is also the test's CA file.
@@ -334,7 +258,7 @@ class EmailSenderTest : public ::testing::Test {
       absl::FromCivil(absl::CivilSecond(2026, 3, 2, 8, 15, 30), absl::UTCTimeZone())};
   fs::path dir_;
   fs::path mail_;
-  std::unique_ptr<SmtpSink> sink_;
+  std::unique_ptr<sportelli::testing::PortServer> sink_;
 };
 
 // What an operator or a log reader sees of a failure: a code, never whom it was for.
