@@ -4,7 +4,8 @@
 //
 //   sportelli-notifications [serve]     the gRPC server, the feed, the consumer and the sender
 //   sportelli-notifications migrate     the schema migrations, then exit
-//   sportelli-notifications maintain    retention (nothing is kept yet: a no-op, for the CronJob)
+//   sportelli-notifications maintain    retention: the messages that can no longer be sent, after
+//                                       SPORTELLI_MESSAGE_RETENTION (90 days)
 //
 // Configuration comes from environment variables (docs/operations.md).
 #include "services/notifications/appointment_source.h"
@@ -164,6 +165,9 @@ int main(int argc, char** argv) {
        .uses_redis = true,
        .configure = server::Configure<notifications::Config>(notifications::ReadConfig,
                                                              notifications::Build),
-       .commands = {server::MaintainCommand(
-           "notifications", [](config::EnvReader&) { return std::vector<pg::RetentionStep>(); })}});
+       .commands = {server::MaintainCommand("notifications", [](config::EnvReader& env) {
+         return std::vector<pg::RetentionStep>{notifications::MessagesRetention(
+             env.Duration("SPORTELLI_MESSAGE_RETENTION", absl::Hours(24 * 90), absl::Hours(24 * 7),
+                          absl::Hours(24 * 730)))};
+       })}});
 }

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/notifications/domain/messages.h"
+#include "sportelli/api/pagination.h"
 
 namespace sportelli::notifications {
 
@@ -31,6 +32,8 @@ enum class MessageState {
   kSent,
 };
 const char* MessageStateName(MessageState state);  // "CREATED", ...
+// Whether an attempt failed: TEMPORARY_FAILURE, PERMANENT_FAILURE, TECHNICAL_FAILURE.
+bool IsFailure(MessageState state);
 std::optional<MessageState> ParseMessageState(absl::string_view name);
 
 struct Message {
@@ -110,6 +113,15 @@ class MessagesRepository {
   // One message; NOT_FOUND when the comune has none by that id.
   virtual absl::StatusOr<Message> Get(const std::string& tenant_id,
                                       const std::string& message_id) = 0;
+
+  // A page of the comune's messages, failed ones (TEMPORARY_, PERMANENT_, TECHNICAL_FAILURE)
+  // first, then by send_after and id; only `appointment_id`'s when set, only those in `states`
+  // when not empty. The page's key: the failure rank (0 or 1), send_after in microseconds and
+  // the message id.
+  virtual absl::StatusOr<api::Page<Message>> List(const std::string& tenant_id,
+                                                  const std::string& appointment_id,
+                                                  const std::vector<MessageState>& states,
+                                                  const api::PageRequest& page) = 0;
 
   // The messages of one appointment, oldest first (operators, tests).
   virtual absl::StatusOr<std::vector<Message>> ListForAppointment(

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "sportelli/api/names.h"
+#include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -41,11 +43,6 @@ v1::Notification ToProto(const Message& m) {
   api::ToTimestamp(m.create_time, out.mutable_create_time());
   api::ToTimestamp(m.update_time, out.mutable_update_time());
   return out;
-}
-
-bool Failed(MessageState state) {
-  return state == MessageState::kTemporaryFailure || state == MessageState::kPermanentFailure ||
-         state == MessageState::kTechnicalFailure;
 }
 
 }  // namespace
@@ -90,19 +87,41 @@ grpc::Status NotificationsGrpcService::ListNotifications(
     status::FieldViolations violations;
     std::optional<api::TenantName> parent =
         api::ParseName<api::TenantName>(request->parent(), "parent", violations);
-    std::optional<api::AppointmentName> appointment =
-        api::ParseName<api::AppointmentName>(request->appointment(), "appointment", violations);
-    api::RequireSameTenant(parent, appointment, "appointment", violations);
+    std::optional<api::AppointmentName> appointment;
+    if (!request->appointment().empty()) {
+      appointment =
+          api::ParseName<api::AppointmentName>(request->appointment(), "appointment", violations);
+      api::RequireSameTenant(parent, appointment, "appointment", violations);
+    }
+    std::vector<MessageState> states;
+    std::string state_filter;
+    for (int i = 0; i < request->states_size(); ++i) {
+      const int state = request->states(i);
+      // The proto's states follow MessageState's order, one ahead (UNSPECIFIED is 0).
+      if (state < 1 || state > static_cast<int>(MessageState::kSent) + 1) {
+        violations.Add(absl::StrCat("states[", i, "]"), "must be a notification state");
+        continue;
+      }
+      states.push_back(static_cast<MessageState>(state - 1));
+      absl::StrAppend(&state_filter, ",", state);
+    }
     RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(
+        api::PageRequest page,
+        api::ReadPageRequest(
+            request->page_size(), request->page_token(),
+            absl::StrCat(request->parent(), "\n", request->appointment(), "\n", state_filter),
+            {api::KeyPart::kInt64, api::KeyPart::kInt64, api::KeyPart::kId}));
     RETURN_IF_ERROR(RequireDeskStaff(call, parent->tenant));
     if (messages_ == nullptr) return status::Unavailable("citizen messages");
-    ASSIGN_OR_RETURN(std::vector<Message> messages,
-                     messages_->ListForAppointment(parent->tenant, appointment->appointment));
-    std::stable_sort(messages.begin(), messages.end(), [](const Message& a, const Message& b) {
-      if (Failed(a.state) != Failed(b.state)) return Failed(a.state);
-      return a.send_after < b.send_after;
-    });
-    for (const Message& m : messages) *response->add_notifications() = ToProto(m);
+    ASSIGN_OR_RETURN(
+        api::Page<Message> listed,
+        messages_->List(parent->tenant, appointment ? appointment->appointment : "", states, page));
+    for (const Message& m : listed.items) *response->add_notifications() = ToProto(m);
+    response->set_next_page_token(api::NextPageToken(listed, page, [](const Message& m) {
+      return api::PageKey{IsFailure(m.state) ? "0" : "1",
+                          absl::StrCat(absl::ToUnixMicros(m.send_after)), m.message_id};
+    }));
     return absl::OkStatus();
   });
 }

@@ -4,6 +4,7 @@
 #include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
+#include "sportelli/status/macros.h"
 
 namespace sportelli::notifications {
 namespace {
@@ -83,6 +84,11 @@ std::optional<MessageState> ParseMessageState(absl::string_view name) {
     if (name == kStateNames[i]) return static_cast<MessageState>(i);
   }
   return std::nullopt;
+}
+
+bool IsFailure(MessageState state) {
+  return state == MessageState::kTemporaryFailure || state == MessageState::kPermanentFailure ||
+         state == MessageState::kTechnicalFailure;
 }
 
 absl::StatusOr<int> PostgresMessagesRepository::Plan(
@@ -199,6 +205,40 @@ absl::StatusOr<Message> PostgresMessagesRepository::Get(const std::string& tenan
   });
 }
 
+absl::StatusOr<api::Page<Message>> PostgresMessagesRepository::List(
+    const std::string& tenant_id, const std::string& appointment_id,
+    const std::vector<MessageState>& states, const api::PageRequest& page) {
+  std::string state_list;
+  for (MessageState state : states) {
+    absl::StrAppend(&state_list, state_list.empty() ? "" : ",", MessageStateName(state));
+  }
+  // The first page starts before every key: rank -1.
+  const std::string rank = page.first_page() ? "-1" : page.after[0];
+  const std::string micros = page.first_page() ? "0" : page.after[1];
+  const std::string id = page.first_page() ? "" : page.after[2];
+  pg::TransactionOptions options;
+  options.tenant_id = tenant_id;
+  options.read_only = true;
+  return pool_->RunInTransaction(
+      options, [&](pqxx::work& tx) -> absl::StatusOr<api::Page<Message>> {
+        ASSIGN_OR_RETURN(
+            std::vector<Message> rows,
+            MessagesOf(pg::ExecPrepared(
+                tx,
+                absl::StrCat(
+                    "SELECT ", Columns(),
+                    " FROM (SELECT *, CASE WHEN state IN ('TEMPORARY_FAILURE', "
+                    "'PERMANENT_FAILURE', 'TECHNICAL_FAILURE') THEN 0 ELSE 1 END AS rank, "
+                    "(extract(epoch FROM send_after) * 1000000)::bigint AS due FROM "
+                    "notifications.messages WHERE tenant_id = $1 AND ($2 = '' OR "
+                    "appointment_id = $2) AND ($3 = '' OR state = ANY(string_to_array($3, "
+                    "',')))) m WHERE (rank, due, message_id) > ($4::bigint, $5::bigint, $6) "
+                    "ORDER BY rank, due, message_id LIMIT $7"),
+                tenant_id, appointment_id, state_list, rank, micros, id, page.limit + 1)));
+        return api::TakePage(std::move(rows), page.limit);
+      });
+}
+
 absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ListForAppointment(
     const std::string& tenant_id, const std::string& appointment_id) {
   pg::TransactionOptions options;
@@ -212,6 +252,14 @@ absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ListForAppointm
                      "ORDER BY create_time, send_after, message_id"),
         tenant_id, appointment_id));
   });
+}
+
+pg::RetentionStep MessagesRetention(absl::Duration keep) {
+  return {"messages", [keep](pqxx::work& tx, const std::string& tenant, absl::Time now, int batch) {
+            return pg::DeleteDue(tx, "notifications", "messages",
+                                 "update_time < $2::timestamptz AND give_up_at < $2::timestamptz",
+                                 tenant, now - keep, batch);
+          }};
 }
 
 }  // namespace sportelli::notifications

@@ -5,6 +5,7 @@
 
 #include "services/notifications/messages_repository.h"
 #include "sportelli/pg/pool.h"
+#include "sportelli/pg/retention.h"
 
 namespace sportelli::notifications {
 
@@ -27,12 +28,21 @@ class PostgresMessagesRepository final : public MessagesRepository {
                                               const std::string& provider, MessageState state,
                                               const std::string& reason, absl::Time now) override;
   absl::StatusOr<Message> Get(const std::string& tenant_id, const std::string& message_id) override;
+  absl::StatusOr<api::Page<Message>> List(const std::string& tenant_id,
+                                          const std::string& appointment_id,
+                                          const std::vector<MessageState>& states,
+                                          const api::PageRequest& page) override;
   absl::StatusOr<std::vector<Message>> ListForAppointment(
       const std::string& tenant_id, const std::string& appointment_id) override;
 
  private:
   pg::ConnectionPool* const pool_;
 };
+
+// `maintain`'s step for the messages (data class "messages"): deleted `keep` after their last
+// change, once they can no longer be sent (give_up_at passed). A message holds no address and
+// no text; it is kept so that an operator can answer "did you get our message?".
+pg::RetentionStep MessagesRetention(absl::Duration keep);
 
 }  // namespace sportelli::notifications
 

@@ -81,6 +81,7 @@ int Usage() {
          "      (the live feed of the comune's desks, as an operator; resumes when the stream is "
          "lost)\n"
          "  sportelli-ctl notifications tenants/T/appointments/A   (the messages to its citizen)\n"
+         "  sportelli-ctl notifications tenants/T [--failed]       (the comune's, failed first)\n"
          "  sportelli-ctl audit verify TENANT        (exit 0 when the audit trail is sound)\n"
          "  sportelli-ctl audit list TENANT [--codice-fiscale CF] [--subject S] [--resource R]\n"
          "  sportelli-ctl audit export TENANT CODICE_FISCALE   (GDPR art. 15, as JSON)\n"

@@ -66,18 +66,31 @@ void PrintEvent(const notifications_v1::LiveEvent& live) {
 }  // namespace
 
 int Notifications(const Context& context, const std::vector<std::string>& args) {
-  if (args.size() != 1 || args[0].rfind("tenants/", 0) != 0) {
-    std::cerr << "usage: sportelli-ctl notifications tenants/T/appointments/A\n";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {}, {"failed"});
+  if (!parsed.ok()) return Fail(parsed.status());
+  if (parsed->positional.size() != 1 || parsed->positional[0].rfind("tenants/", 0) != 0) {
+    std::cerr << "usage: sportelli-ctl notifications tenants/T/appointments/A | tenants/T "
+                 "[--failed]\n";
     return 2;
   }
-  const std::string tenant = TenantOf(args[0]);
+  const std::string& target = parsed->positional[0];
+  const std::string tenant = TenantOf(target);
+  // A comune: its messages, the failed ones first (with --failed, only those), one page.
+  const bool whole_comune = target.find("/appointments/") == std::string::npos;
   absl::StatusOr<std::string> token = TokenFor(context, tenant, {"operator"});
   if (!token.ok()) return Fail(token.status());
   auto stub = notifications_v1::NotificationsService::NewStub(
       grpc::CreateChannel(context.notifications_address, grpc::InsecureChannelCredentials()));
   notifications_v1::ListNotificationsRequest request;
   request.set_parent(absl::StrCat("tenants/", tenant));
-  request.set_appointment(args[0]);
+  if (!whole_comune) request.set_appointment(target);
+  if (parsed->switches.count("failed")) {
+    for (auto state : {notifications_v1::NOTIFICATION_STATE_TEMPORARY_FAILURE,
+                       notifications_v1::NOTIFICATION_STATE_PERMANENT_FAILURE,
+                       notifications_v1::NOTIFICATION_STATE_TECHNICAL_FAILURE}) {
+      request.add_states(state);
+    }
+  }
   notifications_v1::ListNotificationsResponse response;
   grpc::ClientContext call;
   Prepare(call, *token);
@@ -95,7 +108,9 @@ int Notifications(const Context& context, const std::vector<std::string>& args) 
             .c_str(),
         LocalTime(n.send_time(), "%Y-%m-%d %H:%M").c_str(), n.attempts(),
         n.reason().empty() ? "" : "  ", n.reason().c_str());
+    if (whole_comune) std::printf("    %s\n", n.appointment().c_str());
   }
+  if (!response.next_page_token().empty()) std::printf("(more: this is the first page)\n");
   return 0;
 }
 

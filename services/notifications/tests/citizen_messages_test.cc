@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/notifications/postgres_messages_repository.h"
 #include "services/notifications/tests/fake_source.h"
+#include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/events/outbox.h"
@@ -353,6 +355,97 @@ TEST_F(CitizenMessagesTest, ASendInterruptedByADeadSenderIsTakenUpAfterItsLease)
   clock_.Advance(absl::Minutes(6));
   EXPECT_EQ(Send(), 1);
   EXPECT_THAT(email_.sent, SizeIs(1));
+}
+
+TEST_F(CitizenMessagesTest, TheComunesMessagesArePagedFailedFirstAndFilteredByState) {
+  // Five bookings over a week: each a confirmation (sent now) and a reminder (later).
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = absl::StrCat("a", i);
+    const absl::Time start = Local(2026, 12, 3 + i, 9, 30);
+    Booked(id, start);
+    ASSERT_OK(Handle(BookedEvent(id, start)));
+  }
+  // Two confirmations fail for good, one for now; the other two are delivered.
+  email_.answers = {{SendOutcome::kPermanentFailure, "SMTP_550"},
+                    {SendOutcome::kTemporaryFailure, "SMTP_451"},
+                    {SendOutcome::kAccepted, ""},
+                    {SendOutcome::kPermanentFailure, "SMTP_550"}};
+  EXPECT_EQ(Send(), 5);
+
+  // Every page of two, through real page tokens, as the gRPC edge reads them.
+  const auto list_all = [&](const std::vector<MessageState>& states) {
+    std::vector<Message> all;
+    std::string token;
+    for (int pages = 0; pages < 20; ++pages) {
+      absl::StatusOr<api::PageRequest> page = api::ReadPageRequest(
+          2, token, "filter", {api::KeyPart::kInt64, api::KeyPart::kInt64, api::KeyPart::kId});
+      EXPECT_OK(page.status());
+      if (!page.ok()) break;
+      absl::StatusOr<api::Page<Message>> listed = repository_->List(kTenant, "", states, *page);
+      EXPECT_OK(listed.status());
+      if (!listed.ok()) break;
+      EXPECT_LE(listed->items.size(), 2u);
+      all.insert(all.end(), listed->items.begin(), listed->items.end());
+      token = api::NextPageToken(*listed, *page, [](const Message& m) {
+        return api::PageKey{IsFailure(m.state) ? "0" : "1",
+                            absl::StrCat(absl::ToUnixMicros(m.send_after)), m.message_id};
+      });
+      if (token.empty()) break;
+    }
+    return all;
+  };
+  const std::vector<Message> all = list_all({});
+  ASSERT_THAT(all, SizeIs(10));
+  std::set<std::string> ids;
+  for (const Message& m : all) ids.insert(m.message_id);
+  EXPECT_THAT(ids, SizeIs(10));  // none twice
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(IsFailure(all[i].state), i < 3) << i;  // the three failures first
+    if (i > 0 && IsFailure(all[i].state) == IsFailure(all[i - 1].state)) {
+      EXPECT_LE(all[i - 1].send_after, all[i].send_after) << i;
+    }
+  }
+  const std::vector<Message> permanent = list_all({MessageState::kPermanentFailure});
+  ASSERT_THAT(permanent, SizeIs(2));
+  EXPECT_EQ(permanent[0].last_reason, "SMTP_550");
+  EXPECT_THAT(list_all({MessageState::kCreated, MessageState::kDelivered}), SizeIs(7));
+
+  // One appointment's, through the same query.
+  ASSERT_OK_AND_ASSIGN(
+      api::PageRequest first,
+      api::ReadPageRequest(0, "", "f",
+                           {api::KeyPart::kInt64, api::KeyPart::kInt64, api::KeyPart::kId}));
+  ASSERT_OK_AND_ASSIGN(api::Page<Message> one, repository_->List(kTenant, "a0", {}, first));
+  ASSERT_THAT(one.items, SizeIs(2));
+  EXPECT_EQ(one.items[0].kind, MessageKind::kConfirmation);  // failed: first
+  EXPECT_FALSE(one.more);
+  // Another comune sees none of them.
+  ASSERT_OK_AND_ASSIGN(api::Page<Message> lucca, repository_->List("lucca", "", {}, first));
+  EXPECT_THAT(lucca.items, IsEmpty());
+}
+
+TEST_F(CitizenMessagesTest, RetentionDeletesOnlyMessagesThatCanNoLongerBeSent) {
+  const absl::Time soon = Local(2026, 12, 3, 9, 30);
+  const absl::Time far = Local(2027, 3, 10, 9, 30);  // 100 days ahead
+  Booked("soon", soon);
+  Booked("far", far);
+  ASSERT_OK(Handle(BookedEvent("soon", soon)));
+  ASSERT_OK(Handle(BookedEvent("far", far)));
+  EXPECT_EQ(Send(), 2);  // both confirmations
+  const pg::RetentionStep step = MessagesRetention(absl::Hours(24 * 90));
+  const auto maintain = [&](absl::Time now) {
+    absl::StatusOr<int> deleted = pool_->RunInTenantTransaction(
+        kTenant, [&](pqxx::work& tx) { return step.run(tx, kTenant, now, 100); });
+    EXPECT_OK(deleted.status());  // as the runtime role, which `maintain` runs as
+    return deleted.ok() ? *deleted : -1;
+  };
+  EXPECT_EQ(maintain(clock_.Now() + absl::Hours(24 * 30)), 0);
+  // 95 days on: the first appointment's confirmation and reminder (past) go; the far one's
+  // confirmation too, but not its reminder, still to be sent in five days.
+  EXPECT_EQ(maintain(clock_.Now() + absl::Hours(24 * 95)), 3);
+  EXPECT_THAT(MessagesOf("soon"), IsEmpty());
+  ASSERT_THAT(MessagesOf("far"), SizeIs(1));
+  EXPECT_EQ(MessagesOf("far")[0].kind, MessageKind::kReminder);
 }
 
 }  // namespace

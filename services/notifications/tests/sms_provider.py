@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A fake SMS provider over real HTTP, for the SMS channel's tests and the local stack.
 
-    /usr/bin/python3 sms_provider.py --api-key KEY --secret SECRET [--port 0]
+    /usr/bin/python3 sms_provider.py --api-key KEY --secret SECRET [--port 0] [--log FILE]
+        [--ignore-stdin]
 
 It speaks the request/response shape that HttpSmsSender documents (sms_sender.h, docs/api.md):
 POST /messages with a bearer key and JSON {to, from, text, reference, callback_url}; 202 with
@@ -11,7 +12,8 @@ message's callback_url, signed as sms_receipts.h documents (HMAC-SHA256 of "<tim
 with --secret, written here independently of the service's code).
 
 Prints the port it listens on as the first line of stdout (0: the kernel picks a free one), then
-serves until stdin closes (the test went away) or SIGTERM.
+serves until stdin closes (the test went away) or SIGTERM. With --log, each accepted text is
+also appended to FILE as one JSON line (scripts/up: the local stack's SMS land there).
 
 The number's last four digits choose a behaviour, so that one provider serves every case:
     ...0400, ...0422   that HTTP status (a permanent failure)
@@ -43,7 +45,8 @@ import urllib.request
 
 
 class Provider:
-    def __init__(self, api_key, secret, hang_seconds):
+    def __init__(self, api_key, secret, hang_seconds, log):
+        self.log = log
         self.api_key = api_key
         self.secret = secret
         self.hang_seconds = hang_seconds
@@ -149,11 +152,15 @@ def handler_for(provider):
                     return self.reply(200, {"id": provider.by_reference[reference], "segments": 1})
                 provider_id = "fake-" + secrets.token_hex(8)
                 provider.by_reference[reference] = provider_id
-                provider.messages.append({
+                accepted = {
                     "to": to, "from": body.get("from"), "text": body.get("text"),
                     "reference": reference, "callback_url": body.get("callback_url"),
                     "id": provider_id,
-                })
+                }
+                provider.messages.append(accepted)
+                if provider.log:
+                    with open(provider.log, "a", encoding="utf-8") as log:
+                        log.write(json.dumps(accepted, ensure_ascii=False) + "\n")
                 receipt = (provider.receipt, provider.code, provider.sign_secret,
                            provider.receipt_delay)
             callback = body.get("callback_url")
@@ -171,9 +178,12 @@ def main():
     parser.add_argument("--api-key", required=True)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--hang-seconds", type=float, default=30)
+    parser.add_argument("--log")
+    # scripts/up: a background service, whose stdin is /dev/null; it stops on SIGTERM.
+    parser.add_argument("--ignore-stdin", action="store_true")
     args = parser.parse_args()
 
-    provider = Provider(args.api_key, args.secret, args.hang_seconds)
+    provider = Provider(args.api_key, args.secret, args.hang_seconds, args.log)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(provider))
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
@@ -187,7 +197,8 @@ def main():
         sys.stdin.buffer.read()
         os._exit(0)
 
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    if not args.ignore_stdin:
+        threading.Thread(target=watch_stdin, daemon=True).start()
     server.serve_forever()
 
 
