@@ -251,8 +251,15 @@ Outcome MessageSender::Attempt(const Message& message) {
   facts.cancel_link = absl::StrCat(policy_.portal_url, "/", message.tenant_id, "/appuntamenti/",
                                    message.appointment_id);
   facts.language = policy_.language;
-  absl::StatusOr<RenderedMessage> text =
-      Render(DefaultTemplate(message.kind, policy_.language), facts);
+  // The comune's own text when it wrote one; read at each send, so an edit applies at once.
+  MessageTemplate chosen = DefaultTemplate(message.kind, policy_.language);
+  if (options_.templates != nullptr) {
+    absl::StatusOr<std::optional<CustomTemplate>> custom =
+        options_.templates->Get(message.tenant_id, message.kind, policy_.language);
+    if (!custom.ok()) return Retry(message, "TEMPLATES_UNAVAILABLE", place->zone);
+    if (*custom) chosen = (*custom)->text;
+  }
+  absl::StatusOr<RenderedMessage> text = Render(chosen, facts);
   if (!text.ok()) {
     return {MessageState::kTechnicalFailure,
             std::string(status::ReasonOf(text.status()).value_or("TEMPLATE_FAILED")), std::nullopt};

@@ -29,6 +29,7 @@
 #include "services/notifications/email_sender.h"
 #include "services/notifications/messages_repository.h"
 #include "services/notifications/sms_sender.h"
+#include "services/notifications/templates_repository.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/events/consumer.h"
 #include "sportelli/logging/logger.h"
@@ -87,6 +88,8 @@ class MessageSender final {
     int batch = 20;
     // A message SENDING for this long belongs to a sender that died: it is tried again.
     absl::Duration lease = absl::Minutes(5);
+    // The comuni's own texts (null: the built-in ones for everyone). Must outlive the sender.
+    TemplatesRepository* templates = nullptr;
   };
 
   // Pointers must outlive the sender; `email` may be null (no SMTP server configured: e-mail

@@ -17,6 +17,7 @@
 #include "services/notifications/service_identity.h"
 #include "services/notifications/sms_receipts.h"
 #include "services/notifications/sms_sender.h"
+#include "services/notifications/templates_repository.h"
 #include "sportelli/events/service_kit.h"
 #include "sportelli/events/streams.h"
 #include "sportelli/events/worker.h"
@@ -66,7 +67,7 @@ absl::StatusOr<SmsRoutes*> AddSms(server::ServiceKit& kit, const SmsSettings& se
 // Messages to citizens: the comuni's streams read by a consumer group (each event handled by one
 // replica), and the sender.
 absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
-                                MessagesRepository* repository) {
+                                MessagesRepository* repository, TemplatesRepository* templates) {
   if (config.comuni.empty()) {
     kit.log().Warning("SPORTELLI_COMUNI is empty: no message will be sent to citizens");
     return absl::OkStatus();
@@ -106,7 +107,7 @@ absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
   kit.AddWorker([consumer] { consumer->Start(); }, [consumer] { consumer->Stop(); });
   auto* sender = kit.Own(std::make_unique<MessageSender>(
       repository, source, email, sms, &kit.clock(), &kit.log(), &kit.registry(), config.policy,
-      MessageSender::Options{.tenants = config.comuni}));
+      MessageSender::Options{.tenants = config.comuni, .templates = templates}));
   auto* outage = kit.Own(
       std::make_unique<events::OutageLog>(&kit.log(), "message sender", nlohmann::json::object()));
   auto* worker = kit.Own(std::make_unique<events::Worker>([sender, outage] {
@@ -135,10 +136,12 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* feed_connection = kit.Own(std::move(redis));
   auto* feed = kit.Own(std::make_unique<LiveFeed>(feed_connection, &kit.clock(), &kit.log(),
                                                   &kit.registry(), config.feed));
-  kit.AddService(kit.Own(
-      std::make_unique<NotificationsGrpcService>(feed, directory, messages, &kit.handler())));
+  auto* templates = kit.Own(std::make_unique<PostgresTemplatesRepository>(&kit.pool()));
+  kit.AddService(kit.Own(std::make_unique<NotificationsGrpcService>(
+      feed, directory, messages, templates, &kit.clock(), &kit.log(), config.policy.portal_url,
+      &kit.handler())));
   kit.AddWorker([feed] { feed->Start(); }, [feed] { feed->Stop(); });
-  RETURN_IF_ERROR(AddCitizenMessages(kit, config, messages));
+  RETURN_IF_ERROR(AddCitizenMessages(kit, config, messages, templates));
   // SIGTERM: the streams end with UNAVAILABLE at once, so that clients resume on another replica
   // instead of waiting for the shutdown deadline.
   kit.AddDrainHook([feed] { feed->Drain(); });

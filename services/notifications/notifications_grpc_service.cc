@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "services/notifications/domain/sms.h"
 #include "sportelli/api/names.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
@@ -22,6 +25,39 @@ struct NotificationName {
   }
   std::string ToString() const { return api::FormatResourceName(kPattern, {tenant, notification}); }
 };
+
+// A comune's text of one kind in one language: `<kind>-<language>`, "same-day-reminder-it".
+struct TemplateName {
+  static constexpr absl::string_view kPattern = "tenants/{tenant}/messageTemplates/{template}";
+  std::string tenant;
+  std::string id;
+  static TemplateName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return api::FormatResourceName(kPattern, {tenant, id}); }
+};
+
+std::string TemplateId(MessageKind kind, Language language) {
+  std::string id = absl::AsciiStrToLower(MessageKindName(kind));
+  std::replace(id.begin(), id.end(), '_', '-');
+  return absl::StrCat(id, "-", LanguageName(language));
+}
+
+constexpr MessageKind kKinds[] = {MessageKind::kConfirmation,    MessageKind::kCancellation,
+                                  MessageKind::kReschedule,      MessageKind::kReminder,
+                                  MessageKind::kSameDayReminder, MessageKind::kClosureMoved,
+                                  MessageKind::kClosureCancelled};
+constexpr Language kLanguages[] = {Language::kItalian, Language::kEnglish};
+
+// The kind and language a template's id names; NOT_FOUND for any other id (the set is fixed).
+absl::StatusOr<std::pair<MessageKind, Language>> ParseTemplateId(const std::string& id) {
+  for (MessageKind kind : kKinds) {
+    for (Language language : kLanguages) {
+      if (TemplateId(kind, language) == id) return std::make_pair(kind, language);
+    }
+  }
+  return status::NotFound("message template");
+}
 
 absl::Status RequireDeskStaff(const server::Call& call, const std::string& tenant) {
   RETURN_IF_ERROR(call.caller.RequireTenant(tenant));
@@ -136,6 +172,138 @@ grpc::Status NotificationsGrpcService::GetNotification(grpc::ServerContext* cont
     if (messages_ == nullptr) return status::Unavailable("citizen messages");
     ASSIGN_OR_RETURN(Message message, messages_->Get(name.tenant, name.notification));
     *response = ToProto(message);
+    return absl::OkStatus();
+  });
+}
+
+v1::MessageTemplate NotificationsGrpcService::TemplateToProto(
+    const std::string& tenant, MessageKind kind, Language language,
+    const std::optional<CustomTemplate>& custom) const {
+  const MessageTemplate& text = custom ? custom->text : DefaultTemplate(kind, language);
+  v1::MessageTemplate out;
+  out.set_name(TemplateName{tenant, TemplateId(kind, language)}.ToString());
+  out.set_kind(static_cast<v1::NotificationKind>(static_cast<int>(kind) + 1));
+  out.set_language_code(LanguageName(language));
+  out.set_subject(text.subject);
+  out.set_body(text.body);
+  out.set_custom(custom.has_value());
+  if (custom) api::ToTimestamp(custom->update_time, out.mutable_update_time());
+  // The SMS a citizen would get: a long date, a typical address, this comune's cancel link.
+  absl::TimeZone rome;
+  if (!absl::LoadTimeZone("Europe/Rome", &rome)) rome = absl::UTCTimeZone();
+  MessageFacts sample;
+  sample.comune = "Villa Basilica";
+  sample.address = "Via della Chiesa 12, 55019 Villa Basilica";
+  sample.start = absl::FromCivil(absl::CivilMinute(2026, 9, 30, 10, 30), rome);
+  sample.previous_start = absl::FromCivil(absl::CivilMinute(2026, 9, 23, 10, 30), rome);
+  sample.zone = rome;
+  sample.cancel_link =
+      absl::StrCat(portal_url_, "/", tenant, "/appuntamenti/", std::string(25, 'a'));
+  sample.language = language;
+  if (absl::StatusOr<RenderedMessage> rendered = Render(text, sample); rendered.ok()) {
+    const SmsLength length = MeasureSms(rendered->body);
+    out.mutable_sms_length()->set_ucs2(length.encoding == SmsEncoding::kUcs2);
+    out.mutable_sms_length()->set_units(length.units);
+    out.mutable_sms_length()->set_segments(length.segments);
+  }
+  return out;
+}
+
+grpc::Status NotificationsGrpcService::ListMessageTemplates(
+    grpc::ServerContext* context, const v1::ListMessageTemplatesRequest* request,
+    v1::ListMessageTemplatesResponse* response) {
+  return handler_->Handle(context, "ListMessageTemplates", [&](server::Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(api::TenantName parent,
+                     api::ParseName<api::TenantName>(request->parent(), "parent"));
+    RETURN_IF_ERROR(call.caller.RequireTenant(parent.tenant));
+    RETURN_IF_ERROR(
+        call.caller.RequireAnyRole({auth::Role::kTenantAdmin, auth::Role::kCoordinator}));
+    if (templates_ == nullptr) return status::Unavailable("citizen messages");
+    ASSIGN_OR_RETURN(std::vector<CustomTemplate> custom, templates_->List(parent.tenant));
+    for (MessageKind kind : kKinds) {
+      for (Language language : kLanguages) {
+        std::optional<CustomTemplate> own;
+        for (const CustomTemplate& c : custom) {
+          if (c.kind == kind && c.language == language) own = c;
+        }
+        *response->add_message_templates() = TemplateToProto(parent.tenant, kind, language, own);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status NotificationsGrpcService::GetMessageTemplate(
+    grpc::ServerContext* context, const v1::GetMessageTemplateRequest* request,
+    v1::MessageTemplate* response) {
+  return handler_->Handle(context, "GetMessageTemplate", [&](server::Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(TemplateName name, api::ParseName<TemplateName>(request->name(), "name"));
+    RETURN_IF_ERROR(call.caller.RequireTenant(name.tenant));
+    RETURN_IF_ERROR(
+        call.caller.RequireAnyRole({auth::Role::kTenantAdmin, auth::Role::kCoordinator}));
+    ASSIGN_OR_RETURN(auto which, ParseTemplateId(name.id));
+    if (templates_ == nullptr) return status::Unavailable("citizen messages");
+    ASSIGN_OR_RETURN(std::optional<CustomTemplate> custom,
+                     templates_->Get(name.tenant, which.first, which.second));
+    *response = TemplateToProto(name.tenant, which.first, which.second, custom);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status NotificationsGrpcService::UpdateMessageTemplate(
+    grpc::ServerContext* context, const v1::UpdateMessageTemplateRequest* request,
+    v1::MessageTemplate* response) {
+  return handler_->Handle(
+      context, "UpdateMessageTemplate", [&](server::Call& call) -> absl::Status {
+        const v1::MessageTemplate& wanted = request->message_template();
+        ASSIGN_OR_RETURN(TemplateName name,
+                         api::ParseName<TemplateName>(wanted.name(), "message_template.name"));
+        RETURN_IF_ERROR(call.caller.RequireTenant(name.tenant));
+        RETURN_IF_ERROR(call.caller.RequireAnyRole({auth::Role::kTenantAdmin}));
+        ASSIGN_OR_RETURN(auto which, ParseTemplateId(name.id));
+        const MessageTemplate text{wanted.subject(), wanted.body()};
+        status::FieldViolations violations;
+        if (text.subject.size() > 200) {
+          violations.Add("message_template.subject", "at most 200 bytes");
+        }
+        if (text.body.size() > 2000) violations.Add("message_template.body", "at most 2000 bytes");
+        if (!IsWellFormedUtf8(text.subject) || !IsWellFormedUtf8(text.body)) {
+          violations.Add("message_template", "must be UTF-8");
+        }
+        RETURN_IF_ERROR(violations.ToStatus());
+        // Every problem at once, as violations on "subject" and "body" (the deny-list's stem,
+        // never the writer's text).
+        if (absl::Status valid = ValidateTemplate(which.first, text); !valid.ok()) {
+          if (valid.code() != absl::StatusCode::kInvalidArgument) return valid;
+          for (const auto& [field, description] : status::FieldViolationsOf(valid)) {
+            violations.Add(absl::StrCat("message_template.", field), description);
+          }
+          return violations.ToStatus();
+        }
+        if (templates_ == nullptr) return status::Unavailable("citizen messages");
+        const CustomTemplate custom{which.first, which.second, text, clock_->Now()};
+        RETURN_IF_ERROR(templates_->Put(name.tenant, custom));
+        logger_->Info(
+            "message template changed",
+            {{"tenant", name.tenant}, {"template", name.id}, {"by", call.caller.subject}});
+        *response = TemplateToProto(name.tenant, which.first, which.second, custom);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status NotificationsGrpcService::ResetMessageTemplate(
+    grpc::ServerContext* context, const v1::ResetMessageTemplateRequest* request,
+    v1::MessageTemplate* response) {
+  return handler_->Handle(context, "ResetMessageTemplate", [&](server::Call& call) -> absl::Status {
+    ASSIGN_OR_RETURN(TemplateName name, api::ParseName<TemplateName>(request->name(), "name"));
+    RETURN_IF_ERROR(call.caller.RequireTenant(name.tenant));
+    RETURN_IF_ERROR(call.caller.RequireAnyRole({auth::Role::kTenantAdmin}));
+    ASSIGN_OR_RETURN(auto which, ParseTemplateId(name.id));
+    if (templates_ == nullptr) return status::Unavailable("citizen messages");
+    RETURN_IF_ERROR(templates_->Remove(name.tenant, which.first, which.second));
+    logger_->Info("message template reset",
+                  {{"tenant", name.tenant}, {"template", name.id}, {"by", call.caller.subject}});
+    *response = TemplateToProto(name.tenant, which.first, which.second, std::nullopt);
     return absl::OkStatus();
   });
 }

@@ -103,8 +103,9 @@ class WatchTest : public ::testing::Test {
     handler_ = std::make_unique<server::RpcHandler>(
         "notifications.sportelli", &identity_.verifier(), metrics_.get(), &logger_);
     feed_ = std::make_unique<LiveFeed>(redis_.get(), &clock_, &logger_, registry_.get(), options);
-    service_ = std::make_unique<NotificationsGrpcService>(feed_.get(), &directory_,
-                                                          /*messages=*/nullptr, handler_.get());
+    service_ = std::make_unique<NotificationsGrpcService>(
+        feed_.get(), &directory_, /*messages=*/nullptr, /*templates=*/nullptr, &clock_, &logger_,
+        "https://prenota.sportelli.invalid", handler_.get());
     server::ServerOptions server_options =
         sportelli::testing::TestServerOptions("sportelli.notifications.v1.NotificationsService", 4);
     server_options.shutdown_grace = absl::ZeroDuration();

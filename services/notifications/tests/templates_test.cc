@@ -1,0 +1,240 @@
+// The comuni's texts through the API, on a real gRPC server over a throwaway PostgreSQL: who may
+// read and change them, what is refused (and that a refusal changes nothing), how a change
+// reaches the next message a citizen gets, and the SMS length each one reports.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "services/notifications/citizen_messages.h"
+#include "services/notifications/notifications_grpc_service.h"
+#include "services/notifications/postgres_messages_repository.h"
+#include "services/notifications/templates_repository.h"
+#include "services/notifications/tests/fake_source.h"
+#include "sportelli/api/proto_time.h"
+#include "sportelli/clock/clock.h"
+#include "sportelli/events/outbox.h"
+#include "sportelli/notifications/v1/notifications_service.grpc.pb.h"
+#include "sportelli/pg/pool.h"
+#include "sportelli/server/server.h"
+#include "sportelli/testing/grpc_failure.h"
+#include "sportelli/testing/status_matchers.h"
+#include "sportelli/testing/test_database.h"
+#include "sportelli/testing/test_identity.h"
+#include "sportelli/testing/test_server.h"
+
+namespace sportelli::notifications {
+
+const std::vector<pg::Migration>& Migrations();
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+constexpr char kTenant[] = "capannori";
+constexpr char kReminder[] = "tenants/capannori/messageTemplates/reminder-it";
+
+class TemplatesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(db_, sportelli::testing::TestDatabase::Create());
+    ASSERT_OK(db_->Migrate("notifications", Migrations(), {}));
+    ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn(), {.max_size = 4}));
+    templates_ = std::make_unique<PostgresTemplatesRepository>(pool_.get());
+    messages_ = std::make_unique<PostgresMessagesRepository>(pool_.get());
+    registry_ = std::make_shared<prometheus::Registry>();
+    metrics_ = std::make_unique<server::RpcMetrics>("notifications", *registry_);
+    handler_ = std::make_unique<server::RpcHandler>(
+        "notifications.sportelli", &identity_.verifier(), metrics_.get(), &logger_);
+    // The feed and the directory are not used by these RPCs.
+    service_ = std::make_unique<NotificationsGrpcService>(
+        /*feed=*/nullptr, /*directory=*/nullptr, messages_.get(), templates_.get(), &clock_,
+        &logger_, "https://prenota.comune.capannori.lu.it", handler_.get());
+    server::ServerOptions options =
+        sportelli::testing::TestServerOptions("sportelli.notifications.v1.NotificationsService", 4);
+    options.shutdown_grace = absl::ZeroDuration();
+    server_ = std::make_unique<server::Server>(options, &logger_, registry_);
+    server_->AddService(service_.get());
+    ASSERT_OK(server_->Start());
+    stub_ = v1::NotificationsService::NewStub(sportelli::testing::ChannelTo(*server_));
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& tenant,
+                                          std::vector<std::string> roles) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("authorization",
+                         "Bearer " + identity_.Token(tenant, std::move(roles), "admin-1"));
+    return context;
+  }
+  grpc::Status Update(const std::string& name, const std::string& subject, const std::string& body,
+                      v1::MessageTemplate* out, std::vector<std::string> roles = {"tenant_admin"},
+                      const std::string& tenant = kTenant) {
+    v1::UpdateMessageTemplateRequest request;
+    request.mutable_message_template()->set_name(name);
+    request.mutable_message_template()->set_subject(subject);
+    request.mutable_message_template()->set_body(body);
+    return stub_->UpdateMessageTemplate(As(tenant, std::move(roles)).get(), request, out);
+  }
+  v1::MessageTemplate Get(const std::string& name) {
+    v1::GetMessageTemplateRequest request;
+    request.set_name(name);
+    v1::MessageTemplate out;
+    EXPECT_TRUE(stub_->GetMessageTemplate(As(kTenant, {"coordinator"}).get(), request, &out).ok());
+    return out;
+  }
+
+  std::unique_ptr<sportelli::testing::TestDatabase> db_;
+  std::unique_ptr<pg::ConnectionPool> pool_;
+  std::unique_ptr<PostgresTemplatesRepository> templates_;
+  std::unique_ptr<PostgresMessagesRepository> messages_;
+  clock::FakeClock clock_{Local(2026, 11, 30, 10)};
+  logging::Logger logger_{"notifications-test", logging::Level::kError};
+  sportelli::testing::TestIdentity identity_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<server::RpcMetrics> metrics_;
+  std::unique_ptr<server::RpcHandler> handler_;
+  std::unique_ptr<NotificationsGrpcService> service_;
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<v1::NotificationsService::Stub> stub_;
+};
+
+TEST_F(TemplatesTest, EveryKindAndLanguageIsListedBuiltInUntilTheComuneWritesItsOwn) {
+  v1::ListMessageTemplatesRequest request;
+  request.set_parent("tenants/capannori");
+  v1::ListMessageTemplatesResponse listed;
+  ASSERT_TRUE(
+      stub_->ListMessageTemplates(As(kTenant, {"tenant_admin"}).get(), request, &listed).ok());
+  ASSERT_THAT(listed.message_templates(), SizeIs(14));  // 7 kinds × 2 languages
+  for (const v1::MessageTemplate& t : listed.message_templates()) {
+    EXPECT_FALSE(t.custom()) << t.name();
+    EXPECT_FALSE(t.body().empty()) << t.name();
+    EXPECT_GE(t.sms_length().segments(), 1) << t.name();
+  }
+  const v1::MessageTemplate reminder = Get(kReminder);
+  EXPECT_EQ(reminder.kind(), v1::NOTIFICATION_KIND_REMINDER);
+  EXPECT_EQ(reminder.language_code(), "it");
+  EXPECT_FALSE(reminder.sms_length().ucs2());
+}
+
+TEST_F(TemplatesTest, AnAdministratorsTextIsCheckedStoredAndUsedForTheNextMessage) {
+  v1::MessageTemplate stored;
+  ASSERT_TRUE(Update(kReminder, "Comune di {comune}: promemoria",
+                     "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}", &stored)
+                  .ok());
+  EXPECT_TRUE(stored.custom());
+  // With a long date, a long address and the comune's link, that is two SMS: the measure tells
+  // the administrator; without the address, one.
+  EXPECT_EQ(stored.sms_length().segments(), 2);
+  EXPECT_FALSE(stored.sms_length().ucs2());
+  v1::MessageTemplate shorter;
+  ASSERT_TRUE(Update(kReminder, "Comune di {comune}: promemoria",
+                     "Promemoria: {date} ore {time}. Annulla: {cancel_link}", &shorter)
+                  .ok());
+  EXPECT_EQ(shorter.sms_length().segments(), 1);
+  EXPECT_LE(shorter.sms_length().units(), 160);
+  ASSERT_TRUE(Update(kReminder, "Comune di {comune}: promemoria",
+                     "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}", &stored)
+                  .ok());
+  EXPECT_EQ(api::FromTimestamp(stored.update_time()), clock_.Now());
+  EXPECT_EQ(Get(kReminder).body(),
+            "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}");
+
+  // The sender uses it for the comune's next reminder.
+  FakeSource source;
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  source.appointments["capannori/a1"] =
+      AppointmentNow{"sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail};
+  MessagePolicy policy;
+  policy.zone = Rome();
+  struct Recorder final : EmailSender {
+    SendResult Send(const Email& email) override {
+      sent.push_back(email);
+      return {SendOutcome::kAccepted, ""};
+    }
+    std::vector<Email> sent;
+  } email;
+  MessagePlanner planner(messages_.get(), &source, &clock_, policy);
+  MessageSender sender(messages_.get(), &source, &email, nullptr, &clock_, &logger_, nullptr,
+                       policy,
+                       MessageSender::Options{.tenants = {kTenant}, .templates = templates_.get()});
+  events::v1::Event booked =
+      events::NewEvent(kTenant, "tenants/capannori/appointments/a1", clock_.Now());
+  booked.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
+  api::ToTimestamp(start, booked.mutable_appointment_booked()->mutable_start_time());
+  ASSERT_OK(planner.Handle(events::StreamEntry{"{capannori}:events", "1-0", booked}));
+  ASSERT_OK(sender.RunOnce().status());  // the confirmation
+  clock_.Set(Local(2026, 12, 1, 9, 30));
+  ASSERT_OK(sender.RunOnce().status());  // the reminder
+  ASSERT_THAT(email.sent, SizeIs(2));  // the built-in confirmation, then the comune's reminder
+  EXPECT_THAT(email.sent[0].body, HasSubstr("confermato"));
+  EXPECT_EQ(email.sent[1].subject, "Comune di Capannori: promemoria");
+  EXPECT_THAT(email.sent[1].body, ::testing::StartsWith("Promemoria: giovedì 3 dicembre 2026 ore "
+                                                        "09:30, Piazza Aldo Moro 1"));
+
+  // Reset: the built-in text again.
+  v1::ResetMessageTemplateRequest reset;
+  reset.set_name(kReminder);
+  v1::MessageTemplate after;
+  ASSERT_TRUE(stub_->ResetMessageTemplate(As(kTenant, {"tenant_admin"}).get(), reset, &after).ok());
+  EXPECT_FALSE(after.custom());
+  EXPECT_FALSE(Get(kReminder).custom());
+}
+
+TEST_F(TemplatesTest, ATextThatRevealsTheServiceOrLacksTheFactsIsRefusedAndNothingChanges) {
+  v1::MessageTemplate ignored;
+  sportelli::testing::Failure refused = sportelli::testing::Decode(Update(
+      kReminder, "Servizi sociali: promemoria", "Promemoria del colloquio {time}", &ignored));
+  EXPECT_EQ(refused.code, grpc::StatusCode::INVALID_ARGUMENT);
+  const std::vector<std::string> fields = sportelli::testing::Fields(refused);
+  EXPECT_THAT(fields, ::testing::Contains("message_template.subject"));
+  EXPECT_THAT(fields, ::testing::Contains("message_template.body"));
+  for (const auto& [field, description] : refused.violations) {
+    EXPECT_THAT(description, ::testing::Not(HasSubstr("colloquio {time}")));  // never echoed
+  }
+  // An unknown placeholder.
+  refused = sportelli::testing::Decode(
+      Update(kReminder, "Promemoria", "{date} {time} {codice_fiscale} {cancel_link}", &ignored));
+  EXPECT_EQ(refused.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(Get(kReminder).custom());
+}
+
+TEST_F(TemplatesTest, OnlyTheComunesAdministratorChangesItsTexts) {
+  v1::MessageTemplate ignored;
+  const std::string subject = "Comune di {comune}: promemoria";
+  const std::string body = "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}";
+  for (const char* role : {"coordinator", "operator", "portal", "dpo"}) {
+    EXPECT_EQ(Update(kReminder, subject, body, &ignored, {role}).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << role;
+  }
+  EXPECT_EQ(Update(kReminder, subject, body, &ignored, {"tenant_admin"}, "lucca").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Reading: coordinators yes, operators no.
+  v1::GetMessageTemplateRequest get;
+  get.set_name(kReminder);
+  EXPECT_EQ(stub_->GetMessageTemplate(As(kTenant, {"operator"}).get(), get, &ignored).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_FALSE(Get(kReminder).custom());
+  // A template the service does not have.
+  get.set_name("tenants/capannori/messageTemplates/birthday-it");
+  EXPECT_EQ(
+      stub_->GetMessageTemplate(As(kTenant, {"tenant_admin"}).get(), get, &ignored).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  // Lucca's administrator does not see Capannori's change.
+  ASSERT_TRUE(Update(kReminder, subject, body, &ignored).ok());
+  get.set_name("tenants/lucca/messageTemplates/reminder-it");
+  v1::MessageTemplate lucca;
+  ASSERT_TRUE(stub_->GetMessageTemplate(As("lucca", {"tenant_admin"}).get(), get, &lucca).ok());
+  EXPECT_FALSE(lucca.custom());
+}
+
+}  // namespace
+}  // namespace sportelli::notifications
