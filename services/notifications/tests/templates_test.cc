@@ -173,7 +173,7 @@ TEST_F(TemplatesTest, AnAdministratorsTextIsCheckedStoredAndUsedForTheNextMessag
   ASSERT_OK(sender.RunOnce().status());  // the confirmation
   clock_.Set(Local(2026, 12, 1, 9, 30));
   ASSERT_OK(sender.RunOnce().status());  // the reminder
-  ASSERT_THAT(email.sent, SizeIs(2));  // the built-in confirmation, then the comune's reminder
+  ASSERT_THAT(email.sent, SizeIs(2));    // the built-in confirmation, then the comune's reminder
   EXPECT_THAT(email.sent[0].body, HasSubstr("confermato"));
   EXPECT_EQ(email.sent[1].subject, "Comune di Capannori: promemoria");
   EXPECT_THAT(email.sent[1].body, ::testing::StartsWith("Promemoria: giovedì 3 dicembre 2026 ore "
