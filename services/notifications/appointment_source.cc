@@ -58,6 +58,7 @@ absl::StatusOr<AppointmentNow> GrpcAppointmentSource::Appointment(
   now.phone_number = contact.phone_number();
   now.email = contact.email();
   now.preferred = FromProto(contact.preferred_contact());
+  now.citizen = contact.citizen();
   return now;
 }
 

@@ -26,6 +26,9 @@ struct AppointmentNow {
   std::string phone_number;  // E.164, or empty
   std::string email;         // or empty
   PreferredContact preferred = PreferredContact::kNone;
+  // Scheduling's pseudonym of the citizen in the comune (AppointmentContact.citizen): their
+  // opt-outs are kept under it. Empty when the citizen's data was erased.
+  std::string citizen{};
 };
 
 struct Place {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -239,6 +240,14 @@ Outcome MessageSender::Attempt(const Message& message) {
       (!appointment->booked || appointment->start != message.appointment_start ||
        now >= appointment->start)) {
     return {MessageState::kDropped, "APPOINTMENT_CHANGED", std::nullopt};
+  }
+  if (options_.opt_outs != nullptr && !appointment->citizen.empty()) {
+    absl::StatusOr<std::set<MessageKind>> opted_out =
+        options_.opt_outs->Get(message.tenant_id, appointment->citizen);
+    if (!opted_out.ok()) return Retry(message, "OPT_OUTS_UNAVAILABLE", policy_.zone);
+    if (opted_out->contains(message.kind)) {
+      return {MessageState::kDropped, "OPTED_OUT", std::nullopt};
+    }
   }
   absl::StatusOr<Place> place = source_->PlaceOf(message.tenant_id, appointment->desk_id);
   if (!place.ok()) return Retry(message, "TENANTS_UNAVAILABLE", policy_.zone);

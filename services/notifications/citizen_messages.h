@@ -28,6 +28,7 @@
 #include "services/notifications/domain/schedule.h"
 #include "services/notifications/email_sender.h"
 #include "services/notifications/messages_repository.h"
+#include "services/notifications/opt_outs.h"
 #include "services/notifications/sms_sender.h"
 #include "services/notifications/templates_repository.h"
 #include "sportelli/clock/clock.h"
@@ -90,6 +91,8 @@ class MessageSender final {
     absl::Duration lease = absl::Minutes(5);
     // The comuni's own texts (null: the built-in ones for everyone). Must outlive the sender.
     TemplatesRepository* templates = nullptr;
+    // What citizens opted out of (null: nobody did). Must outlive the sender.
+    OptOutsRepository* opt_outs = nullptr;
   };
 
   // Pointers must outlive the sender; `email` may be null (no SMTP server configured: e-mail

@@ -67,18 +67,12 @@ absl::StatusOr<SmsRoutes*> AddSms(server::ServiceKit& kit, const SmsSettings& se
 // Messages to citizens: the comuni's streams read by a consumer group (each event handled by one
 // replica), and the sender.
 absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
-                                MessagesRepository* repository, TemplatesRepository* templates) {
-  if (config.comuni.empty()) {
+                                MessagesRepository* repository, TemplatesRepository* templates,
+                                OptOutsRepository* opt_outs, AppointmentSource* source) {
+  if (config.comuni.empty() || source == nullptr) {
     kit.log().Warning("SPORTELLI_COMUNI is empty: no message will be sent to citizens");
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ServiceIdentity> made,
-                   ServiceIdentity::Create(config.service_key_pem, config.issuer, config.audience,
-                                           &kit.clock()));
-  auto* identity = kit.Own(std::move(made));
-  auto* source = kit.Own(std::make_unique<GrpcAppointmentSource>(
-      kit.ChannelTo(config.scheduling_address), kit.ChannelTo(config.tenants.address), identity,
-      config.dependency_deadline));
   EmailSender* email = nullptr;
   if (config.smtp) {
     ASSIGN_OR_RETURN(std::unique_ptr<SmtpEmailSender> smtp,
@@ -107,7 +101,8 @@ absl::Status AddCitizenMessages(server::ServiceKit& kit, const Config& config,
   kit.AddWorker([consumer] { consumer->Start(); }, [consumer] { consumer->Stop(); });
   auto* sender = kit.Own(std::make_unique<MessageSender>(
       repository, source, email, sms, &kit.clock(), &kit.log(), &kit.registry(), config.policy,
-      MessageSender::Options{.tenants = config.comuni, .templates = templates}));
+      MessageSender::Options{
+          .tenants = config.comuni, .templates = templates, .opt_outs = opt_outs}));
   auto* outage = kit.Own(
       std::make_unique<events::OutageLog>(&kit.log(), "message sender", nlohmann::json::object()));
   auto* worker = kit.Own(std::make_unique<events::Worker>([sender, outage] {
@@ -137,11 +132,22 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* feed = kit.Own(std::make_unique<LiveFeed>(feed_connection, &kit.clock(), &kit.log(),
                                                   &kit.registry(), config.feed));
   auto* templates = kit.Own(std::make_unique<PostgresTemplatesRepository>(&kit.pool()));
+  auto* opt_outs = kit.Own(std::make_unique<PostgresOptOutsRepository>(&kit.pool()));
+  AppointmentSource* source = nullptr;
+  if (!config.comuni.empty()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<ServiceIdentity> made,
+                     ServiceIdentity::Create(config.service_key_pem, config.issuer, config.audience,
+                                             &kit.clock()));
+    auto* identity = kit.Own(std::move(made));
+    source = kit.Own(std::make_unique<GrpcAppointmentSource>(
+        kit.ChannelTo(config.scheduling_address), kit.ChannelTo(config.tenants.address), identity,
+        config.dependency_deadline));
+  }
   kit.AddService(kit.Own(std::make_unique<NotificationsGrpcService>(
-      feed, directory, messages, templates, &kit.clock(), &kit.log(), config.policy.portal_url,
-      &kit.handler())));
+      feed, directory, messages, templates, opt_outs, source, &kit.clock(), &kit.log(),
+      config.policy.portal_url, &kit.handler())));
   kit.AddWorker([feed] { feed->Start(); }, [feed] { feed->Stop(); });
-  RETURN_IF_ERROR(AddCitizenMessages(kit, config, messages, templates));
+  RETURN_IF_ERROR(AddCitizenMessages(kit, config, messages, templates, opt_outs, source));
   // SIGTERM: the streams end with UNAVAILABLE at once, so that clients resume on another replica
   // instead of waiting for the shutdown deadline.
   kit.AddDrainHook([feed] { feed->Drain(); });

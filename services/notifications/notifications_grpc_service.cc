@@ -1,6 +1,7 @@
 #include "services/notifications/notifications_grpc_service.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -58,6 +59,18 @@ absl::StatusOr<std::pair<MessageKind, Language>> ParseTemplateId(const std::stri
   }
   return status::NotFound("message template");
 }
+
+// A citizen's choices, reached through one of their appointments.
+struct PreferencesName {
+  static constexpr absl::string_view kPattern =
+      "tenants/{tenant}/appointments/{appointment}/messagePreferences";
+  std::string tenant;
+  std::string appointment;
+  static PreferencesName FromIds(std::vector<std::string> ids) {
+    return {std::move(ids[0]), std::move(ids[1])};
+  }
+  std::string ToString() const { return api::FormatResourceName(kPattern, {tenant, appointment}); }
+};
 
 absl::Status RequireDeskStaff(const server::Call& call, const std::string& tenant) {
   RETURN_IF_ERROR(call.caller.RequireTenant(tenant));
@@ -306,6 +319,76 @@ grpc::Status NotificationsGrpcService::ResetMessageTemplate(
     *response = TemplateToProto(name.tenant, which.first, which.second, std::nullopt);
     return absl::OkStatus();
   });
+}
+
+namespace {
+
+// The citizen of `name`'s appointment, for their preferences: the desk's staff or the portal.
+absl::StatusOr<std::string> CitizenOf(const server::Call& call, const PreferencesName& name,
+                                      AppointmentSource* source) {
+  RETURN_IF_ERROR(call.caller.RequireTenant(name.tenant));
+  RETURN_IF_ERROR(call.caller.RequireAnyRole(
+      {auth::Role::kOperator, auth::Role::kCoordinator, auth::Role::kPortal}));
+  if (source == nullptr) return status::Unavailable("citizen messages");
+  ASSIGN_OR_RETURN(AppointmentNow appointment, source->Appointment(name.tenant, name.appointment));
+  if (appointment.citizen.empty()) {
+    return status::Error(absl::StatusCode::kFailedPrecondition,
+                         "the citizen of this appointment was erased", "CITIZEN_ERASED");
+  }
+  return appointment.citizen;
+}
+
+void PreferencesToProto(const PreferencesName& name, const std::set<MessageKind>& kinds,
+                        v1::MessagePreferences* out) {
+  out->set_name(name.ToString());
+  for (MessageKind kind : kinds) {
+    out->add_opted_out_kinds(static_cast<v1::NotificationKind>(static_cast<int>(kind) + 1));
+  }
+}
+
+}  // namespace
+
+grpc::Status NotificationsGrpcService::GetMessagePreferences(
+    grpc::ServerContext* context, const v1::GetMessagePreferencesRequest* request,
+    v1::MessagePreferences* response) {
+  return handler_->Handle(
+      context, "GetMessagePreferences", [&](server::Call& call) -> absl::Status {
+        ASSIGN_OR_RETURN(PreferencesName name,
+                         api::ParseName<PreferencesName>(request->name(), "name"));
+        ASSIGN_OR_RETURN(std::string citizen, CitizenOf(call, name, source_));
+        if (opt_outs_ == nullptr) return status::Unavailable("citizen messages");
+        ASSIGN_OR_RETURN(std::set<MessageKind> kinds, opt_outs_->Get(name.tenant, citizen));
+        PreferencesToProto(name, kinds, response);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status NotificationsGrpcService::UpdateMessagePreferences(
+    grpc::ServerContext* context, const v1::UpdateMessagePreferencesRequest* request,
+    v1::MessagePreferences* response) {
+  return handler_->Handle(
+      context, "UpdateMessagePreferences", [&](server::Call& call) -> absl::Status {
+        const v1::MessagePreferences& wanted = request->message_preferences();
+        ASSIGN_OR_RETURN(PreferencesName name, api::ParseName<PreferencesName>(
+                                                   wanted.name(), "message_preferences.name"));
+        status::FieldViolations violations;
+        std::set<MessageKind> kinds;
+        for (int i = 0; i < wanted.opted_out_kinds_size(); ++i) {
+          const int kind = wanted.opted_out_kinds(i);
+          if (kind < 1 || kind > static_cast<int>(MessageKind::kClosureCancelled) + 1) {
+            violations.Add(absl::StrCat("message_preferences.opted_out_kinds[", i, "]"),
+                           "must be a notification kind");
+            continue;
+          }
+          kinds.insert(static_cast<MessageKind>(kind - 1));
+        }
+        RETURN_IF_ERROR(violations.ToStatus());
+        ASSIGN_OR_RETURN(std::string citizen, CitizenOf(call, name, source_));
+        if (opt_outs_ == nullptr) return status::Unavailable("citizen messages");
+        RETURN_IF_ERROR(opt_outs_->Set(name.tenant, citizen, kinds, clock_->Now()));
+        PreferencesToProto(name, kinds, response);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace sportelli::notifications

@@ -11,8 +11,10 @@
 #include <optional>
 #include <string>
 
+#include "services/notifications/appointment_source.h"
 #include "services/notifications/live_feed.h"
 #include "services/notifications/messages_repository.h"
+#include "services/notifications/opt_outs.h"
 #include "services/notifications/templates_repository.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/logging/logger.h"
@@ -29,14 +31,18 @@ class NotificationsGrpcService final
   // Pointers must outlive the service.
   // `messages` and `templates` may be null (a replica without citizen messages: their RPCs are
   // UNAVAILABLE). `portal_url` makes the cancel link a template's SMS length is measured with.
+  // `opt_outs` and `source` (the citizen of an appointment) may be null too.
   NotificationsGrpcService(LiveFeed* feed, tenants_client::Directory* directory,
                            MessagesRepository* messages, TemplatesRepository* templates,
+                           OptOutsRepository* opt_outs, AppointmentSource* source,
                            const clock::Clock* clock, logging::Logger* logger,
                            std::string portal_url, const server::RpcHandler* handler)
       : feed_(feed),
         directory_(directory),
         messages_(messages),
         templates_(templates),
+        opt_outs_(opt_outs),
+        source_(source),
         clock_(clock),
         logger_(logger),
         portal_url_(std::move(portal_url)),
@@ -62,6 +68,12 @@ class NotificationsGrpcService final
   grpc::Status ResetMessageTemplate(grpc::ServerContext* context,
                                     const v1::ResetMessageTemplateRequest* request,
                                     v1::MessageTemplate* response) override;
+  grpc::Status GetMessagePreferences(grpc::ServerContext* context,
+                                     const v1::GetMessagePreferencesRequest* request,
+                                     v1::MessagePreferences* response) override;
+  grpc::Status UpdateMessagePreferences(grpc::ServerContext* context,
+                                        const v1::UpdateMessagePreferencesRequest* request,
+                                        v1::MessagePreferences* response) override;
 
  private:
   // A template as the API shows it: the comune's own, or the built-in one.
@@ -73,6 +85,8 @@ class NotificationsGrpcService final
   tenants_client::Directory* const directory_;
   MessagesRepository* const messages_;
   TemplatesRepository* const templates_;
+  OptOutsRepository* const opt_outs_;
+  AppointmentSource* const source_;
   const clock::Clock* const clock_;
   logging::Logger* const logger_;
   const std::string portal_url_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "services/scheduling/cancel_token.h"
 #include "services/scheduling/domain/slots.h"
 #include "sportelli/citizen/blind_index.h"
@@ -100,6 +101,12 @@ void BookingService::AfterWrite(const absl::StatusOr<pg::Created<T>>& result,
 std::string BookingService::CancelTokenFor(const std::string& tenant_id,
                                            const std::string& appointment_id) const {
   return CancelToken(*secret_, tenant_id, appointment_id);
+}
+
+std::string BookingService::NotificationPseudonym(const std::string& tenant_id,
+                                                  const std::string& citizen_index) const {
+  if (citizen_index.empty()) return "";
+  return absl::BytesToHexString(secret_->Hmac("notification-pseudonym", tenant_id, citizen_index));
 }
 
 void BookingService::ConfigurationChanged(const std::string& tenant_id) {

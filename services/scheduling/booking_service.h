@@ -97,6 +97,10 @@ class BookingService {
   // The citizen's cancel token of an appointment (43 URL-safe characters): never stored, so a
   // retried booking's reply gets it derived again.
   std::string CancelTokenFor(const std::string& tenant_id, const std::string& appointment_id) const;
+  // AppointmentContact.citizen: a pseudonym of the citizen with blind index `citizen_index`
+  // for the notifications service (hex); empty for an empty index (the citizen was erased).
+  std::string NotificationPseudonym(const std::string& tenant_id,
+                                    const std::string& citizen_index) const;
 
   // Reads and lists of appointments with their citizens, audited as `who`'s.
   absl::StatusOr<StoredAppointment> GetAppointment(const std::string& tenant_id,

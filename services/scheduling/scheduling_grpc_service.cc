@@ -222,6 +222,9 @@ grpc::Status SchedulingGrpcService::GetAppointmentContact(
     ASSIGN_OR_RETURN(StoredAppointment stored,
                      booking_->GetAppointment(name.tenant, name.appointment, who));
     *response = ToContactProto(stored.appointment);
+    if (!stored.appointment.citizen_erased) {
+      response->set_citizen(booking_->NotificationPseudonym(name.tenant, stored.citizen_index));
+    }
     return absl::OkStatus();
   });
 }

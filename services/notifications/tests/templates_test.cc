@@ -1,7 +1,9 @@
-// The comuni's texts through the API, on a real gRPC server over a throwaway PostgreSQL: who may
-// read and change them, what is refused (and that a refusal changes nothing), how a change
-// reaches the next message a citizen gets, and the SMS length each one reports.
+// The comuni's texts and the citizens' opt-outs through the API, on a real gRPC server over a
+// throwaway PostgreSQL: who may read and change them, what is refused (and that a refusal changes
+// nothing), how a change reaches the next message a citizen gets, and the SMS length each text
+// reports. Scheduling is replaced by its answers (FakeSource).
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,7 @@ class TemplatesTest : public ::testing::Test {
     ASSERT_OK(db_->Migrate("notifications", Migrations(), {}));
     ASSERT_OK_AND_ASSIGN(pool_, pg::ConnectionPool::Create(db_->runtime_dsn(), {.max_size = 4}));
     templates_ = std::make_unique<PostgresTemplatesRepository>(pool_.get());
+    opt_outs_ = std::make_unique<PostgresOptOutsRepository>(pool_.get());
     messages_ = std::make_unique<PostgresMessagesRepository>(pool_.get());
     registry_ = std::make_shared<prometheus::Registry>();
     metrics_ = std::make_unique<server::RpcMetrics>("notifications", *registry_);
@@ -53,8 +56,8 @@ class TemplatesTest : public ::testing::Test {
         "notifications.sportelli", &identity_.verifier(), metrics_.get(), &logger_);
     // The feed and the directory are not used by these RPCs.
     service_ = std::make_unique<NotificationsGrpcService>(
-        /*feed=*/nullptr, /*directory=*/nullptr, messages_.get(), templates_.get(), &clock_,
-        &logger_, "https://prenota.comune.capannori.lu.it", handler_.get());
+        /*feed=*/nullptr, /*directory=*/nullptr, messages_.get(), templates_.get(), opt_outs_.get(),
+        &source_, &clock_, &logger_, "https://prenota.comune.capannori.lu.it", handler_.get());
     server::ServerOptions options =
         sportelli::testing::TestServerOptions("sportelli.notifications.v1.NotificationsService", 4);
     options.shutdown_grace = absl::ZeroDuration();
@@ -94,6 +97,8 @@ class TemplatesTest : public ::testing::Test {
   std::unique_ptr<sportelli::testing::TestDatabase> db_;
   std::unique_ptr<pg::ConnectionPool> pool_;
   std::unique_ptr<PostgresTemplatesRepository> templates_;
+  std::unique_ptr<PostgresOptOutsRepository> opt_outs_;
+  FakeSource source_;
   std::unique_ptr<PostgresMessagesRepository> messages_;
   clock::FakeClock clock_{Local(2026, 11, 30, 10)};
   logging::Logger logger_{"notifications-test", logging::Level::kError};
@@ -234,6 +239,106 @@ TEST_F(TemplatesTest, OnlyTheComunesAdministratorChangesItsTexts) {
   v1::MessageTemplate lucca;
   ASSERT_TRUE(stub_->GetMessageTemplate(As("lucca", {"tenant_admin"}).get(), get, &lucca).ok());
   EXPECT_FALSE(lucca.custom());
+}
+
+// --- Opt-outs
+// -------------------------------------------------------------------------------------
+
+class OptOutTest : public TemplatesTest {
+ protected:
+  void Booked(const std::string& id, absl::Time start, const std::string& citizen) {
+    source_.appointments[std::string("capannori/") + id] = AppointmentNow{
+        "sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail, citizen};
+  }
+  grpc::Status OptOut(const std::string& appointment, std::vector<v1::NotificationKind> kinds,
+                      v1::MessagePreferences* out, std::vector<std::string> roles = {"portal"},
+                      const std::string& tenant = kTenant) {
+    v1::UpdateMessagePreferencesRequest request;
+    request.mutable_message_preferences()->set_name("tenants/capannori/appointments/" +
+                                                    appointment + "/messagePreferences");
+    for (v1::NotificationKind kind : kinds) {
+      request.mutable_message_preferences()->add_opted_out_kinds(kind);
+    }
+    return stub_->UpdateMessagePreferences(As(tenant, std::move(roles)).get(), request, out);
+  }
+};
+
+TEST_F(OptOutTest, ACitizenWhoOptedOutOfRemindersGetsTheirConfirmationsButNoReminder) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  Booked("a1", start, "citizen-maria");
+  Booked("a2", start + absl::Hours(24), "citizen-maria");  // another of hers
+  Booked("b1", start, "citizen-giulia");
+  v1::MessagePreferences stored;
+  ASSERT_TRUE(OptOut("a1", {v1::NOTIFICATION_KIND_REMINDER}, &stored).ok());
+  EXPECT_THAT(stored.opted_out_kinds(), ElementsAre(v1::NOTIFICATION_KIND_REMINDER));
+  // Read back through her other appointment, by an operator.
+  v1::GetMessagePreferencesRequest get;
+  get.set_name("tenants/capannori/appointments/a2/messagePreferences");
+  v1::MessagePreferences read;
+  ASSERT_TRUE(stub_->GetMessagePreferences(As(kTenant, {"operator"}).get(), get, &read).ok());
+  EXPECT_THAT(read.opted_out_kinds(), ElementsAre(v1::NOTIFICATION_KIND_REMINDER));
+
+  struct Recorder final : EmailSender {
+    SendResult Send(const Email& email) override {
+      sent.push_back(email);
+      return {SendOutcome::kAccepted, ""};
+    }
+    std::vector<Email> sent;
+  } email;
+  MessagePolicy policy;
+  policy.zone = Rome();
+  MessagePlanner planner(messages_.get(), &source_, &clock_, policy);
+  MessageSender sender(messages_.get(), &source_, &email, nullptr, &clock_, &logger_, nullptr,
+                       policy,
+                       MessageSender::Options{.tenants = {kTenant}, .opt_outs = opt_outs_.get()});
+  for (const char* id : {"a1", "b1"}) {
+    events::v1::Event booked = events::NewEvent(
+        kTenant, std::string("tenants/capannori/appointments/") + id, clock_.Now());
+    booked.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
+    api::ToTimestamp(start, booked.mutable_appointment_booked()->mutable_start_time());
+    ASSERT_OK(planner.Handle(events::StreamEntry{"{capannori}:events", "1-0", booked}));
+  }
+  ASSERT_OK(sender.RunOnce().status());
+  EXPECT_THAT(email.sent, SizeIs(2));  // both confirmations
+  clock_.Set(Local(2026, 12, 1, 9, 30));
+  ASSERT_OK(sender.RunOnce().status());
+  EXPECT_THAT(email.sent, SizeIs(3));  // Giulia's reminder only
+  ASSERT_OK_AND_ASSIGN(std::vector<Message> hers, messages_->ListForAppointment(kTenant, "a1"));
+  ASSERT_THAT(hers, SizeIs(2));
+  EXPECT_EQ(hers[1].kind, MessageKind::kReminder);
+  EXPECT_EQ(hers[1].state, MessageState::kDropped);
+  EXPECT_EQ(hers[1].last_reason, "OPTED_OUT");
+
+  // Opting back in: an empty list.
+  ASSERT_TRUE(OptOut("a1", {}, &stored).ok());
+  EXPECT_THAT(stored.opted_out_kinds(), SizeIs(0));
+}
+
+TEST_F(OptOutTest, OnlyTheComunesStaffAndPortalRecordChoicesAndBadInputChangesNothing) {
+  Booked("a1", Local(2026, 12, 3, 9, 30), "citizen-maria");
+  v1::MessagePreferences ignored;
+  for (const char* role : {"tenant_admin", "dpo", "notifier"}) {
+    EXPECT_EQ(OptOut("a1", {v1::NOTIFICATION_KIND_REMINDER}, &ignored, {role}).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << role;
+  }
+  EXPECT_EQ(
+      OptOut("a1", {v1::NOTIFICATION_KIND_REMINDER}, &ignored, {"portal"}, "lucca").error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  const sportelli::testing::Failure invalid = sportelli::testing::Decode(OptOut(
+      "a1", {v1::NOTIFICATION_KIND_REMINDER, static_cast<v1::NotificationKind>(42)}, &ignored));
+  EXPECT_EQ(invalid.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(sportelli::testing::Fields(invalid),
+              ElementsAre("message_preferences.opted_out_kinds[1]"));
+  ASSERT_OK_AND_ASSIGN(std::set<MessageKind> kinds, opt_outs_->Get(kTenant, "citizen-maria"));
+  EXPECT_TRUE(kinds.empty());
+  // No such appointment; a citizen whose data was erased.
+  EXPECT_EQ(OptOut("zz", {}, &ignored).error_code(), grpc::StatusCode::NOT_FOUND);
+  Booked("erased", Local(2026, 12, 3, 9, 30), "");
+  const sportelli::testing::Failure erased =
+      sportelli::testing::Decode(OptOut("erased", {v1::NOTIFICATION_KIND_REMINDER}, &ignored));
+  EXPECT_EQ(erased.code, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(erased.reason, "CITIZEN_ERASED");
 }
 
 }  // namespace

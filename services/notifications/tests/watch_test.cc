@@ -104,7 +104,8 @@ class WatchTest : public ::testing::Test {
         "notifications.sportelli", &identity_.verifier(), metrics_.get(), &logger_);
     feed_ = std::make_unique<LiveFeed>(redis_.get(), &clock_, &logger_, registry_.get(), options);
     service_ = std::make_unique<NotificationsGrpcService>(
-        feed_.get(), &directory_, /*messages=*/nullptr, /*templates=*/nullptr, &clock_, &logger_,
+        feed_.get(), &directory_, /*messages=*/nullptr, /*templates=*/nullptr,
+        /*opt_outs=*/nullptr, /*source=*/nullptr, &clock_, &logger_,
         "https://prenota.sportelli.invalid", handler_.get());
     server::ServerOptions server_options =
         sportelli::testing::TestServerOptions("sportelli.notifications.v1.NotificationsService", 4);

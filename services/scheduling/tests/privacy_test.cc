@@ -297,6 +297,9 @@ TEST_F(AuditTrailTest, TheNotifierReadsOnlyTheContactAndIsRecordedDoingSo) {
   EXPECT_EQ(contact.phone_number(), request.appointment().citizen().phone_number());
   EXPECT_EQ(contact.email(), request.appointment().citizen().email());
   EXPECT_EQ(contact.preferred_contact(), request.appointment().citizen().preferred_contact());
+  // A pseudonym to key their opt-outs on: hex, not the codice fiscale nor its blind index.
+  EXPECT_EQ(contact.citizen().size(), 64u);
+  EXPECT_EQ(contact.citizen().find_first_not_of("0123456789abcdef"), std::string::npos);
   // Nothing else of the citizen travels: not the name, not the codice fiscale.
   const std::string wire = contact.SerializeAsString();
   EXPECT_EQ(wire.find(request.appointment().citizen().family_name()), std::string::npos);
@@ -317,6 +320,17 @@ TEST_F(AuditTrailTest, TheNotifierReadsOnlyTheContactAndIsRecordedDoingSo) {
   EXPECT_EQ(Call(&Stub::GetAppointment, notifier, get_whole, &whole).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Trail().size(), 2u);
+
+  // The pseudonym is the citizen's: the same on their other appointment, another's elsewhere.
+  const auto pseudonym_of = [&](const v1::Appointment& appointment) {
+    v1::GetAppointmentContactRequest read;
+    read.set_name(appointment.name());
+    v1::AppointmentContact found;
+    EXPECT_TRUE(Call(&Stub::GetAppointmentContact, notifier, read, &found).ok());
+    return found.citizen();
+  };
+  EXPECT_EQ(pseudonym_of(Book(Distinctive(SlotStart(4, 0), 15))), contact.citizen());
+  EXPECT_NE(pseudonym_of(Book(Distinctive(SlotStart(4, 0), 16))), contact.citizen());
 }
 
 TEST_F(AuditTrailTest, AReadWhoseAuditRowCannotBeWrittenFailsAndShowsNothing) {
