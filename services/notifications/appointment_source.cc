@@ -62,6 +62,32 @@ absl::StatusOr<AppointmentNow> GrpcAppointmentSource::Appointment(
   return now;
 }
 
+absl::StatusOr<std::vector<std::string>> GrpcAppointmentSource::AffectedAppointments(
+    const std::string& tenant, const std::string& desk_id, absl::CivilDay first,
+    absl::CivilDay last) {
+  ASSIGN_OR_RETURN(auth::OnBehalfOf as, identity_->For(tenant));
+  sv1::ListAffectedAppointmentsRequest request;
+  request.set_desk(api::DeskName{tenant, desk_id}.ToString());
+  *request.mutable_start_date() = api::ToDate(first);
+  *request.mutable_end_date() = api::ToDate(last);
+  sv1::ListAffectedAppointmentsResponse response;
+  const grpc::Status status =
+      scheduling_->ListAffectedAppointments(as.NewContext(deadline_).get(), request, &response);
+  if (!status.ok()) {
+    return status::FromDependency(status, "scheduling", "SCHEDULING_UNAVAILABLE");
+  }
+  std::vector<std::string> ids;
+  for (const sv1::Appointment& appointment : response.appointments()) {
+    absl::StatusOr<api::AppointmentName> name =
+        api::ParseName<api::AppointmentName>(appointment.name(), "name");
+    if (!name.ok() || name->tenant != tenant) {
+      return status::Internal("scheduling answered another comune's appointment");
+    }
+    ids.push_back(name->appointment);
+  }
+  return ids;
+}
+
 absl::StatusOr<Place> GrpcAppointmentSource::PlaceOf(const std::string& tenant,
                                                      const std::string& desk_id) {
   ASSIGN_OR_RETURN(auth::OnBehalfOf as, identity_->For(tenant));

@@ -7,8 +7,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "services/notifications/service_identity.h"
@@ -44,6 +46,12 @@ class AppointmentSource {
   virtual absl::StatusOr<AppointmentNow> Appointment(const std::string& tenant,
                                                      const std::string& appointment_id) = 0;
   virtual absl::StatusOr<Place> PlaceOf(const std::string& tenant, const std::string& desk_id) = 0;
+  // The ids of the BOOKED appointments of a desk in [first, last] whose time it is no longer
+  // open for (a closure): scheduling's ListAffectedAppointments.
+  virtual absl::StatusOr<std::vector<std::string>> AffectedAppointments(const std::string& tenant,
+                                                                        const std::string& desk_id,
+                                                                        absl::CivilDay first,
+                                                                        absl::CivilDay last) = 0;
 };
 
 class GrpcAppointmentSource final : public AppointmentSource {
@@ -56,6 +64,10 @@ class GrpcAppointmentSource final : public AppointmentSource {
   absl::StatusOr<AppointmentNow> Appointment(const std::string& tenant,
                                              const std::string& appointment_id) override;
   absl::StatusOr<Place> PlaceOf(const std::string& tenant, const std::string& desk_id) override;
+  absl::StatusOr<std::vector<std::string>> AffectedAppointments(const std::string& tenant,
+                                                                const std::string& desk_id,
+                                                                absl::CivilDay first,
+                                                                absl::CivilDay last) override;
 
  private:
   std::unique_ptr<scheduling::v1::SchedulingService::Stub> scheduling_;

@@ -61,8 +61,65 @@ MessagePlanner::MessagePlanner(MessagesRepository* repository, AppointmentSource
       clock_(clock),
       sms_(sms) {}
 
+absl::Status MessagePlanner::HandleClosure(const ev1::Event& event) {
+  const ev1::ClosureChanged& closure = event.closure_changed();
+  if (closure.change() != ev1::CHANGE_UPSERTED) return absl::OkStatus();
+  MessageKind kind;
+  switch (closure.citizen_notice()) {
+    case ev1::CITIZEN_NOTICE_MOVED:
+      kind = MessageKind::kClosureMoved;
+      break;
+    case ev1::CITIZEN_NOTICE_CANCELLED:
+      kind = MessageKind::kClosureCancelled;
+      break;
+    default:
+      return absl::OkStatus();  // the desk calls them
+  }
+  absl::StatusOr<api::DeskName> desk = api::ParseName<api::DeskName>(closure.desk(), "desk");
+  if (!desk.ok() || desk->tenant != event.tenant()) {
+    return status::Internal("a closure event without its desk");
+  }
+  const absl::Time now = clock_->Now();
+  // As for appointments: a closure heard of long after it was made (a first reading of the
+  // stream's history) announces nothing; the desk has called them by then.
+  if (now - api::FromTimestamp(event.time()) > policy_.max_age) return absl::OkStatus();
+  const absl::CivilDay first(closure.start_date().year(), closure.start_date().month(),
+                             closure.start_date().day());
+  const absl::CivilDay last(closure.end_date().year(), closure.end_date().month(),
+                            closure.end_date().day());
+  ASSIGN_OR_RETURN(std::vector<std::string> affected,
+                   source_->AffectedAppointments(desk->tenant, desk->desk, first, last));
+  if (affected.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Place place, source_->PlaceOf(desk->tenant, desk->desk));
+  // One transaction per appointment: an interruption has the event delivered again, and what
+  // was already planned is found by its (event, kind, appointment, channel) key.
+  for (const std::string& id : affected) {
+    absl::StatusOr<AppointmentNow> appointment = source_->Appointment(desk->tenant, id);
+    if (absl::IsNotFound(appointment.status())) continue;
+    if (!appointment.ok()) return appointment.status();
+    std::vector<Message> planned;
+    const std::optional<DeliveryChannel> channel = ChannelFor(*appointment);
+    if (channel && appointment->booked && appointment->start > now) {
+      Message m;
+      m.message_id = crypto::RandomResourceId("m");
+      m.kind = kind;
+      m.channel = *channel;
+      m.appointment_start = appointment->start;
+      m.send_after = NextSendableTime(now, place.zone, policy_.quiet);
+      m.give_up_at = std::min(std::max(m.send_after, now + policy_.max_age), appointment->start);
+      planned.push_back(std::move(m));
+    }
+    // The reminders of a day the desk is closed would send the citizen to a closed door.
+    RETURN_IF_ERROR(
+        repository_->Plan(desk->tenant, id, event.id(), /*drop_reminders=*/true, planned, now)
+            .status());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status MessagePlanner::Handle(const events::StreamEntry& entry) {
   const ev1::Event& event = entry.event;
+  if (event.payload_case() == ev1::Event::kClosureChanged) return HandleClosure(event);
   // What each event asks for. Other events (configuration, cases) ask for nothing.
   std::vector<MessageKind> kinds;
   bool drop_reminders = false;

@@ -75,6 +75,10 @@ class MessagePlanner final {
   absl::Status Handle(const events::StreamEntry& entry);
 
  private:
+  // A new closure whose administrator chose to tell the citizens (moved or cancelled): one
+  // message to each citizen booked on its days, their reminders dropped.
+  absl::Status HandleClosure(const events::v1::Event& event);
+
   const MessagePolicy policy_;
   MessagesRepository* const repository_;
   AppointmentSource* const source_;

@@ -263,7 +263,19 @@ Channel ChannelFrom(const pqxx::row& row) {
 
 constexpr char kClosureColumns[] =
     "tenant_id, desk_id, closure_id, start_date::text, end_date::text, reason, "
-    "(extract(epoch FROM create_time) * 1000000)::bigint";
+    "(extract(epoch FROM create_time) * 1000000)::bigint, citizen_notice";
+
+const char* ClosureNoticeName(ClosureNotice notice) {
+  switch (notice) {
+    case ClosureNotice::kMoved:
+      return "MOVED";
+    case ClosureNotice::kCancelled:
+      return "CANCELLED";
+    case ClosureNotice::kNone:
+      break;
+  }
+  return "NONE";
+}
 
 Closure ClosureFrom(const pqxx::row& row) {
   Closure closure;
@@ -274,6 +286,10 @@ Closure ClosureFrom(const pqxx::row& row) {
   closure.end_date = ParseDate(row[4]);
   closure.reason = row[5].as<std::string>();
   closure.create_time = MicrosToTime(row[6]);
+  const std::string notice = row[7].as<std::string>();
+  closure.citizen_notice = notice == "MOVED"       ? ClosureNotice::kMoved
+                           : notice == "CANCELLED" ? ClosureNotice::kCancelled
+                                                   : ClosureNotice::kNone;
   return closure;
 }
 
@@ -391,6 +407,13 @@ void PublishClosure(pqxx::work& tx, const clock::Clock& clock, const Closure& cl
             changed->set_desk(api::DeskName{closure.tenant_id, closure.desk_id}.ToString());
             *changed->mutable_start_date() = api::ToDate(closure.start_date);
             *changed->mutable_end_date() = api::ToDate(closure.end_date);
+            if (change == kUpserted) {
+              changed->set_citizen_notice(closure.citizen_notice == ClosureNotice::kMoved
+                                              ? events::v1::CITIZEN_NOTICE_MOVED
+                                          : closure.citizen_notice == ClosureNotice::kCancelled
+                                              ? events::v1::CITIZEN_NOTICE_CANCELLED
+                                              : events::v1::CITIZEN_NOTICE_NONE);
+            }
           });
 }
 
@@ -809,11 +832,13 @@ absl::StatusOr<Created<Closure>> PostgresTenantsRepository::CreateClosure(
         pqxx::result inserted = tx.exec_params(
             absl::StrCat(
                 "INSERT INTO tenants.closures (tenant_id, desk_id, closure_id, start_date, "
-                "end_date, reason) "
-                "VALUES ($1, $2, $3, $4::date, $5::date, $6) ON CONFLICT DO NOTHING RETURNING ",
+                "end_date, reason, citizen_notice) "
+                "VALUES ($1, $2, $3, $4::date, $5::date, $6, $7) ON CONFLICT DO NOTHING "
+                "RETURNING ",
                 kClosureColumns),
             closure.tenant_id, closure.desk_id, closure.id, DateText(closure.start_date),
-            DateText(closure.end_date), closure.reason);
+            DateText(closure.end_date), closure.reason,
+            std::string(ClosureNoticeName(closure.citizen_notice)));
         if (inserted.empty()) return status::AlreadyExists("closure");
         Closure created = ClosureFrom(inserted[0]);
         PublishClosure(tx, *clock_, created, kUpserted);

@@ -169,6 +169,10 @@ v1::Closure ToProto(const Closure& closure) {
   *out.mutable_end_date() = api::ToDate(closure.end_date);
   out.set_reason(closure.reason);
   *out.mutable_create_time() = ToTimestamp(closure.create_time);
+  out.set_citizen_notice(closure.citizen_notice == ClosureNotice::kMoved ? v1::CLOSURE_NOTICE_MOVED
+                         : closure.citizen_notice == ClosureNotice::kCancelled
+                             ? v1::CLOSURE_NOTICE_CANCELLED
+                             : v1::CLOSURE_NOTICE_NONE);
   return out;
 }
 

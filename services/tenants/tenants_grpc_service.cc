@@ -340,6 +340,20 @@ grpc::Status TenantsGrpcService::CreateClosure(grpc::ServerContext* context,
     closure.id = request->closure_id();
     closure.reason = request->closure().reason();
     const v1::Closure& proto = request->closure();
+    switch (proto.citizen_notice()) {
+      case v1::CLOSURE_NOTICE_UNSPECIFIED:
+      case v1::CLOSURE_NOTICE_NONE:
+        closure.citizen_notice = ClosureNotice::kNone;
+        break;
+      case v1::CLOSURE_NOTICE_MOVED:
+        closure.citizen_notice = ClosureNotice::kMoved;
+        break;
+      case v1::CLOSURE_NOTICE_CANCELLED:
+        closure.citizen_notice = ClosureNotice::kCancelled;
+        break;
+      default:
+        violations.Add("closure.citizen_notice", "must be NONE, MOVED or CANCELLED");
+    }
     std::optional<absl::CivilDay> start = api::ParseDate(proto.has_start_date(), proto.start_date(),
                                                          "closure.start_date", violations);
     std::optional<absl::CivilDay> end =

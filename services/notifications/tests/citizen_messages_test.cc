@@ -424,6 +424,64 @@ TEST_F(CitizenMessagesTest, TheComunesMessagesArePagedFailedFirstAndFilteredBySt
   EXPECT_THAT(lucca.items, IsEmpty());
 }
 
+ev1::Event ClosureEvent(absl::Time now, absl::CivilDay first, absl::CivilDay last,
+                        ev1::CitizenNotice notice, const std::string& desk = "sede") {
+  ev1::Event event =
+      events::NewEvent("capannori", "tenants/capannori/desks/" + desk + "/closures/c1", now);
+  ev1::ClosureChanged* closure = event.mutable_closure_changed();
+  closure->set_change(ev1::CHANGE_UPSERTED);
+  closure->set_desk("tenants/capannori/desks/" + desk);
+  *closure->mutable_start_date() = api::ToDate(first);
+  *closure->mutable_end_date() = api::ToDate(last);
+  closure->set_citizen_notice(notice);
+  return event;
+}
+
+TEST_F(CitizenMessagesTest, ACitizenBookedOnAClosedDayIsToldItWillBeMovedAndGetsNoReminder) {
+  const absl::Time on_closed_day = Local(2026, 12, 4, 9, 30);
+  Booked("closed1", on_closed_day);
+  Booked("closed2", on_closed_day + absl::Hours(2), PreferredContact::kPhoneCall);
+  Booked("open", Local(2026, 12, 7, 9, 30));
+  for (const char* id : {"closed1", "closed2", "open"}) {
+    ASSERT_OK(Handle(BookedEvent(id, source_.appointments[std::string("capannori/") + id].start)));
+  }
+  EXPECT_EQ(Send(), 2);  // the confirmations (the one who wants a phone call gets none)
+  const ev1::Event closure = ClosureEvent(clock_.Now(), absl::CivilDay(2026, 12, 4),
+                                          absl::CivilDay(2026, 12, 5), ev1::CITIZEN_NOTICE_MOVED);
+  ASSERT_OK(Handle(closure));
+  ASSERT_OK(Handle(closure));  // delivered again: nothing more
+  const Message* moved = Find("closed1", MessageKind::kClosureMoved);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(Find("closed1", MessageKind::kReminder)->state, MessageState::kDropped);
+  EXPECT_EQ(Find("closed2", MessageKind::kClosureMoved), nullptr);
+  EXPECT_EQ(Find("open", MessageKind::kClosureMoved), nullptr);
+  EXPECT_EQ(Find("open", MessageKind::kReminder)->state, MessageState::kCreated);
+
+  EXPECT_EQ(Send(), 1);
+  ASSERT_THAT(email_.sent, SizeIs(3));
+  EXPECT_EQ(email_.sent[2].subject, "Comune di Capannori: sportello chiuso");
+  EXPECT_THAT(email_.sent[2].body, ::testing::HasSubstr("venerdì 4 dicembre 2026"));
+  EXPECT_THAT(email_.sent[2].body, ::testing::HasSubstr("spostato"));
+}
+
+TEST_F(CitizenMessagesTest, AClosureTellsWhatTheAdministratorChoseOrNothing) {
+  const absl::Time start = Local(2026, 12, 4, 9, 30);
+  Booked("a1", start);
+  ASSERT_OK(Handle(BookedEvent("a1", start)));
+  Send();
+  const absl::CivilDay day(2026, 12, 4);
+  ASSERT_OK(Handle(ClosureEvent(clock_.Now(), day, day, ev1::CITIZEN_NOTICE_NONE)));
+  ASSERT_OK(Handle(ClosureEvent(clock_.Now(), day, day, ev1::CITIZEN_NOTICE_CANCELLED, "marlia")));
+  EXPECT_THAT(MessagesOf("a1"), SizeIs(2));  // another desk's closure is not hers
+  ASSERT_OK(Handle(ClosureEvent(clock_.Now(), day, day, ev1::CITIZEN_NOTICE_CANCELLED)));
+  ASSERT_NE(Find("a1", MessageKind::kClosureCancelled), nullptr);
+  EXPECT_EQ(Send(), 1);
+  EXPECT_EQ(email_.sent.back().subject, "Comune di Capannori: appuntamento annullato");
+  // Scheduling unavailable: the event comes again later.
+  source_.unavailable = true;
+  EXPECT_FALSE(Handle(ClosureEvent(clock_.Now(), day, day, ev1::CITIZEN_NOTICE_MOVED)).ok());
+}
+
 TEST_F(CitizenMessagesTest, RetentionDeletesOnlyMessagesThatCanNoLongerBeSent) {
   const absl::Time soon = Local(2026, 12, 3, 9, 30);
   const absl::Time far = Local(2027, 3, 10, 9, 30);  // 100 days ahead

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -36,6 +37,22 @@ class FakeSource final : public AppointmentSource {
   }
   absl::StatusOr<Place> PlaceOf(const std::string&, const std::string&) override {
     return Place{"Capannori", "Piazza Aldo Moro 1, 55012 Capannori", Rome()};
+  }
+
+  absl::StatusOr<std::vector<std::string>> AffectedAppointments(const std::string& tenant,
+                                                                const std::string& desk_id,
+                                                                absl::CivilDay first,
+                                                                absl::CivilDay last) override {
+    if (unavailable) return status::Unavailable("scheduling");
+    std::vector<std::string> ids;
+    for (const auto& [key, appointment] : appointments) {
+      const absl::CivilDay day = absl::ToCivilDay(appointment.start, Rome());
+      if (key.rfind(tenant + "/", 0) == 0 && appointment.desk_id == desk_id && appointment.booked &&
+          day >= first && day <= last) {
+        ids.push_back(key.substr(tenant.size() + 1));
+      }
+    }
+    return ids;
   }
 
   std::map<std::string, AppointmentNow> appointments;

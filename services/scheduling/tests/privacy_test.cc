@@ -281,6 +281,32 @@ TEST_F(AuditTrailTest, EachReadAndWriteOfACitizenLeavesOneRowNamingWhoWhatAndWhy
   EXPECT_EQ(Trail().size(), 4u);
 }
 
+TEST_F(PrivacyTest, TheNotifierListsTheAppointmentsOfAClosedDayWithoutTheirCitizens) {
+  const v1::CreateAppointmentRequest request = Distinctive(SlotStart(3, 0), 15);
+  const v1::Appointment made = Book(request);
+  directory_.CloseDay(absl::ToCivilDay(SlotStart(3, 0), Rome()));
+  v1::ListAffectedAppointmentsRequest list;
+  list.set_desk(DeskName("sede"));
+  *list.mutable_start_date() = api::ToDate(absl::ToCivilDay(SlotStart(3, 0), Rome()));
+  *list.mutable_end_date() = api::ToDate(absl::ToCivilDay(SlotStart(3, 0), Rome()));
+  v1::ListAffectedAppointmentsResponse affected;
+  ASSERT_TRUE(
+      Call(&Stub::ListAffectedAppointments, Token(tenant_, {"notifier"}), list, &affected).ok());
+  ASSERT_EQ(affected.appointments_size(), 1);
+  EXPECT_EQ(affected.appointments(0).name(), made.name());
+  EXPECT_FALSE(affected.appointments(0).has_citizen());
+  const std::string wire = affected.SerializeAsString();
+  EXPECT_EQ(wire.find(request.appointment().citizen().family_name()), std::string::npos);
+  EXPECT_EQ(wire.find(request.appointment().citizen().codice_fiscale()), std::string::npos);
+  // Operators still get the citizens, to call them; another comune's notifier nothing.
+  ASSERT_TRUE(Call(&Stub::ListAffectedAppointments, Operator(), list, &affected).ok());
+  EXPECT_TRUE(affected.appointments(0).has_citizen());
+  EXPECT_EQ(
+      Call(&Stub::ListAffectedAppointments, Token(other_tenant_, {"notifier"}), list, &affected)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(AuditTrailTest, TheNotifierReadsOnlyTheContactAndIsRecordedDoingSo) {
   const v1::CreateAppointmentRequest request = Distinctive(SlotStart(3, 0), 15);
   const v1::Appointment made = Book(request);

@@ -84,6 +84,13 @@ struct Channel {
   absl::Time update_time;
 };
 
+// What the citizens booked on a closure's days are told by the notifications service.
+enum class ClosureNotice {
+  kNone,       // nothing: the desk calls them
+  kMoved,      // their appointment will be moved; the comune gets in touch
+  kCancelled,  // their appointment is cancelled
+};
+
 // Days a desk is closed, both ends included.
 struct Closure {
   std::string tenant_id;
@@ -93,6 +100,7 @@ struct Closure {
   absl::CivilDay end_date;
   std::string reason;
   absl::Time create_time;
+  ClosureNotice citizen_notice = ClosureNotice::kNone;
 };
 
 // A tenant's own holiday. A recurring one (the patron saint's day) repeats every year on the

@@ -218,7 +218,20 @@ TEST_F(PostgresTenantsTest, EveryConfigurationChangeWritesItsEventInTheSameTrans
   closure.id = "agosto";
   closure.start_date = absl::CivilDay(2026, 8, 10);
   closure.end_date = absl::CivilDay(2026, 8, 14);
-  ASSERT_OK(repository.CreateClosure(closure, {}, nullptr).status());
+  closure.citizen_notice = ClosureNotice::kMoved;
+  ASSERT_OK_AND_ASSIGN(auto created, repository.CreateClosure(closure, {}, nullptr));
+  ASSERT_TRUE(created.value.has_value());
+  EXPECT_EQ(created.value->citizen_notice, ClosureNotice::kMoved);
+  {
+    // The new closure's event tells the notifications service what the citizens are told.
+    pqxx::work read(admin);
+    const pqxx::result newest = read.exec(
+        "SELECT encode(payload, 'hex') FROM tenants.outbox ORDER BY sequence DESC LIMIT 1");
+    events::v1::Event made;
+    ASSERT_TRUE(made.ParseFromString(absl::HexStringToBytes(newest[0][0].as<std::string>())));
+    EXPECT_EQ(made.closure_changed().change(), events::v1::CHANGE_UPSERTED);
+    EXPECT_EQ(made.closure_changed().citizen_notice(), events::v1::CITIZEN_NOTICE_MOVED);
+  }
   ASSERT_OK(repository.DeleteClosure("capannori", "sede-centrale", "agosto"));
   // A change that fails writes no event.
   EXPECT_FALSE(repository.DeleteClosure("capannori", "sede-centrale", "agosto").ok());
