@@ -158,8 +158,6 @@ size_t BookingWorkload::SlotOf(int64_t index) const {
   return static_cast<size_t>(random.Below(slots_.size()));
 }
 
-// Booking `index` of a run seeded with `data_seed`: a fresh request id and a fresh valid
-// citizen.
 sv1::CreateAppointmentRequest BookingRequest(const SlotRef& slot, uint64_t data_seed,
                                              int64_t index) {
   SplitMix64 random(Mix(data_seed, static_cast<uint64_t>(index)));

@@ -103,6 +103,11 @@ class BookingWorkload final : public Workload {
   std::unique_ptr<std::atomic<int64_t>[]> attempts_;
 };
 
+// Booking `index` of a run seeded with `data_seed`: CreateAppointment on `slot`, channel WEB,
+// with a fresh request id and a fresh valid citizen (the booking, rush and watch scenarios).
+scheduling::v1::CreateAppointmentRequest BookingRequest(const SlotRef& slot, uint64_t data_seed,
+                                                        int64_t index);
+
 // GetAppointment (an operator's read of an appointment with its citizen: decrypted and audited
 // in the read's transaction), request i reading names[i % names].
 class ReadWorkload final : public Workload {

@@ -73,6 +73,19 @@ absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>&
   return chosen;
 }
 
+std::vector<SlotRef> InterleaveTenants(const std::vector<SlotRef>& slots) {
+  std::map<std::string, std::vector<const SlotRef*>> by_tenant;
+  for (const SlotRef& slot : slots) by_tenant[slot.tenant].push_back(&slot);
+  std::vector<SlotRef> interleaved;
+  interleaved.reserve(slots.size());
+  for (size_t round = 0; interleaved.size() < slots.size(); ++round) {
+    for (const auto& [tenant, own] : by_tenant) {
+      if (round < own.size()) interleaved.push_back(*own[round]);
+    }
+  }
+  return interleaved;
+}
+
 uint64_t SplitMix64::Next() {
   uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

@@ -48,6 +48,12 @@ struct SlotRef {
 absl::StatusOr<std::vector<SlotRef>> ChooseRushSlots(const std::vector<SlotRef>& available,
                                                      int64_t count, uint64_t seed);
 
+// `slots` reordered so that consecutive slots belong to different tenants in turn (each
+// tenant's slots keep their order; a tenant that runs out drops out of the turn): booked round
+// robin, every comune then gets its share of the bookings at every moment, not one comune's
+// whole list after another's (the watch scenario's subscribers are spread over the comuni).
+std::vector<SlotRef> InterleaveTenants(const std::vector<SlotRef>& slots);
+
 // A small, fast, well-mixed PRNG (SplitMix64): one per request, seeded with Mix(run, index), so
 // every thread draws without locks and a request's content depends only on its index.
 class SplitMix64 final {

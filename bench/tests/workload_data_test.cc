@@ -140,5 +140,21 @@ TEST(CompareRushTest, OverbookingAndLostBookingsFail) {
   EXPECT_FALSE(lost.passed());
 }
 
+TEST(InterleaveTenantsTest, TakesTenantsInTurnKeepingEachOnesOrder) {
+  auto slot = [](const char* tenant, int minute) {
+    return SlotRef{tenant, "", "", absl::FromUnixSeconds(minute * 60), 1};
+  };
+  const std::vector<SlotRef> interleaved = InterleaveTenants(
+      {slot("lucca", 1), slot("lucca", 2), slot("lucca", 3), slot("capannori", 1)});
+  std::vector<std::pair<std::string, absl::Time>> got;
+  for (const SlotRef& s : interleaved) got.emplace_back(s.tenant, s.start);
+  const std::vector<std::pair<std::string, absl::Time>> want = {
+      {"capannori", absl::FromUnixSeconds(60)},
+      {"lucca", absl::FromUnixSeconds(60)},
+      {"lucca", absl::FromUnixSeconds(120)},
+      {"lucca", absl::FromUnixSeconds(180)}};
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace sportelli::bench
