@@ -55,6 +55,8 @@ const char* ReasonPhrase(int status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 411:
+      return "Length Required";
     case 413:
       return "Payload Too Large";
     case 503:
@@ -88,8 +90,11 @@ int HandleRequest(mg_connection* connection, void* data) {
     Respond(connection, Error(405, "METHOD_NOT_ALLOWED"));
     return 405;
   }
-  if (request->content_length < 0 ||
-      request->content_length > static_cast<long long>(kMaxReceiptBytes)) {
+  if (request->content_length < 0) {  // chunked: a receipt is small, its length known
+    Respond(connection, Error(411, "LENGTH_REQUIRED"));
+    return 411;
+  }
+  if (request->content_length > static_cast<long long>(kMaxReceiptBytes)) {
     Respond(connection, Error(413, "TOO_LARGE"));
     return 413;
   }

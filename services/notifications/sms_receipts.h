@@ -19,7 +19,8 @@
 //
 // Replies: 204 done (applied, already applied, or a reference we do not know: nothing to
 // retry); 400 not a receipt; 401 bad or stale signature; 404 no such provider; 405 not POST;
-// 413 body over 16 KiB; 503 the database is unavailable (the provider retries later).
+// 411 no Content-Length (chunked); 413 body over 16 KiB; 503 the database is unavailable
+// (the provider retries later).
 #ifndef SPORTELLI_SERVICES_NOTIFICATIONS_SMS_RECEIPTS_H_
 #define SPORTELLI_SERVICES_NOTIFICATIONS_SMS_RECEIPTS_H_
 

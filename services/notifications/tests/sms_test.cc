@@ -523,6 +523,7 @@ TEST_F(SmsMessagesTest, TheEndpointRefusesWhatIsNotASignedReceipt) {
   EXPECT_EQ(PostReceipt("nobody", body, kSecret, UnixNow()).status, 404);
   EXPECT_EQ(Http("GET", ReceiptUrl("fake")).status, 405);
   EXPECT_EQ(PostReceipt("fake", std::string(20000, ' '), kSecret, UnixNow()).status, 413);
+  EXPECT_EQ(Http("POST", ReceiptUrl("fake"), body, {"Transfer-Encoding: chunked"}).status, 411);
 }
 
 TEST_F(SmsMessagesTest, ATemporaryFailureIsRetriedWithTheSameReferenceAndSentOnce) {
