@@ -494,6 +494,7 @@ int RunWatch(const Settings& s, const Schedule& schedule,
 
   const std::map<std::string, int64_t> ended_early = subscribers.EndedEarly();
   const int64_t heartbeats = subscribers.heartbeats();
+  const int64_t event_responses = subscribers.event_responses();
   if (!subscribers.CancelAndWait(absl::Seconds(30))) {
     return fail(absl::DeadlineExceededError("the streams did not end within 30 s of cancelling"));
   }
@@ -516,6 +517,13 @@ int RunWatch(const Settings& s, const Schedule& schedule,
           ? 100.0 * static_cast<double>(tally.received) / static_cast<double>(tally.expected)
           : 0.0,
       tally.duplicates, tally.misrouted, tally.other, tally.before_reply);
+  c["events per response"] = absl::StrFormat(
+      "%.2f (%d responses carried events)",
+      event_responses > 0
+          ? static_cast<double>(tally.received + tally.duplicates + tally.misrouted + tally.other) /
+                static_cast<double>(event_responses)
+          : 0.0,
+      event_responses);
   c["delivery ms, from the event's time (upper bound)"] = DeliveryLine(upper);
   c["delivery ms, from the booking's reply (lower bound)"] = DeliveryLine(lower);
   c["delivery ms, event time -> stream entry (outbox relay)"] =

@@ -50,10 +50,13 @@ class WatchSubscribers::Subscriber final
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream is over: OnDone follows
     const int64_t now = WallNanos();
-    if (response_.has_event()) {
-      const events::v1::Event& event = response_.event().event();
-      log_.received.push_back({EventKey(event.resource()), UnixNanos(event.time()), now,
-                               StreamEntryUnixNanos(response_.event().id())});
+    if (!response_.events().empty()) {
+      for (const nv1::LiveEvent& live : response_.events()) {
+        const events::v1::Event& event = live.event();
+        log_.received.push_back({EventKey(event.resource()), UnixNanos(event.time()), now,
+                                 StreamEntryUnixNanos(live.id())});
+      }
+      ++responses_;
       owner_->last_receipt_unix_ns_.store(now, std::memory_order_relaxed);
     } else if (response_.has_heartbeat()) {
       ++heartbeats_;
@@ -69,6 +72,7 @@ class WatchSubscribers::Subscriber final
 
   SubscriberLog TakeLog() { return std::move(log_); }
   int64_t heartbeats() const { return heartbeats_; }
+  int64_t responses() const { return responses_; }
 
  private:
   WatchSubscribers* const owner_;
@@ -79,6 +83,7 @@ class WatchSubscribers::Subscriber final
   SubscriberLog log_;
   bool live_ = false;
   int64_t heartbeats_ = 0;
+  int64_t responses_ = 0;  // that carried events
 };
 
 WatchSubscribers::WatchSubscribers(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
@@ -158,6 +163,12 @@ std::map<std::string, int64_t> WatchSubscribers::EndedEarly() const {
 int64_t WatchSubscribers::heartbeats() const {
   int64_t total = 0;
   for (const auto& subscriber : subscribers_) total += subscriber->heartbeats();
+  return total;
+}
+
+int64_t WatchSubscribers::event_responses() const {
+  int64_t total = 0;
+  for (const auto& subscriber : subscribers_) total += subscriber->responses();
   return total;
 }
 

@@ -59,6 +59,8 @@ class WatchSubscribers final {
   // Streams that ended before CancelAndWait, by "CODE message".
   std::map<std::string, int64_t> EndedEarly() const;
   int64_t heartbeats() const;
+  // Responses that carried events (the feed joins events that wait for a client).
+  int64_t event_responses() const;
   // When the last event arrived on any stream (wall clock, ns); 0 before the first.
   int64_t last_receipt_unix_ns() const {
     return last_receipt_unix_ns_.load(std::memory_order_relaxed);

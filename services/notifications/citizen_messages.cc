@@ -255,8 +255,13 @@ absl::StatusOr<int> MessageSender::RunOnce() {
       if (first_failure.ok()) first_failure = due.status();
       continue;  // the other comuni still get their messages
     }
+    if (due->empty()) continue;
+    // The comune's own texts, read once a round rather than at each send: an edit applies
+    // from the next round, seconds later.
+    absl::StatusOr<std::vector<CustomTemplate>> texts = std::vector<CustomTemplate>();
+    if (options_.templates != nullptr) texts = options_.templates->List(tenant);
     for (const Message& message : *due) {
-      const Outcome outcome = Attempt(message);
+      const Outcome outcome = Attempt(message, texts);
       Count(message, outcome);
       if (absl::Status finished =
               repository_->Finish(tenant, message.message_id, outcome, clock_->Now());
@@ -282,7 +287,8 @@ Outcome MessageSender::Retry(const Message& message, std::string reason,
   return {MessageState::kTemporaryFailure, std::move(reason), retry_at};
 }
 
-Outcome MessageSender::Attempt(const Message& message) {
+Outcome MessageSender::Attempt(const Message& message,
+                               const absl::StatusOr<std::vector<CustomTemplate>>& texts) {
   const absl::Time now = clock_->Now();
   if (now >= message.give_up_at) {
     return {MessageState::kPermanentFailure, "EXPIRED", std::nullopt};
@@ -314,16 +320,14 @@ Outcome MessageSender::Attempt(const Message& message) {
   facts.start = message.appointment_start;
   facts.previous_start = message.previous_start.value_or(message.appointment_start);
   facts.zone = place->zone;
-  facts.cancel_link = absl::StrCat(policy_.portal_url, "/", message.tenant_id, "/appuntamenti/",
-                                   message.appointment_id);
+  facts.cancel_link = CancelLinkUrl(policy_.portal_url, message.cancel_code, message.tenant_id,
+                                    message.appointment_id);
   facts.language = policy_.language;
-  // The comune's own text when it wrote one; read at each send, so an edit applies at once.
+  // The comune's own text when it wrote one.
+  if (!texts.ok()) return Retry(message, "TEMPLATES_UNAVAILABLE", place->zone);
   MessageTemplate chosen = DefaultTemplate(message.kind, policy_.language);
-  if (options_.templates != nullptr) {
-    absl::StatusOr<std::optional<CustomTemplate>> custom =
-        options_.templates->Get(message.tenant_id, message.kind, policy_.language);
-    if (!custom.ok()) return Retry(message, "TEMPLATES_UNAVAILABLE", place->zone);
-    if (*custom) chosen = (*custom)->text;
+  for (const CustomTemplate& custom : *texts) {
+    if (custom.kind == message.kind && custom.language == policy_.language) chosen = custom.text;
   }
   absl::StatusOr<RenderedMessage> text = Render(chosen, facts);
   if (!text.ok()) {

@@ -44,7 +44,7 @@ struct MessagePolicy {
   absl::Duration max_age = absl::Hours(24);
   QuietHours quiet;
   RetryPolicy retry;
-  // The portal's address: a message's cancel link is <portal_url>/<comune>/appuntamenti/<id>.
+  // The portal's address: a message's cancel link is <portal_url>/c/<code> (CancelLinkUrl).
   std::string portal_url = "https://prenota.sportelli.invalid";
   Language language = Language::kItalian;
   // The quiet hours' zone when the comune's cannot be learnt (tenants unavailable).
@@ -111,7 +111,8 @@ class MessageSender final {
   absl::StatusOr<int> RunOnce();
 
  private:
-  Outcome Attempt(const Message& message);
+  // `texts`: the comune's own templates (an error: they could not be read).
+  Outcome Attempt(const Message& message, const absl::StatusOr<std::vector<CustomTemplate>>& texts);
   // The channel's part of an attempt: the rendered text handed over.
   Outcome SendEmail(const Message& message, const AppointmentNow& appointment,
                     const RenderedMessage& text, const absl::TimeZone& zone);

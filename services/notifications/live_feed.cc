@@ -17,6 +17,23 @@ namespace {
 namespace ev1 = ::sportelli::events::v1;
 
 constexpr size_t kMaxBacklog = FeedWriter::kMaxBacklog;
+// Events per response at most (WatchEventsResponse.events).
+constexpr int kMaxEventsPerResponse = 100;
+// An event larger than this goes alone, so that a response stays far below the 4 MiB a gRPC
+// client accepts by default (events are a few hundred bytes).
+constexpr size_t kMaxJoinedEventBytes = 16 * 1024;
+
+// Events waiting for the client go out together; a heartbeat keeps its place (the first one
+// tells the client that what follows is live).
+bool AbsorbEvents(v1::WatchEventsResponse& first, v1::WatchEventsResponse& next) {
+  if (first.has_heartbeat() || next.has_heartbeat()) return false;
+  if (first.events_size() + next.events_size() > kMaxEventsPerResponse) return false;
+  if (next.ByteSizeLong() > kMaxJoinedEventBytes) return false;
+  // Only its first event can be large: what it absorbed was not.
+  if (first.events_size() == 1 && first.ByteSizeLong() > kMaxJoinedEventBytes) return false;
+  for (v1::LiveEvent& event : *next.mutable_events()) first.add_events()->Swap(&event);
+  return true;
+}
 
 absl::Status ShuttingDown() {
   return status::Error(absl::StatusCode::kUnavailable,
@@ -108,6 +125,7 @@ absl::Status LiveFeed::Subscribe(Watch watch, std::shared_ptr<FeedWriter> writer
                          "this server has too many open streams: watch again in a few seconds",
                          "TOO_MANY_WATCHERS");
   }
+  writer->CoalesceWith(&AbsorbEvents);
   auto watcher = std::make_unique<Watcher>();
   watcher->watch = std::move(watch);
   watcher->writer = std::move(writer);
@@ -310,7 +328,7 @@ bool LiveFeed::Deliver(Watcher& watcher, const std::string& entry_id, FeedPositi
   if (event.id().empty() || event.tenant() != watcher.watch.tenant) return false;
   if (!watcher.watch.desk.empty() && DeskOf(event) != watcher.watch.desk) return false;
   v1::WatchEventsResponse response;
-  v1::LiveEvent* live = response.mutable_event();
+  v1::LiveEvent* live = response.add_events();
   live->set_id(entry_id);
   *live->mutable_event() = event;
   return Send(watcher, std::move(response));
@@ -337,7 +355,7 @@ bool LiveFeed::Send(Watcher& watcher, v1::WatchEventsResponse response) {
         "CLIENT_TOO_SLOW"));
     return false;
   }
-  const bool is_event = response.has_event();
+  const bool is_event = !response.events().empty();
   if (!watcher.writer->Write(std::move(response))) return false;
   watcher.since_write = clock::Stopwatch();
   if (delivered_ != nullptr && is_event) delivered_->Increment();

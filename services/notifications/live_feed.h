@@ -19,6 +19,9 @@
 // A stream gets a heartbeat when it turns live (its client then knows that it missed nothing
 // and that what follows is live), and after `heartbeat` without a write.
 //
+// Events that wait for a client together go out in one response (up to 100): a client that
+// fell behind catches up with few large messages rather than many small ones.
+//
 // A live stream whose client does not read has its writes pile up in its writer; once
 // `StreamWriter::kMaxBacklog` are waiting it is ended with RESOURCE_EXHAUSTED (reason
 // CLIENT_TOO_SLOW): the server's memory per stream is bounded.

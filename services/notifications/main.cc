@@ -175,8 +175,11 @@ int main(int argc, char** argv) {
        .configure = server::Configure<notifications::Config>(notifications::ReadConfig,
                                                              notifications::Build),
        .commands = {server::MaintainCommand("notifications", [](config::EnvReader& env) {
-         return std::vector<pg::RetentionStep>{notifications::MessagesRetention(
+         const absl::Duration keep =
              env.Duration("SPORTELLI_MESSAGE_RETENTION", absl::Hours(24 * 90), absl::Hours(24 * 7),
-                          absl::Hours(24 * 730)))};
+                          absl::Hours(24 * 730));
+         // Messages first: a link goes in the same run as its appointment's last message.
+         return std::vector<pg::RetentionStep>{notifications::MessagesRetention(keep),
+                                               notifications::CancelLinksRetention(keep)};
        })}});
 }

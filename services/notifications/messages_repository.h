@@ -55,6 +55,15 @@ struct Message {
   std::string provider_message_id;
   absl::Time create_time;
   absl::Time update_time;
+  // The appointment's short cancel link code (cancel_links), as claimed by ClaimDue; empty
+  // elsewhere, or when the appointment has none.
+  std::string cancel_code{};
+};
+
+// The appointment a short cancel link names.
+struct CancelLinkTarget {
+  std::string tenant_id;
+  std::string appointment_id;
 };
 
 // How one attempt ended.
@@ -82,8 +91,8 @@ class MessagesRepository {
   // What one event asks for, in one transaction: the appointment's reminders still to be sent
   // that other events planned are dropped when `drop_reminders` (it was cancelled, moved or has
   // started), then `add` is stored; a message already there for the same event, kind,
-  // appointment and channel is left as it is (the event came twice). Returns how many were
-  // added.
+  // appointment and channel is left as it is (the event came twice). The appointment gets its
+  // short cancel link with its first messages. Returns how many were added.
   virtual absl::StatusOr<int> Plan(const std::string& tenant_id, const std::string& appointment_id,
                                    const std::string& event_id, bool drop_reminders,
                                    const std::vector<Message>& add, absl::Time now) = 0;
@@ -126,6 +135,10 @@ class MessagesRepository {
   // The messages of one appointment, oldest first (operators, tests).
   virtual absl::StatusOr<std::vector<Message>> ListForAppointment(
       const std::string& tenant_id, const std::string& appointment_id) = 0;
+
+  // The appointment whose short cancel link is `code`, in whichever comune; nullopt when none.
+  virtual absl::StatusOr<std::optional<CancelLinkTarget>> FindCancelLink(
+      const std::string& code) = 0;
 };
 
 }  // namespace sportelli::notifications

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "services/notifications/domain/sms.h"
@@ -210,8 +211,7 @@ v1::MessageTemplate NotificationsGrpcService::TemplateToProto(
   sample.start = absl::FromCivil(absl::CivilMinute(2026, 9, 30, 10, 30), rome);
   sample.previous_start = absl::FromCivil(absl::CivilMinute(2026, 9, 23, 10, 30), rome);
   sample.zone = rome;
-  sample.cancel_link =
-      absl::StrCat(portal_url_, "/", tenant, "/appuntamenti/", std::string(25, 'a'));
+  sample.cancel_link = CancelLinkUrl(portal_url_, std::string(10, 'a'), tenant, "");
   sample.language = language;
   if (absl::StatusOr<RenderedMessage> rendered = Render(text, sample); rendered.ok()) {
     const SmsLength length = MeasureSms(rendered->body);
@@ -389,6 +389,34 @@ grpc::Status NotificationsGrpcService::UpdateMessagePreferences(
         PreferencesToProto(name, kinds, response);
         return absl::OkStatus();
       });
+}
+
+grpc::Status NotificationsGrpcService::GetCancelLink(grpc::ServerContext* context,
+                                                     const v1::GetCancelLinkRequest* request,
+                                                     v1::CancelLink* response) {
+  return handler_->Handle(context, "GetCancelLink", [&](server::Call& call) -> absl::Status {
+    constexpr absl::string_view kPrefix = "cancelLinks/";
+    const std::string& name = request->name();
+    const absl::string_view code =
+        absl::StartsWith(name, kPrefix) ? absl::string_view(name).substr(kPrefix.size()) : "";
+    if (code.size() != 10 || !std::all_of(code.begin(), code.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
+        })) {
+      status::FieldViolations violations;
+      violations.Add("name", "must be cancelLinks/ and the 10 characters of a link");
+      return violations.ToStatus();
+    }
+    // The portal of whichever comune: the link does not say which.
+    RETURN_IF_ERROR(call.caller.RequireAnyRole({auth::Role::kPortal}));
+    if (messages_ == nullptr) return status::Unavailable("citizen messages");
+    ASSIGN_OR_RETURN(std::optional<CancelLinkTarget> target,
+                     messages_->FindCancelLink(std::string(code)));
+    if (!target) return status::NotFound("cancel link");
+    response->set_name(name);
+    response->set_appointment(
+        api::AppointmentName{target->tenant_id, target->appointment_id}.ToString());
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace sportelli::notifications

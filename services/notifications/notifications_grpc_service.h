@@ -74,6 +74,8 @@ class NotificationsGrpcService final
   grpc::Status UpdateMessagePreferences(grpc::ServerContext* context,
                                         const v1::UpdateMessagePreferencesRequest* request,
                                         v1::MessagePreferences* response) override;
+  grpc::Status GetCancelLink(grpc::ServerContext* context, const v1::GetCancelLinkRequest* request,
+                             v1::CancelLink* response) override;
 
  private:
   // A template as the API shows it: the comune's own, or the built-in one.

@@ -1,6 +1,9 @@
 #include "services/notifications/postgres_messages_repository.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "sportelli/crypto/random.h"
 #include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
@@ -12,6 +15,9 @@ namespace {
 using pg::Micros;
 using pg::TimeAt;
 using pg::Timestamp;
+
+// 10 characters of a-z and 2-7: 50 random bits.
+std::string NewCancelCode() { return crypto::RandomResourceId("").substr(0, 10); }
 
 const std::string& Columns() {
   static const std::string* columns = new std::string(absl::StrCat(
@@ -45,6 +51,7 @@ absl::StatusOr<Message> MessageAt(const pqxx::row& row) {
   m.update_time = TimeAt(row[14]);
   m.provider = row[15].as<std::string>();
   m.provider_message_id = row[16].as<std::string>();
+  if (row.size() > 17 && !row[17].is_null()) m.cancel_code = row[17].as<std::string>();
   return m;
 }
 
@@ -104,6 +111,14 @@ absl::StatusOr<int> PostgresMessagesRepository::Plan(
                        "'SAME_DAY_REMINDER') AND state IN ('CREATED', 'TEMPORARY_FAILURE')",
                        tenant_id, appointment_id, event_id, Timestamp(now));
     }
+    if (!add.empty()) {
+      // A code already taken by another appointment (a chance in 10^15 per code in use) leaves
+      // this one without: its messages then carry the full link.
+      pg::ExecPrepared(tx,
+                       "INSERT INTO notifications.cancel_links (code, tenant_id, appointment_id, "
+                       "create_time) VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT DO NOTHING",
+                       NewCancelCode(), tenant_id, appointment_id, Timestamp(now));
+    }
     int added = 0;
     for (const Message& m : add) {
       const pqxx::result inserted = pg::ExecPrepared(
@@ -129,17 +144,26 @@ absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ClaimDue(
     const std::string& tenant_id, absl::Time now, int limit, absl::Duration lease) {
   return pool_->RunInTenantTransaction(
       tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Message>> {
-        return MessagesOf(pg::ExecPrepared(
-            tx,
-            absl::StrCat(
-                "UPDATE notifications.messages SET state = 'SENDING', attempts = attempts + 1, "
-                "update_time = $2::timestamptz WHERE (tenant_id, message_id) IN (SELECT "
-                "tenant_id, message_id FROM notifications.messages WHERE tenant_id = $1 AND "
-                "((state IN ('CREATED', 'TEMPORARY_FAILURE') AND send_after <= $2::timestamptz) "
-                "OR (state = 'SENDING' AND update_time <= $4::timestamptz)) ORDER BY send_after "
-                "LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
-                Columns()),
-            tenant_id, Timestamp(now), limit, Timestamp(now - lease)));
+        // The oldest due are the ones claimed; RETURNING gives them in no particular order.
+        ASSIGN_OR_RETURN(
+            std::vector<Message> claimed,
+            MessagesOf(pg::ExecPrepared(
+                tx,
+                absl::StrCat(
+                    "UPDATE notifications.messages SET state = 'SENDING', attempts = attempts + 1, "
+                    "update_time = $2::timestamptz WHERE (tenant_id, message_id) IN (SELECT "
+                    "tenant_id, message_id FROM notifications.messages WHERE tenant_id = $1 AND "
+                    "((state IN ('CREATED', 'TEMPORARY_FAILURE') AND send_after <= "
+                    "$2::timestamptz) OR (state = 'SENDING' AND update_time <= $4::timestamptz)) "
+                    "ORDER BY send_after LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
+                    Columns(),
+                    ", (SELECT l.code FROM notifications.cancel_links l WHERE l.tenant_id = "
+                    "messages.tenant_id AND l.appointment_id = messages.appointment_id)"),
+                tenant_id, Timestamp(now), limit, Timestamp(now - lease))));
+        std::stable_sort(claimed.begin(), claimed.end(), [](const Message& a, const Message& b) {
+          return a.send_after < b.send_after;
+        });
+        return claimed;
       });
 }
 
@@ -252,6 +276,33 @@ absl::StatusOr<std::vector<Message>> PostgresMessagesRepository::ListForAppointm
                      "ORDER BY create_time, send_after, message_id"),
         tenant_id, appointment_id));
   });
+}
+
+absl::StatusOr<std::optional<CancelLinkTarget>> PostgresMessagesRepository::FindCancelLink(
+    const std::string& code) {
+  pg::TransactionOptions options;
+  options.settings = {{"app.cancel_link_lookup", "on"}};
+  options.read_only = true;
+  return pool_->RunInTransaction(
+      options, [&](pqxx::work& tx) -> absl::StatusOr<std::optional<CancelLinkTarget>> {
+        const pqxx::result rows = pg::ExecPrepared(
+            tx, "SELECT tenant_id, appointment_id FROM notifications.cancel_links WHERE code = $1",
+            code);
+        if (rows.empty()) return std::nullopt;
+        return CancelLinkTarget{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+      });
+}
+
+pg::RetentionStep CancelLinksRetention(absl::Duration keep) {
+  return {"cancel_links",
+          [keep](pqxx::work& tx, const std::string& tenant, absl::Time now, int batch) {
+            return pg::DeleteDue(
+                tx, "notifications", "cancel_links",
+                "create_time < $2::timestamptz AND NOT EXISTS (SELECT 1 FROM "
+                "notifications.messages m WHERE m.tenant_id = cancel_links.tenant_id AND "
+                "m.appointment_id = cancel_links.appointment_id)",
+                tenant, now - keep, batch);
+          }};
 }
 
 pg::RetentionStep MessagesRetention(absl::Duration keep) {

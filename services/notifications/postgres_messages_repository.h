@@ -34,6 +34,7 @@ class PostgresMessagesRepository final : public MessagesRepository {
                                           const api::PageRequest& page) override;
   absl::StatusOr<std::vector<Message>> ListForAppointment(
       const std::string& tenant_id, const std::string& appointment_id) override;
+  absl::StatusOr<std::optional<CancelLinkTarget>> FindCancelLink(const std::string& code) override;
 
  private:
   pg::ConnectionPool* const pool_;
@@ -43,6 +44,9 @@ class PostgresMessagesRepository final : public MessagesRepository {
 // change, once they can no longer be sent (give_up_at passed). A message holds no address and
 // no text; it is kept so that an operator can answer "did you get our message?".
 pg::RetentionStep MessagesRetention(absl::Duration keep);
+// ... and for the short cancel links (data class "cancel_links"): deleted once `keep` old and
+// their appointment has no message left.
+pg::RetentionStep CancelLinksRetention(absl::Duration keep);
 
 }  // namespace sportelli::notifications
 

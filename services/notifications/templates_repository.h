@@ -1,5 +1,5 @@
 // The comuni's own texts of the messages to citizens (migrations/V004__templates.sql), behind an
-// interface: the gRPC edge edits them, the sender reads the one it needs at each send.
+// interface: the gRPC edge edits them, the sender reads a comune's texts at each round of sends.
 #ifndef SPORTELLI_SERVICES_NOTIFICATIONS_TEMPLATES_REPOSITORY_H_
 #define SPORTELLI_SERVICES_NOTIFICATIONS_TEMPLATES_REPOSITORY_H_
 

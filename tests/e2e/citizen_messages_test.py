@@ -10,6 +10,7 @@ import email
 import email.policy
 import mailbox
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -101,7 +102,8 @@ class CitizenMessagesTest(unittest.TestCase):
         start = slots[0].start_time.ToDatetime(tzinfo=ROME)
         self.assertIn(start.strftime("%H:%M"), body)
         self.assertIn(str(start.day), body)
-        self.assertIn(f"https://prenota.example.it/{TENANT}/appuntamenti/", body)
+        link = re.search(r"https://prenota\.example\.it/c/([a-z2-7]{10})\b", body)
+        self.assertIsNotNone(link, body)
         text = (confirmation["Subject"] + " " + body).lower()
         for word in REVEALING:
             self.assertNotIn(word, text)
@@ -132,6 +134,11 @@ class CitizenMessagesTest(unittest.TestCase):
                 npb.ListNotificationsRequest(parent=f"tenants/{TENANT}", appointment=booked.name),
                 metadata=self.stack.metadata(TENANT, ["portal"]), timeout=10)
         self.assertEqual(denied.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        # The portal learns which appointment the message's short link names.
+        resolved = notifications.GetCancelLink(
+            npb.GetCancelLinkRequest(name=f"cancelLinks/{link.group(1)}"),
+            metadata=self.stack.metadata(TENANT, ["portal"]), timeout=10)
+        self.assertEqual(resolved.appointment, booked.name)
 
         # Cancelled: its own message, and the reminder will not go.
         self.manager.scheduling.CancelAppointment(

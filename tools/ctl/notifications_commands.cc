@@ -158,12 +158,14 @@ int Watch(const Context& context, const std::vector<std::string>& args) {
         }
         continue;
       }
-      PrintEvent(response.event());
-      request.set_after_event_id(response.event().id());
-      if (count > 0 && --count == 0) {
-        call.TryCancel();
-        reader->Finish();
-        return 0;
+      for (const notifications_v1::LiveEvent& live : response.events()) {
+        PrintEvent(live);
+        request.set_after_event_id(live.id());
+        if (count > 0 && --count == 0) {
+          call.TryCancel();
+          reader->Finish();
+          return 0;
+        }
       }
     }
     const absl::Status ended = status::FromGrpcStatus(reader->Finish());

@@ -109,7 +109,7 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
     since_loss_check_.emplace();
   }
   pg::TransactionOptions options;
-  options.settings = {{"app.outbox_relay", "on"}};
+  options.settings = {{"app.outbox_relay", "on"}, {"synchronous_commit", "off"}};
   const std::string table = absl::StrCat("\"", options_.schema, "\".outbox");
   // Redis is written inside the transaction on purpose, unlike elsewhere: the claimed rows stay
   // locked while they are published, so no other relay publishes them concurrently, and if the
@@ -166,8 +166,17 @@ absl::Duration OutboxRelay::Step() {
   }
   outage_.Succeeded();
   if (published_ != nullptr) published_->Increment(*published);
-  // A full batch: more may be waiting, so no pause.
-  return *published < options_.batch_size ? options_.idle_wait : absl::ZeroDuration();
+  if (*published > 0) since_publication_.emplace();
+  return RelayPause(*published,
+                    since_publication_ ? since_publication_->Elapsed() : absl::InfiniteDuration(),
+                    options_);
+}
+
+absl::Duration RelayPause(int published, absl::Duration since_last_publication,
+                          const RelayOptions& options) {
+  if (published >= options.batch_size) return absl::ZeroDuration();
+  if (published > 0 || since_last_publication < options.busy_for) return options.busy_wait;
+  return options.idle_wait;
 }
 
 }  // namespace sportelli::events

@@ -204,6 +204,20 @@ TEST_F(RelayTest, OneTenantsTransactionSeesOnlyItsOwnOutboxRows) {
 namespace sportelli::events {
 namespace {
 
+TEST(RelayPauseTest, TheRelayPollsOftenWhileEventsComeAndRarelyOnceTheyStop) {
+  const RelayOptions options;
+  // A full batch: more are waiting.
+  EXPECT_EQ(RelayPause(options.batch_size, absl::ZeroDuration(), options), absl::ZeroDuration());
+  // Some: the next ones are being committed.
+  EXPECT_EQ(RelayPause(3, absl::ZeroDuration(), options), options.busy_wait);
+  // None, shortly after some: still busy (at 50 events a second most polls find none).
+  EXPECT_EQ(RelayPause(0, absl::Milliseconds(500), options), options.busy_wait);
+  // None for a while, or never: idle.
+  EXPECT_EQ(RelayPause(0, options.busy_for, options), options.idle_wait);
+  EXPECT_EQ(RelayPause(0, absl::InfiniteDuration(), options), options.idle_wait);
+  EXPECT_LT(options.busy_wait, options.idle_wait);
+}
+
 TEST_F(RelayTest, TheBackgroundRelayPublishesWithoutBeingAsked) {
   RelayOptions options = Options();
   options.idle_wait = absl::Milliseconds(20);

@@ -43,6 +43,8 @@ struct DefaultText {
   const char* body;
 };
 
+// The reminders are SMS texts first: with a long date, a long address and the short cancel link
+// they fit one segment (160 GSM-7 characters); the templates test measures them.
 constexpr DefaultText kDefaultTexts[] = {
     {MessageKind::kConfirmation, Language::kItalian, "Comune di {comune}: appuntamento confermato",
      "Appuntamento confermato per {date} alle {time} in {address}. "
@@ -65,15 +67,14 @@ constexpr DefaultText kDefaultTexts[] = {
      "(it was {previous_date} at {previous_time}). To cancel: {cancel_link}"},
 
     {MessageKind::kReminder, Language::kItalian, "Comune di {comune}: promemoria appuntamento",
-     "Promemoria: appuntamento {date} alle {time} in {address}. Per annullare: {cancel_link}"},
+     "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}"},
     {MessageKind::kReminder, Language::kEnglish, "Comune di {comune}: appointment reminder",
-     "Reminder: appointment on {date} at {time}, {address}. To cancel: {cancel_link}"},
+     "Reminder: {date} at {time}, {address}. To cancel: {cancel_link}"},
 
     {MessageKind::kSameDayReminder, Language::kItalian, "Comune di {comune}: appuntamento oggi",
-     "Promemoria: oggi, {date}, appuntamento alle {time} in {address}. "
-     "Per annullare: {cancel_link}"},
+     "Promemoria: oggi {date} ore {time}, {address}. Annulla: {cancel_link}"},
     {MessageKind::kSameDayReminder, Language::kEnglish, "Comune di {comune}: appointment today",
-     "Reminder: appointment today, {date}, at {time}, {address}. To cancel: {cancel_link}"},
+     "Reminder: today {date} at {time}, {address}. To cancel: {cancel_link}"},
 
     {MessageKind::kClosureMoved, Language::kItalian, "Comune di {comune}: sportello chiuso",
      "Lo sportello in {address} resterà chiuso {date}. Il suo appuntamento delle {time} sarà "
@@ -457,6 +458,12 @@ const MessageTemplate& DefaultTemplate(MessageKind kind, Language language) {
   // Only a value outside the enumerators gets here: an empty template, which Render refuses.
   static const auto* const kEmpty = new MessageTemplate();
   return *kEmpty;
+}
+
+std::string CancelLinkUrl(absl::string_view portal_url, absl::string_view code,
+                          absl::string_view tenant, absl::string_view appointment_id) {
+  if (!code.empty()) return absl::StrCat(portal_url, "/c/", code);
+  return absl::StrCat(portal_url, "/", tenant, "/appuntamenti/", appointment_id);
 }
 
 std::string LongLocalDate(absl::Time t, absl::TimeZone zone, Language language) {

@@ -92,6 +92,12 @@ struct RenderedMessage {
   std::string body;
 };
 
+// Where a message sends a citizen who wants to cancel: the appointment's short link
+// `<portal_url>/c/<code>` (about 45 characters: a reminder then fits one SMS), or without a
+// code its full address on the portal, `<portal_url>/<tenant>/appuntamenti/<appointment>`.
+std::string CancelLinkUrl(absl::string_view portal_url, absl::string_view code,
+                          absl::string_view tenant, absl::string_view appointment_id);
+
 // `message` with its placeholders filled from `facts`, dates and times on the local clock of
 // `facts.zone` in `facts.language`. Errors:
 //   - INVALID_ARGUMENT (reason INVALID_FIELDS) for an unknown or unclosed placeholder (fields

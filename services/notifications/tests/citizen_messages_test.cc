@@ -137,8 +137,9 @@ TEST_F(CitizenMessagesTest, ABookingIsConfirmedAtOnceAndRemindedTwoDaysBefore) {
   EXPECT_THAT(confirmation.body, ::testing::HasSubstr("3 dicembre 2026"));
   EXPECT_THAT(confirmation.body, ::testing::HasSubstr("09:30"));
   EXPECT_THAT(confirmation.body, ::testing::HasSubstr("Piazza Aldo Moro 1"));
+  // The appointment's short link (GetCancelLink resolves it for the portal).
   EXPECT_THAT(confirmation.body,
-              ::testing::HasSubstr("https://prenota.sportelli.invalid/capannori/appuntamenti/a1"));
+              ::testing::ContainsRegex("https://prenota\\.sportelli\\.invalid/c/[a-z2-7]+$"));
   EXPECT_EQ(Find("a1", MessageKind::kConfirmation)->state, MessageState::kDelivered);
 
   // The reminder waits for Tuesday 09:30, then goes out once.
@@ -504,6 +505,29 @@ TEST_F(CitizenMessagesTest, RetentionDeletesOnlyMessagesThatCanNoLongerBeSent) {
   EXPECT_THAT(MessagesOf("soon"), IsEmpty());
   ASSERT_THAT(MessagesOf("far"), SizeIs(1));
   EXPECT_EQ(MessagesOf("far")[0].kind, MessageKind::kReminder);
+
+  // The short cancel links: the one of the appointment left without messages goes, the far
+  // one's stays while its reminder is kept.
+  const pg::RetentionStep links = CancelLinksRetention(absl::Hours(24 * 90));
+  const auto codes = [&] {
+    absl::StatusOr<std::vector<std::string>> found = pool_->RunInTenantTransaction(
+        kTenant, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<std::string> out;
+          for (const auto& row : tx.exec("SELECT appointment_id FROM notifications.cancel_links "
+                                         "ORDER BY appointment_id")) {
+            out.push_back(row[0].as<std::string>());
+          }
+          return out;
+        });
+    EXPECT_OK(found.status());
+    return found.value_or(std::vector<std::string>{});
+  };
+  EXPECT_THAT(codes(), ElementsAre("far", "soon"));
+  ASSERT_OK_AND_ASSIGN(int deleted, pool_->RunInTenantTransaction(kTenant, [&](pqxx::work& tx) {
+    return links.run(tx, kTenant, clock_.Now() + absl::Hours(24 * 95), 100);
+  }));
+  EXPECT_EQ(deleted, 1);
+  EXPECT_THAT(codes(), ElementsAre("far"));
 }
 
 }  // namespace

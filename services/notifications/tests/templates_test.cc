@@ -127,12 +127,23 @@ TEST_F(TemplatesTest, EveryKindAndLanguageIsListedBuiltInUntilTheComuneWritesIts
   EXPECT_EQ(reminder.kind(), v1::NOTIFICATION_KIND_REMINDER);
   EXPECT_EQ(reminder.language_code(), "it");
   EXPECT_FALSE(reminder.sms_length().ucs2());
+  // The built-in reminders fit one SMS, measured with a long date, a long address and the
+  // comune's (38-character) portal address in the short cancel link.
+  for (const char* id :
+       {"reminder-it", "reminder-en", "same-day-reminder-it", "same-day-reminder-en"}) {
+    const v1::MessageTemplate built_in =
+        Get(std::string("tenants/capannori/messageTemplates/") + id);
+    EXPECT_EQ(built_in.sms_length().segments(), 1) << id << ": " << built_in.body();
+    EXPECT_FALSE(built_in.sms_length().ucs2()) << id;
+  }
 }
 
 TEST_F(TemplatesTest, AnAdministratorsTextIsCheckedStoredAndUsedForTheNextMessage) {
   v1::MessageTemplate stored;
   ASSERT_TRUE(Update(kReminder, "Comune di {comune}: promemoria",
-                     "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}", &stored)
+                     "Promemoria: appuntamento {date} alle {time} presso {address}. Per "
+                     "annullare l'appuntamento: {cancel_link}",
+                     &stored)
                   .ok());
   EXPECT_TRUE(stored.custom());
   // With a long date, a long address and the comune's link, that is two SMS: the measure tells
@@ -239,6 +250,66 @@ TEST_F(TemplatesTest, OnlyTheComunesAdministratorChangesItsTexts) {
   v1::MessageTemplate lucca;
   ASSERT_TRUE(stub_->GetMessageTemplate(As("lucca", {"tenant_admin"}).get(), get, &lucca).ok());
   EXPECT_FALSE(lucca.custom());
+}
+
+TEST_F(TemplatesTest, AMessagesShortLinkLeadsThePortalToItsAppointment) {
+  const absl::Time start = Local(2026, 12, 3, 9, 30);
+  source_.appointments["capannori/a1"] =
+      AppointmentNow{"sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail};
+  MessagePolicy policy;
+  policy.zone = Rome();
+  policy.portal_url = "https://prenota.comune.capannori.lu.it";
+  struct Recorder final : EmailSender {
+    SendResult Send(const Email& email) override {
+      sent.push_back(email);
+      return {SendOutcome::kAccepted, ""};
+    }
+    std::vector<Email> sent;
+  } email;
+  MessagePlanner planner(messages_.get(), &source_, &clock_, policy);
+  MessageSender sender(messages_.get(), &source_, &email, nullptr, &clock_, &logger_, nullptr,
+                       policy, MessageSender::Options{.tenants = {kTenant}});
+  events::v1::Event booked =
+      events::NewEvent(kTenant, "tenants/capannori/appointments/a1", clock_.Now());
+  booked.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
+  api::ToTimestamp(start, booked.mutable_appointment_booked()->mutable_start_time());
+  ASSERT_OK(planner.Handle(events::StreamEntry{"{capannori}:events", "1-0", booked}));
+  ASSERT_OK(sender.RunOnce().status());  // the confirmation
+  clock_.Set(Local(2026, 12, 1, 9, 30));
+  ASSERT_OK(sender.RunOnce().status());  // the reminder
+  ASSERT_THAT(email.sent, SizeIs(2));
+  const std::string prefix = "https://prenota.comune.capannori.lu.it/c/";
+  const size_t at = email.sent[0].body.find(prefix);
+  ASSERT_NE(at, std::string::npos) << email.sent[0].body;
+  const std::string link = email.sent[0].body.substr(at, prefix.size() + 10);
+  // One link per appointment: the reminder has the confirmation's.
+  EXPECT_THAT(email.sent[1].body, HasSubstr(link));
+
+  // The portal (of whichever comune: the link does not say) learns the appointment.
+  v1::GetCancelLinkRequest request;
+  request.set_name("cancelLinks/" + link.substr(prefix.size()));
+  v1::CancelLink found;
+  ASSERT_TRUE(stub_->GetCancelLink(As("lucca", {"portal"}).get(), request, &found).ok());
+  EXPECT_EQ(found.name(), request.name());
+  EXPECT_EQ(found.appointment(), "tenants/capannori/appointments/a1");
+  // Nobody else asks.
+  for (const char* role : {"operator", "coordinator", "tenant_admin", "notifier"}) {
+    EXPECT_EQ(stub_->GetCancelLink(As(kTenant, {role}).get(), request, &found).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << role;
+  }
+  // A code that names nothing, and names that are not a link's.
+  request.set_name("cancelLinks/aaaaaaaaaa");
+  EXPECT_EQ(stub_->GetCancelLink(As(kTenant, {"portal"}).get(), request, &found).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  for (const char* name : {"", "cancelLinks/", "cancelLinks/AAAAAAAAAA", "cancelLinks/aaaaaaaaa1",
+                           "cancelLinks/aaaaaaaaaaa", "tenants/capannori/appointments/a1"}) {
+    request.set_name(name);
+    const sportelli::testing::Failure failure = sportelli::testing::Decode(
+        stub_->GetCancelLink(As(kTenant, {"portal"}).get(), request, &found));
+    EXPECT_EQ(failure.code, grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_THAT(sportelli::testing::Fields(failure), ElementsAre("name")) << name;
+  }
 }
 
 // --- Opt-outs

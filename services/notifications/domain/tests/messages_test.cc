@@ -184,7 +184,7 @@ TEST_F(MessagesTest, TheTimeIsTheWallClockOnClockChangeDays) {
   absl::StatusOr<RenderedMessage> reminder =
       Render(DefaultTemplate(MessageKind::kReminder, Language::kItalian), facts);
   ASSERT_TRUE(reminder.ok()) << reminder.status();
-  EXPECT_THAT(reminder->body, HasSubstr("domenica 25 ottobre 2026 alle 09:30"));
+  EXPECT_THAT(reminder->body, HasSubstr("domenica 25 ottobre 2026 ore 09:30"));
 }
 
 TEST_F(MessagesTest, ADeskAddressThatRevealsTheServiceStopsTheMessageWithoutQuotingIt) {

@@ -14,6 +14,11 @@
 // first time a relay meets a Redis: harmless, as every re-publication is.
 // `MarkForRepublishing` does it by hand, from a given time.
 //
+// The mark "published" is committed without waiting for its flush to disk
+// (synchronous_commit off, for this transaction only): if PostgreSQL loses it in a crash, the
+// rows are published again, which consumers tolerate anyway, and the relay's frequent
+// transactions do not each wait for an fsync.
+//
 // Order: events of one tenant are published in the order they were committed... almost: the
 // sequence is assigned at insert, so two transactions committing in the other order can publish
 // out of order by a few milliseconds. Consumers order by the event's time when it matters.
@@ -53,6 +58,12 @@ struct RelayOptions {
   int batch_size = 200;
   // Pause when the outbox is empty (a busy outbox is drained without pausing).
   absl::Duration idle_wait = absl::Milliseconds(100);
+  // Pause while events are being committed (a batch was published less than `busy_for` ago):
+  // more will come soon, and an operator's live feed waits on this relay. Short, so that an
+  // event waits for its publication a few milliseconds rather than up to `idle_wait`; an empty
+  // poll costs PostgreSQL a read of an empty index, and no write.
+  absl::Duration busy_wait = absl::Milliseconds(10);
+  absl::Duration busy_for = absl::Seconds(1);
   // Pause after a failure (PostgreSQL or Redis down).
   absl::Duration error_wait = absl::Seconds(1);
   // Stream entries kept per stream, approximately (XADD MAXLEN ~): consumers that fall further
@@ -65,6 +76,12 @@ struct RelayOptions {
   // Test hook: runs after a batch is published and before it is marked.
   std::function<void()> after_publish;
 };
+
+// How long the relay pauses after a round that published `published` events, the last batch
+// having been published `since_last_publication` ago: none after a full batch (more wait),
+// `busy_wait` while events come, `idle_wait` once they stopped coming.
+absl::Duration RelayPause(int published, absl::Duration since_last_publication,
+                          const RelayOptions& options);
 
 class OutboxRelay final {
  public:
@@ -98,6 +115,7 @@ class OutboxRelay final {
   prometheus::Counter* republished_ = nullptr;
   const std::string marker_key_;
   std::optional<clock::Stopwatch> since_loss_check_;
+  std::optional<clock::Stopwatch> since_publication_;
   OutageLog outage_;
   Worker worker_{[this] { return Step(); }};  // last: stopped before the rest goes
 };

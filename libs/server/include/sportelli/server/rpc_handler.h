@@ -87,6 +87,14 @@ class StreamWriter {
   // Runs once when the stream is over for any reason (finished, cancelled, client gone), on a
   // gRPC thread: it must not block. Set before writing; replaces a previous one.
   virtual void OnDone(std::function<void()> callback) = 0;
+  // Lets writes that wait for the client go out as one message: a client that fell behind then
+  // catches up with a few large messages instead of many small ones, each of which costs the
+  // server, the network and the client as much as a large one. When the stream is ready to send
+  // and several writes wait, `absorb(first, next)` is called on the oldest and the one after it,
+  // in order, until it returns false; a `next` it took (true) is not sent on its own. Runs
+  // under the writer's lock on any thread: it must only move data. Set before writing.
+  using Absorb = std::function<bool(Response& first, Response& next)>;
+  virtual void CoalesceWith(Absorb absorb) = 0;
 };
 
 class RpcHandler final {
@@ -187,6 +195,11 @@ class RpcHandler::StreamReactor final : public grpc::ServerWriteReactor<Response
     on_done_ = std::move(callback);
   }
 
+  void CoalesceWith(typename StreamWriter<Response>::Absorb absorb) override {
+    absl::MutexLock lock(&mu_);
+    absorb_ = std::move(absorb);
+  }
+
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     writing_ = false;
@@ -222,6 +235,11 @@ class RpcHandler::StreamReactor final : public grpc::ServerWriteReactor<Response
  private:
   void SendNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     writing_ = true;
+    // The front is not in flight yet (the previous write is done): what waits behind it may
+    // join it.
+    if (absorb_) {
+      while (queue_.size() > 1 && absorb_(queue_[0], queue_[1])) queue_.erase(queue_.begin() + 1);
+    }
     this->StartWrite(&queue_.front());
   }
   void FinishLocked(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -253,6 +271,7 @@ class RpcHandler::StreamReactor final : public grpc::ServerWriteReactor<Response
   bool over_ ABSL_GUARDED_BY(mu_) = false;       // cancelled, or the client went away
   absl::Status final_status_ ABSL_GUARDED_BY(mu_);
   std::function<void()> on_done_ ABSL_GUARDED_BY(mu_);
+  typename StreamWriter<Response>::Absorb absorb_ ABSL_GUARDED_BY(mu_);
 };
 
 template <typename Response, typename Fn>
