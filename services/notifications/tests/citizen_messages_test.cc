@@ -37,22 +37,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-// What the SMTP server was handed, and what it answers next.
-class RecordingEmail final : public EmailSender {
- public:
-  SendResult Send(const Email& email) override {
-    if (!answers.empty()) {
-      SendResult next = answers.front();
-      answers.erase(answers.begin());
-      if (next.outcome != SendOutcome::kAccepted) return next;
-    }
-    sent.push_back(email);
-    return {SendOutcome::kAccepted, ""};
-  }
-  std::vector<Email> sent;
-  std::vector<SendResult> answers;
-};
-
 class CitizenMessagesTest : public ::testing::Test {
  protected:
   void SetUp() override {

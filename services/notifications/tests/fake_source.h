@@ -1,5 +1,5 @@
-// What the messages' tests put in place of scheduling and tenants: the appointments as they
-// are now, and one desk in Capannori, on Rome's clock.
+// What the messages' tests put in place of scheduling and tenants (the appointments as they
+// are now, and one desk in Capannori, on Rome's clock) and of the SMTP server.
 #ifndef SPORTELLI_SERVICES_NOTIFICATIONS_TESTS_FAKE_SOURCE_H_
 #define SPORTELLI_SERVICES_NOTIFICATIONS_TESTS_FAKE_SOURCE_H_
 
@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "services/notifications/appointment_source.h"
+#include "services/notifications/email_sender.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::notifications {
@@ -58,6 +59,22 @@ class FakeSource final : public AppointmentSource {
   std::map<std::string, AppointmentNow> appointments;
   bool unavailable = false;
   int reads = 0;
+};
+
+// What the SMTP server was handed, and what it answers next.
+class RecordingEmail final : public EmailSender {
+ public:
+  SendResult Send(const Email& email) override {
+    if (!answers.empty()) {
+      SendResult next = answers.front();
+      answers.erase(answers.begin());
+      if (next.outcome != SendOutcome::kAccepted) return next;
+    }
+    sent.push_back(email);
+    return {SendOutcome::kAccepted, ""};
+  }
+  std::vector<Email> sent;
+  std::vector<SendResult> answers;
 };
 
 }  // namespace sportelli::notifications

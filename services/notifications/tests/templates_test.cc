@@ -170,13 +170,7 @@ TEST_F(TemplatesTest, AnAdministratorsTextIsCheckedStoredAndUsedForTheNextMessag
       AppointmentNow{"sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail};
   MessagePolicy policy;
   policy.zone = Rome();
-  struct Recorder final : EmailSender {
-    SendResult Send(const Email& email) override {
-      sent.push_back(email);
-      return {SendOutcome::kAccepted, ""};
-    }
-    std::vector<Email> sent;
-  } email;
+  RecordingEmail email;
   MessagePlanner planner(messages_.get(), &source, &clock_, policy);
   MessageSender sender(messages_.get(), &source, &email, nullptr, &clock_, &logger_, nullptr,
                        policy,
@@ -259,13 +253,7 @@ TEST_F(TemplatesTest, AMessagesShortLinkLeadsThePortalToItsAppointment) {
   MessagePolicy policy;
   policy.zone = Rome();
   policy.portal_url = "https://prenota.comune.capannori.lu.it";
-  struct Recorder final : EmailSender {
-    SendResult Send(const Email& email) override {
-      sent.push_back(email);
-      return {SendOutcome::kAccepted, ""};
-    }
-    std::vector<Email> sent;
-  } email;
+  RecordingEmail email;
   MessagePlanner planner(messages_.get(), &source_, &clock_, policy);
   MessageSender sender(messages_.get(), &source_, &email, nullptr, &clock_, &logger_, nullptr,
                        policy, MessageSender::Options{.tenants = {kTenant}});
@@ -349,13 +337,7 @@ TEST_F(OptOutTest, ACitizenWhoOptedOutOfRemindersGetsTheirConfirmationsButNoRemi
   ASSERT_TRUE(stub_->GetMessagePreferences(As(kTenant, {"operator"}).get(), get, &read).ok());
   EXPECT_THAT(read.opted_out_kinds(), ElementsAre(v1::NOTIFICATION_KIND_REMINDER));
 
-  struct Recorder final : EmailSender {
-    SendResult Send(const Email& email) override {
-      sent.push_back(email);
-      return {SendOutcome::kAccepted, ""};
-    }
-    std::vector<Email> sent;
-  } email;
+  RecordingEmail email;
   MessagePolicy policy;
   policy.zone = Rome();
   MessagePlanner planner(messages_.get(), &source_, &clock_, policy);
