@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -86,6 +87,35 @@ class TemplatesTest : public ::testing::Test {
     request.mutable_message_template()->set_body(body);
     return stub_->UpdateMessageTemplate(As(tenant, std::move(roles)).get(), request, out);
   }
+  // The messages' policy on Rome's clock, with the portal at `portal_url`.
+  static MessagePolicy RomePolicy(std::string portal_url = MessagePolicy().portal_url) {
+    MessagePolicy policy;
+    policy.zone = Rome();
+    policy.portal_url = std::move(portal_url);
+    return policy;
+  }
+
+  // Books appointment a1 for Thursday 3 December 2026, 09:30, by e-mail, then runs the planner
+  // and a sender made with `policy` and `options`: at once (its confirmation) and two days
+  // before (its reminder). What was sent is in `email`.
+  void ConfirmAndRemind(const MessagePolicy& policy, const MessageSender::Options& options,
+                        RecordingEmail& email) {
+    const absl::Time start = Local(2026, 12, 3, 9, 30);
+    source_.appointments["capannori/a1"] =
+        AppointmentNow{"sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail};
+    MessagePlanner planner(messages_.get(), &source_, &clock_, policy);
+    MessageSender sender(messages_.get(), &source_, &email, nullptr, &clock_, &logger_, nullptr,
+                         policy, options);
+    events::v1::Event booked =
+        events::NewEvent(kTenant, "tenants/capannori/appointments/a1", clock_.Now());
+    booked.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
+    api::ToTimestamp(start, booked.mutable_appointment_booked()->mutable_start_time());
+    ASSERT_OK(planner.Handle(events::StreamEntry{"{capannori}:events", "1-0", booked}));
+    ASSERT_OK(sender.RunOnce().status());  // the confirmation
+    clock_.Set(Local(2026, 12, 1, 9, 30));
+    ASSERT_OK(sender.RunOnce().status());  // the reminder
+  }
+
   v1::MessageTemplate Get(const std::string& name) {
     v1::GetMessageTemplateRequest request;
     request.set_name(name);
@@ -164,26 +194,11 @@ TEST_F(TemplatesTest, AnAdministratorsTextIsCheckedStoredAndUsedForTheNextMessag
             "Promemoria: {date} ore {time}, {address}. Annulla: {cancel_link}");
 
   // The sender uses it for the comune's next reminder.
-  FakeSource source;
-  const absl::Time start = Local(2026, 12, 3, 9, 30);
-  source.appointments["capannori/a1"] =
-      AppointmentNow{"sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail};
-  MessagePolicy policy;
-  policy.zone = Rome();
   RecordingEmail email;
-  MessagePlanner planner(messages_.get(), &source, &clock_, policy);
-  MessageSender sender(messages_.get(), &source, &email, nullptr, &clock_, &logger_, nullptr,
-                       policy,
-                       MessageSender::Options{.tenants = {kTenant}, .templates = templates_.get()});
-  events::v1::Event booked =
-      events::NewEvent(kTenant, "tenants/capannori/appointments/a1", clock_.Now());
-  booked.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
-  api::ToTimestamp(start, booked.mutable_appointment_booked()->mutable_start_time());
-  ASSERT_OK(planner.Handle(events::StreamEntry{"{capannori}:events", "1-0", booked}));
-  ASSERT_OK(sender.RunOnce().status());  // the confirmation
-  clock_.Set(Local(2026, 12, 1, 9, 30));
-  ASSERT_OK(sender.RunOnce().status());  // the reminder
-  ASSERT_THAT(email.sent, SizeIs(2));    // the built-in confirmation, then the comune's reminder
+  ConfirmAndRemind(RomePolicy(),
+                   MessageSender::Options{.tenants = {kTenant}, .templates = templates_.get()},
+                   email);
+  ASSERT_THAT(email.sent, SizeIs(2));  // the built-in confirmation, then the comune's reminder
   EXPECT_THAT(email.sent[0].body, HasSubstr("confermato"));
   EXPECT_EQ(email.sent[1].subject, "Comune di Capannori: promemoria");
   EXPECT_THAT(email.sent[1].body, ::testing::StartsWith("Promemoria: giovedì 3 dicembre 2026 ore "
@@ -247,24 +262,9 @@ TEST_F(TemplatesTest, OnlyTheComunesAdministratorChangesItsTexts) {
 }
 
 TEST_F(TemplatesTest, AMessagesShortLinkLeadsThePortalToItsAppointment) {
-  const absl::Time start = Local(2026, 12, 3, 9, 30);
-  source_.appointments["capannori/a1"] =
-      AppointmentNow{"sede", true, start, "", "maria.rossi@example.it", PreferredContact::kEmail};
-  MessagePolicy policy;
-  policy.zone = Rome();
-  policy.portal_url = "https://prenota.comune.capannori.lu.it";
   RecordingEmail email;
-  MessagePlanner planner(messages_.get(), &source_, &clock_, policy);
-  MessageSender sender(messages_.get(), &source_, &email, nullptr, &clock_, &logger_, nullptr,
-                       policy, MessageSender::Options{.tenants = {kTenant}});
-  events::v1::Event booked =
-      events::NewEvent(kTenant, "tenants/capannori/appointments/a1", clock_.Now());
-  booked.mutable_appointment_booked()->set_desk("tenants/capannori/desks/sede");
-  api::ToTimestamp(start, booked.mutable_appointment_booked()->mutable_start_time());
-  ASSERT_OK(planner.Handle(events::StreamEntry{"{capannori}:events", "1-0", booked}));
-  ASSERT_OK(sender.RunOnce().status());  // the confirmation
-  clock_.Set(Local(2026, 12, 1, 9, 30));
-  ASSERT_OK(sender.RunOnce().status());  // the reminder
+  ConfirmAndRemind(RomePolicy("https://prenota.comune.capannori.lu.it"),
+                   MessageSender::Options{.tenants = {kTenant}}, email);
   ASSERT_THAT(email.sent, SizeIs(2));
   const std::string prefix = "https://prenota.comune.capannori.lu.it/c/";
   const size_t at = email.sent[0].body.find(prefix);
