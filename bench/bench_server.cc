@@ -1,12 +1,13 @@
 // sportelli-bench-server: the "empty" baseline of the benchmarks. BenchService.Ping goes
 // through exactly what every real method goes through — the server library's sync server and
-// thread pool, RpcHandler (JWT verification, status mapping, access log line) and RpcMetrics —
-// and then does nothing. Its throughput and latency are the ceiling of any real method on the
-// same machine; a scenario's cost is its distance from this one.
+// thread pool, its admission (CallAdmission), RpcHandler (JWT verification, status mapping,
+// access log line) and RpcMetrics — and then does nothing. Its throughput and latency are the
+// ceiling of any real method on the same machine; a scenario's cost is its distance from this one.
 //
 // Configured like a service (docs/operations.md): SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT,
-// SPORTELLI_GRPC_THREADS, SPORTELLI_JWT_PUBLIC_KEY_FILE, SPORTELLI_JWT_ISSUER,
-// SPORTELLI_JWT_AUDIENCE, SPORTELLI_LOG_LEVEL. Never deployed.
+// SPORTELLI_GRPC_THREADS, SPORTELLI_GRPC_MAX_WAITING, SPORTELLI_GRPC_MAX_QUEUE_WAIT,
+// SPORTELLI_JWT_PUBLIC_KEY_FILE, SPORTELLI_JWT_ISSUER, SPORTELLI_JWT_AUDIENCE,
+// SPORTELLI_LOG_LEVEL. Never deployed.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -53,7 +54,8 @@ int Serve(logging::Logger& log) {
 
   auto registry = std::make_shared<prometheus::Registry>();
   server::RpcMetrics metrics("bench", *registry);
-  server::RpcHandler handler("bench.sportelli", &verifier, &metrics, &log);
+  server::CallAdmission admission(server::AdmissionOptions(options));
+  server::RpcHandler handler("bench.sportelli", &verifier, &metrics, &log, &admission);
   BenchGrpcService service(&handler);
 
   server::Server server(options, &log, registry);

@@ -8,11 +8,12 @@
 namespace sportelli::server {
 
 RpcHandler::RpcHandler(std::string error_domain, const auth::TokenVerifier* verifier,
-                       RpcMetrics* metrics, logging::Logger* logger)
+                       RpcMetrics* metrics, logging::Logger* logger, CallAdmission* admission)
     : error_domain_(std::move(error_domain)),
       verifier_(verifier),
       metrics_(metrics),
-      logger_(logger) {}
+      logger_(logger),
+      admission_(admission) {}
 
 std::optional<std::chrono::steady_clock::time_point> RpcHandler::DeadlineOf(
     const grpc::ServerContextBase& context) {
@@ -43,12 +44,19 @@ grpc::Status RpcHandler::Finish(const char* method, absl::Duration elapsed, cons
   grpc::Status grpc_status = status::ToGrpcStatus(status, error_domain_);
   const double seconds = absl::ToDoubleSeconds(elapsed);
   metrics_->Finished(method, grpc_status.error_code(), seconds);
+  std::optional<std::string> reason = status::ReasonOf(status);
+  // Overload is the server's limit, not a failure: a warning, counted apart from UNAVAILABLE
+  // for a dependency, and without the message (it is always the same).
+  const bool overloaded = reason == "OVERLOADED";
+  if (overloaded) metrics_->Overloaded(method);
 
-  const bool server_fault = status.code() == absl::StatusCode::kInternal ||
-                            status.code() == absl::StatusCode::kUnknown ||
-                            status.code() == absl::StatusCode::kUnavailable ||
-                            status.code() == absl::StatusCode::kDataLoss;
-  const logging::Level level = server_fault ? logging::Level::kError : logging::Level::kInfo;
+  const bool server_fault = !overloaded && (status.code() == absl::StatusCode::kInternal ||
+                                            status.code() == absl::StatusCode::kUnknown ||
+                                            status.code() == absl::StatusCode::kUnavailable ||
+                                            status.code() == absl::StatusCode::kDataLoss);
+  const logging::Level level = server_fault ? logging::Level::kError
+                               : overloaded ? logging::Level::kWarning
+                                            : logging::Level::kInfo;
   if (logger_->Enabled(level)) {
     nlohmann::json fields = {
         {"method", method},
@@ -57,7 +65,6 @@ grpc::Status RpcHandler::Finish(const char* method, absl::Duration elapsed, cons
     };
     if (!call.caller.tenant.empty()) fields["tenant"] = call.caller.tenant;
     if (!call.request_id.empty()) fields["request_id"] = call.request_id;
-    std::optional<std::string> reason = status::ReasonOf(status);
     if (reason) fields["reason"] = *reason;
     // Server-side failures keep their (personal-data-free, by construction) detail in the log;
     // clients only see a generic message for INTERNAL.

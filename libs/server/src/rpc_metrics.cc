@@ -56,7 +56,17 @@ RpcMetrics::RpcMetrics(std::string service, prometheus::Registry& registry)
       in_flight_(prometheus::BuildGauge()
                      .Name("sportelli_grpc_server_in_flight")
                      .Help("RPCs being handled now, by service and method.")
-                     .Register(registry)) {}
+                     .Register(registry)),
+      overloaded_(prometheus::BuildCounter()
+                      .Name("sportelli_grpc_server_overloaded_total")
+                      .Help("RPCs answered UNAVAILABLE/OVERLOADED because the server was handling "
+                            "as many as it can and the call could not wait longer for its turn, "
+                            "by service and method.")
+                      .Register(registry)) {}
+
+void RpcMetrics::Overloaded(const std::string& method) {
+  overloaded_.Add({{"service", service_}, {"method", method}}).Increment();
+}
 
 void RpcMetrics::Started(const std::string& method) {
   in_flight_.Add({{"service", service_}, {"method", method}}).Increment();

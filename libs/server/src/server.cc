@@ -46,6 +46,13 @@ int Server::metrics_port() const {
 
 namespace {
 
+// Threads beyond the admission's running and waiting calls and the pollers. gRPC's sync server
+// needs a thread for a call before RpcHandler can answer it, even to refuse it: a burst of calls
+// arriving at the same instant holds one thread each for the few microseconds of a refusal, and
+// with no thread left gRPC refuses the next one itself. gRPC makes threads only when calls need
+// them and lets them go after, so the margin costs nothing at rest.
+constexpr int kSpareThreads = 512;
+
 // Server reflection for this server only. Linking libgrpc++_reflection registers its plugin
 // with every ServerBuilder of the process (a static initializer), so the option both removes
 // whatever was registered and adds exactly one plugin where reflection is wanted.
@@ -135,12 +142,16 @@ absl::Status Server::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 2 * 3600 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  // Threads for every call RpcHandler may let run or wait (CallAdmission), for the pollers and
+  // a margin for calls that are finishing: gRPC's own refusal when it has no thread
+  // (RESOURCE_EXHAUSTED "Server Threadpool Exhausted", no reason, no log line) must not happen
+  // before the admission's OVERLOADED does.
+  const int pollers = std::max(1, options_.threads / 4);
   grpc::ResourceQuota quota("sportelli-server");
-  quota.SetMaxThreads(options_.threads);
+  quota.SetMaxThreads(options_.threads + options_.max_waiting + pollers + kSpareThreads);
   quota.Resize(static_cast<size_t>(options_.memory_quota_bytes));
   builder.SetResourceQuota(quota);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              std::max(1, options_.threads / 4));
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, pollers);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {

@@ -14,6 +14,9 @@ ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name
   const int health_port = env.Int("SPORTELLI_HEALTH_PORT", 0, 0, 65535);
   options.health_address = health_port == 0 ? "" : absl::StrCat("0.0.0.0:", health_port);
   options.threads = env.Int("SPORTELLI_GRPC_THREADS", default_threads, 2, 1024);
+  options.max_waiting = env.Int("SPORTELLI_GRPC_MAX_WAITING", 4 * options.threads, 0, 4096);
+  options.max_queue_wait = env.Duration("SPORTELLI_GRPC_MAX_QUEUE_WAIT", absl::Seconds(1),
+                                        absl::Milliseconds(1), absl::Seconds(30));
   options.max_receive_bytes = env.Int("SPORTELLI_GRPC_MAX_RECEIVE_BYTES", default_max_receive_bytes,
                                       1024, 64 * 1024 * 1024);
   options.max_concurrent_streams = env.Int("SPORTELLI_GRPC_MAX_CONCURRENT_STREAMS", 100, 1, 100000);
@@ -27,6 +30,12 @@ ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name
   if (std::optional<TlsFiles> tls = ReadTlsFiles(env))
     options.credentials = ServerCredentials(*tls);
   return options;
+}
+
+CallAdmission::Options AdmissionOptions(const ServerOptions& options) {
+  return {.concurrent = options.threads,
+          .max_waiting = options.max_waiting,
+          .max_wait = options.max_queue_wait};
 }
 
 }  // namespace sportelli::server

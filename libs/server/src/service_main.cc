@@ -115,7 +115,8 @@ int Serve(logging::Logger& log, const ServiceDefinition& definition) {
 
   auto registry = std::make_shared<prometheus::Registry>();
   RpcMetrics metrics(program, *registry);
-  RpcHandler handler(absl::StrCat(program, ".sportelli"), &verifier, &metrics, &log);
+  CallAdmission admission(AdmissionOptions(options));
+  RpcHandler handler(absl::StrCat(program, ".sportelli"), &verifier, &metrics, &log, &admission);
   // Declared before the server: what Build made outlives the gRPC server that calls into it.
   Kit kit;
   Server server(options, &log, registry);

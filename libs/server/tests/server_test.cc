@@ -21,6 +21,7 @@
 #include "sportelli/server/deadline.h"
 #include "sportelli/server/rpc_handler.h"
 #include "sportelli/status/errors.h"
+#include "sportelli/testing/eventually.h"
 
 namespace sportelli::server {
 namespace {
@@ -45,15 +46,7 @@ HealthCheckResponse::ServingStatus Health(int port, const std::string& service) 
   return response.status();
 }
 
-template <typename Predicate>
-bool Eventually(Predicate predicate, absl::Duration timeout = absl::Seconds(5)) {
-  const clock::Stopwatch watch;
-  while (watch.Elapsed() < timeout) {
-    if (predicate()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return predicate();
-}
+using ::sportelli::testing::Eventually;
 
 // A plain HTTP GET over a socket: enough to read /metrics without an HTTP client library.
 std::string HttpGet(int port, const std::string& path) {

@@ -1,5 +1,8 @@
 #include "sportelli/status/errors.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -10,6 +13,7 @@ namespace {
 
 constexpr absl::string_view kErrorInfoUrl = "type.googleapis.com/google.rpc.ErrorInfo";
 constexpr absl::string_view kBadRequestUrl = "type.googleapis.com/google.rpc.BadRequest";
+constexpr absl::string_view kRetryInfoUrl = "type.googleapis.com/google.rpc.RetryInfo";
 
 }  // namespace
 
@@ -27,6 +31,25 @@ std::optional<std::string> ReasonOf(const absl::Status& status) {
   google::rpc::ErrorInfo info;
   if (!info.ParseFromString(std::string(*payload))) return std::nullopt;
   return info.reason();
+}
+
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
+  const int64_t millis = absl::ToInt64Milliseconds(
+      absl::Ceil(std::max(delay, absl::ZeroDuration()), absl::Milliseconds(1)));
+  google::rpc::RetryInfo info;
+  info.mutable_retry_delay()->set_seconds(millis / 1000);
+  info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(millis % 1000) * 1000000);
+  status.SetPayload(kRetryInfoUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+std::optional<absl::Duration> RetryDelayOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryInfoUrl);
+  if (!payload) return std::nullopt;
+  google::rpc::RetryInfo info;
+  if (!info.ParseFromString(std::string(*payload))) return std::nullopt;
+  return absl::Seconds(info.retry_delay().seconds()) +
+         absl::Nanoseconds(info.retry_delay().nanos());
 }
 
 std::vector<std::pair<std::string, std::string>> FieldViolationsOf(const absl::Status& status) {

@@ -21,6 +21,21 @@ TEST(ErrorTest, PlainStatusHasNoReason) {
   EXPECT_EQ(ReasonOf(absl::NotFoundError("x")), std::nullopt);
 }
 
+TEST(RetryDelayTest, TravelsWithTheStatusRoundedUpToMilliseconds) {
+  absl::Status status = WithRetryDelay(Error(absl::StatusCode::kUnavailable, "busy", "OVERLOADED"),
+                                       absl::Microseconds(1500001));
+  EXPECT_EQ(RetryDelayOf(status), absl::Milliseconds(1501));
+  EXPECT_EQ(ReasonOf(status), "OVERLOADED");
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(RetryDelayTest, NoneUnlessAsked) {
+  EXPECT_EQ(RetryDelayOf(Error(absl::StatusCode::kUnavailable, "busy", "OVERLOADED")),
+            std::nullopt);
+  EXPECT_EQ(RetryDelayOf(WithRetryDelay(absl::UnavailableError("x"), absl::Seconds(-3))),
+            absl::ZeroDuration());
+}
+
 TEST(FieldViolationsTest, EmptyIsOk) {
   FieldViolations violations;
   EXPECT_TRUE(violations.empty());

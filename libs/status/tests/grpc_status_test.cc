@@ -72,6 +72,14 @@ TEST(FromGrpcStatusTest, RoundTripKeepsReasonAndViolations) {
   EXPECT_EQ(FieldViolationsOf(back)[0].first, "start_date");
 }
 
+TEST(FromGrpcStatusTest, RetryDelayCrossesTheWire) {
+  absl::Status sent = WithRetryDelay(Error(absl::StatusCode::kUnavailable, "busy", "OVERLOADED"),
+                                     absl::Milliseconds(250));
+  absl::Status received = FromGrpcStatus(ToGrpcStatus(sent, "scheduling"));
+  EXPECT_EQ(RetryDelayOf(received), absl::Milliseconds(250));
+  EXPECT_EQ(ReasonOf(received), "OVERLOADED");
+}
+
 TEST(FromGrpcStatusTest, StatusWithoutDetails) {
   absl::Status back = FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"));
   EXPECT_EQ(back.code(), absl::StatusCode::kUnavailable);

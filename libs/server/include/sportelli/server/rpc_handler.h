@@ -50,6 +50,7 @@
 #include "sportelli/clock/request_deadline.h"
 #include "sportelli/clock/stopwatch.h"
 #include "sportelli/logging/logger.h"
+#include "sportelli/server/call_admission.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/status/grpc_status.h"
 
@@ -99,10 +100,11 @@ class StreamWriter {
 
 class RpcHandler final {
  public:
-  // `error_domain` goes into every ErrorInfo (e.g. "tenants.sportelli"). All pointers must
-  // outlive the handler.
+  // `error_domain` goes into every ErrorInfo (e.g. "tenants.sportelli"). Unary calls take a
+  // permit of `admission` (null: no bound) once the caller is authenticated, and are answered
+  // OVERLOADED when none comes in time. All pointers must outlive the handler.
   RpcHandler(std::string error_domain, const auth::TokenVerifier* verifier, RpcMetrics* metrics,
-             logging::Logger* logger);
+             logging::Logger* logger, CallAdmission* admission = nullptr);
 
   template <typename Fn>
   grpc::Status Handle(grpc::ServerContext* context, const char* method, Fn&& fn) const {
@@ -111,14 +113,19 @@ class RpcHandler final {
     Call call{context, {}, {}};
     absl::Status status = Admit(*context, call);
     if (status.ok()) {
-      std::optional<clock::ScopedRequestDeadline> deadline;
-      if (std::optional<std::chrono::steady_clock::time_point> until = DeadlineOf(*context)) {
-        deadline.emplace(*until);
-      }
-      try {
-        status = std::forward<Fn>(fn)(call);
-      } catch (const std::exception&) {
-        status = absl::InternalError("unexpected exception in handler");
+      const std::optional<std::chrono::steady_clock::time_point> until = DeadlineOf(*context);
+      const std::optional<CallAdmission::Permit> permit =
+          admission_ != nullptr ? admission_->Enter(until) : std::nullopt;
+      if (admission_ != nullptr && !permit) {
+        status = admission_->Overloaded();
+      } else {
+        std::optional<clock::ScopedRequestDeadline> deadline;
+        if (until) deadline.emplace(*until);
+        try {
+          status = std::forward<Fn>(fn)(call);
+        } catch (const std::exception&) {
+          status = absl::InternalError("unexpected exception in handler");
+        }
       }
     }
     return Finish(method, watch.Elapsed(), call, status);
@@ -146,6 +153,7 @@ class RpcHandler final {
   const auth::TokenVerifier* const verifier_;
   RpcMetrics* const metrics_;
   logging::Logger* const logger_;
+  CallAdmission* const admission_;
 };
 
 // ---- implementation details ---------------------------------------------------------------

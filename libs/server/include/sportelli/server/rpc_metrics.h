@@ -1,6 +1,7 @@
-// Per-method RPC metrics for Prometheus: requests by status code, latency histogram and
-// in-flight calls. Labels are the service, the method and the gRPC code — never tenant ids or
-// anything a caller chose, so cardinality stays bounded and no personal data reaches a label.
+// Per-method RPC metrics for Prometheus: requests by status code, latency histogram,
+// in-flight calls and calls refused for overload. Labels are the service, the method and the gRPC
+// code — never tenant ids or anything a caller chose, so cardinality stays bounded and no personal
+// data reaches a label.
 #ifndef SPORTELLI_SERVER_RPC_METRICS_H_
 #define SPORTELLI_SERVER_RPC_METRICS_H_
 
@@ -25,12 +26,15 @@ class RpcMetrics final {
 
   void Started(const std::string& method);
   void Finished(const std::string& method, grpc::StatusCode code, double seconds);
+  // Also Finished: one more call refused for overload (CallAdmission).
+  void Overloaded(const std::string& method);
 
  private:
   const std::string service_;
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Family<prometheus::Gauge>& in_flight_;
+  prometheus::Family<prometheus::Counter>& overloaded_;
 };
 
 }  // namespace sportelli::server

@@ -33,6 +33,7 @@
 #include "prometheus/registry.h"
 #include "sportelli/config/env_reader.h"
 #include "sportelli/logging/logger.h"
+#include "sportelli/server/call_admission.h"
 
 namespace sportelli::server {
 
@@ -46,8 +47,13 @@ struct ServerOptions {
   // "host:port" of a plaintext server with the health service only; empty: none (health is
   // then served on the API port, which is plaintext too unless `credentials` says otherwise).
   std::string health_address;
-  // Upper bound of threads serving RPCs; beyond it gRPC answers RESOURCE_EXHAUSTED.
+  // Unary RPCs handled at once (CallAdmission::Options::concurrent). Beyond it a call waits for
+  // its turn, up to `max_waiting` of them for at most `max_queue_wait`, and is then answered
+  // UNAVAILABLE/OVERLOADED. gRPC is given threads for all of them (and its pollers), so that it
+  // never refuses a call itself.
   int threads = 16;
+  int max_waiting = 64;
+  absl::Duration max_queue_wait = absl::Seconds(1);
   // The largest request a client may send; a bigger one is refused with RESOURCE_EXHAUSTED
   // before any handler sees it.
   int max_receive_bytes = 256 * 1024;
@@ -67,12 +73,16 @@ struct ServerOptions {
 };
 
 // SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_HEALTH_PORT [0: none],
-// SPORTELLI_GRPC_THREADS [default_threads], SPORTELLI_GRPC_MAX_RECEIVE_BYTES
+// SPORTELLI_GRPC_THREADS [default_threads], SPORTELLI_GRPC_MAX_WAITING [4 x threads],
+// SPORTELLI_GRPC_MAX_QUEUE_WAIT [1s], SPORTELLI_GRPC_MAX_RECEIVE_BYTES
 // [default_max_receive_bytes], SPORTELLI_GRPC_MAX_CONCURRENT_STREAMS [100],
 // SPORTELLI_GRPC_MEMORY_QUOTA_MIB [256], SPORTELLI_GRPC_REFLECTION [true],
 // SPORTELLI_SHUTDOWN_GRACE, SPORTELLI_SHUTDOWN_DEADLINE; the TLS files of tls.h. A service
 // whose RPCs wait on I/O (locks, the database) wants more threads than it has database
 // connections, so that a burst queues for a connection instead of being refused.
+//
+// The CallAdmission of `options`: RpcHandler takes one permit of it per unary call.
+CallAdmission::Options AdmissionOptions(const ServerOptions& options);
 ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name,
                                 int default_threads = 16,
                                 int default_max_receive_bytes = 256 * 1024);

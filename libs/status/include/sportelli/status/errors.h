@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace sportelli::status {
 
@@ -30,6 +31,13 @@ absl::Status Error(absl::StatusCode code, absl::string_view message, absl::strin
 
 // The ErrorInfo reason carried by `status`, or nullopt when it has none.
 std::optional<std::string> ReasonOf(const absl::Status& status);
+
+// `status` with a google.rpc.RetryInfo asking the client to wait `delay` before sending the
+// same request again (overload, rate limits). Rounded up to whole milliseconds.
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
+
+// The RetryInfo delay carried by `status`, or nullopt when it has none.
+std::optional<absl::Duration> RetryDelayOf(const absl::Status& status);
 
 // The (field, description) pairs carried by an INVALID_ARGUMENT status.
 std::vector<std::pair<std::string, std::string>> FieldViolationsOf(const absl::Status& status);
