@@ -113,6 +113,17 @@ void BookingService::ConfigurationChanged(const std::string& tenant_id) {
   availability_->ConfigurationChanged(tenant_id);
 }
 
+absl::Status BookingService::RefuseTimeNobodyMayBook(const std::string& tenant, absl::Time start,
+                                                     absl::Time now, const pg::RequestKey& key) {
+  absl::Status time = CheckBookingTime(rules_.minimum_notice, rules_.booking_window, start, now);
+  if (time.ok() || key.request_id.empty()) return time;
+  // A retry of a request that was in time when first sent gets its first reply (from the
+  // transaction), not TOO_LATE: one read of the request ids, still no call to tenants.
+  absl::StatusOr<bool> seen = repository_->RequestIdExists(tenant, key.request_id);
+  if (!seen.ok() || *seen) return absl::OkStatus();
+  return time;
+}
+
 absl::Status BookingService::TurnAwayIfKnownFull(const SeatRequest& seat, const DeskRules& rules,
                                                  const SeatRules& seat_rules,
                                                  const pg::RequestKey& key, bool has_hold) {
@@ -161,6 +172,7 @@ absl::StatusOr<pg::Created<Hold>> BookingService::HoldSlot(
     const auth::OnBehalfOf& caller, const SeatRequest& seat, const pg::RequestKey& key,
     const pg::ResponseEncoder<Hold>& encode) {
   const absl::Time now = clock_->Now();
+  RETURN_IF_ERROR(RefuseTimeNobodyMayBook(seat.tenant_id, seat.start, now, key));
   ASSIGN_OR_RETURN(DeskRules rules,
                    RulesFor(caller, seat.tenant_id, seat.desk_id, seat.service_id));
   ASSIGN_OR_RETURN(SeatRules seat_rules,
@@ -179,6 +191,9 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
     const pg::ResponseEncoder<Appointment>& encode) {
   const SeatRequest& seat = request.seat;
   const absl::Time now = clock_->Now();
+  // A time nobody may book costs no call to tenants and no transaction (a client trying dates
+  // at random must not make the service do more than answer).
+  RETURN_IF_ERROR(RefuseTimeNobodyMayBook(seat.tenant_id, seat.start, now, key));
   ASSIGN_OR_RETURN(DeskRules rules,
                    RulesFor(caller, seat.tenant_id, seat.desk_id, seat.service_id));
   ASSIGN_OR_RETURN(SeatRules seat_rules,
@@ -249,6 +264,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::Reschedule(
     absl::Time start, const pg::RequestKey& key, const pg::ResponseEncoder<Appointment>& encode,
     const audit::Actor& who) {
   const absl::Time now = clock_->Now();
+  RETURN_IF_ERROR(RefuseTimeNobodyMayBook(tenant_id, start, now, key));
   // Desk and service never change, so they can be read before the locking transaction (the
   // booking alone: its citizen is not opened).
   ASSIGN_OR_RETURN(StoredAppointment current,

@@ -81,7 +81,8 @@ class BookingService {
       bool include_full);
 
   // A seat kept for `hold_ttl`. FAILED_PRECONDITION SLOT_FULL, TOO_LATE, OUTSIDE_BOOKING_WINDOW,
-  // DESK_TAKES_NO_APPOINTMENTS, SERVICE_NOT_OFFERED; INVALID_ARGUMENT NOT_A_SLOT.
+  // DESK_TAKES_NO_APPOINTMENTS, SERVICE_NOT_OFFERED; INVALID_ARGUMENT NOT_A_SLOT. A time outside
+  // the notice and the window is refused first, before the desk is looked up.
   absl::StatusOr<pg::Created<Hold>> HoldSlot(const auth::OnBehalfOf& caller,
                                              const SeatRequest& seat, const pg::RequestKey& key,
                                              const pg::ResponseEncoder<Hold>& encode);
@@ -157,6 +158,10 @@ class BookingService {
   absl::StatusOr<SeatRules> SeatRulesFor(const auth::OnBehalfOf& caller, const DeskRules& rules,
                                          const std::string& tenant, const std::string& desk,
                                          absl::Time start, absl::Time now);
+  // TOO_LATE / OUTSIDE_BOOKING_WINDOW before any call to tenants or write transaction, unless
+  // `key` names a request already recorded (its retry gets the first reply).
+  absl::Status RefuseTimeNobodyMayBook(const std::string& tenant, absl::Time start, absl::Time now,
+                                       const pg::RequestKey& key);
   absl::Status TurnAwayIfKnownFull(const SeatRequest& seat, const DeskRules& rules,
                                    const SeatRules& seat_rules, const pg::RequestKey& key,
                                    bool has_hold);

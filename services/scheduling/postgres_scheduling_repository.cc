@@ -359,10 +359,11 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                                    Timestamp(rules.now))[0][0]
                       .as<int>();
               if (future >= request.max_future_appointments) {
+                // The same words whatever the count: a caller learns that the limit is
+                // reached, not how many bookings the citizen has.
                 return status::Error(absl::StatusCode::kResourceExhausted,
-                                     absl::StrCat("the citizen already has ", future,
-                                                  " future appointments in this comune, the most "
-                                                  "allowed"),
+                                     "the citizen has as many future appointments in this comune "
+                                     "as one citizen may have",
                                      "TOO_MANY_FUTURE_APPOINTMENTS");
               }
 

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "sportelli/status/macros.h"
 
 namespace sportelli::scheduling {
 namespace {
@@ -190,6 +191,19 @@ std::vector<AvailableSlot> AvailableSlots(const std::vector<TimeInterval>& open,
   return available;
 }
 
+absl::Status CheckBookingTime(absl::Duration minimum_notice, absl::Duration booking_window,
+                              absl::Time slot_start, absl::Time now) {
+  if (slot_start < now + minimum_notice) {
+    return status::Error(absl::StatusCode::kFailedPrecondition,
+                         "the slot starts too soon to be booked", "TOO_LATE");
+  }
+  if (slot_start >= now + booking_window) {
+    return status::Error(absl::StatusCode::kFailedPrecondition,
+                         "the slot is not open for booking yet", "OUTSIDE_BOOKING_WINDOW");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckBookable(const std::vector<TimeInterval>& open, const SlotPolicy& policy,
                            const SlotUsage& usage, Channel channel, absl::Time slot_start,
                            absl::Time now) {
@@ -199,14 +213,7 @@ absl::Status CheckBookable(const std::vector<TimeInterval>& open, const SlotPoli
                          "the requested start is not a slot of this desk and service",
                          "NOT_A_SLOT");
   }
-  if (slot_start < now + policy.minimum_notice) {
-    return status::Error(absl::StatusCode::kFailedPrecondition,
-                         "the slot starts too soon to be booked", "TOO_LATE");
-  }
-  if (slot_start >= now + policy.booking_window) {
-    return status::Error(absl::StatusCode::kFailedPrecondition,
-                         "the slot is not open for booking yet", "OUTSIDE_BOOKING_WINDOW");
-  }
+  RETURN_IF_ERROR(CheckBookingTime(policy.minimum_notice, policy.booking_window, slot_start, now));
   if (Remaining(policy, usage, channel, slot_start, now) <= 0) {
     return status::Error(absl::StatusCode::kFailedPrecondition, "the slot is full", "SLOT_FULL");
   }

@@ -135,6 +135,14 @@ std::vector<AvailableSlot> AvailableSlots(const std::vector<TimeInterval>& open,
                                           Channel channel, absl::Time now,
                                           FullSlots full_slots = FullSlots::kOmit);
 
+// The time rules alone, CheckBookable's second and third checks:
+//   FAILED_PRECONDITION "TOO_LATE"               slot_start < now + minimum_notice
+//   FAILED_PRECONDITION "OUTSIDE_BOOKING_WINDOW" slot_start >= now + booking_window
+// They need neither the desk's hours nor its bookings, so a request for a time nobody may book
+// is answered with them before anything is asked of the tenants service or the database.
+absl::Status CheckBookingTime(absl::Duration minimum_notice, absl::Duration booking_window,
+                              absl::Time slot_start, absl::Time now);
+
 // Whether one more booking through `channel` may take the slot starting at `slot_start`.
 // `usage` counts the seats taken without the booking being checked (when a hold turns into a
 // booking, leave that hold out). Checks in this order, the first failure wins:

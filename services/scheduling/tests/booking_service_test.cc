@@ -113,6 +113,29 @@ TEST_F(BookingServiceTest, NoticeWindowAndCitizenLimitAreEnforced) {
   EXPECT_OK(Book("sede", Slot(4, 0), 7).status());
 }
 
+TEST_F(BookingServiceTest, ATimeNobodyMayBookIsRefusedBeforeTheDeskIsLookedUp) {
+  // A desk that does not exist: had the tenants directory been asked, the answer would be
+  // NOT_FOUND.
+  EXPECT_THAT(Book("nowhere", Slot(0, 1), 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "TOO_LATE"));
+  EXPECT_THAT(Book("nowhere", Slot(400, 0), 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "OUTSIDE_BOOKING_WINDOW"));
+  EXPECT_THAT(booking_.HoldSlot(caller_, {"capannori", "nowhere", "colloquio", Slot(0, 1)}, {},
+                                [](const Hold& h) { return h.id; }),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "TOO_LATE"));
+  EXPECT_THAT(Book("nowhere", Slot(2, 0), 1), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(BookingServiceTest, ARetryAfterTheNoticeHasPassedStillGetsItsFirstReply) {
+  ASSERT_OK_AND_ASSIGN(pg::Created<Appointment> first, Book("sede", Slot(0, 3), 1, "r-late"));
+  ASSERT_TRUE(first.value.has_value());
+  clock_.Set(Slot(0, 0));  // 09:00: the 10:30 slot is now inside the two hours' notice
+  EXPECT_THAT(Book("sede", Slot(0, 3), 2),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "TOO_LATE"));
+  ASSERT_OK_AND_ASSIGN(pg::Created<Appointment> retry, Book("sede", Slot(0, 3), 1, "r-late"));
+  EXPECT_EQ(retry.replayed_response, first.value->id);
+}
+
 TEST_F(BookingServiceTest, AHoldKeepsTheSeatForItsHolderUntilItExpires) {
   const SeatRequest seat{"capannori", "marlia", "colloquio", Slot(2, 0), Channel::kWeb};
   ASSERT_OK_AND_ASSIGN(pg::Created<Hold> hold,
