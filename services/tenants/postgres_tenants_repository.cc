@@ -8,6 +8,7 @@
 #include "sportelli/api/names.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/events/outbox.h"
+#include "sportelli/pg/arrays.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
@@ -19,22 +20,7 @@ constexpr char kSchema[] = "tenants";
 
 // ---- value conversions ---------------------------------------------------------------------
 
-// A PostgreSQL array literal of text values. Each element is quoted, so any content is safe;
-// the whole literal is still sent as a bound parameter, never spliced into SQL.
-std::string ToArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
+using pg::TextArray;
 
 std::vector<std::string> FromArray(const pqxx::field& field) {
   std::vector<std::string> out;
@@ -169,7 +155,7 @@ std::map<std::string, std::vector<WeeklyInterval>> LoadHours(
       absl::StrCat("SELECT ", owner_column, ", day_of_week, start_minute, end_minute FROM ", table,
                    " WHERE tenant_id = $1 AND ", owner_column,
                    " = ANY($2::text[]) ORDER BY day_of_week, start_minute"),
-      tenant_id, ToArrayLiteral(owner_ids));
+      tenant_id, TextArray(owner_ids));
   for (const pqxx::row& row : rows) {
     hours[row[0].as<std::string>()].push_back(
         WeeklyInterval{WeekdayFromNumber(row[1].as<int>()), row[2].as<int>(), row[3].as<int>()});
@@ -517,7 +503,7 @@ absl::Status RequireAllExist(pqxx::work& tx, const char* table, const char* colu
       tx.exec_params(absl::StrCat("SELECT count(DISTINCT id) FROM (SELECT ", column, " AS id FROM ",
                                   table, " WHERE tenant_id = $1 AND ", column,
                                   " = ANY($2::text[]) FOR KEY SHARE) referenced"),
-                     tenant_id, ToArrayLiteral(ids));
+                     tenant_id, TextArray(ids));
   if (rows[0][0].as<size_t>() == ids.size()) return absl::OkStatus();
   return status::Error(absl::StatusCode::kFailedPrecondition,
                        absl::StrCat(std::string(field), " names a resource that does not exist"),
@@ -627,7 +613,7 @@ absl::StatusOr<Created<Desk>> PostgresTenantsRepository::CreateDesk(
             "ON CONFLICT DO NOTHING",
             desk.tenant_id, desk.id, desk.display_name, desk.address.street,
             desk.address.postal_code, desk.address.locality, desk.address.province,
-            BookingModeText(desk.booking_mode), desk.capacity, ToArrayLiteral(desk.service_ids));
+            BookingModeText(desk.booking_mode), desk.capacity, TextArray(desk.service_ids));
         if (inserted.affected_rows() == 0) return status::AlreadyExists("desk");
         kDesks.ReplaceHoursOf(tx, desk);
         Publish(tx, *clock_, desk.tenant_id, api::DeskName{desk.tenant_id, desk.id}.ToString(),
@@ -648,7 +634,7 @@ absl::StatusOr<Desk> PostgresTenantsRepository::UpdateDesk(const Desk& desk) {
             "WHERE tenant_id = $1 AND desk_id = $2",
             desk.tenant_id, desk.id, desk.display_name, desk.address.street,
             desk.address.postal_code, desk.address.locality, desk.address.province,
-            BookingModeText(desk.booking_mode), desk.capacity, ToArrayLiteral(desk.service_ids));
+            BookingModeText(desk.booking_mode), desk.capacity, TextArray(desk.service_ids));
         RETURN_IF_ERROR(ExpectOneRow(updated, "desk"));
         kDesks.ReplaceHoursOf(tx, desk);
         Publish(tx, *clock_, desk.tenant_id, api::DeskName{desk.tenant_id, desk.id}.ToString(),
@@ -952,8 +938,8 @@ absl::StatusOr<Created<Operator>> PostgresTenantsRepository::CreateOperator(
             "INSERT INTO tenants.operators (tenant_id, operator_id, display_name, subject, roles, "
             "desk_ids) "
             "VALUES ($1, $2, $3, $4, $5::text[], $6::text[]) ON CONFLICT DO NOTHING",
-            op.tenant_id, op.id, op.display_name, op.subject, ToArrayLiteral(RoleTexts(op.roles)),
-            ToArrayLiteral(op.desk_ids));
+            op.tenant_id, op.id, op.display_name, op.subject, TextArray(RoleTexts(op.roles)),
+            TextArray(op.desk_ids));
         // Either the id or the subject is taken.
         if (inserted.affected_rows() == 0) return status::AlreadyExists("operator");
         Publish(tx, *clock_, op.tenant_id, api::OperatorName{op.tenant_id, op.id}.ToString(),
@@ -972,8 +958,8 @@ absl::StatusOr<Operator> PostgresTenantsRepository::UpdateOperator(const Operato
                 "UPDATE tenants.operators SET display_name = $3, subject = $4, roles = $5::text[], "
                 "desk_ids = $6::text[], update_time = now() WHERE tenant_id = $1 AND operator_id = "
                 "$2",
-                op.tenant_id, op.id, op.display_name, op.subject,
-                ToArrayLiteral(RoleTexts(op.roles)), ToArrayLiteral(op.desk_ids)),
+                op.tenant_id, op.id, op.display_name, op.subject, TextArray(RoleTexts(op.roles)),
+                TextArray(op.desk_ids)),
             "operator"));
         Publish(tx, *clock_, op.tenant_id, api::OperatorName{op.tenant_id, op.id}.ToString(),
                 [](events::v1::Event& e) { e.mutable_operator_changed()->set_change(kUpserted); });

@@ -1,5 +1,6 @@
 #include "sportelli/audit/audit_log.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/random/random.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "sportelli/crypto/hashes.h"
+#include "sportelli/pg/arrays.h"
 #include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
@@ -205,6 +207,89 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
       std::string(ActionName(access.action)), access.resource, access.data_class,
       std::string(PurposeName(actor.purpose)), actor.request_id, HexArray(access.citizen_indexes),
       absl::BytesToHexString(Genesis()));
+  return absl::OkStatus();
+}
+
+absl::Status AuditLog::RecordMany(pqxx::work& tx, const std::string& tenant,
+                                  const std::vector<Access>& accesses) const {
+  if (accesses.empty()) return absl::OkStatus();
+  // Distinct lanes, chosen at random and taken in order.
+  std::vector<int> lanes(kLanes);
+  for (int i = 0; i < kLanes; ++i) lanes[i] = i;
+  {
+    static absl::Mutex mutex(absl::kConstInit);
+    static absl::BitGen* bits = new absl::BitGen();
+    absl::MutexLock lock(&mutex);
+    std::shuffle(lanes.begin(), lanes.end(), *bits);
+  }
+  lanes.resize(std::min<size_t>(kLanes, accesses.size()));
+  std::sort(lanes.begin(), lanes.end());
+
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
+  const std::string sequence_part =
+      "int4send(octet_length((h.last_sequence + 1)::text)) || "
+      "convert_to((h.last_sequence + 1)::text, 'UTF8')";
+  const std::string sql = absl::StrCat(
+      "WITH input AS (SELECT * FROM unnest($2::int4[], $3::text[], $4::text[], $5::text[], "
+      "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+      "$13::text[]) AS u(lane, before_hex, between_hex, subject, roles, subject_tenant, action, "
+      "resource, data_class, purpose, request_id, indexes)), head AS (INSERT INTO ",
+      schema_,
+      ".audit_heads AS h (tenant_id, lane, last_sequence, previous_hash, last_hash) SELECT $1, "
+      "lane, 1, decode($15, 'hex'), sha256(decode(before_hex, 'hex') || int4send(1) || "
+      "convert_to('1', 'UTF8') || decode(between_hex, 'hex') || int4send(32) || "
+      "decode($15, 'hex')) FROM input ORDER BY lane ON CONFLICT (tenant_id, lane) DO UPDATE SET "
+      "last_sequence = h.last_sequence + 1, previous_hash = h.last_hash, last_hash = "
+      "sha256((SELECT decode(i.before_hex, 'hex') FROM input AS i WHERE i.lane = EXCLUDED.lane) "
+      "|| ",
+      sequence_part,
+      " || (SELECT decode(i.between_hex, 'hex') FROM input AS i WHERE i.lane = EXCLUDED.lane) "
+      "|| int4send(octet_length(h.last_hash)) || h.last_hash) RETURNING lane, last_sequence, "
+      "previous_hash, last_hash) INSERT INTO ",
+      schema_,
+      ".audit_events (tenant_id, lane, sequence, event_time, subject, roles, subject_tenant, "
+      "action, resource, data_class, purpose, request_id, citizen_indexes, previous_hash, "
+      "row_hash) SELECT $1, i.lane, head.last_sequence, $14::timestamptz, i.subject, "
+      "string_to_array(i.roles, ','), i.subject_tenant, i.action, i.resource, i.data_class, "
+      "i.purpose, i.request_id, ARRAY(SELECT decode(x, 'hex') FROM "
+      "unnest(string_to_array(i.indexes, ',')) WITH ORDINALITY AS u(x, o) ORDER BY o), "
+      "head.previous_hash, head.last_hash FROM head JOIN input AS i USING (lane) ORDER BY i.lane");
+
+  for (size_t first = 0; first < accesses.size(); first += lanes.size()) {
+    const size_t count = std::min(lanes.size(), accesses.size() - first);
+    std::vector<std::string> lane_texts, before, between, subjects, roles, subject_tenants, actions,
+        resources, data_classes, purposes, request_ids, indexes;
+    for (size_t k = 0; k < count; ++k) {
+      Event e;
+      e.tenant_id = tenant;
+      e.lane = lanes[k];
+      e.time = now;
+      e.access = accesses[first + k];
+      const Actor& actor = e.access.actor;
+      lane_texts.push_back(absl::StrCat(e.lane));
+      before.push_back(absl::BytesToHexString(EncodedBeforeSequence(e)));
+      between.push_back(absl::BytesToHexString(EncodedBetween(e)));
+      subjects.push_back(actor.subject);
+      roles.push_back(absl::StrJoin(actor.roles, ","));
+      subject_tenants.push_back(actor.tenant);
+      actions.push_back(std::string(ActionName(e.access.action)));
+      resources.push_back(e.access.resource);
+      data_classes.push_back(e.access.data_class);
+      purposes.push_back(std::string(PurposeName(actor.purpose)));
+      request_ids.push_back(actor.request_id);
+      std::vector<std::string> hex;
+      for (const std::string& index : e.access.citizen_indexes) {
+        hex.push_back(absl::BytesToHexString(index));
+      }
+      indexes.push_back(absl::StrJoin(hex, ","));
+    }
+    pg::ExecPrepared(tx, sql, tenant, absl::StrCat("{", absl::StrJoin(lane_texts, ","), "}"),
+                     pg::TextArray(before), pg::TextArray(between), pg::TextArray(subjects),
+                     pg::TextArray(roles), pg::TextArray(subject_tenants), pg::TextArray(actions),
+                     pg::TextArray(resources), pg::TextArray(data_classes), pg::TextArray(purposes),
+                     pg::TextArray(request_ids), pg::TextArray(indexes), Timestamp(now),
+                     absl::BytesToHexString(Genesis()));
+  }
   return absl::OkStatus();
 }
 

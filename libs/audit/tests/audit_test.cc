@@ -141,6 +141,56 @@ TEST_F(AuditTest, ConcurrentAccessesMakeSoundChains) {
   EXPECT_FALSE(report.first_break.has_value()) << report.first_break->problem;
 }
 
+TEST_F(AuditTest, AccessesRecordedTogetherAreEachARowOfASoundChain) {
+  // A single record first, then batches mixed with single records from other threads: more
+  // accesses than lanes in one batch, so it takes two statements.
+  ASSERT_OK(RecordAs("capannori", Read("tenants/capannori/appointments/first")));
+  std::vector<Access> batch;
+  for (int i = 0; i < 11; ++i) {
+    Access access = Read(absl::StrCat("tenants/capannori/appointments/b", i), rossi_);
+    access.action = Action::kCreate;
+    if (i % 2 == 0) access.citizen_indexes.push_back(bianchi_);
+    if (i == 3) access.actor.roles = {};
+    batch.push_back(access);
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        const absl::Status status =
+            t % 2 == 0
+                ? pool_->RunInTenantTransaction(
+                      "capannori",
+                      [&](pqxx::work& tx) { return log_.RecordMany(tx, "capannori", batch); })
+                : RecordAs("capannori", Read(absl::StrCat("tenants/capannori/s", t, i)));
+        if (!status.ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, Verify("capannori"));
+  EXPECT_EQ(report.rows, 1 + 2 * 5 * 11 + 2 * 5);
+  EXPECT_FALSE(report.first_break.has_value()) << report.first_break->problem;
+
+  // Each row as it was given.
+  Filter filter;
+  filter.resource = "tenants/capannori/appointments/b4";
+  ASSERT_OK_AND_ASSIGN(api::Page<Event> page, List("capannori", filter));
+  ASSERT_EQ(page.items.size(), 10u);
+  const Event& e = page.items[0];
+  EXPECT_EQ(e.access.action, Action::kCreate);
+  EXPECT_THAT(e.access.citizen_indexes, ::testing::ElementsAre(rossi_, bianchi_));
+  EXPECT_EQ(e.access.actor.request_id, batch[4].actor.request_id);
+  EXPECT_EQ(e.row_hash, RowHash(e));
+  filter.resource = "tenants/capannori/appointments/b3";
+  ASSERT_OK_AND_ASSIGN(page, List("capannori", filter));
+  ASSERT_FALSE(page.items.empty());
+  EXPECT_TRUE(page.items[0].access.actor.roles.empty());
+  EXPECT_THAT(page.items[0].access.citizen_indexes, ::testing::ElementsAre(rossi_));
+}
+
 class TamperTest : public AuditTest {
  protected:
   void SetUp() override {

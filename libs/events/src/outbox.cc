@@ -6,6 +6,7 @@
 #include "sportelli/api/proto_time.h"
 #include "sportelli/crypto/random.h"
 #include "sportelli/events/streams.h"
+#include "sportelli/pg/arrays.h"
 #include "sportelli/pg/prepared.h"
 
 namespace sportelli::events {
@@ -53,6 +54,27 @@ void WriteOutbox(pqxx::work& tx, absl::string_view schema, const v1::Event& even
                                 "VALUES ($1, $2::uuid, $3, decode($4, 'hex'))"),
                    event.tenant(), event.id(), EventType(event),
                    absl::BytesToHexString(event.SerializeAsString()));
+}
+
+void WriteOutboxMany(pqxx::work& tx, absl::string_view schema,
+                     const std::vector<v1::Event>& events) {
+  if (events.empty()) return;
+  std::vector<std::string> tenants, ids, types, payloads;
+  for (const v1::Event& event : events) {
+    tenants.push_back(event.tenant());
+    ids.push_back(event.id());
+    types.push_back(EventType(event));
+    payloads.push_back(absl::BytesToHexString(event.SerializeAsString()));
+  }
+  // WITH ORDINALITY and ORDER BY: the identity column numbers the rows in the list's order.
+  pg::ExecPrepared(tx,
+                   absl::StrCat("INSERT INTO ", tx.quote_name(std::string(schema)),
+                                ".outbox (tenant_id, event_id, event_type, payload) "
+                                "SELECT t, i::uuid, y, decode(p, 'hex') FROM unnest($1::text[], "
+                                "$2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS "
+                                "u(t, i, y, p, n) ORDER BY n"),
+                   pg::TextArray(tenants), pg::TextArray(ids), pg::TextArray(types),
+                   pg::TextArray(payloads));
 }
 
 }  // namespace sportelli::events

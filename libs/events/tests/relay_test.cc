@@ -110,6 +110,36 @@ TEST_F(RelayTest, EveryEventReachesItsTenantsStreamAndConfigurationTheDirectoryT
   EXPECT_EQ(published, 0);  // marked: not published again
 }
 
+TEST_F(RelayTest, EventsWrittenTogetherArePublishedInTheirOrder) {
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 5; ++i) {
+    v1::Event event = NewEvent(tenant_, absl::StrCat("tenants/", tenant_, "/appointments/a", i),
+                               absl::FromUnixSeconds(1780300800));
+    event.mutable_appointment_booked();
+    events.push_back(event);
+  }
+  ASSERT_OK(pool_->RunInTenantTransaction(tenant_, [&](pqxx::work& tx) -> absl::Status {
+    WriteOutboxMany(tx, kSchema, events);
+    WriteOutboxMany(tx, kSchema, {});  // nothing
+    return absl::OkStatus();
+  }));
+  OutboxRelay relay(pool_.get(), redis_.get(), &logger_, nullptr, Options());
+  ASSERT_OK_AND_ASSIGN(int published, relay.RunOnce());
+  EXPECT_EQ(published, 5);
+  ASSERT_OK_AND_ASSIGN(redis::Reply entries,
+                       redis_->Command({"XRANGE", TenantStream(tenant_), "-", "+"}));
+  std::vector<std::string> order;
+  for (const redis::Reply& entry : entries.elements()) {
+    const auto& fields = entry.elements()[1].elements();
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str() == "id") order.push_back(fields[i + 1].str());
+    }
+  }
+  std::vector<std::string> written;
+  for (const v1::Event& event : events) written.push_back(event.id());
+  EXPECT_EQ(order, written);
+}
+
 // The relay process dies after XADD and before its UPDATE commits (a real process, killed by
 // _exit in the hook): its transaction never commits, a new relay publishes the batch again.
 TEST_F(RelayTest, ARelayKilledBetweenPublishingAndMarkingLosesNothing) {

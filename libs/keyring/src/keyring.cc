@@ -1,11 +1,14 @@
 #include "sportelli/keyring/keyring.h"
 
+#include <map>
+#include <set>
 #include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pqxx/binarystring"
+#include "sportelli/pg/arrays.h"
 #include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
 #include "sportelli/status/errors.h"
@@ -116,36 +119,64 @@ absl::StatusOr<crypto::AeadKey> Keyring::ActiveDataKey(pqxx::work& tx, const std
 absl::StatusOr<crypto::AeadKey> Keyring::SubjectKeyForWrite(pqxx::work& tx,
                                                             const std::string& tenant,
                                                             absl::string_view subject_index) {
+  // One round trip whether the citizen has a key or not (SubjectKeysForWrite).
+  ASSIGN_OR_RETURN(std::vector<crypto::AeadKey> keys,
+                   SubjectKeysForWrite(tx, tenant, {std::string(subject_index)}));
+  return std::move(keys.front());
+}
+
+absl::StatusOr<std::vector<crypto::AeadKey>> Keyring::SubjectKeysForWrite(
+    pqxx::work& tx, const std::string& tenant, const std::vector<std::string>& subject_indexes) {
   ASSIGN_OR_RETURN(crypto::AeadKey data_key, ActiveDataKey(tx, tenant));
-  const int64_t key_id = NewKeyId();
-  const crypto::AeadKey fresh = crypto::AeadKey::Generate(static_cast<uint32_t>(key_id));
-  const std::string sealed =
-      data_key.Seal(fresh.bytes(), SubjectKeyBinding(tenant, subject_index, key_id));
-  // One round trip whether the citizen has a key or not.
+  // One fresh key per distinct citizen, in index order: the rows are inserted (and their
+  // unique-index entries locked) in the same order by every writer.
+  const std::set<std::string> distinct(subject_indexes.begin(), subject_indexes.end());
+  std::vector<std::string> indexes, ids, sealed;
+  for (const std::string& index : distinct) {
+    const int64_t key_id = NewKeyId();
+    const crypto::AeadKey made = crypto::AeadKey::Generate(static_cast<uint32_t>(key_id));
+    indexes.push_back(Hex(index));
+    ids.push_back(absl::StrCat(key_id));
+    sealed.push_back(Hex(data_key.Seal(made.bytes(), SubjectKeyBinding(tenant, index, key_id))));
+  }
   const std::string table = absl::StrCat(schema_, ".subject_keys");
   const pqxx::result rows = pg::ExecPrepared(
       tx,
       absl::StrCat("WITH inserted AS (INSERT INTO ", table,
                    " (tenant_id, subject_index, key_id, data_version, sealed_key, created_at) "
-                   "VALUES ($1, decode($2, 'hex'), $3, $4, decode($5, 'hex'), $6::timestamptz) "
-                   "ON CONFLICT (tenant_id, subject_index) DO NOTHING RETURNING key_id, "
-                   "sealed_key) SELECT key_id, encode(sealed_key, 'hex') FROM inserted UNION ALL "
-                   "SELECT key_id, encode(sealed_key, 'hex') FROM ",
-                   table, " WHERE tenant_id = $1 AND subject_index = decode($2, 'hex')"),
-      tenant, Hex(subject_index), key_id, static_cast<int64_t>(data_key.version()), Hex(sealed),
-      Timestamp(clock_->Now()));
-  if (rows.empty()) {
-    // A concurrent first write committed the citizen's key after this statement's snapshot.
-    ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> existing,
-                     ReadSubjectKey(tx, tenant, subject_index));
-    if (!existing) return status::Internal("the citizen's key vanished while being made");
-    return std::move(*existing);
+                   "SELECT $1, decode(i, 'hex'), k::int8, $5, decode(s, 'hex'), $6::timestamptz "
+                   "FROM unnest($2::text[], $3::text[], $4::text[]) AS u(i, k, s) ORDER BY i "
+                   "ON CONFLICT (tenant_id, subject_index) DO NOTHING RETURNING subject_index, "
+                   "key_id, sealed_key) SELECT encode(subject_index, 'hex'), key_id, "
+                   "encode(sealed_key, 'hex') FROM inserted UNION ALL SELECT "
+                   "encode(subject_index, 'hex'), key_id, encode(sealed_key, 'hex') FROM ",
+                   table,
+                   " WHERE tenant_id = $1 AND subject_index = ANY (ARRAY(SELECT decode(i, "
+                   "'hex') FROM unnest($2::text[]) AS i))"),
+      tenant, pg::TextArray(indexes), pg::TextArray(ids), pg::TextArray(sealed),
+      static_cast<int64_t>(data_key.version()), Timestamp(clock_->Now()));
+  std::map<std::string, crypto::AeadKey> opened;
+  for (const auto& row : rows) {
+    const std::string index = BytesAt(row[0]);
+    if (opened.contains(index)) continue;
+    ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> key,
+                     OpenSubjectKey(tx, tenant, index, row[1].as<int64_t>(), BytesAt(row[2])));
+    if (!key) return status::Internal("a citizen's key could not be read back");
+    opened.emplace(index, std::move(*key));
   }
-  ASSIGN_OR_RETURN(
-      std::optional<crypto::AeadKey> key,
-      OpenSubjectKey(tx, tenant, subject_index, rows[0][0].as<int64_t>(), BytesAt(rows[0][1])));
-  if (!key) return status::Internal("the citizen's key could not be read back");
-  return std::move(*key);
+  std::vector<crypto::AeadKey> keys;
+  keys.reserve(subject_indexes.size());
+  for (const std::string& index : subject_indexes) {
+    auto found = opened.find(index);
+    if (found == opened.end()) {
+      // A concurrent first write committed after this statement's snapshot: read it now.
+      ASSIGN_OR_RETURN(std::optional<crypto::AeadKey> existing, ReadSubjectKey(tx, tenant, index));
+      if (!existing) return status::Internal("the citizen's key vanished while being made");
+      found = opened.emplace(index, std::move(*existing)).first;
+    }
+    keys.push_back(found->second);
+  }
+  return keys;
 }
 
 absl::StatusOr<std::optional<crypto::AeadKey>> Keyring::OpenSubjectKey(

@@ -94,6 +94,37 @@ TEST_F(KeyringTest, ACitizenGetsOneKeyThatOpensTheirData) {
   EXPECT_EQ(Count("SELECT count(*) FROM keystest.data_keys"), 1);
 }
 
+TEST_F(KeyringTest, KeysForSeveralCitizensAtOnceAreTheKeysEachWouldGetAlone) {
+  // Rossi has a key already; Bianchi and Verdi get theirs in the batch; Bianchi twice.
+  const std::string before = SealFor(*keyring_, "capannori", rossi_, "Rossi");
+  const std::string verdi = crypto::RandomBytes(32);
+  std::vector<std::string> sealed;
+  ASSERT_OK(pool_->RunInTenantTransaction("capannori", [&](pqxx::work& tx) -> absl::Status {
+    const std::vector<std::string> subjects = {bianchi_, rossi_, verdi, bianchi_};
+    ASSIGN_OR_RETURN(std::vector<crypto::AeadKey> keys,
+                     keyring_->SubjectKeysForWrite(tx, "capannori", subjects));
+    if (keys.size() != 4) return absl::InternalError("one key per subject expected");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      sealed.push_back(keys[i].Seal(absl::StrCat("value ", i), Row("capannori", subjects[i])));
+    }
+    return absl::OkStatus();
+  }));
+  EXPECT_THAT(OpenFor(*keyring_, "capannori", rossi_, before),
+              sportelli::testing::IsOkAndHolds(std::optional<std::string>("Rossi")));
+  EXPECT_THAT(OpenFor(*keyring_, "capannori", rossi_, sealed[1]),
+              sportelli::testing::IsOkAndHolds(std::optional<std::string>("value 1")));
+  EXPECT_THAT(OpenFor(*keyring_, "capannori", bianchi_, sealed[0]),
+              sportelli::testing::IsOkAndHolds(std::optional<std::string>("value 0")));
+  EXPECT_THAT(OpenFor(*keyring_, "capannori", bianchi_, sealed[3]),
+              sportelli::testing::IsOkAndHolds(std::optional<std::string>("value 3")));
+  EXPECT_THAT(OpenFor(*keyring_, "capannori", verdi, sealed[2]),
+              sportelli::testing::IsOkAndHolds(std::optional<std::string>("value 2")));
+  // The single write finds the batch's key: Verdi's data stays readable under one key.
+  const std::string after = SealFor(*keyring_, "capannori", verdi, "Verdi");
+  EXPECT_EQ(*crypto::SealedKeyVersion(after), *crypto::SealedKeyVersion(sealed[2]));
+  EXPECT_EQ(Count("SELECT count(*) FROM keystest.subject_keys"), 3);
+}
+
 TEST_F(KeyringTest, ShreddingACitizenMakesExactlyTheirDataUnreadable) {
   const std::string rossi = SealFor(*keyring_, "capannori", rossi_, "Rossi");
   const std::string bianchi = SealFor(*keyring_, "capannori", bianchi_, "Bianchi");

@@ -6,14 +6,18 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pg_fixture.h"
+#include "sportelli/status/macros.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::pg {
 namespace {
 
+using ::sportelli::testing::IsOkAndHolds;
 using ::sportelli::testing::StatusIs;
 
 // The DDL documented in idempotency.h.
@@ -154,6 +158,70 @@ TEST_F(IdempotencyTest, ConcurrentRetriesActOnceAndBothGetTheFirstResponse) {
   ASSERT_OK(second);
   EXPECT_EQ(*second, *first);
   EXPECT_EQ(AdminQuery("SELECT count(*) FROM desks"), "1");
+}
+
+TEST_F(IdempotencyTest, ABatchAnswersEachKeyAsLookupWould) {
+  const idempotency::Key known = KeyFor("tenant-a", "known");
+  idempotency::Key reused{"tenant-a", "reused-id", "CreateDesk", idempotency::HashRequest("a")};
+  ASSERT_OK(Record(known, kResponse));
+  ASSERT_OK(Record(reused, "first"));
+  reused.request_hash = idempotency::HashRequest("something else");
+  const idempotency::Key fresh{"tenant-a", "fresh-id", "CreateDesk", idempotency::HashRequest("f")};
+  using Answers = std::vector<absl::StatusOr<std::optional<std::string>>>;
+  ASSERT_OK_AND_ASSIGN(Answers answers,
+                       pool_->RunInTenantTransaction("tenant-a", [&](pqxx::work& tx) {
+                         return idempotency::LookupMany(tx, "request_ids", {fresh, known, reused});
+                       }));
+  ASSERT_EQ(answers.size(), 3u);
+  ASSERT_OK(answers[0]);
+  EXPECT_EQ(*answers[0], std::nullopt);
+  ASSERT_OK(answers[1]);
+  EXPECT_EQ(*answers[1], kResponse);
+  EXPECT_THAT(answers[2], StatusIs(absl::StatusCode::kInvalidArgument, "REQUEST_ID_REUSED"));
+
+  // Recorded together, then each found by the single lookup.
+  const idempotency::Key other{"tenant-a", "other-id", "CreateDesk", idempotency::HashRequest("o")};
+  ASSERT_OK(pool_->RunInTenantTransaction("tenant-a", [&](pqxx::work& tx) {
+    return idempotency::RecordMany(tx, "request_ids", {fresh, other},
+                                   {kResponse, std::string("second\"\\", 9)});
+  }));
+  EXPECT_THAT(Lookup(fresh), IsOkAndHolds(::testing::Optional(kResponse)));
+  EXPECT_THAT(Lookup(other), IsOkAndHolds(::testing::Optional(std::string("second\"\\", 9))));
+}
+
+TEST_F(IdempotencyTest, ABatchHoldsItsKeysAgainstASingleRetryUntilItCommits) {
+  const idempotency::Key key = KeyFor("tenant-a", "batched");
+  std::promise<void> batch_locked;
+  std::future<void> locked = batch_locked.get_future();
+  std::thread batch([&] {
+    ASSERT_OK(pool_->RunInTenantTransaction("tenant-a", [&](pqxx::work& tx) -> absl::Status {
+      RETURN_IF_ERROR(idempotency::LookupMany(tx, "request_ids", {key}).status());
+      batch_locked.set_value();
+      absl::SleepFor(absl::Milliseconds(200));
+      return idempotency::RecordMany(tx, "request_ids", {key}, {kResponse});
+    }));
+  });
+  locked.wait();
+  // Waits for the batch's lock, then finds what the batch recorded.
+  EXPECT_THAT(Lookup(key), IsOkAndHolds(::testing::Optional(kResponse)));
+  batch.join();
+}
+
+TEST_F(IdempotencyTest, ABatchRefusesRepeatedIdsAndMixedTenants) {
+  const idempotency::Key a = KeyFor("tenant-a", "x");
+  const idempotency::Key b = KeyFor("tenant-b", "x");
+  EXPECT_THAT(
+      pool_->RunInTenantTransaction("tenant-a",
+                                    [&](pqxx::work& tx) {
+                                      return idempotency::LookupMany(tx, "request_ids", {a, a});
+                                    }),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      pool_->RunInTenantTransaction("tenant-a",
+                                    [&](pqxx::work& tx) {
+                                      return idempotency::LookupMany(tx, "request_ids", {a, b});
+                                    }),
+      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(IdempotencyTest, RejectsUnsafeTableNamesAndIncompleteKeys) {

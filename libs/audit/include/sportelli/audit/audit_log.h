@@ -133,6 +133,12 @@ class AuditLog {
   // and so the access, fails.
   absl::Status Record(pqxx::work& tx, const std::string& tenant, const Access& access) const;
 
+  // Record of several accesses of one comune, each its own row, in one statement per kLanes of
+  // them: they go to distinct lanes (taken in lane order, the same lanes for every statement,
+  // so two batches never wait for each other in a cycle).
+  absl::Status RecordMany(pqxx::work& tx, const std::string& tenant,
+                          const std::vector<Access>& accesses) const;
+
   // Walks every lane of the comune in batches (read-only). Rows deleted by retention are not a
   // break: a lane then starts after its anchor (audit_anchors), to whose hash its first row
   // must link.

@@ -17,6 +17,7 @@
 #define SPORTELLI_EVENTS_OUTBOX_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -45,6 +46,11 @@ std::string EventType(const v1::Event& event);
 // Writes `event` (its payload set) to `<schema>.outbox`, in the caller's tenant transaction.
 // Database failures are pqxx exceptions, left to the transaction runner like any statement's.
 void WriteOutbox(pqxx::work& tx, absl::string_view schema, const v1::Event& event);
+
+// WriteOutbox of several events in one statement, in their order (the relay publishes them in
+// that order). Nothing for an empty list.
+void WriteOutboxMany(pqxx::work& tx, absl::string_view schema,
+                     const std::vector<v1::Event>& events);
 
 }  // namespace sportelli::events
 

@@ -61,6 +61,10 @@ class Keyring {
   // first's (ON CONFLICT DO NOTHING, then read again once it has committed).
   absl::StatusOr<crypto::AeadKey> SubjectKeyForWrite(pqxx::work& tx, const std::string& tenant,
                                                      absl::string_view subject_index);
+  // SubjectKeyForWrite for several citizens of one comune in one statement (a repeated index
+  // gets the same key): element i is the key of subject_indexes[i].
+  absl::StatusOr<std::vector<crypto::AeadKey>> SubjectKeysForWrite(
+      pqxx::work& tx, const std::string& tenant, const std::vector<std::string>& subject_indexes);
 
   // Opens a citizen's stored key, read along with their rows (key_id and sealed_key of
   // subject_keys, e.g. by a LEFT JOIN): nullopt when there is none (shredded). DATA_LOSS when the

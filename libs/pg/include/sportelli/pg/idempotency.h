@@ -30,6 +30,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -68,6 +69,18 @@ absl::StatusOr<std::optional<std::string>> Lookup(pqxx::work& tx, absl::string_v
 // Stores `response` for `key`. Call after Lookup returned nullopt, in the same transaction.
 absl::Status Record(pqxx::work& tx, absl::string_view table, const Key& key,
                     absl::string_view response);
+
+// Lookup of several keys of one tenant (distinct request ids) in two statements, whatever their
+// number: their locks are taken in one statement in the order of their lock keys, so two
+// transactions that look up overlapping sets never wait for each other in a cycle, and their
+// rows are read in one. Element i is Lookup's answer for keys[i]. INVALID_ARGUMENT (the whole
+// call) for a bad table, an empty key field, keys of different tenants or a repeated request id.
+absl::StatusOr<std::vector<absl::StatusOr<std::optional<std::string>>>> LookupMany(
+    pqxx::work& tx, absl::string_view table, const std::vector<Key>& keys);
+
+// Record of several keys of one tenant in one statement: responses[i] for keys[i].
+absl::Status RecordMany(pqxx::work& tx, absl::string_view table, const std::vector<Key>& keys,
+                        const std::vector<std::string>& responses);
 
 // Whether `request_id` is recorded for the tenant (by any method), in one round trip without a
 // transaction of the caller's: for answering a request early only when it is not a retry.
