@@ -43,7 +43,8 @@ BookingService::BookingService(SchedulingRepository* repository,
       availability_(availability),
       secret_(secret),
       rules_(rules),
-      clock_(clock) {}
+      clock_(clock),
+      combiner_(repository, rules.batching) {}
 
 absl::StatusOr<BookingService::DeskRules> BookingService::RulesFor(const auth::OnBehalfOf& caller,
                                                                    const std::string& tenant,
@@ -220,8 +221,9 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   booking.who = request.who;
   booking.max_future_appointments = rules_.max_future_appointments;
   // The request's fingerprint carries the citizen's data.
-  absl::StatusOr<pg::Created<Appointment>> created = repository_->CreateAppointment(
-      booking, seat_rules, server::WithKeyedFingerprint(key, *secret_, a.tenant_id), encode);
+  // Bookings arriving together are written together (BookingCombiner).
+  absl::StatusOr<pg::Created<Appointment>> created = combiner_.Book(
+      {booking, seat_rules, server::WithKeyedFingerprint(key, *secret_, a.tenant_id), &encode});
   AfterWrite(created, a.tenant_id, a.desk_id, a.start, a.end, rules.zone);
   return created;
 }

@@ -25,6 +25,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "services/scheduling/availability.h"
+#include "services/scheduling/booking_combiner.h"
 #include "services/scheduling/domain/appointment.h"
 #include "services/scheduling/domain/appointment_state.h"
 #include "services/scheduling/scheduling_repository.h"
@@ -44,6 +45,8 @@ struct BookingRules {
   absl::Duration hold_ttl = absl::Minutes(5);
   int max_future_appointments = 3;
   AppointmentTimePolicy time_policy;
+  // How bookings that arrive together share a transaction (booking_combiner.h).
+  BookingCombiner::Options batching;
 };
 
 // INVALID_ARGUMENT naming the settings when the rules cannot work together (a notice longer
@@ -147,6 +150,8 @@ class BookingService {
   absl::StatusOr<Queue> ListQueue(const auth::OnBehalfOf& caller, const std::string& tenant_id,
                                   const std::string& desk_id, const audit::Actor& who);
 
+  const BookingCombiner& combiner() const { return combiner_; }
+
   // The comune's configuration changed (a tenants event): cached availability of its desks is
   // stale.
   void ConfigurationChanged(const std::string& tenant_id);
@@ -178,6 +183,7 @@ class BookingService {
   const crypto::SecretKey* const secret_;
   const BookingRules rules_;
   const clock::Clock* const clock_;
+  BookingCombiner combiner_;
 };
 
 }  // namespace sportelli::scheduling

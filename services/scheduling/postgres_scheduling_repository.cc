@@ -1,6 +1,7 @@
 #include "services/scheduling/postgres_scheduling_repository.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -13,6 +14,7 @@
 #include "sportelli/api/names.h"
 #include "sportelli/crypto/aead.h"
 #include "sportelli/events/outbox.h"
+#include "sportelli/pg/arrays.h"
 #include "sportelli/pg/idempotency.h"
 #include "sportelli/pg/prepared.h"
 #include "sportelli/pg/time.h"
@@ -313,6 +315,15 @@ std::string NameOf(const Appointment& a) {
   return api::AppointmentName{a.tenant_id, a.id}.ToString();
 }
 
+// The same words whatever the count: a caller learns that the limit is reached, not how many
+// bookings the citizen has.
+absl::Status TooManyFutureAppointments() {
+  return status::Error(absl::StatusCode::kResourceExhausted,
+                       "the citizen has as many future appointments in this comune as one "
+                       "citizen may have",
+                       "TOO_MANY_FUTURE_APPOINTMENTS");
+}
+
 }  // namespace
 
 absl::Status PostgresSchedulingRepository::Audit(pqxx::work& tx, const std::string& tenant,
@@ -358,14 +369,7 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                                    a.tenant_id, Hex(request.citizen_index),
                                    Timestamp(rules.now))[0][0]
                       .as<int>();
-              if (future >= request.max_future_appointments) {
-                // The same words whatever the count: a caller learns that the limit is
-                // reached, not how many bookings the citizen has.
-                return status::Error(absl::StatusCode::kResourceExhausted,
-                                     "the citizen has as many future appointments in this comune "
-                                     "as one citizen may have",
-                                     "TOO_MANY_FUTURE_APPOINTMENTS");
-              }
+              if (future >= request.max_future_appointments) return TooManyFutureAppointments();
 
               Exclusions exclude;
               if (!request.hold_id.empty()) {
@@ -430,6 +434,209 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
               return a;
             });
       });
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>>
+PostgresSchedulingRepository::CreateAppointments(const std::vector<BookingAttempt>& attempts) {
+  using Answer = absl::StatusOr<pg::Created<Appointment>>;
+  if (attempts.empty()) return std::vector<Answer>();
+  const std::string tenant = attempts.front().booking.appointment.tenant_id;
+  absl::Time earliest = attempts.front().rules.now;
+  for (const BookingAttempt& attempt : attempts) {
+    if (attempt.booking.appointment.tenant_id != tenant || !attempt.booking.hold_id.empty()) {
+      return status::Internal("a batch of bookings is of one comune and without holds");
+    }
+    earliest = std::min(earliest, attempt.rules.now);
+  }
+  const std::string request_ids = absl::StrCat(kSchema, ".request_ids");
+  // When every attempt is refused, the transaction is rolled back (it would only commit its
+  // capacity-row locks): the answers leave through this, with a status that ends the
+  // transaction.
+  std::optional<std::vector<Answer>> nothing_written;
+  absl::StatusOr<std::vector<Answer>> result = pool_->RunInTenantTransaction(
+      tenant, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<Answer>> {
+        std::vector<Answer> answers(attempts.size(), Answer(pg::Created<Appointment>{}));
+        std::vector<bool> pending(attempts.size(), true);
+
+        // 1. Retries get their first reply; the others lock their request ids (in key order).
+        std::vector<pg::idempotency::Key> keys;
+        std::vector<size_t> keyed;
+        for (size_t i = 0; i < attempts.size(); ++i) {
+          const pg::RequestKey& key = attempts[i].key;
+          if (key.request_id.empty()) continue;
+          keys.push_back(
+              {tenant, key.request_id, key.method, pg::idempotency::HashRequest(key.fingerprint)});
+          keyed.push_back(i);
+        }
+        ASSIGN_OR_RETURN(auto looked_up, pg::idempotency::LookupMany(tx, request_ids, keys));
+        for (size_t k = 0; k < keyed.size(); ++k) {
+          const size_t i = keyed[k];
+          if (!looked_up[k].ok()) {
+            answers[i] = looked_up[k].status();
+            pending[i] = false;
+          } else if (looked_up[k]->has_value()) {
+            answers[i] = pg::Created<Appointment>{std::nullopt, **looked_up[k]};
+            pending[i] = false;
+          }
+        }
+
+        // 2. The citizens, locked as CreateAppointment locks one, and their future bookings.
+        std::vector<std::string> citizens;
+        for (size_t i = 0; i < attempts.size(); ++i) {
+          if (pending[i]) citizens.push_back(Hex(attempts[i].booking.citizen_index));
+        }
+        std::map<std::string, int> future;
+        if (!citizens.empty()) {
+          pg::ExecPrepared(tx,
+                           "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+                           "hashtextextended($1 || chr(31) || 'citizen' || chr(31) || c, 0) AS k "
+                           "FROM unnest($2::text[]) AS c) AS l ORDER BY k",
+                           tenant, pg::TextArray(citizens));
+          for (const auto& row : pg::ExecPrepared(
+                   tx,
+                   "SELECT encode(citizen_index, 'hex'), count(*) FROM scheduling.appointments "
+                   "WHERE tenant_id = $1 AND citizen_index = ANY (ARRAY(SELECT decode(c, 'hex') "
+                   "FROM unnest($2::text[]) AS c)) AND state = 'BOOKED' AND start_time > "
+                   "$3::timestamptz GROUP BY citizen_index",
+                   tenant, pg::TextArray(citizens), Timestamp(earliest))) {
+            future[row[0].as<std::string>()] = row[1].as<int>();
+          }
+        }
+
+        // 3. The capacity rows of every desk and quarter hour asked for, in (desk, bucket)
+        // order, then each desk's seats over the span of its attempts.
+        std::set<std::pair<std::string, std::string>> buckets;
+        std::map<std::string, std::pair<absl::Time, absl::Time>> spans;  // desk -> [from, to)
+        for (size_t i = 0; i < attempts.size(); ++i) {
+          if (!pending[i]) continue;
+          const Appointment& a = attempts[i].booking.appointment;
+          for (const std::string& bucket : CapacityBuckets(a.start, a.end)) {
+            buckets.emplace(a.desk_id, bucket);
+          }
+          auto [span, added] = spans.try_emplace(a.desk_id, a.start, a.end);
+          if (!added) {
+            span->second.first = std::min(span->second.first, a.start);
+            span->second.second = std::max(span->second.second, a.end);
+          }
+        }
+        std::map<std::string, std::vector<Occupancy>> taken;
+        if (!buckets.empty()) {
+          std::vector<std::string> desks, times;
+          for (const auto& [desk, bucket] : buckets) {
+            desks.push_back(desk);
+            times.push_back(bucket);
+          }
+          pg::ExecPrepared(
+              tx,
+              "INSERT INTO scheduling.capacity_locks (tenant_id, desk_id, bucket) SELECT $1, d, "
+              "b::timestamptz FROM unnest($2::text[], $3::text[]) AS u(d, b) ORDER BY d, "
+              "b::timestamptz ON CONFLICT (tenant_id, desk_id, bucket) DO UPDATE SET locked_at = "
+              "now()",
+              tenant, pg::TextArray(desks), pg::TextArray(times));
+          for (const auto& [desk, span] : spans) {
+            ASSIGN_OR_RETURN(DeskOccupancy occupancy,
+                             ReadOccupancy(tx, tenant, desk, span.first, span.second, earliest));
+            taken[desk] = std::move(occupancy.taken);
+          }
+        }
+
+        // 4. Each attempt in turn, against the seats and bookings of those before it.
+        std::vector<size_t> accepted;
+        for (size_t i = 0; i < attempts.size(); ++i) {
+          if (!pending[i]) continue;
+          const BookingAttempt& attempt = attempts[i];
+          const Appointment& a = attempt.booking.appointment;
+          int& citizen_future = future[Hex(attempt.booking.citizen_index)];
+          if (citizen_future >= attempt.booking.max_future_appointments) {
+            answers[i] = TooManyFutureAppointments();
+            continue;
+          }
+          std::vector<Occupancy>& desk = taken[a.desk_id];
+          const std::vector<SlotUsage> usage = UsageOver(desk, a.start, a.end);
+          absl::Status seat = CheckBookableOver(attempt.rules.open, attempt.rules.policy, usage,
+                                                a.channel, a.start, attempt.rules.now);
+          if (!seat.ok()) {
+            answers[i] = seat;
+            continue;
+          }
+          desk.push_back({a.start, a.end, a.channel});
+          ++citizen_future;
+          accepted.push_back(i);
+        }
+        if (accepted.empty()) {
+          nothing_written = std::move(answers);
+          return absl::CancelledError("every attempt of the batch was refused");
+        }
+
+        // 5. The accepted ones written together: citizens' keys, rows, events, replies, audit.
+        std::vector<std::string> subjects;
+        for (size_t i : accepted) subjects.push_back(attempts[i].booking.citizen_index);
+        ASSIGN_OR_RETURN(std::vector<crypto::AeadKey> citizen_keys,
+                         keyring_->SubjectKeysForWrite(tx, tenant, subjects));
+        std::vector<std::vector<std::string>> columns(16);
+        std::vector<events::v1::Event> booked;
+        std::vector<pg::idempotency::Key> recorded;
+        std::vector<std::string> replies;
+        std::vector<audit::Access> accesses;
+        for (size_t k = 0; k < accepted.size(); ++k) {
+          const BookingAttempt& attempt = attempts[accepted[k]];
+          const Appointment& a = attempt.booking.appointment;
+          std::vector<std::string> row = {
+              a.id,
+              a.desk_id,
+              a.service_id,
+              Timestamp(a.start),
+              Timestamp(a.end),
+              PgDay(a.local_day),
+              std::string(ChannelName(a.channel)),
+              Hex(attempt.booking.citizen_index),
+              std::string(citizen::ContactChannelName(a.citizen.preferred_contact)),
+              Hex(attempt.booking.cancel_token_hash),
+              Timestamp(a.create_time)};
+          for (const SealedField& f : kSealedFields) {
+            row.push_back(Hex(citizen_keys[k].Seal(a.citizen.*f.field, FieldBinding(a, f.column))));
+          }
+          for (size_t c = 0; c < row.size(); ++c) columns[c].push_back(std::move(row[c]));
+          booked.push_back(AppointmentBookedEvent(a, attempt.rules.now));
+          if (!attempt.key.request_id.empty()) {
+            recorded.push_back({tenant, attempt.key.request_id, attempt.key.method,
+                                pg::idempotency::HashRequest(attempt.key.fingerprint)});
+            replies.push_back((*attempt.encode)(a));
+          }
+          accesses.push_back(audit::Access{attempt.booking.who,
+                                           audit::Action::kCreate,
+                                           NameOf(a),
+                                           kCitizenData,
+                                           {attempt.booking.citizen_index}});
+          answers[accepted[k]] = pg::Created<Appointment>{a, std::nullopt};
+        }
+        std::vector<std::string> arrays;
+        for (const std::vector<std::string>& column : columns) {
+          arrays.push_back(pg::TextArray(column));
+        }
+        pg::ExecPrepared(
+            tx,
+            "INSERT INTO scheduling.appointments (tenant_id, appointment_id, desk_id, service_id, "
+            "start_time, end_time, local_day, channel, state, citizen_index, preferred_contact, "
+            "cancel_token_hash, create_time, update_time, given_name_sealed, family_name_sealed, "
+            "codice_fiscale_sealed, phone_number_sealed, email_sealed) SELECT $1, id, desk, "
+            "service, s::timestamptz, e::timestamptz, d::date, ch, 'BOOKED', decode(ci, 'hex'), "
+            "pc, decode(th, 'hex'), ct::timestamptz, ct::timestamptz, decode(f1, 'hex'), "
+            "decode(f2, 'hex'), decode(f3, 'hex'), decode(f4, 'hex'), decode(f5, 'hex') FROM "
+            "unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+            "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], "
+            "$14::text[], $15::text[], $16::text[], $17::text[]) AS u(id, desk, service, s, e, d, "
+            "ch, ci, pc, th, ct, f1, f2, f3, f4, f5)",
+            tenant, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6],
+            arrays[7], arrays[8], arrays[9], arrays[10], arrays[11], arrays[12], arrays[13],
+            arrays[14], arrays[15]);
+        events::WriteOutboxMany(tx, kSchema, booked);
+        RETURN_IF_ERROR(pg::idempotency::RecordMany(tx, request_ids, recorded, replies));
+        RETURN_IF_ERROR(audit_->RecordMany(tx, tenant, accesses));
+        return answers;
+      });
+  if (nothing_written) return *std::move(nothing_written);
+  return result;
 }
 
 absl::StatusOr<pg::Created<Hold>> PostgresSchedulingRepository::CreateHold(

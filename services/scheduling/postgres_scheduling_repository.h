@@ -14,7 +14,8 @@
 // (migrations/V004__sealed_citizen.sql).
 //
 // Lock order (no deadlocks): request id (pg/idempotency), then citizen (CreateAppointment),
-// then capacity rows.
+// then capacity rows. A batch (CreateAppointments) takes each kind in one statement, sorted by
+// the lock key (capacity rows by desk, then quarter hour), in the same order of kinds.
 #ifndef SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
 #define SPORTELLI_SERVICES_SCHEDULING_POSTGRES_SCHEDULING_REPOSITORY_H_
 
@@ -38,6 +39,8 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
   absl::StatusOr<pg::Created<Appointment>> CreateAppointment(
       const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
       const pg::ResponseEncoder<Appointment>& encode) override;
+  absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> CreateAppointments(
+      const std::vector<BookingAttempt>& attempts) override;
   absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
                                                const pg::RequestKey& key,
                                                const pg::ResponseEncoder<Hold>& encode) override;

@@ -93,6 +93,22 @@ class SchedulingRepository {
       const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
       const pg::ResponseEncoder<Appointment>& encode) = 0;
 
+  // One booking of a batch: what CreateAppointment takes.
+  struct BookingAttempt {
+    NewAppointment booking;  // without a hold
+    SeatRules rules;
+    pg::RequestKey key;
+    const pg::ResponseEncoder<Appointment>* encode;
+  };
+  // Several bookings of one comune, without holds and with distinct request ids, in one
+  // transaction and one commit, with a few statements for all of them. Element i is what
+  // CreateAppointment would answer for attempts[i] had the attempts before it run first: each
+  // is checked against the seats and the citizen's bookings its predecessors took. A failure of
+  // the transaction itself (the database, a lock timeout) is the whole call's status: nothing
+  // was written, and the caller may try each attempt alone.
+  virtual absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> CreateAppointments(
+      const std::vector<BookingAttempt>& attempts) = 0;
+
   // Keeps a seat until hold.expire_time. Same seat errors as CreateAppointment.
   virtual absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
                                                        const pg::RequestKey& key,

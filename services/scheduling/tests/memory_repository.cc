@@ -143,6 +143,16 @@ absl::StatusOr<pg::Created<Hold>> MemoryRepository::CreateHold(
   return pg::Created<Hold>{hold, std::nullopt};
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>>
+MemoryRepository::CreateAppointments(const std::vector<BookingAttempt>& attempts) {
+  std::vector<absl::StatusOr<pg::Created<Appointment>>> answers;
+  for (const BookingAttempt& attempt : attempts) {
+    answers.push_back(
+        CreateAppointment(attempt.booking, attempt.rules, attempt.key, *attempt.encode));
+  }
+  return answers;
+}
+
 absl::StatusOr<bool> MemoryRepository::RequestIdExists(const std::string& tenant_id,
                                                        const std::string& request_id) {
   absl::MutexLock lock(&mu_);

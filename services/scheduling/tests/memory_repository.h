@@ -28,6 +28,9 @@ class MemoryRepository final : public SchedulingRepository {
   absl::StatusOr<pg::Created<Appointment>> CreateAppointment(
       const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
       const pg::ResponseEncoder<Appointment>& encode) override;
+  // One after the other, each as CreateAppointment (the fake has no transactions to share).
+  absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> CreateAppointments(
+      const std::vector<BookingAttempt>& attempts) override;
   absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
                                                const pg::RequestKey& key,
                                                const pg::ResponseEncoder<Hold>& encode) override;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <random>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -158,6 +159,35 @@ std::map<absl::Time, int> SchedulingTest::Seats(const std::string& desk, absl::T
     seats[absl::FromUnixSeconds(slot.start_time().seconds())] = slot.remaining_capacity();
   }
   return seats;
+}
+
+std::vector<grpc::Status> SchedulingTest::BookAllAtOnce(
+    const std::vector<v1::CreateAppointmentRequest>& requests, const std::string& token) {
+  std::vector<grpc::Status> results(requests.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    threads.emplace_back([&, i] {
+      v1::Appointment response;
+      results[i] =
+          Call(&v1::SchedulingService::Stub::CreateAppointment, token, requests[i], &response);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return results;
+}
+
+int SchedulingTest::ConfirmedOthersSlotFull(const std::vector<grpc::Status>& results) {
+  int confirmed = 0;
+  for (const grpc::Status& status : results) {
+    if (status.ok()) {
+      ++confirmed;
+      continue;
+    }
+    const Failure failure = Decode(status);
+    EXPECT_EQ(failure.code, grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+    EXPECT_EQ(failure.reason, "SLOT_FULL");
+  }
+  return confirmed;
 }
 
 int SchedulingTest::BookedAt(const std::string& desk, absl::Time start) {

@@ -79,6 +79,11 @@ class SchedulingTest : public ::testing::Test {
   // ListAvailableSlots of one local day, every slot (full ones too) by start.
   std::map<absl::Time, int> Seats(const std::string& desk, absl::Time day_of, v1::Channel channel,
                                   const std::string& token = "");
+  // Each request sent by its own thread, all at once; the statuses in the requests' order.
+  std::vector<grpc::Status> BookAllAtOnce(const std::vector<v1::CreateAppointmentRequest>& requests,
+                                          const std::string& token);
+  // The OK ones among `results`; every other must be FAILED_PRECONDITION SLOT_FULL.
+  static int ConfirmedOthersSlotFull(const std::vector<grpc::Status>& results);
   // Rows of scheduling.appointments not cancelled at `start` (read as the superuser).
   int BookedAt(const std::string& desk, absl::Time start);
 

@@ -32,26 +32,7 @@ TEST_F(SchedulingTest, TwoHundredConcurrentBookingsOnThreeSeatsConfirmExactlyThr
   const std::string token = Portal();
   std::vector<v1::CreateAppointmentRequest> requests;
   for (int i = 0; i < 200; ++i) requests.push_back(Booking("sede", start, i));
-  std::vector<grpc::Status> results(requests.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    threads.emplace_back([&, i] {
-      v1::Appointment response;
-      results[i] = Call(&Stub::CreateAppointment, token, requests[i], &response);
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  int confirmed = 0;
-  for (const grpc::Status& status : results) {
-    if (status.ok()) {
-      ++confirmed;
-      continue;
-    }
-    const Failure failure = Decode(status);
-    EXPECT_EQ(failure.code, grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
-    EXPECT_EQ(failure.reason, "SLOT_FULL");
-  }
-  EXPECT_EQ(confirmed, 3);
+  EXPECT_EQ(ConfirmedOthersSlotFull(BookAllAtOnce(requests, token)), 3);
   EXPECT_EQ(BookedAt("sede", start), 3);
   EXPECT_EQ(Seats("sede", start, v1::CHANNEL_WEB)[start], 0);
 }

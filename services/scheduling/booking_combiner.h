@@ -1,0 +1,82 @@
+// Bookings of one comune that arrive while others are being written go into the database
+// together: one transaction, one commit and a few statements for all of them
+// (SchedulingRepository::CreateAppointments), instead of a dozen statements and a commit each.
+// On a click day the machine's commit rate, not the number of statements per booking, is then
+// the limit; at a quiet hour a booking finds nothing to wait for and runs alone, as before.
+//
+//   BookingCombiner combiner(&repository, {.max_batch = 32, .batches_per_comune = 2});
+//   absl::StatusOr<pg::Created<Appointment>> booked = combiner.Book(attempt);
+//
+// How: a caller whose comune has fewer than `batches_per_comune` batches in the database takes
+// the attempts waiting for that comune (oldest first, up to `max_batch`) and writes them; the
+// others wait for their answer. When a batch fails as a whole (the database, a lock timeout,
+// the writer's deadline), each of its attempts is tried again alone by its own caller, so one
+// bad row or one impatient client never costs another citizen their booking. Attempts with a hold,
+// and a second attempt with a request id already in the batch, are never batched (they go alone or
+// into the next batch).
+//
+// Nothing here decides capacity: the batch's transaction checks every attempt under the same
+// locks as a single booking, in arrival order.
+#ifndef SPORTELLI_SERVICES_SCHEDULING_BOOKING_COMBINER_H_
+#define SPORTELLI_SERVICES_SCHEDULING_BOOKING_COMBINER_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/scheduling/scheduling_repository.h"
+
+namespace sportelli::scheduling {
+
+class BookingCombiner final {
+ public:
+  struct Options {
+    int max_batch = 32;          // attempts in one transaction
+    int batches_per_comune = 2;  // transactions of one comune's batches at once
+  };
+
+  // `repository` must outlive the combiner.
+  BookingCombiner(SchedulingRepository* repository, Options options);
+
+  // What SchedulingRepository::CreateAppointment answers for `attempt`.
+  absl::StatusOr<pg::Created<Appointment>> Book(
+      const SchedulingRepository::BookingAttempt& attempt);
+
+  // Attempts written in a batch of more than one, and batches that failed whole, since start.
+  int64_t attempts_batched() const;
+  int64_t batches_failed() const;
+
+ private:
+  struct Waiting {
+    const SchedulingRepository::BookingAttempt* attempt;
+    std::optional<absl::StatusOr<pg::Created<Appointment>>> answer;
+    bool alone = false;  // its batch failed: it goes alone, on its own thread and deadline
+  };
+  struct Comune {
+    std::deque<Waiting*> waiting;  // oldest first
+    int batches = 0;               // in the database now
+  };
+
+  // The oldest waiting attempts, at most max_batch, no request id twice; taken off the line.
+  std::vector<Waiting*> Take(Comune& comune) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes `batch` (without the lock) and answers its attempts (with it).
+  void Write(const std::vector<Waiting*>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  SchedulingRepository* const repository_;
+  const Options options_;
+  mutable absl::Mutex mu_;
+  absl::CondVar answered_;  // an answer was given or a batch ended
+  std::map<std::string, Comune> comuni_ ABSL_GUARDED_BY(mu_);
+  int64_t attempts_batched_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t batches_failed_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace sportelli::scheduling
+
+#endif  // SPORTELLI_SERVICES_SCHEDULING_BOOKING_COMBINER_H_
