@@ -25,7 +25,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
       if (comune.batches < options_.batches_per_comune && !comune.waiting.empty()) {
         const std::vector<Waiting*> batch = Take(comune);
         ++comune.batches;
-        Write(batch);
+        Write(batch, &me);
         --comune.batches;
         answered_.SignalAll();
         continue;
@@ -54,7 +54,7 @@ std::vector<BookingCombiner::Waiting*> BookingCombiner::Take(Comune& comune) {
   return batch;
 }
 
-void BookingCombiner::Write(const std::vector<Waiting*>& batch) {
+void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* writer) {
   std::vector<SchedulingRepository::BookingAttempt> attempts;
   attempts.reserve(batch.size());
   for (const Waiting* waiting : batch) attempts.push_back(*waiting->attempt);
@@ -76,7 +76,12 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch) {
     if (!answers.ok()) ++batches_failed_;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (answers.ok() && i < answers->size()) {
+    // The writer's deadline bounded the transaction: another caller's attempt that ran out of
+    // it is not that caller's answer, and goes again on its own deadline.
+    const bool writers_deadline =
+        answers.ok() && i < answers->size() && batch[i] != writer &&
+        (*answers)[i].status().code() == absl::StatusCode::kDeadlineExceeded;
+    if (answers.ok() && i < answers->size() && !writers_deadline) {
       batch[i]->answer = std::move((*answers)[i]);
     } else {
       batch[i]->alone = true;
@@ -87,6 +92,13 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch) {
 int64_t BookingCombiner::attempts_batched() const {
   absl::MutexLock lock(&mu_);
   return attempts_batched_;
+}
+
+int BookingCombiner::waiting() const {
+  absl::MutexLock lock(&mu_);
+  size_t waiting = 0;
+  for (const auto& [tenant, comune] : comuni_) waiting += comune.waiting.size();
+  return static_cast<int>(waiting);
 }
 
 int64_t BookingCombiner::batches_failed() const {

@@ -51,6 +51,8 @@ class BookingCombiner final {
   // Attempts written in a batch of more than one, and batches that failed whole, since start.
   int64_t attempts_batched() const;
   int64_t batches_failed() const;
+  // Attempts waiting for a batch now, over every comune.
+  int waiting() const;
 
  private:
   struct Waiting {
@@ -65,8 +67,9 @@ class BookingCombiner final {
 
   // The oldest waiting attempts, at most max_batch, no request id twice; taken off the line.
   std::vector<Waiting*> Take(Comune& comune) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes `batch` (without the lock) and answers its attempts (with it).
-  void Write(const std::vector<Waiting*>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes `batch` on behalf of `writer` (without the lock) and answers its attempts (with it).
+  void Write(const std::vector<Waiting*>& batch, const Waiting* writer)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   SchedulingRepository* const repository_;
   const Options options_;

@@ -92,6 +92,7 @@ absl::StatusOr<DeskOccupancy> MemoryRepository::GetOccupancy(const std::string& 
 absl::StatusOr<pg::Created<Appointment>> MemoryRepository::CreateAppointment(
     const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
     const pg::ResponseEncoder<Appointment>& encode) {
+  if (absl::Notification* gate = booking_gate.load()) gate->WaitForNotification();
   const Appointment& a = request.appointment;
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(a.tenant_id, key));
@@ -145,6 +146,11 @@ absl::StatusOr<pg::Created<Hold>> MemoryRepository::CreateHold(
 
 absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>>
 MemoryRepository::CreateAppointments(const std::vector<BookingAttempt>& attempts) {
+  {
+    absl::MutexLock lock(&mu_);
+    batch_sizes_.push_back(attempts.size());
+  }
+  if (fail_batches) return status::Unavailable("database");
   std::vector<absl::StatusOr<pg::Created<Appointment>>> answers;
   for (const BookingAttempt& attempt : attempts) {
     answers.push_back(

@@ -5,7 +5,9 @@
 // database. Thread-safe (one lock around everything, as a serializable store would be).
 //
 // Test hooks: `occupancy_reads` counts GetOccupancy calls; `occupancy_gate`, when set, makes
-// them wait (to hold concurrent readers in flight); `fail_with` makes every call fail.
+// them wait (to hold concurrent readers in flight); `fail_with` makes every call fail;
+// `booking_gate` holds CreateAppointment calls, `batch_sizes` records each CreateAppointments
+// call and `fail_batches` makes them fail whole.
 #ifndef SPORTELLI_SERVICES_SCHEDULING_TESTS_MEMORY_REPOSITORY_H_
 #define SPORTELLI_SERVICES_SCHEDULING_TESTS_MEMORY_REPOSITORY_H_
 
@@ -75,6 +77,12 @@ class MemoryRepository final : public SchedulingRepository {
 
   std::atomic<int> occupancy_reads{0};
   absl::Notification* occupancy_gate = nullptr;
+  std::atomic<absl::Notification*> booking_gate{nullptr};
+  std::atomic<bool> fail_batches{false};
+  std::vector<size_t> batch_sizes() const {
+    absl::MutexLock lock(&mu_);
+    return batch_sizes_;
+  }
   // Fixed occupancy returned by GetOccupancy instead of the stored bookings, when set.
   std::optional<DeskOccupancy> occupancy_override;
 
@@ -111,6 +119,7 @@ class MemoryRepository final : public SchedulingRepository {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
+  std::vector<size_t> batch_sizes_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, StoredAppointment> appointments_ ABSL_GUARDED_BY(mu_);  // tenant/id
   std::map<std::string, std::string> citizen_index_ ABSL_GUARDED_BY(mu_);       // tenant/id
   std::map<std::string, StoredHold> holds_ ABSL_GUARDED_BY(mu_);                // tenant/id

@@ -1,0 +1,133 @@
+// BookingCombiner over the in-memory repository: bookings that arrive while one is being written
+// go together, each caller gets its own answer, and a batch that fails whole (or one that ran out
+// of its writer's deadline) sends its callers back to book alone.
+#include "services/scheduling/booking_combiner.h"
+
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/scheduling/tests/memory_repository.h"
+#include "sportelli/testing/eventually.h"
+#include "sportelli/testing/status_matchers.h"
+
+namespace sportelli::scheduling {
+namespace {
+
+using ::sportelli::testing::Eventually;
+using ::testing::ElementsAre;
+
+const absl::Time kStart = absl::FromUnixSeconds(1780300800);  // a slot, the day after `now`
+
+class BookingCombinerTest : public ::testing::Test {
+ protected:
+  SchedulingRepository::BookingAttempt Attempt(int n) {
+    SchedulingRepository::BookingAttempt attempt;
+    Appointment& a = attempt.booking.appointment;
+    a.tenant_id = "capannori";
+    a.id = absl::StrCat("a", n);
+    a.desk_id = "sede";
+    a.service_id = "colloquio";
+    a.start = kStart;
+    a.end = kStart + absl::Minutes(30);
+    a.state = AppointmentState::kBooked;
+    attempt.booking.citizen_index = absl::StrCat("citizen ", n);
+    attempt.rules.policy.capacity = 100;
+    attempt.rules.open = {{kStart, kStart + absl::Hours(2)}};
+    attempt.rules.now = kStart - absl::Hours(24);
+    attempt.key = {absl::StrCat("req-", n), "CreateAppointment", absl::StrCat("f", n)};
+    attempt.encode = &encode_;
+    return attempt;
+  }
+
+  // Books `count` attempts, each from its own thread, while a first booking is held in the
+  // repository, so that they all wait and then go as one batch. Returns each caller's answer.
+  std::vector<absl::StatusOr<pg::Created<Appointment>>> BookBehindAHeldOne(
+      BookingCombiner& combiner, int count) {
+    absl::Notification release;
+    repository_.booking_gate = &release;
+    const SchedulingRepository::BookingAttempt first = Attempt(0);
+    std::thread held([&] { EXPECT_OK(combiner.Book(first).status()); });
+    std::vector<SchedulingRepository::BookingAttempt> attempts;
+    for (int i = 1; i <= count; ++i) attempts.push_back(Attempt(i));
+    std::vector<absl::StatusOr<pg::Created<Appointment>>> answers(count, absl::UnknownError(""));
+    std::vector<std::thread> callers;
+    for (int i = 0; i < count; ++i) {
+      callers.emplace_back([&, i] { answers[i] = combiner.Book(attempts[i]); });
+    }
+    // All of them waiting (the held one is the comune's only batch): then let it go.
+    EXPECT_TRUE(Eventually([&] { return combiner.waiting() == count; }));
+    repository_.booking_gate = nullptr;
+    release.Notify();
+    held.join();
+    for (std::thread& caller : callers) caller.join();
+    return answers;
+  }
+
+  testing::MemoryRepository repository_;
+  const pg::ResponseEncoder<Appointment> encode_ = [](const Appointment& a) { return a.id; };
+};
+
+TEST_F(BookingCombinerTest, AttemptsThatWaitedGoTogetherAndEachGetsItsOwnAnswer) {
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  const auto answers = BookBehindAHeldOne(combiner, 6);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(answers[i]);
+    EXPECT_EQ(answers[i]->value->id, absl::StrCat("a", i + 1));
+  }
+  EXPECT_THAT(repository_.batch_sizes(), ElementsAre(6));
+  EXPECT_EQ(combiner.attempts_batched(), 6);
+}
+
+TEST_F(BookingCombinerTest, ABatchIsNeverLargerThanTheLimit) {
+  BookingCombiner combiner(&repository_, {.max_batch = 4, .batches_per_comune = 1});
+  const auto answers = BookBehindAHeldOne(combiner, 10);
+  for (const auto& answer : answers) EXPECT_OK(answer);
+  size_t total = 0;
+  for (size_t size : repository_.batch_sizes()) {
+    EXPECT_LE(size, 4u);
+    total += size;
+  }
+  // Every attempt was written once, in a batch or (the last, alone) by itself.
+  EXPECT_EQ(repository_.Appointments().size(), 11u);
+  EXPECT_LE(total, 10u);
+}
+
+TEST_F(BookingCombinerTest, ABatchThatFailsWholeSendsEachCallerBackAlone) {
+  repository_.fail_batches = true;
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  const auto answers = BookBehindAHeldOne(combiner, 5);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK(answers[i]);
+    EXPECT_EQ(answers[i]->value->id, absl::StrCat("a", i + 1));
+  }
+  EXPECT_EQ(combiner.batches_failed(), 1);
+  EXPECT_EQ(repository_.Appointments().size(), 6u);
+}
+
+TEST_F(BookingCombinerTest, ARetryInTheSameBatchWaitsForTheFirstsReply) {
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  absl::Notification release;
+  repository_.booking_gate = &release;
+  const SchedulingRepository::BookingAttempt first = Attempt(0), twice = Attempt(1);
+  std::thread held([&] { EXPECT_OK(combiner.Book(first).status()); });
+  absl::StatusOr<pg::Created<Appointment>> one = absl::UnknownError(""), two = one;
+  std::thread a([&] { one = combiner.Book(twice); });
+  std::thread b([&] { two = combiner.Book(twice); });
+  EXPECT_TRUE(Eventually([&] { return combiner.waiting() == 2; }));
+  repository_.booking_gate = nullptr;
+  release.Notify();
+  held.join();
+  a.join();
+  b.join();
+  ASSERT_OK(one);
+  ASSERT_OK(two);
+  // One booked, the other got its reply; never two batches with the same request id.
+  EXPECT_EQ(one->value.has_value() + two->value.has_value(), 1);
+  EXPECT_EQ(repository_.Appointments().size(), 2u);
+}
+
+}  // namespace
+}  // namespace sportelli::scheduling
