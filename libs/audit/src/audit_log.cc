@@ -55,21 +55,35 @@ void AppendPart(std::string& out, absl::string_view part) {
   out.append(part.data(), part.size());
 }
 
-int RandomLane() {
+// `count` (at most kLanes) distinct lanes chosen at random, in lane order: the order every
+// writer locks their heads in.
+std::vector<int> RandomLanes(size_t count) {
   static absl::Mutex mutex(absl::kConstInit);
   static absl::BitGen* bits = new absl::BitGen();
-  absl::MutexLock lock(&mutex);
-  return absl::Uniform<int>(*bits, 0, kLanes);
+  std::vector<int> lanes(kLanes);
+  for (int i = 0; i < kLanes; ++i) lanes[i] = i;
+  {
+    absl::MutexLock lock(&mutex);
+    std::shuffle(lanes.begin(), lanes.end(), *bits);
+  }
+  lanes.resize(std::min<size_t>(kLanes, count));
+  std::sort(lanes.begin(), lanes.end());
+  return lanes;
 }
+
+// The head's next sequence number in the encoding of RowHash, for the head upserts below.
+constexpr char kNextSequencePart[] =
+    "int4send(octet_length((h.last_sequence + 1)::text)) || "
+    "convert_to((h.last_sequence + 1)::text, 'UTF8')";
 
 using pg::Timestamp;
 
-// Hex strings as a PostgreSQL text[] literal (hex needs no quoting).
+// Bytes as a PostgreSQL text[] literal of their hex.
 std::string HexArray(const std::vector<std::string>& values) {
   std::vector<std::string> hex;
   hex.reserve(values.size());
   for (const std::string& v : values) hex.push_back(absl::BytesToHexString(v));
-  return absl::StrCat("{", absl::StrJoin(hex, ","), "}");
+  return pg::TextArray(hex);
 }
 
 std::string EventColumns() {
@@ -172,7 +186,7 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
                               const Access& access) const {
   Event e;
   e.tenant_id = tenant;
-  e.lane = RandomLane();
+  e.lane = RandomLanes(1).front();
   e.time = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));  // as PostgreSQL keeps it
   e.access = access;
   // One statement: the lane's head (made on its first use) moves on by one row and takes the new
@@ -180,9 +194,6 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
   // the previous hash are the head's); the row is inserted with both. The head's row lock orders
   // the lane's appends until this transaction ends.
   const Actor& actor = access.actor;
-  const std::string sequence_part =
-      "int4send(octet_length((h.last_sequence + 1)::text)) || "
-      "convert_to((h.last_sequence + 1)::text, 'UTF8')";
   pg::ExecPrepared(
       tx,
       absl::StrCat(
@@ -192,7 +203,7 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
           "convert_to('1', 'UTF8') || decode($4, 'hex') || int4send(32) || decode($15, 'hex'))) "
           "ON CONFLICT (tenant_id, lane) DO UPDATE SET last_sequence = h.last_sequence + 1, "
           "previous_hash = h.last_hash, last_hash = sha256(decode($3, 'hex') || ",
-          sequence_part,
+          kNextSequencePart,
           " || decode($4, 'hex') || int4send(octet_length(h.last_hash)) || h.last_hash) "
           "RETURNING last_sequence, previous_hash, last_hash) INSERT INTO ",
           schema_,
@@ -213,22 +224,9 @@ absl::Status AuditLog::Record(pqxx::work& tx, const std::string& tenant,
 absl::Status AuditLog::RecordMany(pqxx::work& tx, const std::string& tenant,
                                   const std::vector<Access>& accesses) const {
   if (accesses.empty()) return absl::OkStatus();
-  // Distinct lanes, chosen at random and taken in order.
-  std::vector<int> lanes(kLanes);
-  for (int i = 0; i < kLanes; ++i) lanes[i] = i;
-  {
-    static absl::Mutex mutex(absl::kConstInit);
-    static absl::BitGen* bits = new absl::BitGen();
-    absl::MutexLock lock(&mutex);
-    std::shuffle(lanes.begin(), lanes.end(), *bits);
-  }
-  lanes.resize(std::min<size_t>(kLanes, accesses.size()));
-  std::sort(lanes.begin(), lanes.end());
+  const std::vector<int> lanes = RandomLanes(accesses.size());
 
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
-  const std::string sequence_part =
-      "int4send(octet_length((h.last_sequence + 1)::text)) || "
-      "convert_to((h.last_sequence + 1)::text, 'UTF8')";
   const std::string sql = absl::StrCat(
       "WITH input AS (SELECT * FROM unnest($2::int4[], $3::text[], $4::text[], $5::text[], "
       "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
@@ -242,7 +240,7 @@ absl::Status AuditLog::RecordMany(pqxx::work& tx, const std::string& tenant,
       "last_sequence = h.last_sequence + 1, previous_hash = h.last_hash, last_hash = "
       "sha256((SELECT decode(i.before_hex, 'hex') FROM input AS i WHERE i.lane = EXCLUDED.lane) "
       "|| ",
-      sequence_part,
+      kNextSequencePart,
       " || (SELECT decode(i.between_hex, 'hex') FROM input AS i WHERE i.lane = EXCLUDED.lane) "
       "|| int4send(octet_length(h.last_hash)) || h.last_hash) RETURNING lane, last_sequence, "
       "previous_hash, last_hash) INSERT INTO ",
