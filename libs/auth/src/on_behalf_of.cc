@@ -11,11 +11,17 @@ OnBehalfOf OnBehalfOf::CallerOf(const grpc::ServerContextBase& context) {
   auto it = metadata.find("authorization");
   std::string authorization =
       it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
-  return OnBehalfOf(std::move(authorization), &context);
+  // Several values of the header are one list, in order.
+  std::string forwarded_for;
+  for (auto [entry, end] = metadata.equal_range("x-forwarded-for"); entry != end; ++entry) {
+    if (!forwarded_for.empty()) forwarded_for += ", ";
+    forwarded_for.append(entry->second.data(), entry->second.size());
+  }
+  return OnBehalfOf(std::move(authorization), std::move(forwarded_for), &context);
 }
 
 OnBehalfOf OnBehalfOf::Token(std::string authorization) {
-  return OnBehalfOf(std::move(authorization), nullptr);
+  return OnBehalfOf(std::move(authorization), "", nullptr);
 }
 
 std::unique_ptr<grpc::ClientContext> OnBehalfOf::NewContext(absl::Duration timeout) const {
@@ -26,6 +32,7 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOf::NewContext(absl::Duration timeo
   const int64_t micros = absl::ToInt64Microseconds(timeout);
   context->set_deadline(gpr_time_from_micros(micros > 0 ? micros : 0, GPR_TIMESPAN));
   if (!authorization_.empty()) context->AddMetadata("authorization", authorization_);
+  if (!forwarded_for_.empty()) context->AddMetadata("x-forwarded-for", forwarded_for_);
   return context;
 }
 

@@ -1,5 +1,7 @@
 #include "sportelli/server/rpc_handler.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 #include "grpc/support/time.h"
 #include "sportelli/auth/grpc_auth.h"
 #include "sportelli/status/errors.h"
@@ -8,12 +10,39 @@
 namespace sportelli::server {
 
 RpcHandler::RpcHandler(std::string error_domain, const auth::TokenVerifier* verifier,
-                       RpcMetrics* metrics, logging::Logger* logger, CallAdmission* admission)
+                       RpcMetrics* metrics, logging::Logger* logger, CallAdmission* admission,
+                       RateLimiter* limiter)
     : error_domain_(std::move(error_domain)),
       verifier_(verifier),
       metrics_(metrics),
       logger_(logger),
-      admission_(admission) {}
+      admission_(admission),
+      limiter_(limiter) {}
+
+std::string RpcHandler::ClientAddressOf(const grpc::ServerContextBase& context,
+                                        const auth::Caller& caller) {
+  if (caller.HasRole(auth::Role::kPortal)) {
+    const auto& metadata = context.client_metadata();
+    // Several values of the key, and several entries in a value, are one list in order: the
+    // last is what the portal (the nearest hop that may be trusted) saw.
+    std::string last;
+    for (auto [it, end] = metadata.equal_range("x-forwarded-for"); it != end; ++it) {
+      const absl::string_view value(it->second.data(), it->second.size());
+      const absl::string_view entry =
+          absl::StripAsciiWhitespace(value.substr(value.rfind(',') + 1));
+      if (!entry.empty()) last = std::string(entry);
+    }
+    if (!last.empty()) return last;
+  }
+  // "ipv4:10.0.0.7:53211", "ipv6:[fd00::7]:53211": the host part only.
+  const std::string peer_text = context.peer();  // a copy: peer() returns by value
+  absl::string_view peer = peer_text;
+  if (const size_t colon = peer.find(':'); colon != absl::string_view::npos) {
+    peer.remove_prefix(colon + 1);
+  }
+  if (absl::ConsumePrefix(&peer, "[")) return std::string(peer.substr(0, peer.find(']')));
+  return std::string(peer.substr(0, peer.rfind(':')));
+}
 
 std::optional<std::chrono::steady_clock::time_point> RpcHandler::DeadlineOf(
     const grpc::ServerContextBase& context) {
@@ -36,6 +65,8 @@ absl::Status RpcHandler::Admit(const grpc::ServerContextBase& context, Call& cal
   absl::StatusOr<auth::Caller> caller = auth::AuthenticateCall(*verifier_, context);
   if (!caller.ok()) return caller.status();
   call.caller = *std::move(caller);
+  if (limiter_ != nullptr)
+    return limiter_->Check(call.caller, ClientAddressOf(context, call.caller));
   return absl::OkStatus();
 }
 
@@ -49,6 +80,7 @@ grpc::Status RpcHandler::Finish(const char* method, absl::Duration elapsed, cons
   // for a dependency, and without the message (it is always the same).
   const bool overloaded = reason == "OVERLOADED";
   if (overloaded) metrics_->Overloaded(method);
+  if (reason == "RATE_LIMITED") metrics_->RateLimited(method);
 
   const bool server_fault = !overloaded && (status.code() == absl::StatusCode::kInternal ||
                                             status.code() == absl::StatusCode::kUnknown ||

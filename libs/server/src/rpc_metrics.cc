@@ -62,7 +62,26 @@ RpcMetrics::RpcMetrics(std::string service, prometheus::Registry& registry)
                       .Help("RPCs answered UNAVAILABLE/OVERLOADED because the server was handling "
                             "as many as it can and the call could not wait longer for its turn, "
                             "by service and method.")
-                      .Register(registry)) {}
+                      .Register(registry)),
+      rate_limited_(prometheus::BuildCounter()
+                        .Name("sportelli_grpc_server_rate_limited_total")
+                        .Help("RPCs answered RESOURCE_EXHAUSTED/RATE_LIMITED because their caller "
+                              "or client address went over its rate limit, by service and method.")
+                        .Register(registry)),
+      rate_limit_unchecked_(
+          prometheus::BuildCounter()
+              .Name("sportelli_rate_limit_unchecked_total")
+              .Help("RPCs let through without their rate limits checked because Redis did not "
+                    "answer, by service.")
+              .Register(registry)) {}
+
+void RpcMetrics::RateLimited(const std::string& method) {
+  rate_limited_.Add({{"service", service_}, {"method", method}}).Increment();
+}
+
+void RpcMetrics::RateLimitUnchecked() {
+  rate_limit_unchecked_.Add({{"service", service_}}).Increment();
+}
 
 void RpcMetrics::Overloaded(const std::string& method) {
   overloaded_.Add({{"service", service_}, {"method", method}}).Increment();

@@ -8,6 +8,7 @@
 #include "grpcpp/create_channel.h"
 #include "sportelli/server/bootstrap.h"
 #include "sportelli/server/database.h"
+#include "sportelli/server/rate_limits.h"
 #include "sportelli/server/rpc_metrics.h"
 
 namespace sportelli::server {
@@ -85,6 +86,10 @@ int Serve(logging::Logger& log, const ServiceDefinition& definition) {
   const TokenConfig tokens = ReadTokenConfig(env);
   std::optional<redis::RedisClient::Options> redis_options;
   if (definition.uses_redis) redis_options = ReadRedisOptions(env);
+  RateLimitConfig rate_limits = ReadRateLimitConfig(env);
+  if (!rate_limits.policy.empty() && !definition.uses_redis) {
+    env.Reject("SPORTELLI_RATE_LIMITS", "this service has no Redis to count calls in");
+  }
   std::function<absl::Status(ServiceKit&)> build = definition.configure(env);
   config::ExitIfInvalid(env.Finish(), program);
 
@@ -116,7 +121,14 @@ int Serve(logging::Logger& log, const ServiceDefinition& definition) {
   auto registry = std::make_shared<prometheus::Registry>();
   RpcMetrics metrics(program, *registry);
   CallAdmission admission(AdmissionOptions(options));
-  RpcHandler handler(absl::StrCat(program, ".sportelli"), &verifier, &metrics, &log, &admission);
+  std::optional<RateLimiter> limiter;
+  if (!rate_limits.policy.empty()) {
+    limiter.emplace(std::move(rate_limits.policy),
+                    *crypto::SecretKey::Create(rate_limits.secret_key), program, redis.get(), &log,
+                    &metrics);
+  }
+  RpcHandler handler(absl::StrCat(program, ".sportelli"), &verifier, &metrics, &log, &admission,
+                     limiter ? &*limiter : nullptr);
   // Declared before the server: what Build made outlives the gRPC server that calls into it.
   Kit kit;
   Server server(options, &log, registry);

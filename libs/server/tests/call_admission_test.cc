@@ -21,6 +21,7 @@
 #include "sportelli/status/grpc_status.h"
 #include "sportelli/testing/eventually.h"
 #include "sportelli/testing/grpc_failure.h"
+#include "sportelli/testing/metric_value.h"
 #include "sportelli/testing/test_identity.h"
 #include "sportelli/testing/v1/testing_service.grpc.pb.h"
 
@@ -179,13 +180,9 @@ class AdmissionOnServerTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-// Counter value of sportelli_grpc_server_overloaded_total for Echo, read from the registry.
+// Calls refused for overload so far.
 double OverloadedCount(prometheus::Registry& registry) {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != "sportelli_grpc_server_overloaded_total") continue;
-    for (const prometheus::ClientMetric& metric : family.metric) return metric.counter.value;
-  }
-  return 0;
+  return sportelli::testing::CounterValue(registry, "sportelli_grpc_server_overloaded_total");
 }
 
 TEST_F(AdmissionOnServerTest, ABurstBeyondTheThreadsIsAnsweredOkOrOverloadedNeverByGrpc) {

@@ -1,7 +1,9 @@
 // Calling another service on behalf of the caller of a request. The caller's own token travels
 // along, so the other service applies its own checks to the same caller (scheduling never
 // sees more of tenants than its caller could); from inside a handler, the caller's deadline
-// and cancellation propagate too, so a caller who gave up stops the work it started.
+// and cancellation propagate too, so a caller who gave up stops the work it started. The
+// `x-forwarded-for` a portal set travels too: its visitor is the same one for the next service's
+// rate limits.
 //
 //   grpc::Status GetDesk(grpc::ServerContext* context, ...) {
 //     auth::OnBehalfOf caller = auth::OnBehalfOf::CallerOf(*context);
@@ -27,17 +29,21 @@ class OnBehalfOf final {
   // A token of its own, "Bearer ..." (tools and tests); nothing propagates.
   static OnBehalfOf Token(std::string authorization);
 
-  // A context for one outbound call: the `authorization` metadata, a deadline `timeout` from
-  // now, or the caller's own when sooner, and the caller's cancellation.
+  // A context for one outbound call: the `authorization` and `x-forwarded-for` metadata, a
+  // deadline `timeout` from now, or the caller's own when sooner, and the caller's cancellation.
   std::unique_ptr<grpc::ClientContext> NewContext(absl::Duration timeout) const;
 
   const std::string& authorization() const { return authorization_; }
 
  private:
-  OnBehalfOf(std::string authorization, const grpc::ServerContextBase* parent)
-      : authorization_(std::move(authorization)), parent_(parent) {}
+  OnBehalfOf(std::string authorization, std::string forwarded_for,
+             const grpc::ServerContextBase* parent)
+      : authorization_(std::move(authorization)),
+        forwarded_for_(std::move(forwarded_for)),
+        parent_(parent) {}
 
   std::string authorization_;
+  std::string forwarded_for_;
   const grpc::ServerContextBase* parent_;
 };
 

@@ -51,6 +51,7 @@
 #include "sportelli/clock/stopwatch.h"
 #include "sportelli/logging/logger.h"
 #include "sportelli/server/call_admission.h"
+#include "sportelli/server/rate_limits.h"
 #include "sportelli/server/rpc_metrics.h"
 #include "sportelli/status/grpc_status.h"
 
@@ -100,11 +101,19 @@ class StreamWriter {
 
 class RpcHandler final {
  public:
-  // `error_domain` goes into every ErrorInfo (e.g. "tenants.sportelli"). Unary calls take a
-  // permit of `admission` (null: no bound) once the caller is authenticated, and are answered
-  // OVERLOADED when none comes in time. All pointers must outlive the handler.
+  // `error_domain` goes into every ErrorInfo (e.g. "tenants.sportelli"). Every call, once its
+  // caller is authenticated, is checked against `limiter`'s rate limits (null: none) and
+  // answered RATE_LIMITED beyond them. Unary calls then take a permit of `admission` (null: no
+  // bound), and are answered OVERLOADED when none comes in time. All pointers must outlive the
+  // handler.
   RpcHandler(std::string error_domain, const auth::TokenVerifier* verifier, RpcMetrics* metrics,
-             logging::Logger* logger, CallAdmission* admission = nullptr);
+             logging::Logger* logger, CallAdmission* admission = nullptr,
+             RateLimiter* limiter = nullptr);
+
+  // The address a call is made for: the last entry of the `x-forwarded-for` metadata of a
+  // portal's call (the portal's visitor), otherwise the peer's IP address without its port.
+  static std::string ClientAddressOf(const grpc::ServerContextBase& context,
+                                     const auth::Caller& caller);
 
   template <typename Fn>
   grpc::Status Handle(grpc::ServerContext* context, const char* method, Fn&& fn) const {
@@ -141,7 +150,7 @@ class RpcHandler final {
   template <typename Response>
   class StreamReactor;
 
-  // The deadline check, then authentication.
+  // The deadline check, authentication, then the rate limits.
   absl::Status Admit(const grpc::ServerContextBase& context, Call& call) const;
   // The caller's deadline on the monotonic clock; nullopt when the call has none.
   static std::optional<std::chrono::steady_clock::time_point> DeadlineOf(
@@ -154,6 +163,7 @@ class RpcHandler final {
   RpcMetrics* const metrics_;
   logging::Logger* const logger_;
   CallAdmission* const admission_;
+  RateLimiter* const limiter_;
 };
 
 // ---- implementation details ---------------------------------------------------------------
