@@ -170,8 +170,9 @@ absl::StatusOr<std::vector<AvailableSlot>> BookingService::ListAvailableSlots(
 }
 
 absl::StatusOr<pg::Created<Hold>> BookingService::HoldSlot(
-    const auth::OnBehalfOf& caller, const SeatRequest& seat, const pg::RequestKey& key,
+    const auth::OnBehalfOf& caller, const HoldRequest& request, const pg::RequestKey& key,
     const pg::ResponseEncoder<Hold>& encode) {
+  const SeatRequest& seat = request.seat;
   const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(RefuseTimeNobodyMayBook(seat.tenant_id, seat.start, now, key));
   ASSIGN_OR_RETURN(DeskRules rules,
@@ -181,8 +182,18 @@ absl::StatusOr<pg::Created<Hold>> BookingService::HoldSlot(
   const Hold hold{
       seat.tenant_id, crypto::RandomResourceId("h"),      seat.desk_id, seat.service_id,
       seat.start,     seat.start + rules.policy.duration, seat.channel, now + rules_.hold_ttl};
-  absl::StatusOr<pg::Created<Hold>> created =
-      repository_->CreateHold(hold, seat_rules, key, encode);
+  // Who the hold is for and who keeps it, as keyed digests: the caller's subject and a
+  // visitor's address are never stored.
+  const NewHold held{
+      .hold = hold,
+      .citizen_index = citizen::CitizenIndex(*secret_, seat.tenant_id, request.codice_fiscale),
+      .holder = secret_->Hmac("hold-holder", seat.tenant_id,
+                              absl::StrCat(request.subject, "\n", request.client_address)),
+      .max_per_citizen = rules_.max_holds_per_citizen,
+      .max_per_holder = rules_.max_holds_per_caller};
+  // The fingerprint binds a retry to the same citizen.
+  absl::StatusOr<pg::Created<Hold>> created = repository_->CreateHold(
+      held, seat_rules, server::WithKeyedFingerprint(key, *secret_, seat.tenant_id), encode);
   AfterWrite(created, hold.tenant_id, hold.desk_id, hold.start, hold.end, rules.zone);
   return created;
 }

@@ -44,6 +44,10 @@ struct BookingRules {
   absl::Duration reserve_release_before = absl::Hours(24);
   absl::Duration hold_ttl = absl::Minutes(5);
   int max_future_appointments = 3;
+  // Seats one citizen, and one caller (a member of staff, or a portal's visitor), may keep at
+  // once with HoldSlot.
+  int max_holds_per_citizen = 1;
+  int max_holds_per_caller = 3;
   AppointmentTimePolicy time_policy;
   // How bookings that arrive together share a transaction (booking_combiner.h).
   BookingCombiner::Options batching;
@@ -60,6 +64,14 @@ struct SeatRequest {
   std::string service_id;
   absl::Time start;
   Channel channel = Channel::kWeb;
+};
+
+struct HoldRequest {
+  SeatRequest seat;
+  std::string codice_fiscale;  // the citizen the seat is kept for: valid and normalized
+  // Who keeps it: the token's subject, and for a portal its visitor's address.
+  std::string subject;
+  std::string client_address;
 };
 
 struct BookingRequest {
@@ -83,11 +95,12 @@ class BookingService {
       const std::string& service_id, absl::CivilDay first, absl::CivilDay last, Channel channel,
       bool include_full);
 
-  // A seat kept for `hold_ttl`. FAILED_PRECONDITION SLOT_FULL, TOO_LATE, OUTSIDE_BOOKING_WINDOW,
-  // DESK_TAKES_NO_APPOINTMENTS, SERVICE_NOT_OFFERED; INVALID_ARGUMENT NOT_A_SLOT. A time outside
-  // the notice and the window is refused first, before the desk is looked up.
+  // A seat kept for `hold_ttl` for a citizen. FAILED_PRECONDITION SLOT_FULL, TOO_LATE,
+  // OUTSIDE_BOOKING_WINDOW, DESK_TAKES_NO_APPOINTMENTS, SERVICE_NOT_OFFERED; INVALID_ARGUMENT
+  // NOT_A_SLOT; RESOURCE_EXHAUSTED TOO_MANY_HOLDS. A time outside the notice and the window is
+  // refused first, before the desk is looked up.
   absl::StatusOr<pg::Created<Hold>> HoldSlot(const auth::OnBehalfOf& caller,
-                                             const SeatRequest& seat, const pg::RequestKey& key,
+                                             const HoldRequest& request, const pg::RequestKey& key,
                                              const pg::ResponseEncoder<Hold>& encode);
 
   // A booking, as CreateAppointment documents (docs/api.md): the seat errors of HoldSlot,

@@ -17,6 +17,10 @@ Config ReadConfig(config::EnvReader& env) {
       env.Duration("SPORTELLI_HOLD_TTL", rules.hold_ttl, absl::Seconds(1), absl::Hours(1));
   rules.max_future_appointments =
       env.Int("SPORTELLI_MAX_FUTURE_APPOINTMENTS", rules.max_future_appointments, 1, 100);
+  rules.max_holds_per_citizen =
+      env.Int("SPORTELLI_MAX_HOLDS_PER_CITIZEN", rules.max_holds_per_citizen, 1, 100);
+  rules.max_holds_per_caller =
+      env.Int("SPORTELLI_MAX_HOLDS_PER_CALLER", rules.max_holds_per_caller, 1, 10000);
   rules.batching.max_batch = env.Int("SPORTELLI_BOOKING_BATCH", rules.batching.max_batch, 1, 256);
   rules.batching.batches_per_comune =
       env.Int("SPORTELLI_BOOKING_BATCHES_PER_COMUNE", rules.batching.batches_per_comune, 1, 16);

@@ -377,21 +377,18 @@ absl::StatusOr<pg::Created<Appointment>> PostgresSchedulingRepository::CreateApp
                     tx,
                     absl::StrCat("SELECT desk_id, service_id, ", Micros("start_time"),
                                  ", channel, ", Micros("expire_time"),
-                                 ", appointment_id IS NOT NULL FROM scheduling.holds "
+                                 ", appointment_id IS NOT NULL, coalesce(citizen_index = "
+                                 "decode($3, 'hex'), true) FROM scheduling.holds "
                                  "WHERE tenant_id = $1 AND hold_id = $2 FOR UPDATE"),
-                    a.tenant_id, request.hold_id);
+                    a.tenant_id, request.hold_id, Hex(request.citizen_index));
                 if (hold.empty()) return status::NotFound("hold");
                 const bool usable = hold[0][0].as<std::string>() == a.desk_id &&
                                     hold[0][1].as<std::string>() == a.service_id &&
                                     TimeAt(hold[0][2]) == a.start &&
                                     hold[0][3].as<std::string>() == ChannelName(a.channel) &&
-                                    TimeAt(hold[0][4]) > rules.now && !hold[0][5].as<bool>();
-                if (!usable) {
-                  return status::Error(
-                      absl::StatusCode::kFailedPrecondition,
-                      "the hold has expired, was already used or is for another slot",
-                      "HOLD_NOT_USABLE");
-                }
+                                    TimeAt(hold[0][4]) > rules.now && !hold[0][5].as<bool>() &&
+                                    hold[0][6].as<bool>();
+                if (!usable) return HoldNotUsable();
                 exclude.hold_id = request.hold_id;  // its seat becomes the appointment's
               }
               RETURN_IF_ERROR(
@@ -640,22 +637,43 @@ PostgresSchedulingRepository::CreateAppointments(const std::vector<BookingAttemp
 }
 
 absl::StatusOr<pg::Created<Hold>> PostgresSchedulingRepository::CreateHold(
-    const Hold& hold, const SeatRules& rules, const pg::RequestKey& key,
+    const NewHold& request, const SeatRules& rules, const pg::RequestKey& key,
     const pg::ResponseEncoder<Hold>& encode) {
+  const Hold& hold = request.hold;
   return pool_->RunInTenantTransaction(
       hold.tenant_id, [&](pqxx::work& tx) -> absl::StatusOr<pg::Created<Hold>> {
         return pg::RunIdempotent<
             Hold>(tx, kSchema, hold.tenant_id, key, encode, [&]() -> absl::StatusOr<Hold> {
+          // One citizen's holds and bookings, and one holder's holds, run one at a time (in
+          // this order everywhere), so two at once cannot both pass a cap.
+          pg::ExecPrepared(tx,
+                           "SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || "
+                           "'citizen' || chr(31) || $2, 0)), pg_advisory_xact_lock("
+                           "hashtextextended($1 || chr(31) || 'holder' || chr(31) || $3, 0))",
+                           hold.tenant_id, Hex(request.citizen_index), Hex(request.holder));
+          const pqxx::row kept = pg::ExecPrepared(
+              tx,
+              "SELECT count(*) FILTER (WHERE citizen_index = decode($2, 'hex')), "
+              "count(*) FILTER (WHERE holder = decode($3, 'hex')) FROM scheduling.holds "
+              "WHERE tenant_id = $1 AND appointment_id IS NULL AND expire_time > $4::timestamptz "
+              "AND (citizen_index = decode($2, 'hex') OR holder = decode($3, 'hex'))",
+              hold.tenant_id, Hex(request.citizen_index), Hex(request.holder),
+              Timestamp(rules.now))[0];
+          if (kept[0].as<int>() >= request.max_per_citizen ||
+              kept[1].as<int>() >= request.max_per_holder) {
+            return TooManyHolds();
+          }
           RETURN_IF_ERROR(TakeSeat(tx, hold.tenant_id, hold.desk_id, hold.start, hold.end,
                                    hold.channel, rules));
           pg::ExecPrepared(
               tx,
               "INSERT INTO scheduling.holds (tenant_id, hold_id, desk_id, service_id, start_time, "
-              "end_time, channel, expire_time, create_time) VALUES ($1, $2, $3, $4, "
-              "$5::timestamptz, $6::timestamptz, $7, $8::timestamptz, $9::timestamptz)",
+              "end_time, channel, expire_time, create_time, citizen_index, holder) VALUES ($1, "
+              "$2, $3, $4, $5::timestamptz, $6::timestamptz, $7, $8::timestamptz, "
+              "$9::timestamptz, decode($10, 'hex'), decode($11, 'hex'))",
               hold.tenant_id, hold.id, hold.desk_id, hold.service_id, Timestamp(hold.start),
               Timestamp(hold.end), ChannelName(hold.channel), Timestamp(hold.expire_time),
-              Timestamp(rules.now));
+              Timestamp(rules.now), Hex(request.citizen_index), Hex(request.holder));
           return hold;
         });
       });

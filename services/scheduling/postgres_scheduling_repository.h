@@ -41,7 +41,7 @@ class PostgresSchedulingRepository final : public SchedulingRepository {
       const pg::ResponseEncoder<Appointment>& encode) override;
   absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> CreateAppointments(
       const std::vector<BookingAttempt>& attempts) override;
-  absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+  absl::StatusOr<pg::Created<Hold>> CreateHold(const NewHold& request, const SeatRules& rules,
                                                const pg::RequestKey& key,
                                                const pg::ResponseEncoder<Hold>& encode) override;
   absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,

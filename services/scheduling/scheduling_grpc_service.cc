@@ -8,6 +8,7 @@
 #include "sportelli/api/names.h"
 #include "sportelli/api/pagination.h"
 #include "sportelli/api/proto_time.h"
+#include "sportelli/citizen/codice_fiscale.h"
 #include "sportelli/server/audit_actor.h"
 #include "sportelli/server/request_ids.h"
 #include "sportelli/status/errors.h"
@@ -129,15 +130,24 @@ grpc::Status SchedulingGrpcService::HoldSlot(grpc::ServerContext* context,
     auto start = api::ParseTimestamp(request->has_start_time(), request->start_time(), "start_time",
                                      violations);
     const std::optional<Channel> channel = ChannelOf(request->channel(), "channel", violations);
+    citizen::CheckCodiceFiscale("codice_fiscale", request->codice_fiscale(), violations);
     server::CheckRequestId(request->request_id(), call, violations);
     if (parent) RETURN_IF_ERROR(RequirePortalOrStaff(call, parent->tenant, channel));
     RETURN_IF_ERROR(violations.ToStatus());
 
+    ASSIGN_OR_RETURN(std::string codice_fiscale,
+                     citizen::NormalizeCodiceFiscale(request->codice_fiscale()));
+    // Staff keep seats as themselves; a portal's seats are counted per visitor.
+    const bool portal = call.caller.HasRole(auth::Role::kPortal);
+    const HoldRequest hold{
+        .seat = {parent->tenant, desk->desk, service->service, *start, *channel},
+        .codice_fiscale = std::move(codice_fiscale),
+        .subject = call.caller.subject,
+        .client_address =
+            portal ? server::RpcHandler::ClientAddressOf(*call.context, call.caller) : ""};
     ASSIGN_OR_RETURN(
         pg::Created<Hold> created,
-        booking_->HoldSlot(call.OnBehalfOfCaller(),
-                           {parent->tenant, desk->desk, service->service, *start, *channel},
-                           server::KeyOf(*request, "HoldSlot"),
+        booking_->HoldSlot(call.OnBehalfOfCaller(), hold, server::KeyOf(*request, "HoldSlot"),
                            server::ProtoEncoder<Hold>(HoldProto)));
     return server::Reply(created, response, HoldProto);
   });

@@ -52,6 +52,16 @@ struct NewAppointment {
   int max_future_appointments = 3;
 };
 
+// A hold to keep, with who it is for and who keeps it: neither may keep more than its share of
+// seats at once, so one client cannot hold every free seat of a click day.
+struct NewHold {
+  Hold hold;
+  std::string citizen_index;  // SecretKey::CitizenIndex of the citizen it is kept for
+  std::string holder;         // a keyed digest of the caller (BookingService::HolderOf)
+  int max_per_citizen = 1;    // unexpired, unused holds of one citizen in the comune
+  int max_per_holder = 3;     // ... and of one caller
+};
+
 struct StoredAppointment {
   Appointment appointment;
   std::string cancel_token_hash;
@@ -109,8 +119,11 @@ class SchedulingRepository {
   virtual absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> CreateAppointments(
       const std::vector<BookingAttempt>& attempts) = 0;
 
-  // Keeps a seat until hold.expire_time. Same seat errors as CreateAppointment.
-  virtual absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+  // Keeps a seat until hold.expire_time. Same seat errors as CreateAppointment, and
+  // RESOURCE_EXHAUSTED TOO_MANY_HOLDS when its citizen or its holder already keeps as many
+  // seats as allowed.
+  virtual absl::StatusOr<pg::Created<Hold>> CreateHold(const NewHold& request,
+                                                       const SeatRules& rules,
                                                        const pg::RequestKey& key,
                                                        const pg::ResponseEncoder<Hold>& encode) = 0;
 

@@ -1,6 +1,22 @@
 #include "services/scheduling/domain/appointment.h"
 
+#include "sportelli/status/errors.h"
+
 namespace sportelli::scheduling {
+
+absl::Status TooManyHolds() {
+  return status::Error(absl::StatusCode::kResourceExhausted,
+                       "as many seats are kept at once as allowed: use or let expire a kept seat "
+                       "first",
+                       "TOO_MANY_HOLDS");
+}
+
+absl::Status HoldNotUsable() {
+  return status::Error(absl::StatusCode::kFailedPrecondition,
+                       "the hold has expired, was already used, or is for another slot or "
+                       "another citizen",
+                       "HOLD_NOT_USABLE");
+}
 
 const char* ChannelName(Channel channel) {
   switch (channel) {

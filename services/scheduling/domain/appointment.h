@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -37,6 +38,12 @@ struct Appointment {
   absl::Time create_time;
   absl::Time update_time;
 };
+
+// RESOURCE_EXHAUSTED TOO_MANY_HOLDS: the same answer for the citizen's cap and the caller's, so
+// that a caller does not learn whether the citizen it named keeps a seat through someone else.
+absl::Status TooManyHolds();
+// FAILED_PRECONDITION HOLD_NOT_USABLE: a booking cannot use the hold it names.
+absl::Status HoldNotUsable();
 
 struct Hold {
   std::string tenant_id;

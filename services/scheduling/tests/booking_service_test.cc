@@ -49,6 +49,17 @@ class BookingServiceTest : public ::testing::Test {
   BookingRequest Request(const std::string& desk, absl::Time start, int person) const {
     return {{"capannori", desk, "colloquio", start, Channel::kWeb}, Person(person), "", anna_};
   }
+  // A hold for `person`, kept by `subject` for a visitor at `address`.
+  absl::StatusOr<pg::Created<Hold>> HoldFor(const std::string& desk, absl::Time start, int person,
+                                            const std::string& subject = "portal-capannori",
+                                            const std::string& address = "203.0.113.1") {
+    return booking_.HoldSlot(caller_,
+                             {{"capannori", desk, "colloquio", start, Channel::kWeb},
+                              Person(person).codice_fiscale,
+                              subject,
+                              address},
+                             {}, [](const Hold& h) { return h.id; });
+  }
   pg::RequestKey Key(const std::string& id) const {
     return {id, "CreateAppointment", "fingerprint of " + id};
   }
@@ -120,8 +131,7 @@ TEST_F(BookingServiceTest, ATimeNobodyMayBookIsRefusedBeforeTheDeskIsLookedUp) {
               StatusIs(absl::StatusCode::kFailedPrecondition, "TOO_LATE"));
   EXPECT_THAT(Book("nowhere", Slot(400, 0), 1),
               StatusIs(absl::StatusCode::kFailedPrecondition, "OUTSIDE_BOOKING_WINDOW"));
-  EXPECT_THAT(booking_.HoldSlot(caller_, {"capannori", "nowhere", "colloquio", Slot(0, 1)}, {},
-                                [](const Hold& h) { return h.id; }),
+  EXPECT_THAT(HoldFor("nowhere", Slot(0, 1), 1),
               StatusIs(absl::StatusCode::kFailedPrecondition, "TOO_LATE"));
   EXPECT_THAT(Book("nowhere", Slot(2, 0), 1), StatusIs(absl::StatusCode::kNotFound));
 }
@@ -137,21 +147,58 @@ TEST_F(BookingServiceTest, ARetryAfterTheNoticeHasPassedStillGetsItsFirstReply) 
 }
 
 TEST_F(BookingServiceTest, AHoldKeepsTheSeatForItsHolderUntilItExpires) {
-  const SeatRequest seat{"capannori", "marlia", "colloquio", Slot(2, 0), Channel::kWeb};
-  ASSERT_OK_AND_ASSIGN(pg::Created<Hold> hold,
-                       booking_.HoldSlot(caller_, seat, {}, [](const Hold& h) { return h.id; }));
+  ASSERT_OK_AND_ASSIGN(pg::Created<Hold> hold, HoldFor("marlia", Slot(2, 0), 2));
   EXPECT_THAT(Book("marlia", Slot(2, 0), 1),
               StatusIs(absl::StatusCode::kFailedPrecondition, "SLOT_FULL"));
   BookingRequest with_hold = Request("marlia", Slot(2, 0), 2);
   with_hold.hold_id = hold.value->id;
   ASSERT_OK(booking_.CreateAppointment(caller_, with_hold, {}, encode_).status());
   // Another hold, left to expire: the seat comes back.
-  const SeatRequest later{"capannori", "marlia", "colloquio", Slot(2, 1), Channel::kWeb};
-  ASSERT_OK(booking_.HoldSlot(caller_, later, {}, [](const Hold& h) { return h.id; }).status());
+  ASSERT_OK(HoldFor("marlia", Slot(2, 1), 3).status());
   EXPECT_THAT(Book("marlia", Slot(2, 1), 3),
               StatusIs(absl::StatusCode::kFailedPrecondition, "SLOT_FULL"));
   clock_.Advance(absl::Minutes(5));
   EXPECT_OK(Book("marlia", Slot(2, 1), 3).status());
+}
+
+TEST_F(BookingServiceTest, AHoldIsUsedOnlyByTheCitizenItIsKeptFor) {
+  ASSERT_OK_AND_ASSIGN(pg::Created<Hold> hold, HoldFor("marlia", Slot(2, 0), 6));
+  BookingRequest someone_else = Request("marlia", Slot(2, 0), 7);
+  someone_else.hold_id = hold.value->id;
+  EXPECT_THAT(booking_.CreateAppointment(caller_, someone_else, {}, encode_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "HOLD_NOT_USABLE"));
+  BookingRequest owner = Request("marlia", Slot(2, 0), 6);
+  owner.hold_id = hold.value->id;
+  EXPECT_OK(booking_.CreateAppointment(caller_, owner, {}, encode_).status());
+}
+
+TEST_F(BookingServiceTest, NeitherACitizenNorACallerKeepsMoreSeatsThanAllowed) {
+  // Defaults: one seat per citizen, three per caller.
+  ASSERT_OK(HoldFor("sede", Slot(2, 0), 1).status());
+  // The same citizen through another portal visitor, or through staff: still one.
+  EXPECT_THAT(HoldFor("sede", Slot(2, 1), 1, "portal-capannori", "198.51.100.9"),
+              StatusIs(absl::StatusCode::kResourceExhausted, "TOO_MANY_HOLDS"));
+  EXPECT_THAT(HoldFor("sede", Slot(2, 1), 1, "operator-anna", ""),
+              StatusIs(absl::StatusCode::kResourceExhausted, "TOO_MANY_HOLDS"));
+  // One visitor inventing citizens: three seats, then no more.
+  ASSERT_OK_AND_ASSIGN(pg::Created<Hold> second, HoldFor("sede", Slot(2, 1), 2));
+  ASSERT_OK(HoldFor("sede", Slot(2, 2), 3).status());
+  EXPECT_THAT(HoldFor("sede", Slot(2, 3), 4),
+              StatusIs(absl::StatusCode::kResourceExhausted, "TOO_MANY_HOLDS"));
+  // The portal's other visitors are not held back by that one.
+  EXPECT_OK(HoldFor("sede", Slot(2, 3), 4, "portal-capannori", "198.51.100.9").status());
+  // A used hold no longer counts: the visitor may keep another seat.
+  BookingRequest use = Request("sede", Slot(2, 1), 2);
+  use.hold_id = second.value->id;
+  ASSERT_OK(booking_.CreateAppointment(caller_, use, {}, encode_).status());
+  EXPECT_OK(HoldFor("sede", Slot(2, 4), 5).status());
+  EXPECT_THAT(HoldFor("sede", Slot(2, 4), 9),
+              StatusIs(absl::StatusCode::kResourceExhausted, "TOO_MANY_HOLDS"));
+  // Expired holds no longer count either.
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_OK(HoldFor("sede", Slot(2, 5), 1).status());
+  EXPECT_OK(HoldFor("sede", Slot(2, 5), 6).status());
+  EXPECT_OK(HoldFor("sede", Slot(2, 5), 8).status());
 }
 
 TEST_F(BookingServiceTest, RescheduleMovesOrChangesNothing) {

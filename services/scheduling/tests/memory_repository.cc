@@ -115,10 +115,9 @@ absl::StatusOr<pg::Created<Appointment>> MemoryRepository::CreateAppointment(
     if (hold == holds_.end()) return status::NotFound("hold");
     const Hold& h = hold->second.hold;
     if (hold->second.used || h.expire_time <= rules.now || h.desk_id != a.desk_id ||
-        h.service_id != a.service_id || h.start != a.start || h.channel != a.channel) {
-      return status::Error(absl::StatusCode::kFailedPrecondition,
-                           "the hold has expired, was already used or is for another slot",
-                           "HOLD_NOT_USABLE");
+        h.service_id != a.service_id || h.start != a.start || h.channel != a.channel ||
+        hold->second.citizen_index != request.citizen_index) {
+      return HoldNotUsable();
     }
   }
   RETURN_IF_ERROR(
@@ -132,14 +131,27 @@ absl::StatusOr<pg::Created<Appointment>> MemoryRepository::CreateAppointment(
 }
 
 absl::StatusOr<pg::Created<Hold>> MemoryRepository::CreateHold(
-    const Hold& hold, const SeatRules& rules, const pg::RequestKey& key,
+    const NewHold& request, const SeatRules& rules, const pg::RequestKey& key,
     const pg::ResponseEncoder<Hold>& encode) {
+  const Hold& hold = request.hold;
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(hold.tenant_id, key));
   if (previous) return pg::Created<Hold>{std::nullopt, std::move(previous)};
+  int of_citizen = 0, of_holder = 0;
+  for (const auto& [k, stored] : holds_) {
+    if (stored.hold.tenant_id != hold.tenant_id || stored.used ||
+        stored.hold.expire_time <= rules.now) {
+      continue;
+    }
+    if (stored.citizen_index == request.citizen_index) ++of_citizen;
+    if (stored.holder == request.holder) ++of_holder;
+  }
+  if (of_citizen >= request.max_per_citizen || of_holder >= request.max_per_holder) {
+    return TooManyHolds();
+  }
   RETURN_IF_ERROR(
       TakeSeat(hold.tenant_id, hold.desk_id, hold.start, hold.end, hold.channel, rules, "", ""));
-  holds_[Key(hold.tenant_id, hold.id)] = {hold, false};
+  holds_[Key(hold.tenant_id, hold.id)] = {hold, false, request.citizen_index, request.holder};
   Record(hold.tenant_id, key, encode(hold));
   return pg::Created<Hold>{hold, std::nullopt};
 }

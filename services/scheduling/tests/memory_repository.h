@@ -33,7 +33,7 @@ class MemoryRepository final : public SchedulingRepository {
   // One after the other, each as CreateAppointment (the fake has no transactions to share).
   absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> CreateAppointments(
       const std::vector<BookingAttempt>& attempts) override;
-  absl::StatusOr<pg::Created<Hold>> CreateHold(const Hold& hold, const SeatRules& rules,
+  absl::StatusOr<pg::Created<Hold>> CreateHold(const NewHold& request, const SeatRules& rules,
                                                const pg::RequestKey& key,
                                                const pg::ResponseEncoder<Hold>& encode) override;
   absl::StatusOr<bool> RequestIdExists(const std::string& tenant_id,
@@ -90,6 +90,8 @@ class MemoryRepository final : public SchedulingRepository {
   struct StoredHold {
     Hold hold;
     bool used = false;
+    std::string citizen_index;
+    std::string holder;
   };
   struct Recorded {
     std::string method;

@@ -63,10 +63,13 @@ class SchedulingTest : public ::testing::Test {
   template <typename Request, typename Response>
   grpc::Status Call(grpc::Status (v1::SchedulingService::Stub::*method)(grpc::ClientContext*,
                                                                         const Request&, Response*),
-                    const std::string& token, const Request& request, Response* response) {
+                    const std::string& token, const Request& request, Response* response,
+                    const std::string& forwarded_for = "") {
     grpc::ClientContext context;
     context.set_deadline(server::DeadlineAfter(absl::Seconds(30)));
     if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    // A portal's visitor, as the portal names them.
+    if (!forwarded_for.empty()) context.AddMetadata("x-forwarded-for", forwarded_for);
     return (stub_.get()->*method)(&context, request, response);
   }
 

@@ -235,14 +235,23 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
   hold_request.set_channel(v1::CHANNEL_WEB);
   hold_request.set_request_id(crypto::RandomUuid());
   v1::Hold hold;
+  // A hold names its citizen.
+  const Failure nameless = Decode(Call(&Stub::HoldSlot, Portal(), hold_request, &hold));
+  EXPECT_EQ(nameless.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(nameless), ElementsAre("codice_fiscale"));
+  hold_request.set_codice_fiscale(CodiceFiscale(2));
   ASSERT_TRUE(Call(&Stub::HoldSlot, Portal(), hold_request, &hold).ok());
   EXPECT_EQ(Seats("solo", start, v1::CHANNEL_WEB)[start], 0);
 
-  // Someone else cannot take the held seat; the holder can.
+  // Someone else cannot take the held seat, nor use the hold; its citizen can.
   v1::Appointment made;
   EXPECT_EQ(
       Decode(Call(&Stub::CreateAppointment, Portal(), Booking("solo", start, 1), &made)).reason,
       "SLOT_FULL");
+  v1::CreateAppointmentRequest not_theirs = Booking("solo", start, 1);
+  not_theirs.set_hold(hold.name());
+  EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(), not_theirs, &made)).reason,
+            "HOLD_NOT_USABLE");
   v1::CreateAppointmentRequest with_hold = Booking("solo", start, 2);
   with_hold.set_hold(hold.name());
   ASSERT_TRUE(Call(&Stub::CreateAppointment, Portal(), with_hold, &made).ok());
@@ -255,11 +264,59 @@ TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
   const absl::Time later = SlotStart(3, 4);
   api::ToTimestamp(later, hold_request.mutable_start_time());
   hold_request.set_request_id(crypto::RandomUuid());
+  hold_request.set_codice_fiscale(CodiceFiscale(3));
   ASSERT_TRUE(Call(&Stub::HoldSlot, Portal(), hold_request, &hold).ok());
   EXPECT_EQ(Seats("solo", later, v1::CHANNEL_WEB)[later], 0);
   clock_.Advance(absl::Milliseconds(2500));
   EXPECT_EQ(Seats("solo", later, v1::CHANNEL_WEB)[later], 1);
   EXPECT_TRUE(Call(&Stub::CreateAppointment, Portal(), Booking("solo", later, 3), &made).ok());
+}
+
+TEST_F(SchedulingTest, NeitherAVisitorInventingCitizensNorOneCitizenKeepsMoreThanItsCap) {
+  // One portal visitor asks for twelve seats at once, each for an invented citizen; then one
+  // citizen asks through six visitors at once. The defaults allow three seats per caller and
+  // one per citizen.
+  auto hold = [&](int slot, int citizen, const std::string& visitor) {
+    v1::HoldSlotRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant_));
+    request.set_desk(DeskName("sede"));
+    request.set_service(ServiceName());
+    api::ToTimestamp(SlotStart(3 + slot / 6, slot % 6), request.mutable_start_time());
+    request.set_channel(v1::CHANNEL_WEB);
+    request.set_request_id(crypto::RandomUuid());
+    request.set_codice_fiscale(CodiceFiscale(citizen));
+    v1::Hold out;
+    return Call(&Stub::HoldSlot, Portal(), request, &out, visitor);
+  };
+  auto all_at_once = [&](int n, const std::function<grpc::Status(int)>& call) {
+    std::vector<grpc::Status> results(n);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) threads.emplace_back([&, i] { results[i] = call(i); });
+    for (std::thread& t : threads) t.join();
+    int kept = 0;
+    for (const grpc::Status& result : results) {
+      if (result.ok()) {
+        ++kept;
+        continue;
+      }
+      const Failure failure = Decode(result);
+      EXPECT_EQ(failure.code, grpc::StatusCode::RESOURCE_EXHAUSTED) << result.error_message();
+      EXPECT_EQ(failure.reason, "TOO_MANY_HOLDS");
+    }
+    return kept;
+  };
+  EXPECT_EQ(all_at_once(12, [&](int i) { return hold(i, 100 + i, "203.0.113.9"); }), 3);
+  EXPECT_EQ(
+      all_at_once(6, [&](int i) { return hold(12 + i, 200, absl::StrCat("198.51.100.", i)); }), 1);
+  absl::StatusOr<int> rows =
+      admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<int> {
+        return tx
+            .exec_params("SELECT count(*) FROM scheduling.holds WHERE tenant_id = $1",
+                         tenant_)[0][0]
+            .as<int>();
+      });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(*rows, 4);
 }
 
 TEST_F(SchedulingTest, NobodyHoardsSlots) {
@@ -464,6 +521,7 @@ class RpcTableTest : public SchedulingTest {
                         r.set_service(ServiceName());
                         api::ToTimestamp(start, r.mutable_start_time());
                         r.set_channel(v1::CHANNEL_WEB);
+                        r.set_codice_fiscale(CodiceFiscale(1));
                       }
                       v1::Hold out;
                       return Call(&Stub::HoldSlot, token, r, &out);
