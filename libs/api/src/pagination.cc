@@ -4,31 +4,69 @@
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "sportelli/api/resource_name.h"
+#include "sportelli/crypto/hashes.h"
+#include "sportelli/crypto/random.h"
 #include "sportelli/status/errors.h"
 
 namespace sportelli::api {
 namespace {
 
 // Token layout, before base64:
-//   [0]          format version, so the layout can change without misreading old tokens
-//   [1, 9)       FNV-1a 64 of the fingerprint, big-endian
-//   [9, n - 4)   the last sort key, raw bytes
-//   [n - 4, n)   low 32 bits of FNV-1a 64 of bytes [0, n - 4), big-endian
-// The trailing check tells a damaged or invented token apart from a genuine one issued for
-// other parameters, so each gets its own description.
-constexpr char kVersion = 1;
+//   [0]           format version, so the layout can change without misreading old tokens
+//   [1, 9)        FNV-1a 64 of the fingerprint, big-endian
+//   [9, n - 16)   the last sort key, raw bytes
+//   [n - 16, n)   the first 16 bytes of HMAC-SHA256 of bytes [0, n - 16) under the page token
+//                 key
+// The MAC tells a damaged, invented or edited token apart from a genuine one (issued for other
+// parameters: the fingerprint says so), so each gets its own description. Version 1 tokens
+// (an FNV check anyone could compute) are no longer accepted: a client restarts from the first
+// page, as after any INVALID_PAGE_TOKEN.
+constexpr char kVersion = 2;
 constexpr size_t kHashBytes = 8;
-constexpr size_t kCheckBytes = 4;
-constexpr size_t kMinSize = 1 + kHashBytes + kCheckBytes;
+constexpr size_t kMacBytes = 16;
+constexpr size_t kMinSize = 1 + kHashBytes + kMacBytes;
+// Longer than any token this API issues (sort keys are ids and integers), short enough that
+// decoding a hostile one costs nothing.
+constexpr size_t kMaxTokenChars = 1024;
+
+// The key every token is signed with: the service's (UsePageTokenKey), or until it is given one
+// a random key of this process.
+class PageTokenKey final {
+ public:
+  static PageTokenKey& Instance() {
+    static PageTokenKey* const instance = new PageTokenKey();
+    return *instance;
+  }
+  std::string Get() const {
+    absl::MutexLock lock(&mu_);
+    return key_;
+  }
+  void Set(std::string key) {
+    absl::MutexLock lock(&mu_);
+    key_ = std::move(key);
+  }
+
+ private:
+  PageTokenKey() : key_(crypto::RandomBytes(32)) {}
+  mutable absl::Mutex mu_;
+  std::string key_ ABSL_GUARDED_BY(mu_);
+};
+
+std::string Mac(absl::string_view body) {
+  return crypto::HmacSha256(PageTokenKey::Instance().Get(), body).substr(0, kMacBytes);
+}
 
 // FNV-1a: tiny, and stable across processes and builds (absl::Hash is seeded per process, so
-// a token made by one replica could not be read by another). Detects mistakes; it is not a MAC.
+// a token made by one replica could not be read by another). Tells which request a token was
+// issued for; the MAC, not this, makes tokens unforgeable.
 uint64_t Fnv1a64(absl::string_view bytes) {
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : bytes) {
@@ -66,6 +104,8 @@ absl::Status InvalidPageToken(absl::string_view description) {
 
 }  // namespace
 
+void UsePageTokenKey(std::string key) { PageTokenKey::Instance().Set(std::move(key)); }
+
 absl::StatusOr<int> NormalizePageSize(int32_t page_size) {
   if (page_size < 0) {
     status::FieldViolations violations;
@@ -83,7 +123,7 @@ std::string EncodePageToken(absl::string_view last_key, absl::string_view finger
   raw.push_back(kVersion);
   AppendBigEndian(Fnv1a64(fingerprint), kHashBytes, raw);
   raw.append(last_key.data(), last_key.size());
-  AppendBigEndian(Fnv1a64(raw), kCheckBytes, raw);
+  raw += Mac(raw);
   return absl::WebSafeBase64Escape(raw);
 }
 
@@ -91,12 +131,13 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
                                             absl::string_view fingerprint) {
   if (token.empty()) return std::string();
   std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < kMinSize || raw[0] != kVersion) {
+  if (token.size() > kMaxTokenChars || !absl::WebSafeBase64Unescape(token, &raw) ||
+      raw.size() < kMinSize || raw[0] != kVersion) {
     return InvalidPageToken("is not a page token issued by this API");
   }
   absl::string_view bytes(raw);
-  absl::string_view body = bytes.substr(0, bytes.size() - kCheckBytes);
-  if (ReadBigEndian(bytes.substr(body.size())) != (Fnv1a64(body) & 0xffffffffULL)) {
+  absl::string_view body = bytes.substr(0, bytes.size() - kMacBytes);
+  if (!crypto::ConstantTimeEquals(bytes.substr(body.size()), Mac(body))) {
     return InvalidPageToken("is not a page token issued by this API");
   }
   if (ReadBigEndian(body.substr(1, kHashBytes)) != Fnv1a64(fingerprint)) {

@@ -103,18 +103,42 @@ TEST(PageTokenTest, RejectsATamperedToken) {
   raw[10] ^= 0x01;  // a byte of the key
   ExpectInvalidToken(DecodePageToken(absl::WebSafeBase64Escape(raw), "tenants/capannori"));
   raw[10] ^= 0x01;
-  raw[0] = 2;  // an unknown version
+  raw[0] = 3;  // an unknown version
   ExpectInvalidToken(DecodePageToken(absl::WebSafeBase64Escape(raw), "tenants/capannori"));
 }
 
-TEST(PageTokenTest, FormatIsStableAcrossProcesses) {
-  // Another replica (another process, another build) must read this replica's tokens, so the
-  // encoding may not depend on per-process hash seeds. The literal was computed independently
-  // (Python, FNV-1a 64) from the documented version-1 layout.
-  EXPECT_EQ(EncodePageToken("b", "tenants/a"), "Ac4PiHzJnIviYu1-8CM");
-  auto after = DecodePageToken("Ac4PiHzJnIviYu1-8CM", "tenants/a");
+TEST(PageTokenTest, AWellFormedTokenMadeWithoutTheKeyIsRefused) {
+  // What a client could build from the documented layout: the fingerprint's FNV and a key of
+  // its choice, with a MAC it cannot compute (here, the version-1 token's FNV check, and
+  // zeros).
+  UsePageTokenKey(std::string(32, 'k'));
+  const std::string genuine = EncodePageToken("sede-centrale", "tenants/capannori");
+  std::string raw;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(genuine, &raw));
+  std::string forged = raw.substr(0, raw.size() - 16);
+  forged.replace(9, std::string::npos, "zzz-the-end");
+  forged += std::string(16, '\0');
+  ExpectInvalidToken(DecodePageToken(absl::WebSafeBase64Escape(forged), "tenants/capannori"));
+  // A version-1 token (FNV check, no key) is no longer accepted.
+  ExpectInvalidToken(DecodePageToken("Ac4PiHzJnIviYu1-8CM", "tenants/a"));
+}
+
+TEST(PageTokenTest, AnOversizedTokenIsRefusedUnread) {
+  ExpectInvalidToken(DecodePageToken(std::string(1025, 'A'), "tenants/capannori"));
+}
+
+TEST(PageTokenTest, ReplicasSharingTheKeyReadEachOthersTokens) {
+  // Another replica (another process, another build) with the same key must read this one's
+  // tokens, so the encoding may not depend on per-process seeds. The literal was computed
+  // independently (Python: hmac, hashlib, FNV-1a 64) from the documented version-2 layout.
+  UsePageTokenKey(std::string(32, 'k'));
+  EXPECT_EQ(EncodePageToken("b", "tenants/a"), "As4PiHzJnIviYrIAi03zqcdGDiySxzb5as4");
+  auto after = DecodePageToken("As4PiHzJnIviYrIAi03zqcdGDiySxzb5as4", "tenants/a");
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(*after, "b");
+  // A service with another key (another service, or a rotated key) refuses it.
+  UsePageTokenKey(std::string(32, 'x'));
+  ExpectInvalidToken(DecodePageToken("As4PiHzJnIviYrIAi03zqcdGDiySxzb5as4", "tenants/a"));
 }
 
 }  // namespace
@@ -139,7 +163,7 @@ TEST(PageRequestTest, CompositeKeysRoundTripBoundToTheirFilter) {
 }
 
 TEST(PageRequestTest, AHandMadeKeyOfTheWrongShapeIsRefused) {
-  // Genuine tokens (the check bytes are right) whose key does not fit the query.
+  // Genuine tokens (signed by this service) whose key does not fit the query.
   for (const PageKey& key : std::vector<PageKey>{{"not a number", "a7x"},
                                                  {"1780477200000000", "Robert'); DROP"},
                                                  {"1780477200000000"},

@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/create_channel.h"
+#include "sportelli/api/pagination.h"
 #include "sportelli/server/bootstrap.h"
 #include "sportelli/server/database.h"
+#include "sportelli/server/page_token_key.h"
 #include "sportelli/server/rate_limits.h"
 #include "sportelli/server/rpc_metrics.h"
 
@@ -99,6 +101,14 @@ int Serve(logging::Logger& log, const ServiceDefinition& definition) {
   // WaitForTerminationSignal receives SIGTERM. Other subcommands keep the default handling.
   BlockTerminationSignals();
   std::unique_ptr<pg::ConnectionPool> pool = OpenDatabasePool(database, program);
+  // Every replica signs page tokens with the key `migrate` made in the schema.
+  absl::StatusOr<std::string> page_token_key = ReadPageTokenKey(*pool, definition.name);
+  if (!page_token_key.ok()) {
+    log.Error("cannot start: no page token key",
+              {{"error", std::string(page_token_key.status().message())}});
+    return 1;
+  }
+  api::UsePageTokenKey(*std::move(page_token_key));
   std::unique_ptr<pg::ConnectionPool> probe_pool = OpenProbePool(database, program);
   DatabaseConfig background = database;
   background.pool.max_size = 1;
@@ -165,8 +175,11 @@ int RunMain(int argc, char** argv, const ServiceDefinition& definition) {
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "serve") return Serve(log, definition);
   if (command == "migrate") {
+    // The kit's own components, after the service's.
+    std::vector<pg::MigrationComponent> components = definition.components;
+    components.push_back(PageTokenKeyComponent());
     return RunMigrateCommand(log, definition.name, definition.name, *definition.migrations,
-                             definition.components);
+                             components);
   }
   std::vector<std::string> names = {"serve", "migrate"};
   for (const Command& extra : definition.commands) {

@@ -31,8 +31,10 @@
 //     response.set_next_page_token(EncodePageToken(desks.back().id, request.parent()));
 //   }
 //
-// Tokens are opaque to clients but not secret and not signed: a client that forges one only
-// chooses where its own listing starts, and authorization is checked on every request anyway.
+// Tokens are opaque to clients and signed (HMAC-SHA256 under the service's page token key,
+// shared by its replicas: UsePageTokenKey), so a token a client made up or edited is
+// INVALID_ARGUMENT, like a damaged one, and bounded (at most 1,024 characters are read).
+// Authorization is still checked on every request: a token only says where a listing resumes.
 #ifndef SPORTELLI_API_PAGINATION_H_
 #define SPORTELLI_API_PAGINATION_H_
 
@@ -46,6 +48,12 @@
 #include "absl/strings/string_view.h"
 
 namespace sportelli::api {
+
+// The key page tokens are signed with, at least 32 bytes: every replica of a service must use
+// the same one (server::RunMain's `serve` reads it from the service's schema at start). Until
+// this is called, a random key of the process signs them, which is enough for a single process
+// (tests, tools). Thread-safe; tokens signed under a previous key are refused afterwards.
+void UsePageTokenKey(std::string key);
 
 // AIP-158 defaults: a client that asks for nothing gets a page big enough for a desk list, and
 // nobody can make one call return an unbounded amount of data.
@@ -68,8 +76,8 @@ std::string EncodePageToken(absl::string_view last_key, absl::string_view finger
 // INVALID_ARGUMENT with reason INVALID_PAGE_TOKEN and a violation on "page_token".
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::string_view fingerprint);
 
-// One part of a sort key, as a token carries it. Tokens are not signed, so each part read from
-// one is checked to be what the query expects before it reaches SQL.
+// One part of a sort key, as a token carries it. Each part read from a token is still checked
+// to be what the query expects before it reaches SQL.
 enum class KeyPart {
   kId,     // a resource id (IsValidResourceId)
   kInt64,  // a decimal integer, e.g. an instant in microseconds
