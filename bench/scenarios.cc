@@ -189,6 +189,49 @@ std::unique_ptr<Call> BookingWorkload::MakeCall(int64_t index, int channel) {
         return stub->PrepareAsyncCreateAppointment(context, r, cq);
       });
   call->context.AddMetadata("authorization", BearerOf(bearers_, slot.tenant));
+  call->context.AddMetadata("x-forwarded-for", VisitorAddress(index));
+  return call;
+}
+
+AbuseWorkload::AbuseWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                             std::vector<SlotRef> slots, Bearers bearers, std::string address,
+                             uint64_t data_seed, uint64_t spread_seed)
+    : stubs_(StubsFor<sv1::SchedulingService::Stub>(channels)),
+      slots_(std::move(slots)),
+      bearers_(std::move(bearers)),
+      address_(std::move(address)),
+      data_seed_(data_seed),
+      spread_seed_(spread_seed) {}
+
+std::unique_ptr<Call> AbuseWorkload::MakeCall(int64_t index, int channel) {
+  SplitMix64 spread(Mix(spread_seed_, static_cast<uint64_t>(index)));
+  const SlotRef& slot = slots_[static_cast<size_t>(spread.Below(slots_.size()))];
+  sv1::SchedulingService::Stub* stub = stubs_[channel].get();
+  std::unique_ptr<Call> call;
+  if (index % 2 == 0) {
+    SplitMix64 random(Mix(data_seed_, static_cast<uint64_t>(index)));
+    sv1::HoldSlotRequest request;
+    request.set_parent(absl::StrCat("tenants/", slot.tenant));
+    request.set_desk(slot.desk);
+    request.set_service(slot.service);
+    SetTimestamp(slot.start, request.mutable_start_time());
+    request.set_channel(sv1::CHANNEL_WEB);
+    request.set_request_id(UuidV4(random));
+    request.set_codice_fiscale(RandomCodiceFiscale(random));
+    call = MakeUnaryCall<sv1::Hold>(
+        std::move(request),
+        [stub](grpc::ClientContext* context, const sv1::HoldSlotRequest& r,
+               grpc::CompletionQueue* cq) { return stub->PrepareAsyncHoldSlot(context, r, cq); });
+  } else {
+    call = MakeUnaryCall<sv1::Appointment>(
+        BookingRequest(slot, data_seed_, index),
+        [stub](grpc::ClientContext* context, const sv1::CreateAppointmentRequest& r,
+               grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncCreateAppointment(context, r, cq);
+        });
+  }
+  call->context.AddMetadata("authorization", BearerOf(bearers_, slot.tenant));
+  call->context.AddMetadata("x-forwarded-for", address_);
   return call;
 }
 

@@ -74,7 +74,8 @@ absl::StatusOr<std::vector<SlotRef>> ListFreeSlots(grpc::Channel& channel,
 
 // CreateAppointment, channel WEB, each with a fresh request id and a fresh valid citizen, on
 // `slots`: round-robin (booking) or uniformly at random (rush). Attempts per slot are counted
-// as requests leave, for the rush check.
+// as requests leave, for the rush check. Each attempt is a different visitor of the portal
+// (`x-forwarded-for`: VisitorAddress(index)), as a click day's citizens are.
 class BookingWorkload final : public Workload {
  public:
   enum class Spread { kRoundRobin, kUniformRandom };
@@ -101,6 +102,25 @@ class BookingWorkload final : public Workload {
   const uint64_t data_seed_;
   const uint64_t spread_seed_;
   std::unique_ptr<std::atomic<int64_t>[]> attempts_;
+};
+
+// One visitor of a portal hammering its booking form (the abuse scenario): HoldSlot and
+// CreateAppointment in turn, each for an invented citizen, uniformly at random over `slots`,
+// every call from the same `address` (`x-forwarded-for`).
+class AbuseWorkload final : public Workload {
+ public:
+  AbuseWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                std::vector<SlotRef> slots, Bearers bearers, std::string address,
+                uint64_t data_seed, uint64_t spread_seed);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
+  const std::vector<SlotRef> slots_;
+  const Bearers bearers_;
+  const std::string address_;
+  const uint64_t data_seed_;
+  const uint64_t spread_seed_;
 };
 
 // Booking `index` of a run seeded with `data_seed`: CreateAppointment on `slot`, channel WEB,

@@ -170,4 +170,9 @@ RushOutcome CompareRush(const std::vector<int64_t>& capacity, const std::vector<
   return outcome;
 }
 
+std::string VisitorAddress(int64_t index) {
+  const uint64_t n = static_cast<uint64_t>(index) & 0xffffff;
+  return absl::StrCat("10.", n >> 16, ".", (n >> 8) & 0xff, ".", n & 0xff);
+}
+
 }  // namespace sportelli::bench

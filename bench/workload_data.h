@@ -81,6 +81,10 @@ std::string RandomCodiceFiscale(SplitMix64& random);
 // "+39333" and seven random digits: an Italian mobile number in E.164.
 std::string RandomMobileNumber(SplitMix64& random);
 
+// The address of visitor `index` of a portal (x-forwarded-for): 10.x.y.z, distinct for 16
+// million visitors.
+std::string VisitorAddress(int64_t index);
+
 // What the database says after a rush, slot by slot (all vectors have one entry per slot, in
 // the same order): seats free for the channel before, attempts sent, live (not cancelled)
 // appointments at the desk and start time before and after the rush.

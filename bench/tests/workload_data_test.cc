@@ -116,6 +116,15 @@ TEST(RandomDataTest, BelowStaysInRangeAndCoversIt) {
   for (int count : counts) EXPECT_NEAR(count, 10'000, 500);
 }
 
+TEST(RandomDataTest, VisitorsHaveDistinctPrivateAddresses) {
+  EXPECT_EQ(VisitorAddress(0), "10.0.0.0");
+  EXPECT_EQ(VisitorAddress(258), "10.0.1.2");
+  EXPECT_EQ(VisitorAddress(100000), "10.1.134.160");
+  std::set<std::string> seen;
+  for (int64_t i = 0; i < 100000; ++i) seen.insert(VisitorAddress(i));
+  EXPECT_EQ(seen.size(), 100000);
+}
+
 TEST(CompareRushTest, ConfirmedMatchesExpectedWhenEverySlotFillsToItsCapacity) {
   // Slot 0: 3 seats, 10 attempts -> 3; slot 1: 5 seats, 2 attempts -> 2; slot 2 had 1 booking
   // before.
