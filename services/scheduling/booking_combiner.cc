@@ -6,8 +6,31 @@
 
 namespace sportelli::scheduling {
 
-BookingCombiner::BookingCombiner(SchedulingRepository* repository, Options options)
-    : repository_(repository), options_(options) {}
+BookingCombiner::BookingCombiner(SchedulingRepository* repository, Options options,
+                                 prometheus::Registry* registry)
+    : repository_(repository), options_(options) {
+  if (registry == nullptr) return;
+  batch_size_metric_ =
+      &prometheus::BuildHistogram()
+           .Name("sportelli_scheduling_booking_batch_size")
+           .Help(
+               "Bookings written in one transaction by the booking combiner (1: a booking that "
+               "found nothing to wait for, or whose batch failed and went alone).")
+           .Register(*registry)
+           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256});
+  batches_failed_metric_ = &prometheus::BuildCounter()
+                                .Name("sportelli_scheduling_booking_batches_failed_total")
+                                .Help(
+                                    "Batches of bookings whose transaction failed whole; each "
+                                    "of their bookings was then tried alone.")
+                                .Register(*registry)
+                                .Add({});
+  waiting_metric_ = &prometheus::BuildGauge()
+                         .Name("sportelli_scheduling_booking_waiting")
+                         .Help("Bookings waiting for their comune's next batch.")
+                         .Register(*registry)
+                         .Add({});
+}
 
 absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
     const SchedulingRepository::BookingAttempt& attempt) {
@@ -21,6 +44,8 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
     // std::map: the reference stays valid while other comuni are added.
     Comune& comune = comuni_[attempt.booking.appointment.tenant_id];
     comune.waiting.push_back(&me);
+    ++waiting_;
+    if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
     while (!me.answer && !me.alone) {
       if (comune.batches < options_.batches_per_comune && !comune.waiting.empty()) {
         const std::vector<Waiting*> batch = Take(comune);
@@ -51,6 +76,8 @@ std::vector<BookingCombiner::Waiting*> BookingCombiner::Take(Comune& comune) {
     batch.push_back(*it);
     it = comune.waiting.erase(it);
   }
+  waiting_ -= static_cast<int>(batch.size());
+  if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
   return batch;
 }
 
@@ -73,8 +100,12 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* w
 
   if (batch.size() > 1) {
     attempts_batched_ += static_cast<int64_t>(batch.size());
-    if (!answers.ok()) ++batches_failed_;
+    if (!answers.ok()) {
+      ++batches_failed_;
+      if (batches_failed_metric_ != nullptr) batches_failed_metric_->Increment();
+    }
   }
+  if (batch_size_metric_ != nullptr) batch_size_metric_->Observe(static_cast<double>(batch.size()));
   for (size_t i = 0; i < batch.size(); ++i) {
     // The writer's deadline bounded the transaction: another caller's attempt that ran out of
     // it is not that caller's answer, and goes again on its own deadline.
@@ -96,9 +127,7 @@ int64_t BookingCombiner::attempts_batched() const {
 
 int BookingCombiner::waiting() const {
   absl::MutexLock lock(&mu_);
-  size_t waiting = 0;
-  for (const auto& [tenant, comune] : comuni_) waiting += comune.waiting.size();
-  return static_cast<int>(waiting);
+  return waiting_;
 }
 
 int64_t BookingCombiner::batches_failed() const {

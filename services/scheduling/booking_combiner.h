@@ -30,6 +30,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
 #include "services/scheduling/scheduling_repository.h"
 
 namespace sportelli::scheduling {
@@ -41,8 +45,12 @@ class BookingCombiner final {
     int batches_per_comune = 2;  // transactions of one comune's batches at once
   };
 
-  // `repository` must outlive the combiner.
-  BookingCombiner(SchedulingRepository* repository, Options options);
+  // `repository` (and `registry`, when given) must outlive the combiner. With a registry, the
+  // combiner's work is exported: sportelli_scheduling_booking_batch_size (a histogram of the
+  // bookings each write carried, 1 for one that went alone),
+  // sportelli_scheduling_booking_batches_failed_total and sportelli_scheduling_booking_waiting.
+  BookingCombiner(SchedulingRepository* repository, Options options,
+                  prometheus::Registry* registry = nullptr);
 
   // What SchedulingRepository::CreateAppointment answers for `attempt`.
   absl::StatusOr<pg::Created<Appointment>> Book(
@@ -78,6 +86,11 @@ class BookingCombiner final {
   std::map<std::string, Comune> comuni_ ABSL_GUARDED_BY(mu_);
   int64_t attempts_batched_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t batches_failed_ ABSL_GUARDED_BY(mu_) = 0;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  // Null without a registry.
+  prometheus::Histogram* batch_size_metric_ = nullptr;
+  prometheus::Counter* batches_failed_metric_ = nullptr;
+  prometheus::Gauge* waiting_metric_ = nullptr;
 };
 
 }  // namespace sportelli::scheduling

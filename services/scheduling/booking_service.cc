@@ -37,14 +37,14 @@ struct BookingService::DeskRules {
 BookingService::BookingService(SchedulingRepository* repository,
                                tenants_client::Directory* directory, Availability* availability,
                                const crypto::SecretKey* secret, BookingRules rules,
-                               const clock::Clock* clock)
+                               const clock::Clock* clock, prometheus::Registry* registry)
     : repository_(repository),
       directory_(directory),
       availability_(availability),
       secret_(secret),
       rules_(rules),
       clock_(clock),
-      combiner_(repository, rules.batching) {}
+      combiner_(repository, rules.batching, registry) {}
 
 absl::StatusOr<BookingService::DeskRules> BookingService::RulesFor(const auth::OnBehalfOf& caller,
                                                                    const std::string& tenant,

@@ -84,9 +84,10 @@ struct BookingRequest {
 class BookingService {
  public:
   // Pointers must outlive the service.
+  // With `registry`, the booking combiner's metrics are exported (booking_combiner.h).
   BookingService(SchedulingRepository* repository, tenants_client::Directory* directory,
                  Availability* availability, const crypto::SecretKey* secret, BookingRules rules,
-                 const clock::Clock* clock);
+                 const clock::Clock* clock, prometheus::Registry* registry = nullptr);
 
   // The slots of [first, last] (local days) bookable now through `channel`, with the seats left
   // for it; full ones too when `include_full`.

@@ -71,7 +71,8 @@ class BookingCombinerTest : public ::testing::Test {
 };
 
 TEST_F(BookingCombinerTest, AttemptsThatWaitedGoTogetherAndEachGetsItsOwnAnswer) {
-  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  prometheus::Registry registry;
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1}, &registry);
   const auto answers = BookBehindAHeldOne(combiner, 6);
   for (int i = 0; i < 6; ++i) {
     ASSERT_OK(answers[i]);
@@ -79,6 +80,17 @@ TEST_F(BookingCombinerTest, AttemptsThatWaitedGoTogetherAndEachGetsItsOwnAnswer)
   }
   EXPECT_THAT(repository_.batch_sizes(), ElementsAre(6));
   EXPECT_EQ(combiner.attempts_batched(), 6);
+  // What Prometheus sees: two writes (the held booking alone, then the six), seven bookings,
+  // nobody waiting any more.
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name == "sportelli_scheduling_booking_batch_size") {
+      EXPECT_EQ(family.metric.at(0).histogram.sample_count, 2u);
+      EXPECT_EQ(family.metric.at(0).histogram.sample_sum, 7);
+    }
+    if (family.name == "sportelli_scheduling_booking_waiting") {
+      EXPECT_EQ(family.metric.at(0).gauge.value, 0);
+    }
+  }
 }
 
 TEST_F(BookingCombinerTest, ABatchIsNeverLargerThanTheLimit) {
