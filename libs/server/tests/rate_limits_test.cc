@@ -9,7 +9,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
-#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "sportelli/crypto/random.h"
 #include "sportelli/server/deadline.h"
@@ -22,6 +21,7 @@
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_identity.h"
 #include "sportelli/testing/test_redis.h"
+#include "sportelli/testing/test_server.h"
 #include "sportelli/testing/v1/testing_service.grpc.pb.h"
 
 namespace sportelli::server {
@@ -274,16 +274,12 @@ class RateLimitsOnServerTest : public RateLimiterTest {
     handler_ = std::make_unique<RpcHandler>("test.sportelli", &identity_.verifier(), &metrics_,
                                             &logger_, nullptr, limiter_.get());
     service_ = std::make_unique<EchoService>(handler_.get());
-    ServerOptions options;
-    options.service_name = "sportelli.testing.v1.TestingService";
-    options.listen_address = "127.0.0.1:0";
-    options.metrics_address = "";
-    options.shutdown_grace = absl::ZeroDuration();
-    server_ = std::make_unique<Server>(options, &logger_, registry_);
+    server_ = std::make_unique<Server>(
+        sportelli::testing::TestServerOptions("sportelli.testing.v1.TestingService"), &logger_,
+        registry_);
     server_->AddService(service_.get());
     ASSERT_OK(server_->Start());
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = sportelli::testing::ChannelTo(*server_);
   }
   void TearDown() override {
     if (server_) server_->Shutdown();

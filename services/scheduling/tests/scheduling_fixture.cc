@@ -161,33 +161,36 @@ std::map<absl::Time, int> SchedulingTest::Seats(const std::string& desk, absl::T
   return seats;
 }
 
-std::vector<grpc::Status> SchedulingTest::BookAllAtOnce(
-    const std::vector<v1::CreateAppointmentRequest>& requests, const std::string& token) {
-  std::vector<grpc::Status> results(requests.size());
+std::vector<grpc::Status> SchedulingTest::AllAtOnce(int n,
+                                                    const std::function<grpc::Status(int)>& call) {
+  std::vector<grpc::Status> results(n);
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    threads.emplace_back([&, i] {
-      v1::Appointment response;
-      results[i] =
-          Call(&v1::SchedulingService::Stub::CreateAppointment, token, requests[i], &response);
-    });
-  }
+  for (int i = 0; i < n; ++i) threads.emplace_back([&, i] { results[i] = call(i); });
   for (std::thread& t : threads) t.join();
   return results;
 }
 
-int SchedulingTest::ConfirmedOthersSlotFull(const std::vector<grpc::Status>& results) {
-  int confirmed = 0;
+std::vector<grpc::Status> SchedulingTest::BookAllAtOnce(
+    const std::vector<v1::CreateAppointmentRequest>& requests, const std::string& token) {
+  return AllAtOnce(static_cast<int>(requests.size()), [&](int i) {
+    v1::Appointment response;
+    return Call(&v1::SchedulingService::Stub::CreateAppointment, token, requests[i], &response);
+  });
+}
+
+int SchedulingTest::OkOthersRefused(const std::vector<grpc::Status>& results, grpc::StatusCode code,
+                                    const std::string& reason) {
+  int ok = 0;
   for (const grpc::Status& status : results) {
     if (status.ok()) {
-      ++confirmed;
+      ++ok;
       continue;
     }
     const Failure failure = Decode(status);
-    EXPECT_EQ(failure.code, grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
-    EXPECT_EQ(failure.reason, "SLOT_FULL");
+    EXPECT_EQ(failure.code, code) << status.error_message();
+    EXPECT_EQ(failure.reason, reason);
   }
-  return confirmed;
+  return ok;
 }
 
 int SchedulingTest::BookedAt(const std::string& desk, absl::Time start) {

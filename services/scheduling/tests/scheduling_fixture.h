@@ -8,6 +8,7 @@
 #ifndef SPORTELLI_SERVICES_SCHEDULING_TESTS_SCHEDULING_FIXTURE_H_
 #define SPORTELLI_SERVICES_SCHEDULING_TESTS_SCHEDULING_FIXTURE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,11 +83,18 @@ class SchedulingTest : public ::testing::Test {
   // ListAvailableSlots of one local day, every slot (full ones too) by start.
   std::map<absl::Time, int> Seats(const std::string& desk, absl::Time day_of, v1::Channel channel,
                                   const std::string& token = "");
+  // `call(i)` for each i in [0, n), each from its own thread, all at once; the statuses in order.
+  static std::vector<grpc::Status> AllAtOnce(int n, const std::function<grpc::Status(int)>& call);
   // Each request sent by its own thread, all at once; the statuses in the requests' order.
   std::vector<grpc::Status> BookAllAtOnce(const std::vector<v1::CreateAppointmentRequest>& requests,
                                           const std::string& token);
+  // The OK ones among `results`; every other must be `code` with `reason`.
+  static int OkOthersRefused(const std::vector<grpc::Status>& results, grpc::StatusCode code,
+                             const std::string& reason);
   // The OK ones among `results`; every other must be FAILED_PRECONDITION SLOT_FULL.
-  static int ConfirmedOthersSlotFull(const std::vector<grpc::Status>& results);
+  static int ConfirmedOthersSlotFull(const std::vector<grpc::Status>& results) {
+    return OkOthersRefused(results, grpc::StatusCode::FAILED_PRECONDITION, "SLOT_FULL");
+  }
   // Rows of scheduling.appointments not cancelled at `start` (read as the superuser).
   int BookedAt(const std::string& desk, absl::Time start);
 

@@ -288,26 +288,13 @@ TEST_F(SchedulingTest, NeitherAVisitorInventingCitizensNorOneCitizenKeepsMoreTha
     v1::Hold out;
     return Call(&Stub::HoldSlot, Portal(), request, &out, visitor);
   };
-  auto all_at_once = [&](int n, const std::function<grpc::Status(int)>& call) {
-    std::vector<grpc::Status> results(n);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < n; ++i) threads.emplace_back([&, i] { results[i] = call(i); });
-    for (std::thread& t : threads) t.join();
-    int kept = 0;
-    for (const grpc::Status& result : results) {
-      if (result.ok()) {
-        ++kept;
-        continue;
-      }
-      const Failure failure = Decode(result);
-      EXPECT_EQ(failure.code, grpc::StatusCode::RESOURCE_EXHAUSTED) << result.error_message();
-      EXPECT_EQ(failure.reason, "TOO_MANY_HOLDS");
-    }
-    return kept;
+  auto kept = [](const std::vector<grpc::Status>& results) {
+    return OkOthersRefused(results, grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_HOLDS");
   };
-  EXPECT_EQ(all_at_once(12, [&](int i) { return hold(i, 100 + i, "203.0.113.9"); }), 3);
+  EXPECT_EQ(kept(AllAtOnce(12, [&](int i) { return hold(i, 100 + i, "203.0.113.9"); })), 3);
   EXPECT_EQ(
-      all_at_once(6, [&](int i) { return hold(12 + i, 200, absl::StrCat("198.51.100.", i)); }), 1);
+      kept(AllAtOnce(6, [&](int i) { return hold(12 + i, 200, absl::StrCat("198.51.100.", i)); })),
+      1);
   absl::StatusOr<int> rows =
       admin_pool_->RunInTransaction([&](pqxx::work& tx) -> absl::StatusOr<int> {
         return tx
