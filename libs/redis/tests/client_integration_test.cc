@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "sportelli/redis/client.h"
 #include "sportelli/redis/reply.h"
+#include "sportelli/redis/script.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/testing/test_redis.h"
 
@@ -222,6 +223,15 @@ TEST_F(RedisIntegrationTest, ScriptsRunThroughEvalAndEvalsha) {
   EXPECT_EQ(
       Run({"EVAL", "return redis.error_reply('SLOT_FULL no capacity left')", "0"}).error_code(),
       "SLOT_FULL");
+}
+
+TEST_F(RedisIntegrationTest, AScriptIsLoadedOnceAndAgainWhenRedisLostIt) {
+  const std::string key = Key("script-object");
+  Script add("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+  EXPECT_EQ(add.Run(*client_, {key}, {"2"}).value(), Reply::Integer(2));
+  EXPECT_EQ(add.Run(*client_, {key}, {"3"}).value(), Reply::Integer(5));
+  ASSERT_EQ(Run({"SCRIPT", "FLUSH"}), Reply::Status("OK"));
+  EXPECT_EQ(add.Run(*client_, {key}, {"1"}).value(), Reply::Integer(6));
 }
 
 TEST_F(RedisIntegrationTest, ReplyNestedTooDeeplyForHiredisFailsCleanly) {

@@ -152,7 +152,8 @@ RateLimiter::RateLimiter(RateLimitPolicy policy, crypto::SecretKey key, std::str
       service_(std::move(service)),
       redis_(redis),
       log_(log),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      script_(kScript) {}
 
 absl::Status RateLimiter::RateLimited(absl::Duration retry_after) {
   return status::WithRetryDelay(
@@ -200,34 +201,16 @@ absl::Status RateLimiter::Check(const auth::Caller& caller, absl::string_view cl
   return RateLimited(refusal.retry_after);
 }
 
-absl::StatusOr<std::string> RateLimiter::ScriptSha(bool reload) {
-  absl::MutexLock lock(&mu_);
-  if (!script_sha_.empty() && !reload) return script_sha_;
-  absl::StatusOr<std::string> sha = redis::AsString(redis_->Command({"SCRIPT", "LOAD", kScript}));
-  if (!sha.ok()) return sha.status();
-  script_sha_ = *sha;
-  return script_sha_;
-}
-
 absl::StatusOr<std::optional<RateLimiter::Refusal>> RateLimiter::AskRedis(
     const std::vector<Bucket>& buckets) {
-  absl::StatusOr<std::string> sha = ScriptSha(false);
-  if (!sha.ok()) return sha.status();
-  std::vector<std::string> argv = {"EVALSHA", *sha, absl::StrCat(buckets.size())};
-  for (const Bucket& bucket : buckets) argv.push_back(bucket.key);
+  std::vector<std::string> keys, args;
   for (const Bucket& bucket : buckets) {
-    argv.push_back(absl::StrCat(Microseconds(bucket.rate.interval())));
-    argv.push_back(absl::StrCat(bucket.rate.burst));
+    keys.push_back(bucket.key);
+    args.push_back(absl::StrCat(Microseconds(bucket.rate.interval())));
+    args.push_back(absl::StrCat(bucket.rate.burst));
   }
-  absl::StatusOr<redis::Reply> reply = redis_->Command(argv);
-  if (reply.ok() && reply->is_error() && reply->error_code() == "NOSCRIPT") {
-    // Redis restarted or flushed its scripts: load it again, once.
-    sha = ScriptSha(true);
-    if (!sha.ok()) return sha.status();
-    argv[1] = *sha;
-    reply = redis_->Command(argv);
-  }
-  absl::StatusOr<std::vector<redis::Reply>> parts = redis::AsArray(reply);
+  absl::StatusOr<std::vector<redis::Reply>> parts =
+      redis::AsArray(script_.Run(*redis_, keys, args));
   if (!parts.ok()) return parts.status();
   if (parts->size() != 2) {
     return absl::InternalError("the rate limit script answered an unexpected reply");

@@ -51,6 +51,7 @@
 #include "sportelli/crypto/secret_key.h"
 #include "sportelli/logging/logger.h"
 #include "sportelli/redis/client.h"
+#include "sportelli/redis/script.h"
 #include "sportelli/server/rpc_metrics.h"
 
 namespace sportelli::server {
@@ -116,7 +117,6 @@ class RateLimiter final {
     size_t bucket;
   };
   absl::StatusOr<std::optional<Refusal>> AskRedis(const std::vector<Bucket>& buckets);
-  absl::StatusOr<std::string> ScriptSha(bool reload);
   std::string KeyFor(absl::string_view tenant, absl::string_view kind,
                      absl::string_view value) const;
   // The time left of a refusal remembered for `key`, if any.
@@ -131,8 +131,8 @@ class RateLimiter final {
   logging::Logger* const log_;
   RpcMetrics* const metrics_;
 
+  redis::Script script_;
   absl::Mutex mu_;
-  std::string script_sha_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> refused_until_
       ABSL_GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point next_warning_ ABSL_GUARDED_BY(mu_){};
