@@ -37,14 +37,49 @@ struct BookingService::DeskRules {
 BookingService::BookingService(SchedulingRepository* repository,
                                tenants_client::Directory* directory, Availability* availability,
                                const crypto::SecretKey* secret, BookingRules rules,
-                               const clock::Clock* clock, prometheus::Registry* registry)
+                               const clock::Clock* clock, prometheus::Registry* registry,
+                               WaitingRoom* waiting_room)
     : repository_(repository),
       directory_(directory),
       availability_(availability),
       secret_(secret),
       rules_(rules),
       clock_(clock),
-      combiner_(repository, rules.batching, registry) {}
+      combiner_(repository, rules.batching, registry),
+      waiting_room_(waiting_room) {}
+
+bool BookingService::MayBeRecordedRetry(const std::string& tenant, const pg::RequestKey& key) {
+  if (key.request_id.empty()) return false;
+  // One read of the request ids, no transaction.
+  absl::StatusOr<bool> seen = repository_->RequestIdExists(tenant, key.request_id);
+  return !seen.ok() || *seen;
+}
+
+bool BookingService::NeedsAdmission(const SeatRequest& seat) const {
+  return seat.channel == Channel::kWeb && rules_.waiting_room_comuni.count(seat.tenant_id) > 0;
+}
+
+absl::Status BookingService::RequireAdmission(const SeatRequest& seat,
+                                              const std::string& citizen_index,
+                                              const std::string& admission,
+                                              const pg::RequestKey& key) {
+  if (!NeedsAdmission(seat)) return absl::OkStatus();
+  if (waiting_room_ == nullptr) return status::Internal("the comune's waiting room is missing");
+  absl::Status admitted = waiting_room_->Check(seat.tenant_id, citizen_index, admission);
+  // A retry of a booking made with an admission (used since) gets its first reply.
+  if (absl::IsFailedPrecondition(admitted) && MayBeRecordedRetry(seat.tenant_id, key)) {
+    return absl::OkStatus();
+  }
+  return admitted;
+}
+
+absl::StatusOr<std::optional<QueuePlace>> BookingService::EnterQueue(
+    const std::string& tenant_id, const std::string& codice_fiscale) {
+  if (rules_.waiting_room_comuni.count(tenant_id) == 0) return std::nullopt;
+  if (waiting_room_ == nullptr) return status::Internal("the comune's waiting room is missing");
+  return waiting_room_->Enter(tenant_id,
+                              citizen::CitizenIndex(*secret_, tenant_id, codice_fiscale));
+}
 
 absl::StatusOr<BookingService::DeskRules> BookingService::RulesFor(const auth::OnBehalfOf& caller,
                                                                    const std::string& tenant,
@@ -117,11 +152,9 @@ void BookingService::ConfigurationChanged(const std::string& tenant_id) {
 absl::Status BookingService::RefuseTimeNobodyMayBook(const std::string& tenant, absl::Time start,
                                                      absl::Time now, const pg::RequestKey& key) {
   absl::Status time = CheckBookingTime(rules_.minimum_notice, rules_.booking_window, start, now);
-  if (time.ok() || key.request_id.empty()) return time;
   // A retry of a request that was in time when first sent gets its first reply (from the
-  // transaction), not TOO_LATE: one read of the request ids, still no call to tenants.
-  absl::StatusOr<bool> seen = repository_->RequestIdExists(tenant, key.request_id);
-  if (!seen.ok() || *seen) return absl::OkStatus();
+  // transaction), not TOO_LATE; still no call to tenants.
+  if (time.ok() || MayBeRecordedRetry(tenant, key)) return absl::OkStatus();
   return time;
 }
 
@@ -144,10 +177,7 @@ absl::Status BookingService::TurnAwayIfKnownFull(const SeatRequest& seat, const 
     return absl::OkStatus();
   }
   // A retry of a booking that took the last seat must get its first reply, not SLOT_FULL.
-  if (!key.request_id.empty()) {
-    absl::StatusOr<bool> seen = repository_->RequestIdExists(seat.tenant_id, key.request_id);
-    if (!seen.ok() || *seen) return absl::OkStatus();
-  }
+  if (MayBeRecordedRetry(seat.tenant_id, key)) return absl::OkStatus();
   return status::Error(absl::StatusCode::kFailedPrecondition, "the slot is full", "SLOT_FULL");
 }
 
@@ -175,6 +205,9 @@ absl::StatusOr<pg::Created<Hold>> BookingService::HoldSlot(
   const SeatRequest& seat = request.seat;
   const absl::Time now = clock_->Now();
   RETURN_IF_ERROR(RefuseTimeNobodyMayBook(seat.tenant_id, seat.start, now, key));
+  const std::string citizen_index =
+      citizen::CitizenIndex(*secret_, seat.tenant_id, request.codice_fiscale);
+  RETURN_IF_ERROR(RequireAdmission(seat, citizen_index, request.admission, key));
   ASSIGN_OR_RETURN(DeskRules rules,
                    RulesFor(caller, seat.tenant_id, seat.desk_id, seat.service_id));
   ASSIGN_OR_RETURN(SeatRules seat_rules,
@@ -186,7 +219,7 @@ absl::StatusOr<pg::Created<Hold>> BookingService::HoldSlot(
   // visitor's address are never stored.
   const NewHold held{
       .hold = hold,
-      .citizen_index = citizen::CitizenIndex(*secret_, seat.tenant_id, request.codice_fiscale),
+      .citizen_index = citizen_index,
       .holder = secret_->Hmac("hold-holder", seat.tenant_id,
                               absl::StrCat(request.subject, "\n", request.client_address)),
       .max_per_citizen = rules_.max_holds_per_citizen,
@@ -206,6 +239,9 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   // A time nobody may book costs no call to tenants and no transaction (a client trying dates
   // at random must not make the service do more than answer).
   RETURN_IF_ERROR(RefuseTimeNobodyMayBook(seat.tenant_id, seat.start, now, key));
+  const std::string citizen_index =
+      citizen::CitizenIndex(*secret_, seat.tenant_id, request.citizen.codice_fiscale);
+  RETURN_IF_ERROR(RequireAdmission(seat, citizen_index, request.admission, key));
   ASSIGN_OR_RETURN(DeskRules rules,
                    RulesFor(caller, seat.tenant_id, seat.desk_id, seat.service_id));
   ASSIGN_OR_RETURN(SeatRules seat_rules,
@@ -226,7 +262,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   a.citizen = request.citizen;
   a.create_time = now;
   a.update_time = now;
-  booking.citizen_index = citizen::CitizenIndex(*secret_, a.tenant_id, a.citizen.codice_fiscale);
+  booking.citizen_index = citizen_index;
   booking.cancel_token_hash = crypto::Sha256(CancelTokenFor(a.tenant_id, a.id));
   booking.hold_id = request.hold_id;
   booking.who = request.who;
@@ -236,6 +272,11 @@ absl::StatusOr<pg::Created<Appointment>> BookingService::CreateAppointment(
   absl::StatusOr<pg::Created<Appointment>> created = combiner_.Book(
       {booking, seat_rules, server::WithKeyedFingerprint(key, *secret_, a.tenant_id), &encode});
   AfterWrite(created, a.tenant_id, a.desk_id, a.start, a.end, rules.zone);
+  if (created.ok() && created->value && NeedsAdmission(seat)) {
+    // The admission served: its place leaves the line. If Redis does not answer, it stays valid
+    // until it expires, and the citizen's own limits still bound what it can book.
+    waiting_room_->Consume(seat.tenant_id, citizen_index, request.admission).IgnoreError();
+  }
   return created;
 }
 

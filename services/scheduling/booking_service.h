@@ -18,6 +18,7 @@
 #define SPORTELLI_SERVICES_SCHEDULING_BOOKING_SERVICE_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "services/scheduling/domain/appointment.h"
 #include "services/scheduling/domain/appointment_state.h"
 #include "services/scheduling/scheduling_repository.h"
+#include "services/scheduling/waiting_room.h"
 #include "sportelli/auth/on_behalf_of.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/crypto/secret_key.h"
@@ -51,6 +53,9 @@ struct BookingRules {
   AppointmentTimePolicy time_policy;
   // How bookings that arrive together share a transaction (booking_combiner.h).
   BookingCombiner::Options batching;
+  // Comuni whose web bookings go through the waiting room (waiting_room.h), and its pace.
+  std::set<std::string> waiting_room_comuni;
+  WaitingRoom::Options waiting_room;
 };
 
 // INVALID_ARGUMENT naming the settings when the rules cannot work together (a notice longer
@@ -72,22 +77,31 @@ struct HoldRequest {
   // Who keeps it: the token's subject, and for a portal its visitor's address.
   std::string subject;
   std::string client_address;
+  std::string admission = "";  // the waiting room's, where the comune has one
 };
 
 struct BookingRequest {
   SeatRequest seat;
-  Citizen citizen;      // valid (ValidateCitizen) and normalized
-  std::string hold_id;  // a hold of this tenant to consume, or empty
-  audit::Actor who;     // who books, for the audit trail
+  Citizen citizen;             // valid (ValidateCitizen) and normalized
+  std::string hold_id;         // a hold of this tenant to consume, or empty
+  audit::Actor who;            // who books, for the audit trail
+  std::string admission = "";  // the waiting room's, where the comune has one
 };
 
 class BookingService {
  public:
   // Pointers must outlive the service.
-  // With `registry`, the booking combiner's metrics are exported (booking_combiner.h).
+  // With `registry`, the booking combiner's metrics are exported (booking_combiner.h). The
+  // comuni of rules.waiting_room_comuni need `waiting_room`.
   BookingService(SchedulingRepository* repository, tenants_client::Directory* directory,
                  Availability* availability, const crypto::SecretKey* secret, BookingRules rules,
-                 const clock::Clock* clock, prometheus::Registry* registry = nullptr);
+                 const clock::Clock* clock, prometheus::Registry* registry = nullptr,
+                 WaitingRoom* waiting_room = nullptr);
+
+  // The citizen's place in the comune's waiting room; nullopt when the comune's bookings do not
+  // go through one. UNAVAILABLE when Redis does not answer.
+  absl::StatusOr<std::optional<QueuePlace>> EnterQueue(const std::string& tenant_id,
+                                                       const std::string& codice_fiscale);
 
   // The slots of [first, last] (local days) bookable now through `channel`, with the seats left
   // for it; full ones too when `include_full`.
@@ -184,6 +198,15 @@ class BookingService {
   absl::Status TurnAwayIfKnownFull(const SeatRequest& seat, const DeskRules& rules,
                                    const SeatRules& seat_rules, const pg::RequestKey& key,
                                    bool has_hold);
+  // Whether `key` names a request already recorded, whose retry gets its first reply (from the
+  // transaction) whatever else changed since. True too when that cannot be read: the
+  // transaction decides.
+  bool MayBeRecordedRetry(const std::string& tenant, const pg::RequestKey& key);
+  // The waiting room's seat on a web booking of a comune that has one: FAILED_PRECONDITION
+  // ADMISSION_REQUIRED without this citizen's valid admission, unless a recorded retry.
+  bool NeedsAdmission(const SeatRequest& seat) const;
+  absl::Status RequireAdmission(const SeatRequest& seat, const std::string& citizen_index,
+                                const std::string& admission, const pg::RequestKey& key);
   // Tells the availability cache that seats changed after a write that made something, or
   // failed with SLOT_FULL (the cache said there was a seat and there was none: correct it).
   template <typename T>
@@ -198,6 +221,7 @@ class BookingService {
   const BookingRules rules_;
   const clock::Clock* const clock_;
   BookingCombiner combiner_;
+  WaitingRoom* const waiting_room_;
 };
 
 }  // namespace sportelli::scheduling

@@ -1,5 +1,7 @@
 #include "services/scheduling/config.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
 #include "sportelli/keyring/key_settings.h"
 
 namespace sportelli::scheduling {
@@ -21,6 +23,16 @@ Config ReadConfig(config::EnvReader& env) {
       env.Int("SPORTELLI_MAX_HOLDS_PER_CITIZEN", rules.max_holds_per_citizen, 1, 100);
   rules.max_holds_per_caller =
       env.Int("SPORTELLI_MAX_HOLDS_PER_CALLER", rules.max_holds_per_caller, 1, 10000);
+  // A comma-separated list of comune ids; empty: no waiting room anywhere.
+  for (absl::string_view comune : absl::StrSplit(env.String("SPORTELLI_WAITING_ROOM_COMUNI", ""),
+                                                 ',', absl::SkipWhitespace())) {
+    rules.waiting_room_comuni.insert(std::string(absl::StripAsciiWhitespace(comune)));
+  }
+  rules.waiting_room.admissions_per_second = env.Number(
+      "SPORTELLI_WAITING_ROOM_RATE", rules.waiting_room.admissions_per_second, 0.1, 100000);
+  rules.waiting_room.admission_ttl =
+      env.Duration("SPORTELLI_WAITING_ROOM_ADMISSION_TTL", rules.waiting_room.admission_ttl,
+                   absl::Seconds(10), absl::Hours(1));
   rules.batching.max_batch = env.Int("SPORTELLI_BOOKING_BATCH", rules.batching.max_batch, 1, 256);
   rules.batching.batches_per_comune =
       env.Int("SPORTELLI_BOOKING_BATCHES_PER_COMUNE", rules.batching.batches_per_comune, 1, 16);

@@ -49,8 +49,11 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* cache = kit.Own(std::make_unique<RedisAvailabilityCache>(&kit.redis()));
   auto* availability = kit.Own(
       std::make_unique<Availability>(repository, cache, &kit.clock(), kit.registry(), &kit.log()));
-  auto* booking = kit.Own(std::make_unique<BookingService>(
-      repository, directory, availability, secret, config.rules, &kit.clock(), &kit.registry()));
+  auto* waiting_room = kit.Own(
+      std::make_unique<WaitingRoom>(&kit.redis(), secret, &kit.clock(), config.rules.waiting_room));
+  auto* booking = kit.Own(std::make_unique<BookingService>(repository, directory, availability,
+                                                           secret, config.rules, &kit.clock(),
+                                                           &kit.registry(), waiting_room));
   kit.AddService(kit.Own(std::make_unique<SchedulingGrpcService>(booking, &kit.handler())));
   // The DPO's API over this service's trail, and its part of a citizen's data (art. 15).
   kit.AddService(kit.Own(std::make_unique<audit::AuditGrpcService>(

@@ -117,6 +117,37 @@ grpc::Status SchedulingGrpcService::ListAvailableSlots(grpc::ServerContext* cont
 
 // ---- holds and bookings ---------------------------------------------------------------------
 
+grpc::Status SchedulingGrpcService::EnterQueue(grpc::ServerContext* context,
+                                               const v1::EnterQueueRequest* request,
+                                               v1::QueuePlace* response) {
+  return handler_->Handle(context, "EnterQueue", [&](Call& call) -> absl::Status {
+    status::FieldViolations violations;
+    auto parent = ParseName<api::TenantName>(request->parent(), "parent", violations);
+    citizen::CheckCodiceFiscale("codice_fiscale", request->codice_fiscale(), violations);
+    if (parent) {
+      RETURN_IF_ERROR(call.caller.RequireTenant(parent->tenant));
+      RETURN_IF_ERROR(call.caller.RequireAnyRole({Role::kPortal}));
+    }
+    RETURN_IF_ERROR(violations.ToStatus());
+    ASSIGN_OR_RETURN(std::string codice_fiscale,
+                     citizen::NormalizeCodiceFiscale(request->codice_fiscale()));
+    ASSIGN_OR_RETURN(std::optional<QueuePlace> place,
+                     booking_->EnterQueue(parent->tenant, codice_fiscale));
+    response->set_queue_open(place.has_value());
+    if (!place) return absl::OkStatus();
+    response->set_ahead(place->ahead);
+    const int64_t wait_ms = absl::ToInt64Milliseconds(place->estimated_wait);
+    response->mutable_estimated_wait()->set_seconds(wait_ms / 1000);
+    response->mutable_estimated_wait()->set_nanos(static_cast<int32_t>(wait_ms % 1000) * 1000000);
+    response->set_admitted(place->admitted);
+    if (place->admitted) {
+      response->set_admission(place->admission);
+      api::ToTimestamp(place->admission_expire_time, response->mutable_admission_expire_time());
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status SchedulingGrpcService::HoldSlot(grpc::ServerContext* context,
                                              const v1::HoldSlotRequest* request,
                                              v1::Hold* response) {
@@ -144,7 +175,8 @@ grpc::Status SchedulingGrpcService::HoldSlot(grpc::ServerContext* context,
         .codice_fiscale = std::move(codice_fiscale),
         .subject = call.caller.subject,
         .client_address =
-            portal ? server::RpcHandler::ClientAddressOf(*call.context, call.caller) : ""};
+            portal ? server::RpcHandler::ClientAddressOf(*call.context, call.caller) : "",
+        .admission = request->admission()};
     ASSIGN_OR_RETURN(
         pg::Created<Hold> created,
         booking_->HoldSlot(call.OnBehalfOfCaller(), hold, server::KeyOf(*request, "HoldSlot"),
@@ -187,7 +219,8 @@ grpc::Status SchedulingGrpcService::CreateAppointment(grpc::ServerContext* conte
     BookingRequest booking{{parent->tenant, desk->desk, service->service, *start, *channel},
                            citizen::NormalizedCitizen(FromProto(proto.citizen())),
                            hold ? hold->hold : "",
-                           std::move(who)};
+                           std::move(who),
+                           request->admission()};
     // The recorded reply leaves the cancel token out (the database never holds it); a retry
     // derives it again from the appointment's name.
     ASSIGN_OR_RETURN(

@@ -24,6 +24,8 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   grpc::Status ListAvailableSlots(grpc::ServerContext* context,
                                   const v1::ListAvailableSlotsRequest* request,
                                   v1::ListAvailableSlotsResponse* response) override;
+  grpc::Status EnterQueue(grpc::ServerContext* context, const v1::EnterQueueRequest* request,
+                          v1::QueuePlace* response) override;
   grpc::Status HoldSlot(grpc::ServerContext* context, const v1::HoldSlotRequest* request,
                         v1::Hold* response) override;
   grpc::Status CreateAppointment(grpc::ServerContext* context,

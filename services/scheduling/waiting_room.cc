@@ -75,8 +75,13 @@ absl::Status AdmissionRequired() {
 }  // namespace
 
 WaitingRoom::WaitingRoom(redis::RedisClient* redis, const crypto::SecretKey* secret,
-                         Options options)
-    : redis_(redis), secret_(secret), options_(options), enter_(kEnter), check_(kCheck) {}
+                         const clock::Clock* clock, Options options)
+    : redis_(redis),
+      secret_(secret),
+      clock_(clock),
+      options_(options),
+      enter_(kEnter),
+      check_(kCheck) {}
 
 std::vector<std::string> WaitingRoom::KeysOf(const std::string& tenant,
                                              const std::string& citizen_index) const {
@@ -127,6 +132,7 @@ absl::StatusOr<QueuePlace> WaitingRoom::Enter(const std::string& tenant,
   if (result.admitted) {
     result.admission = AdmissionFor(tenant, citizen_index, *place);
     result.admission_left = absl::Microseconds(*left_us);
+    result.admission_expire_time = clock_->Now() + result.admission_left;
   } else {
     result.ahead = *place - *frontier - 1;
     result.estimated_wait =

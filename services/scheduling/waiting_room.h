@@ -3,8 +3,8 @@
 // are admitted at a steady rate (what the machine can commit); an admitted place holds an
 // admission for a short time, and one not used in that time passes to the next in line.
 //
-//   WaitingRoom room(&redis, &secret, {.admissions_per_second = 50,
-//                                      .admission_ttl = absl::Minutes(5)});
+//   WaitingRoom room(&redis, &secret, &clock, {.admissions_per_second = 50,
+//                                              .admission_ttl = absl::Minutes(5)});
 //   ASSIGN_OR_RETURN(QueuePlace place, room.Enter("lucca", citizen_index));
 //   if (!place.admitted) ... tell the citizen place.ahead and place.estimated_wait; ask again later
 //   RETURN_IF_ERROR(room.Check("lucca", citizen_index, place.admission));    // before booking
@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "sportelli/clock/clock.h"
 #include "sportelli/crypto/secret_key.h"
 #include "sportelli/redis/client.h"
 #include "sportelli/redis/script.h"
@@ -46,6 +47,7 @@ struct QueuePlace {
   // Once admitted: what HoldSlot and CreateAppointment require, and how long it stays valid.
   std::string admission;
   absl::Duration admission_left;
+  absl::Time admission_expire_time;  // on the room's clock
 };
 
 class WaitingRoom final {
@@ -57,8 +59,10 @@ class WaitingRoom final {
     absl::Duration keep = absl::Hours(24);
   };
 
-  // `redis` and `secret` must outlive the room.
-  WaitingRoom(redis::RedisClient* redis, const crypto::SecretKey* secret, Options options);
+  // `redis`, `secret` and `clock` must outlive the room. The clock only dates admissions for
+  // clients; Redis's clock runs the line.
+  WaitingRoom(redis::RedisClient* redis, const crypto::SecretKey* secret, const clock::Clock* clock,
+              Options options);
 
   // The citizen's place in the comune's line: the one they have while it waits or holds an
   // unused admission, otherwise a new one at the back. UNAVAILABLE when Redis does not answer.
@@ -87,6 +91,7 @@ class WaitingRoom final {
 
   redis::RedisClient* const redis_;
   const crypto::SecretKey* const secret_;
+  const clock::Clock* const clock_;
   const Options options_;
   redis::Script enter_;
   redis::Script check_;

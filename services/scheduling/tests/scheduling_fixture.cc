@@ -80,8 +80,11 @@ void SchedulingTest::StartServer(BookingRules rules) {
   metrics_ = std::make_unique<server::RpcMetrics>("scheduling", *registry_);
   handler_ = std::make_unique<server::RpcHandler>("scheduling.sportelli", &identity_.verifier(),
                                                   metrics_.get(), &logger_);
+  waiting_room_ =
+      std::make_unique<WaitingRoom>(redis_.get(), secret_.get(), &clock_, rules.waiting_room);
   booking_ = std::make_unique<BookingService>(repository_.get(), &directory_, availability_.get(),
-                                              secret_.get(), rules, &clock_);
+                                              secret_.get(), rules, &clock_, registry_.get(),
+                                              waiting_room_.get());
   service_ = std::make_unique<SchedulingGrpcService>(booking_.get(), handler_.get());
   audit_service_ = std::make_unique<audit::AuditGrpcService>(
       "scheduling", pool_.get(), audit_.get(), secret_.get(), handler_.get(), &clock_,

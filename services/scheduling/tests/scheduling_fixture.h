@@ -117,6 +117,7 @@ class SchedulingTest : public ::testing::Test {
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<server::RpcMetrics> metrics_;
   std::unique_ptr<server::RpcHandler> handler_;
+  std::unique_ptr<WaitingRoom> waiting_room_;
   std::unique_ptr<BookingService> booking_;
   std::unique_ptr<SchedulingGrpcService> service_;
   std::unique_ptr<audit::AuditGrpcService> audit_service_;

@@ -15,12 +15,14 @@
 #include "services/scheduling/tests/scheduling_fixture.h"
 #include "sportelli/api/proto_time.h"
 #include "sportelli/crypto/random.h"
+#include "sportelli/testing/eventually.h"
 #include "sportelli/testing/runtime_role.h"
 #include "sportelli/testing/status_matchers.h"
 
 namespace sportelli::scheduling::testing {
 namespace {
 
+using ::sportelli::testing::Eventually;
 using ::testing::Contains;
 using ::testing::Each;
 using ::testing::ElementsAre;
@@ -220,6 +222,73 @@ TEST_F(SchedulingTest, PhoneAndDeskKeepTheirShareFromTheWeb) {
   const Failure failure = Decode(Call(&Stub::CreateAppointment, Portal(),
                                       Booking("grande", start, 1, v1::CHANNEL_PHONE), &made));
   EXPECT_EQ(failure.code, grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(SchedulingTest, AComuneWithAWaitingRoomTakesWebBookingsOnlyWithAnAdmission) {
+  BookingRules rules;
+  rules.waiting_room_comuni = {tenant_};
+  rules.waiting_room = {.admissions_per_second = 1000, .admission_ttl = absl::Minutes(5)};
+  StartServer(rules);
+  directory_.AddDesk(tenant_, "grande", tenants_client::DeskInfo{5, true, false, {"colloquio"}});
+  const absl::Time start = SlotStart(3, 0);
+
+  // Without an admission: refused before anything is written.
+  v1::Appointment made;
+  v1::CreateAppointmentRequest booking = Booking("grande", start, 1);
+  Failure refused = Decode(Call(&Stub::CreateAppointment, Portal(), booking, &made));
+  EXPECT_EQ(refused.code, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(refused.reason, "ADMISSION_REQUIRED");
+  EXPECT_EQ(BookedAt("grande", start), 0);
+
+  // The citizen enters the line; at a thousand a second, their turn comes at once.
+  v1::EnterQueueRequest enter;
+  enter.set_parent(absl::StrCat("tenants/", tenant_));
+  enter.set_codice_fiscale(CodiceFiscale(1));
+  v1::QueuePlace place;
+  ASSERT_TRUE(Eventually(
+      [&] { return Call(&Stub::EnterQueue, Portal(), enter, &place).ok() && place.admitted(); }));
+  EXPECT_TRUE(place.queue_open());
+  EXPECT_GT(place.admission_expire_time().seconds(), absl::ToUnixSeconds(clock_.Now()));
+
+  // A hold and then the booking with it; a retry gets the first reply.
+  v1::HoldSlotRequest hold_request;
+  hold_request.set_parent(absl::StrCat("tenants/", tenant_));
+  hold_request.set_desk(DeskName("grande"));
+  hold_request.set_service(ServiceName());
+  api::ToTimestamp(start, hold_request.mutable_start_time());
+  hold_request.set_channel(v1::CHANNEL_WEB);
+  hold_request.set_codice_fiscale(CodiceFiscale(1));
+  v1::Hold hold;
+  EXPECT_EQ(Decode(Call(&Stub::HoldSlot, Portal(), hold_request, &hold)).reason,
+            "ADMISSION_REQUIRED");
+  hold_request.set_admission(place.admission());
+  ASSERT_TRUE(Call(&Stub::HoldSlot, Portal(), hold_request, &hold).ok());
+  booking.set_hold(hold.name());
+  booking.set_admission(place.admission());
+  ASSERT_TRUE(Call(&Stub::CreateAppointment, Portal(), booking, &made).ok());
+  v1::Appointment again;
+  ASSERT_TRUE(Call(&Stub::CreateAppointment, Portal(), booking, &again).ok());
+  EXPECT_EQ(again.name(), made.name());
+
+  // The admission served once: not for a second booking, nor for another citizen.
+  v1::CreateAppointmentRequest second = Booking("grande", SlotStart(3, 1), 1);
+  second.set_admission(place.admission());
+  EXPECT_EQ(Decode(Call(&Stub::CreateAppointment, Portal(), second, &made)).reason,
+            "ADMISSION_REQUIRED");
+
+  // Staff on the phone line, and another comune without a room, book without one.
+  EXPECT_TRUE(Call(&Stub::CreateAppointment, Operator(),
+                   Booking("grande", start, 2, v1::CHANNEL_PHONE), &made)
+                  .ok());
+  v1::EnterQueueRequest elsewhere = enter;
+  elsewhere.set_parent(absl::StrCat("tenants/", other_tenant_));
+  ASSERT_TRUE(Call(&Stub::EnterQueue, Token(other_tenant_, {"portal"}), elsewhere, &place).ok());
+  EXPECT_FALSE(place.queue_open());
+  // The line is the portals': staff do not stand in it, and a comune's portal only in its own.
+  EXPECT_EQ(Decode(Call(&Stub::EnterQueue, Operator(), enter, &place)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Decode(Call(&Stub::EnterQueue, Portal(), elsewhere, &place)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(SchedulingTest, AHoldTakesASeatUntilItIsUsedOrExpires) {
@@ -500,6 +569,15 @@ class RpcTableTest : public SchedulingTest {
                       v1::ListAvailableSlotsResponse out;
                       return Call(&Stub::ListAvailableSlots, token, r, &out);
                     }});
+    rpcs.push_back({"EnterQueue", [=, this](const std::string& token, bool valid) {
+                      v1::EnterQueueRequest r;
+                      if (valid) {
+                        r.set_parent(parent);
+                        r.set_codice_fiscale(CodiceFiscale(1));
+                      }
+                      v1::QueuePlace out;
+                      return Call(&Stub::EnterQueue, token, r, &out);
+                    }});
     rpcs.push_back({"HoldSlot", [=, this](const std::string& token, bool valid) {
                       v1::HoldSlotRequest r;
                       if (valid) {
@@ -646,8 +724,8 @@ TEST_F(RpcTableTest, ThePortalMayOnlyListHoldBookAndCancelWithAToken) {
   v1::Appointment made;
   ASSERT_TRUE(
       Call(&Stub::CreateAppointment, Operator(), Booking("sede", SlotStart(3, 0), 1), &made).ok());
-  const std::set<std::string> allowed = {"ListAvailableSlots", "HoldSlot", "CreateAppointment",
-                                         "CancelAppointment"};
+  const std::set<std::string> allowed = {"ListAvailableSlots", "EnterQueue", "HoldSlot",
+                                         "CreateAppointment", "CancelAppointment"};
   for (const auto& [method, call] : Rpcs(made.name())) {
     const Failure failure = Decode(call(Portal(), true));
     if (allowed.count(method)) {

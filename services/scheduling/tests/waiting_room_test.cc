@@ -28,7 +28,7 @@ class WaitingRoomTest : public ::testing::Test {
   }
   std::unique_ptr<WaitingRoom> Room(double rate, absl::Duration ttl = absl::Minutes(5)) {
     return std::make_unique<WaitingRoom>(
-        redis_.get(), &secret_,
+        redis_.get(), &secret_, &clock::SystemClock::Instance(),
         WaitingRoom::Options{.admissions_per_second = rate, .admission_ttl = ttl});
   }
   static std::string Citizen(int n) { return absl::StrCat("blind index of citizen ", n); }
