@@ -54,6 +54,8 @@ scenarios
   rush          --attempts CreateAppointment uniformly at random over --slots free slots;
                 with --pg-dsn, checks in PostgreSQL that no slot was overbooked; each attempt
                 a different portal visitor (x-forwarded-for 10.x.y.z)
+  queue         EnterQueue, each for a new citizen from their own address, over the comuni of
+                --desks in turn: a click day's arrivals at a waiting room
   abuse         one portal visitor (--visitor) sending HoldSlot and CreateAppointment in turn,
                 each for an invented citizen, uniformly at random over the --slots free slots
                 a rush with the same --seed aims at: run it beside a rush
@@ -195,11 +197,11 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   Settings s;
   ASSIGN_OR_RETURN(s.scenario, flags.String("scenario"));
   const std::set<std::string> scenarios = {"empty",     "availability", "booking", "rush",
-                                           "abuse",     "read",         "contact", "case-read",
-                                           "case-list", "watch"};
+                                           "abuse",     "queue",        "read",    "contact",
+                                           "case-read", "case-list",    "watch"};
   if (scenarios.count(s.scenario) == 0) {
     return absl::InvalidArgumentError(
-        "--scenario: empty, availability, booking, rush, abuse, read, contact, case-read, "
+        "--scenario: empty, availability, booking, rush, abuse, queue, read, contact, case-read, "
         "case-list or watch");
   }
   const bool rush = s.scenario == "rush";
@@ -209,7 +211,8 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
     return absl::InvalidArgumentError("--duration: a rush lasts --attempts / --rate");
   }
   ASSIGN_OR_RETURN(s.duration, flags.Duration("duration", absl::Seconds(30)));
-  const bool cold = rush || s.scenario == "abuse";  // a click day has no warm-up
+  // A click day has no warm-up.
+  const bool cold = rush || s.scenario == "abuse" || s.scenario == "queue";
   ASSIGN_OR_RETURN(s.warmup,
                    flags.Duration("warmup", cold ? absl::ZeroDuration() : absl::Seconds(5)));
   int64_t value = 0;
@@ -702,6 +705,9 @@ int Run(int argc, char** argv) {
               << " notes each\n";
     workload =
         std::make_unique<CaseReadWorkload>(*channels, *std::move(names), *bearers, s.page_size);
+  } else if (s.scenario == "queue") {
+    workload = std::make_unique<QueueWorkload>(
+        *channels, std::vector<std::string>(tenants.begin(), tenants.end()), *bearers, FreshSeed());
   } else if (s.scenario == "case-list") {
     workload = std::make_unique<CaseListWorkload>(*channels, s.pairs, *bearers, s.page_size);
   } else if (s.scenario == "read") {

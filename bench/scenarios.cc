@@ -193,6 +193,29 @@ std::unique_ptr<Call> BookingWorkload::MakeCall(int64_t index, int channel) {
   return call;
 }
 
+QueueWorkload::QueueWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                             std::vector<std::string> tenants, Bearers bearers, uint64_t data_seed)
+    : stubs_(StubsFor<sv1::SchedulingService::Stub>(channels)),
+      tenants_(std::move(tenants)),
+      bearers_(std::move(bearers)),
+      data_seed_(data_seed) {}
+
+std::unique_ptr<Call> QueueWorkload::MakeCall(int64_t index, int channel) {
+  const std::string& tenant = tenants_[static_cast<size_t>(index) % tenants_.size()];
+  SplitMix64 random(Mix(data_seed_, static_cast<uint64_t>(index)));
+  sv1::EnterQueueRequest request;
+  request.set_parent(absl::StrCat("tenants/", tenant));
+  request.set_codice_fiscale(RandomCodiceFiscale(random));
+  sv1::SchedulingService::Stub* stub = stubs_[channel].get();
+  std::unique_ptr<Call> call = MakeUnaryCall<sv1::QueuePlace>(
+      std::move(request),
+      [stub](grpc::ClientContext* context, const sv1::EnterQueueRequest& r,
+             grpc::CompletionQueue* cq) { return stub->PrepareAsyncEnterQueue(context, r, cq); });
+  call->context.AddMetadata("authorization", BearerOf(bearers_, tenant));
+  call->context.AddMetadata("x-forwarded-for", VisitorAddress(index));
+  return call;
+}
+
 AbuseWorkload::AbuseWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
                              std::vector<SlotRef> slots, Bearers bearers, std::string address,
                              uint64_t data_seed, uint64_t spread_seed)

@@ -123,6 +123,22 @@ class AbuseWorkload final : public Workload {
   const uint64_t spread_seed_;
 };
 
+// A click day's arrivals at the waiting room (the queue scenario): EnterQueue, each for a new
+// citizen (a fresh valid codice fiscale) from their own visitor address, on the comuni of
+// `tenants` in turn.
+class QueueWorkload final : public Workload {
+ public:
+  QueueWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                std::vector<std::string> tenants, Bearers bearers, uint64_t data_seed);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+ private:
+  std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
+  const std::vector<std::string> tenants_;
+  const Bearers bearers_;
+  const uint64_t data_seed_;
+};
+
 // Booking `index` of a run seeded with `data_seed`: CreateAppointment on `slot`, channel WEB,
 // with a fresh request id and a fresh valid citizen (the booking, rush and watch scenarios).
 scheduling::v1::CreateAppointmentRequest BookingRequest(const SlotRef& slot, uint64_t data_seed,
