@@ -250,18 +250,29 @@ TEST_F(RateLimiterTest, WithoutRedisCallsGoThroughAndAreCounted) {
 
 class EchoService final : public tv1::TestingService::Service {
  public:
-  explicit EchoService(const RpcHandler* handler) : handler_(handler) {}
-  // Answers with the client address the handler sees.
-  grpc::Status Echo(grpc::ServerContext* context, const tv1::EchoRequest*,
+  // With `downstream`, each call is passed on to it on behalf of the caller, as scheduling calls
+  // tenants.
+  explicit EchoService(const RpcHandler* handler,
+                       std::shared_ptr<grpc::Channel> downstream = nullptr)
+      : handler_(handler), downstream_(std::move(downstream)) {}
+  // Answers with the client address the handler sees (or the downstream service saw).
+  grpc::Status Echo(grpc::ServerContext* context, const tv1::EchoRequest* request,
                     tv1::EchoResponse* response) override {
     return handler_->Handle(context, "Echo", [&](Call& call) -> absl::Status {
-      response->set_payload(RpcHandler::ClientAddressOf(*call.context, call.caller));
-      return absl::OkStatus();
+      if (downstream_ == nullptr) {
+        response->set_payload(RpcHandler::ClientAddressOf(*call.context, call.caller));
+        return absl::OkStatus();
+      }
+      std::unique_ptr<grpc::ClientContext> onward =
+          call.OnBehalfOfCaller().NewContext(absl::Seconds(10));
+      return status::FromGrpcStatus(
+          tv1::TestingService::NewStub(downstream_)->Echo(onward.get(), *request, response));
     });
   }
 
  private:
   const RpcHandler* const handler_;
+  const std::shared_ptr<grpc::Channel> downstream_;
 };
 
 class RateLimitsOnServerTest : public RateLimiterTest {
@@ -321,6 +332,22 @@ TEST_F(RateLimitsOnServerTest, APortalsVisitorIsTheLastForwardedAddress) {
   EXPECT_EQ(address, "127.0.0.1");
   ASSERT_TRUE(Echo({"operator"}, "203.0.113.99", &address).ok());
   EXPECT_EQ(address, "127.0.0.1");
+}
+
+TEST_F(RateLimitsOnServerTest, TheVisitorTravelsWithCallsMadeOnTheCallersBehalf) {
+  // This test's server passes each call on to another one, as scheduling calls tenants: the
+  // next service sees the same visitor, so its own limits count the same person.
+  EchoService forwarding(handler_.get(), channel_);
+  Server upstream(sportelli::testing::TestServerOptions("sportelli.testing.v1.TestingService"),
+                  &logger_, registry_);
+  upstream.AddService(&forwarding);
+  ASSERT_OK(upstream.Start());
+  channel_ = sportelli::testing::ChannelTo(upstream);
+  std::string address;
+  const grpc::Status answer = Echo({"portal"}, "203.0.113.77", &address);
+  upstream.Shutdown();
+  ASSERT_TRUE(answer.ok()) << answer.error_message();
+  EXPECT_EQ(address, "203.0.113.77");
 }
 
 TEST_F(RateLimitsOnServerTest, OverTheLimitTheClientGetsRateLimitedWithADelay) {
