@@ -20,15 +20,21 @@ std::string FlightKey(const AvailabilityQuery& query, absl::CivilDay day) {
 
 Availability::Availability(SchedulingRepository* repository, AvailabilityCache* cache,
                            const clock::Clock* clock, prometheus::Registry& registry,
-                           logging::Logger* logger, AvailabilityOptions options)
-    : repository_(repository), cache_(cache), clock_(clock), logger_(logger), options_(options) {
+                           logging::Logger* logger, AvailabilityOptions options, HotDays* hot)
+    : repository_(repository),
+      cache_(cache),
+      hot_(cache != nullptr ? hot : nullptr),
+      clock_(clock),
+      logger_(logger),
+      options_(options) {
   auto& days = prometheus::BuildCounter()
                    .Name("sportelli_scheduling_availability_days_total")
                    .Help(
-                       "Local days of availability answered, by where they came from: cache "
-                       "(Redis hit), database (miss, rebuilt and cached), fallback (Redis "
-                       "unavailable, read from PostgreSQL).")
+                       "Local days of availability answered, by where they came from: memory "
+                       "(held in this process), cache (Redis hit), database (miss, rebuilt and "
+                       "cached), fallback (Redis unavailable, read from PostgreSQL).")
                    .Register(registry);
+  from_memory_ = &days.Add({{"source", "memory"}});
   from_cache_ = &days.Add({{"source", "cache"}});
   from_database_ = &days.Add({{"source", "database"}});
   fallback_ = &days.Add({{"source", "fallback"}});
@@ -71,8 +77,9 @@ bool Availability::UseCache(absl::Time now) {
   // Replay the invalidations that failed during the outage before trusting any value again.
   for (const PendingKey& key : pending) {
     if (!status.ok()) break;
-    status = key.desk_id.empty() ? cache_->InvalidateTenant(key.tenant_id)
-                                 : cache_->Invalidate(key.tenant_id, key.desk_id, {key.day});
+    status = key.desk_id.empty()
+                 ? cache_->InvalidateTenant(key.tenant_id).status()
+                 : cache_->Invalidate(key.tenant_id, key.desk_id, {key.day}).status();
   }
   if (!status.ok()) {
     CacheFailed(status, now);
@@ -96,9 +103,13 @@ void Availability::AfterWrite(const std::string& tenant_id, const std::string& d
     days.push_back(day);
   }
   if (UseCache(now)) {
-    const absl::Status status = cache_->Invalidate(tenant_id, desk_id, days);
-    if (status.ok()) return;
-    CacheFailed(status, now);
+    const absl::StatusOr<std::vector<int64_t>> generations =
+        cache_->Invalidate(tenant_id, desk_id, days);
+    Changed(tenant_id, desk_id, days, generations);
+    if (generations.ok()) return;
+    CacheFailed(generations.status(), now);
+  } else {
+    Changed(tenant_id, desk_id, days, status::Unavailable("availability cache down"));
   }
   absl::MutexLock lock(&state_mu_);
   if (pending_.size() + days.size() > options_.max_pending_invalidations) {
@@ -115,12 +126,30 @@ void Availability::ConfigurationChanged(const std::string& tenant_id) {
   if (cache_ == nullptr) return;
   const absl::Time now = clock_->Now();
   if (UseCache(now)) {
-    const absl::Status status = cache_->InvalidateTenant(tenant_id);
-    if (status.ok()) return;
-    CacheFailed(status, now);
+    const absl::StatusOr<int64_t> generation = cache_->InvalidateTenant(tenant_id);
+    if (generation.ok()) {
+      if (hot_ != nullptr) hot_->ConfigurationChanged(tenant_id, *generation);
+      return;
+    }
+    CacheFailed(generation.status(), now);
   }
+  if (hot_ != nullptr) hot_->Drop();
   absl::MutexLock lock(&state_mu_);
   pending_.insert({tenant_id, "", absl::CivilDay()});  // the whole comune
+}
+
+void Availability::Changed(const std::string& tenant_id, const std::string& desk_id,
+                           const std::vector<absl::CivilDay>& days,
+                           const absl::StatusOr<std::vector<int64_t>>& generations) {
+  if (hot_ == nullptr) return;
+  if (!generations.ok()) {
+    // This write's days may be held here and no generation says they are stale.
+    hot_->Drop();
+    return;
+  }
+  for (size_t i = 0; i < days.size() && i < generations->size(); ++i) {
+    hot_->DayChanged(tenant_id, desk_id, days[i], (*generations)[i]);
+  }
 }
 
 absl::StatusOr<std::vector<CachedDay>> Availability::Build(
@@ -162,8 +191,37 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
                                                           absl::Time now) {
   std::vector<absl::CivilDay> days;
   for (absl::CivilDay day = query.first_day; day <= query.last_day; ++day) days.push_back(day);
-  std::optional<absl::Time> first_expiry;
+  if (hot_ == nullptr) return Shared(query, days, open_hours, now, 0);
+  // Taken before anything is read from Redis: a change seen after it voids what is read.
+  const HotDays::Ticket ticket = hot_->Take();
+  std::vector<CachedDay> result(days.size());
+  std::vector<size_t> missing;
+  std::vector<absl::CivilDay> missing_days;
+  for (size_t i = 0; i < days.size(); ++i) {
+    std::shared_ptr<const CachedDay> held =
+        ticket == 0 ? nullptr
+                    : hot_->Find({query.tenant_id, query.desk_id, query.service_id, days[i]}, now);
+    if (held) {
+      result[i] = *held;
+    } else {
+      missing.push_back(i);
+      missing_days.push_back(days[i]);
+    }
+  }
+  from_memory_->Increment(static_cast<double>(days.size() - missing.size()));
+  if (missing.empty()) return result;
+  ASSIGN_OR_RETURN(std::vector<CachedDay> shared,
+                   Shared(query, missing_days, open_hours, now, ticket));
+  for (size_t k = 0; k < missing.size(); ++k) result[missing[k]] = std::move(shared[k]);
+  return result;
+}
 
+absl::StatusOr<std::vector<CachedDay>> Availability::Shared(const AvailabilityQuery& query,
+                                                            const std::vector<absl::CivilDay>& days,
+                                                            const OpenHoursLoader& open_hours,
+                                                            absl::Time now,
+                                                            HotDays::Ticket ticket) {
+  std::optional<absl::Time> first_expiry;
   std::vector<CacheRead> reads;
   if (UseCache(now)) {
     std::vector<DayKey> keys;
@@ -191,6 +249,10 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
     for (size_t i = 0; i < days.size(); ++i) {
       if (reads[i].day) {
         result[i] = *std::move(reads[i].day);
+        if (hot_ != nullptr) {
+          hot_->Keep(ticket, {query.tenant_id, query.desk_id, query.service_id, days[i]},
+                     {result[i], reads[i].generation, reads[i].valid_until});
+        }
         continue;
       }
       const std::string key = FlightKey(query, days[i]);
@@ -227,6 +289,10 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Days(const AvailabilityQuer
       if (ttl > absl::ZeroDuration()) {
         if (absl::Status put = cache_->Put(values, generations, now, ttl); !put.ok()) {
           CacheFailed(put, now);
+        } else if (hot_ != nullptr) {
+          for (size_t k = 0; k < values.size(); ++k) {
+            hot_->Keep(ticket, values[k].first, {values[k].second, generations[k], now + ttl});
+          }
         }
       }
     } else {

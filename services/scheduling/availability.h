@@ -25,6 +25,7 @@
 #include "prometheus/registry.h"
 #include "services/scheduling/availability_cache.h"
 #include "services/scheduling/domain/slot_model.h"
+#include "services/scheduling/hot_days.h"
 #include "services/scheduling/scheduling_repository.h"
 #include "sportelli/clock/clock.h"
 #include "sportelli/logging/logger.h"
@@ -61,9 +62,11 @@ class Availability {
  public:
   // `cache` may be null (no Redis configured). Pointers must outlive this object. `clock`
   // times the cache's outages (when to try Redis again).
+  // `hot` (may be null) holds days in this process in front of the cache; it is used only
+  // with a cache.
   Availability(SchedulingRepository* repository, AvailabilityCache* cache,
                const clock::Clock* clock, prometheus::Registry& registry, logging::Logger* logger,
-               AvailabilityOptions options = {});
+               AvailabilityOptions options = {}, HotDays* hot = nullptr);
 
   // The query's slots bookable at `now` (notice and window applied), with the seats left for
   // the channel, in start order. `now` is the request's instant, read once by the caller from
@@ -99,6 +102,15 @@ class Availability {
 
   absl::StatusOr<std::vector<CachedDay>> Days(const AvailabilityQuery& query,
                                               const OpenHoursLoader& open_hours, absl::Time now);
+  // `days` from Redis, rebuilt from PostgreSQL when missing; kept in memory under `ticket`.
+  absl::StatusOr<std::vector<CachedDay>> Shared(const AvailabilityQuery& query,
+                                                const std::vector<absl::CivilDay>& days,
+                                                const OpenHoursLoader& open_hours, absl::Time now,
+                                                HotDays::Ticket ticket);
+  // After a write: the memory learns the new generations (or, not knowing them, drops all).
+  void Changed(const std::string& tenant_id, const std::string& desk_id,
+               const std::vector<absl::CivilDay>& days,
+               const absl::StatusOr<std::vector<int64_t>>& generations);
   // Builds `days` from PostgreSQL; the earliest hold expiry among them goes to `first_expiry`.
   absl::StatusOr<std::vector<CachedDay>> Build(const AvailabilityQuery& query,
                                                const std::vector<absl::CivilDay>& days,
@@ -109,9 +121,11 @@ class Availability {
 
   SchedulingRepository* const repository_;
   AvailabilityCache* const cache_;
+  HotDays* const hot_;
   const clock::Clock* const clock_;
   logging::Logger* const logger_;
   const AvailabilityOptions options_;
+  prometheus::Counter* from_memory_;
   prometheus::Counter* from_cache_;
   prometheus::Counter* from_database_;
   prometheus::Counter* fallback_;
@@ -125,16 +139,7 @@ class Availability {
   bool down_ ABSL_GUARDED_BY(state_mu_) = false;
   // (tenant, desk, day) whose generation could not be bumped; an empty desk stands for the
   // comune's configuration generation.
-  struct PendingKey {
-    std::string tenant_id;
-    std::string desk_id;
-    absl::CivilDay day;
-    template <typename H>
-    friend H AbslHashValue(H h, const PendingKey& k) {
-      return H::combine(std::move(h), k.tenant_id, k.desk_id, k.day);
-    }
-    bool operator==(const PendingKey&) const = default;
-  };
+  using PendingKey = DeskDay;
   absl::flat_hash_set<PendingKey> pending_ ABSL_GUARDED_BY(state_mu_);
 };
 

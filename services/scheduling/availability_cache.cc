@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "services/scheduling/domain/slots.h"
 #include "sportelli/redis/reply.h"
+#include "sportelli/redis/script.h"
 #include "sportelli/status/macros.h"
 
 namespace sportelli::scheduling {
@@ -13,6 +14,25 @@ namespace {
 // Generations outlive every value (whose TTL is minutes), so a value can never meet a
 // generation counter that restarted from zero after expiring.
 constexpr int64_t kGenerationTtlSeconds = 3 * 24 * 3600;
+
+// Entries kept in the stream: replicas read them within milliseconds, so this is only a bound.
+constexpr int kChangesKept = 100000;
+
+// Numbers and adds one entry atomically, so that numbers follow the stream's order.
+// KEYS: sequence, stream. ARGV: tenant, desk, then field/value pairs.
+redis::Script kAnnounce(R"lua(
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 's', seq, 't', ARGV[2], 'd', ARGV[3],
+           unpack(ARGV, 4))
+return seq
+)lua");
+
+absl::Status Announce(redis::RedisClient& redis, std::vector<std::string> args) {
+  args.insert(args.begin(), absl::StrCat(kChangesKept));
+  return redis::AsInteger(
+             kAnnounce.Run(redis, {kAvailabilityChangesSequence, kAvailabilityChangesStream}, args))
+      .status();
+}
 
 std::string ValueKey(const DayKey& key) {
   return AvailabilityCacheKey(key.tenant_id, key.desk_id, key.service_id, key.day,
@@ -106,6 +126,7 @@ absl::StatusOr<std::vector<CacheRead>> RedisAvailabilityCache::Get(const std::ve
     std::optional<CachedValue> decoded = DecodeCachedValue(value.str());
     if (decoded && decoded->generation == reads[i].generation && now < decoded->valid_until) {
       reads[i].day = std::move(decoded->day);
+      reads[i].valid_until = decoded->valid_until;
     }
   }
   return reads;
@@ -128,9 +149,9 @@ absl::Status RedisAvailabilityCache::Put(const std::vector<std::pair<DayKey, Cac
   return absl::OkStatus();
 }
 
-absl::Status RedisAvailabilityCache::Invalidate(const std::string& tenant_id,
-                                                const std::string& desk_id,
-                                                const std::vector<absl::CivilDay>& days) {
+absl::StatusOr<std::vector<int64_t>> RedisAvailabilityCache::Invalidate(
+    const std::string& tenant_id, const std::string& desk_id,
+    const std::vector<absl::CivilDay>& days) {
   std::vector<std::vector<std::string>> commands;
   for (absl::CivilDay day : days) {
     const std::string key = AvailabilityGenerationKey(tenant_id, desk_id, day);
@@ -138,17 +159,28 @@ absl::Status RedisAvailabilityCache::Invalidate(const std::string& tenant_id,
     commands.push_back({"EXPIRE", key, absl::StrCat(kGenerationTtlSeconds)});
   }
   ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, redis_->Pipeline(commands));
-  for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
-  return absl::OkStatus();
+  std::vector<int64_t> generations;
+  std::vector<std::string> announced = {tenant_id, desk_id};
+  for (size_t i = 0; i < days.size(); ++i) {
+    ASSIGN_OR_RETURN(int64_t generation, redis::AsInteger(replies[2 * i]));
+    RETURN_IF_ERROR(redis::ErrorReplyToStatus(replies[2 * i + 1]));
+    generations.push_back(generation);
+    announced.push_back(absl::FormatCivilTime(days[i]));
+    announced.push_back(absl::StrCat(generation));
+  }
+  if (!days.empty()) RETURN_IF_ERROR(Announce(*redis_, std::move(announced)));
+  return generations;
 }
 
-absl::Status RedisAvailabilityCache::InvalidateTenant(const std::string& tenant_id) {
+absl::StatusOr<int64_t> RedisAvailabilityCache::InvalidateTenant(const std::string& tenant_id) {
   const std::string key = AvailabilityConfigurationKey(tenant_id);
   ASSIGN_OR_RETURN(
       std::vector<redis::Reply> replies,
       redis_->Pipeline({{"INCR", key}, {"EXPIRE", key, absl::StrCat(kGenerationTtlSeconds)}}));
-  for (const redis::Reply& reply : replies) RETURN_IF_ERROR(redis::ErrorReplyToStatus(reply));
-  return absl::OkStatus();
+  ASSIGN_OR_RETURN(int64_t generation, redis::AsInteger(replies[0]));
+  RETURN_IF_ERROR(redis::ErrorReplyToStatus(replies[1]));
+  RETURN_IF_ERROR(Announce(*redis_, {tenant_id, "", "*", absl::StrCat(generation)}));
+  return generation;
 }
 
 }  // namespace sportelli::scheduling

@@ -58,6 +58,18 @@ struct DayKey {
   absl::CivilDay day;
 };
 
+// A desk's local day: what a booking, a hold or a cancellation changes for every service.
+struct DeskDay {
+  std::string tenant_id;
+  std::string desk_id;
+  absl::CivilDay day;
+  template <typename H>
+  friend H AbslHashValue(H h, const DeskDay& d) {
+    return H::combine(std::move(h), d.tenant_id, d.desk_id, d.day);
+  }
+  bool operator==(const DeskDay&) const = default;
+};
+
 // The generations a value was built under: its (desk, day)'s and its comune's configuration's.
 struct Generation {
   int64_t day = 0;
@@ -68,6 +80,7 @@ struct Generation {
 struct CacheRead {
   std::optional<CachedDay> day;  // nullopt: a miss (absent, stale generation, unreadable)
   Generation generation;         // to tag the rebuilt value with
+  absl::Time valid_until;        // of `day`, when there is one
 };
 
 // A value as stored: the day, the generation it was built under and until when it is valid.
@@ -96,11 +109,14 @@ class AvailabilityCache {
   virtual absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
                            const std::vector<Generation>& generations, absl::Time now,
                            absl::Duration ttl) = 0;
-  // Bumps the generation of (desk, day) for each day.
-  virtual absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
-                                  const std::vector<absl::CivilDay>& days) = 0;
-  // Bumps the comune's configuration generation: every cached day of its desks is stale.
-  virtual absl::Status InvalidateTenant(const std::string& tenant_id) = 0;
+  // Bumps the generation of (desk, day) for each day, then announces the new generations on
+  // kAvailabilityChangesStream; returns them, one per day.
+  virtual absl::StatusOr<std::vector<int64_t>> Invalidate(
+      const std::string& tenant_id, const std::string& desk_id,
+      const std::vector<absl::CivilDay>& days) = 0;
+  // Bumps the comune's configuration generation (every cached day of its desks is stale), then
+  // announces it; returns it.
+  virtual absl::StatusOr<int64_t> InvalidateTenant(const std::string& tenant_id) = 0;
   // OK when the cache answers.
   virtual absl::Status Ping() = 0;
 };
@@ -114,14 +130,26 @@ class RedisAvailabilityCache final : public AvailabilityCache {
   absl::Status Put(const std::vector<std::pair<DayKey, CachedDay>>& values,
                    const std::vector<Generation>& generations, absl::Time now,
                    absl::Duration ttl) override;
-  absl::Status Invalidate(const std::string& tenant_id, const std::string& desk_id,
-                          const std::vector<absl::CivilDay>& days) override;
-  absl::Status InvalidateTenant(const std::string& tenant_id) override;
+  absl::StatusOr<std::vector<int64_t>> Invalidate(const std::string& tenant_id,
+                                                  const std::string& desk_id,
+                                                  const std::vector<absl::CivilDay>& days) override;
+  absl::StatusOr<int64_t> InvalidateTenant(const std::string& tenant_id) override;
   absl::Status Ping() override { return redis_->Ping(); }
 
  private:
   redis::RedisClient* const redis_;
 };
+
+// Where every change of generations is announced, for the replicas' hot days (hot_days.h).
+// One entry per change, fields:
+//   s  its number: one more than the entry before (so a reader can tell it missed some)
+//   t  the tenant
+//   d  the desk, empty for a change of the comune's configuration
+//   then, for a desk, "<YYYY-MM-DD>" -> the day's new generation, one pair per day; for the
+//   configuration, "*" -> its new generation.
+// Its own hash tag: read by every replica, like the directory's changes.
+inline constexpr char kAvailabilityChangesStream[] = "{availability}:changes";
+inline constexpr char kAvailabilityChangesSequence[] = "{availability}:changes:seq";
 
 // The generation key of a desk's day: "{tenant}:availgen:v3:<desk>:<YYYY-MM-DD>".
 std::string AvailabilityGenerationKey(const std::string& tenant_id, const std::string& desk_id,

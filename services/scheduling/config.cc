@@ -44,6 +44,7 @@ Config ReadConfig(config::EnvReader& env) {
   config.secret_key = keys.secret_key;
   config.key_encryption_keys = keys.key_encryption_keys;
   config.relay = env.Bool("SPORTELLI_RELAY_ENABLED", true);
+  config.hot_days = env.Int("SPORTELLI_AVAILABILITY_HOT_DAYS", config.hot_days, 0, 1000000);
   return config;
 }
 

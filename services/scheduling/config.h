@@ -18,6 +18,8 @@ struct Config {
   // The key-encryption key file (crypto/key_encryption_key.h): wraps the comuni's data keys.
   std::string key_encryption_keys;
   bool relay = true;
+  // Availability days held in each replica (hot_days.h); 0 turns the memory off.
+  int hot_days = 20000;
 };
 
 // Every problem is recorded on `env` (the caller exits listing them all).

@@ -13,6 +13,7 @@
 #include "services/scheduling/availability.h"
 #include "services/scheduling/booking_service.h"
 #include "services/scheduling/config.h"
+#include "services/scheduling/hot_days.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/proto_mapping.h"
 #include "services/scheduling/retention.h"
@@ -47,8 +48,16 @@ absl::Status Build(server::ServiceKit& kit, const Config& config) {
   auto* repository =
       kit.Own(std::make_unique<PostgresSchedulingRepository>(&kit.pool(), keyring, audit));
   auto* cache = kit.Own(std::make_unique<RedisAvailabilityCache>(&kit.redis()));
-  auto* availability = kit.Own(
-      std::make_unique<Availability>(repository, cache, &kit.clock(), kit.registry(), &kit.log()));
+  HotDays* hot_days = nullptr;
+  if (config.hot_days > 0) {
+    hot_days = kit.Own(std::make_unique<HotDays>(
+        &kit.background_redis(), kit.registry(), &kit.log(),
+        HotDaysOptions{.max_days = static_cast<size_t>(config.hot_days)}));
+    kit.AddWorker([hot_days] { hot_days->Start(); }, [hot_days] { hot_days->Stop(); });
+  }
+  auto* availability =
+      kit.Own(std::make_unique<Availability>(repository, cache, &kit.clock(), kit.registry(),
+                                             &kit.log(), AvailabilityOptions{}, hot_days));
   auto* waiting_room = kit.Own(
       std::make_unique<WaitingRoom>(&kit.redis(), secret, &kit.clock(), config.rules.waiting_room));
   auto* booking = kit.Own(std::make_unique<BookingService>(repository, directory, availability,

@@ -120,7 +120,9 @@ int Serve(logging::Logger& log, const ServiceDefinition& definition) {
     redis = RedisClientOrExit(rpc, program);
     // Not on a citizen's path: time for a blocking read (events::StreamTail) or a batch.
     redis::RedisClient::Options slow = *redis_options;
-    slow.pool_size = 2;
+    // One connection per blocking reader (the directory's changes, scheduling's availability
+    // changes) and one for the relay.
+    slow.pool_size = 3;
     slow.command_timeout = absl::Seconds(2);
     slow.connect_timeout = absl::Seconds(1);
     slow.acquire_timeout = absl::Seconds(2);

@@ -55,18 +55,19 @@ class FakeCache final : public AvailabilityCache {
     }
     return absl::OkStatus();
   }
-  absl::Status Invalidate(const std::string&, const std::string& desk,
-                          const std::vector<absl::CivilDay>& days) override {
+  absl::StatusOr<std::vector<int64_t>> Invalidate(
+      const std::string&, const std::string& desk,
+      const std::vector<absl::CivilDay>& days) override {
     absl::MutexLock lock(&mu);
     if (down) return status::Unavailable("redis");
-    for (absl::CivilDay day : days) ++generations[Gen(desk, day)];
-    return absl::OkStatus();
+    std::vector<int64_t> bumped;
+    for (absl::CivilDay day : days) bumped.push_back(++generations[Gen(desk, day)]);
+    return bumped;
   }
-  absl::Status InvalidateTenant(const std::string&) override {
+  absl::StatusOr<int64_t> InvalidateTenant(const std::string&) override {
     absl::MutexLock lock(&mu);
     if (down) return status::Unavailable("redis");
-    ++configuration;
-    return absl::OkStatus();
+    return ++configuration;
   }
   absl::Status Ping() override {
     absl::MutexLock lock(&mu);

@@ -6,6 +6,7 @@
 #include "services/scheduling/domain/slots.h"
 #include "services/scheduling/tests/scheduling_fixture.h"
 #include "sportelli/clock/stopwatch.h"
+#include "sportelli/testing/eventually.h"
 #include "sportelli/testing/status_matchers.h"
 #include "sportelli/testing/test_redis.h"
 
@@ -23,6 +24,9 @@ TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack)
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);  // cached now
 
   ASSERT_OK(outage->Stop());
+  // The days held in memory are dropped once the changes stream cannot be read.
+  EXPECT_TRUE(sportelli::testing::Eventually([&] { return !hot_days_->following(); }));
+  EXPECT_EQ(hot_days_->size(), 0);
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 3);
   v1::Appointment made;
   const grpc::Status booked =
@@ -44,6 +48,11 @@ TEST_F(SchedulingTest, AvailabilityAndBookingSurviveRedisGoingAwayAndComingBack)
   ASSERT_OK_AND_ASSIGN(redis::Reply exists, redis_->Command({"EXISTS", key}));
   EXPECT_EQ(exists.integer(), 1);  // cached again
   EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);
+  // Following again, the memory serves the day, with the outage's booking.
+  EXPECT_TRUE(sportelli::testing::Eventually([&] { return hot_days_->following(); }));
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);
+  EXPECT_EQ(Seats("sede", slot, v1::CHANNEL_WEB)[slot], 2);
+  EXPECT_EQ(hot_days_->size(), 1);
 }
 
 }  // namespace

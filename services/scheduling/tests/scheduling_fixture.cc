@@ -51,6 +51,9 @@ void SchedulingTest::SetUp() {
   redis_options.connect_timeout = absl::Milliseconds(200);
   redis_options.pool_size = 16;
   ASSERT_OK_AND_ASSIGN(redis_, redis::RedisClient::Create(redis_options));
+  redis_options.command_timeout = absl::Seconds(1);  // blocks in XREAD
+  redis_options.pool_size = 1;
+  ASSERT_OK_AND_ASSIGN(follower_redis_, redis::RedisClient::Create(redis_options));
 
   std::random_device random;
   const std::string suffix = absl::StrCat(random() % 1000000000);
@@ -74,9 +77,15 @@ void SchedulingTest::StartServer(BookingRules rules) {
   repository_ =
       std::make_unique<PostgresSchedulingRepository>(pool_.get(), keyring_.get(), audit_.get());
   cache_ = std::make_unique<RedisAvailabilityCache>(redis_.get());
+  if (hot_days_) hot_days_->Stop();
+  hot_days_ = std::make_unique<HotDays>(
+      follower_redis_.get(), *registry_, &logger_,
+      HotDaysOptions{.block = absl::Milliseconds(100), .error_wait = absl::Milliseconds(100)});
+  hot_days_->Start();
   availability_ = std::make_unique<Availability>(
       repository_.get(), cache_.get(), &clock_, *registry_, &logger_,
-      AvailabilityOptions{.ttl = absl::Minutes(5), .retry_after = absl::Milliseconds(200)});
+      AvailabilityOptions{.ttl = absl::Minutes(5), .retry_after = absl::Milliseconds(200)},
+      hot_days_.get());
   metrics_ = std::make_unique<server::RpcMetrics>("scheduling", *registry_);
   handler_ = std::make_unique<server::RpcHandler>("scheduling.sportelli", &identity_.verifier(),
                                                   metrics_.get(), &logger_);
@@ -108,6 +117,7 @@ void SchedulingTest::StartServer(BookingRules rules) {
 
 void SchedulingTest::TearDown() {
   if (server_) server_->Shutdown();
+  if (hot_days_) hot_days_->Stop();
 }
 
 std::string SchedulingTest::DeskName(const std::string& desk) const {

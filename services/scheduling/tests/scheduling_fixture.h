@@ -19,6 +19,7 @@
 #include "services/scheduling/availability.h"
 #include "services/scheduling/availability_cache.h"
 #include "services/scheduling/booking_service.h"
+#include "services/scheduling/hot_days.h"
 #include "services/scheduling/postgres_scheduling_repository.h"
 #include "services/scheduling/scheduling_grpc_service.h"
 #include "services/scheduling/tests/fake_directory.h"
@@ -109,6 +110,9 @@ class SchedulingTest : public ::testing::Test {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<PostgresSchedulingRepository> repository_;
   std::unique_ptr<RedisAvailabilityCache> cache_;
+  // The service's days held in memory, following the changes stream as in production.
+  std::unique_ptr<redis::RedisClient> follower_redis_;
+  std::unique_ptr<HotDays> hot_days_;
   std::unique_ptr<Availability> availability_;
   sportelli::testing::TestIdentity identity_;
   std::unique_ptr<crypto::SecretKey> secret_;
