@@ -28,6 +28,7 @@
 #include "bench/flags.h"
 #include "bench/load_generator.h"
 #include "bench/proc_status.h"
+#include "bench/queue_fairness.h"
 #include "bench/report.h"
 #include "bench/rush_check.h"
 #include "bench/scenarios.h"
@@ -56,6 +57,12 @@ scenarios
                 a different portal visitor (x-forwarded-for 10.x.y.z)
   queue         EnterQueue, each for a new citizen from their own address, over the comuni of
                 --desks in turn: a click day's arrivals at a waiting room
+  queue-rush    a click day through the waiting room: a new citizen each request, the comuni of
+                --desks in turn, enters the line (EnterQueue), comes back when its turn is due
+                and, admitted, books its turn's slot among --slots free slots (the k-th citizen
+                of a comune slot k % n of its n); with --pg-dsn, the rush check; reports the
+                EnterQueue and booking latencies apart, the answers, the seats given out of turn
+                and the confirmations out of arrival order (inversions)
   abuse         one portal visitor (--visitor) sending HoldSlot and CreateAppointment in turn,
                 each for an invented citizen, uniformly at random over the --slots free slots
                 a rush with the same --seed aims at: run it beside a rush
@@ -196,13 +203,13 @@ struct Settings {
 absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   Settings s;
   ASSIGN_OR_RETURN(s.scenario, flags.String("scenario"));
-  const std::set<std::string> scenarios = {"empty",     "availability", "booking", "rush",
-                                           "abuse",     "queue",        "read",    "contact",
-                                           "case-read", "case-list",    "watch"};
+  const std::set<std::string> scenarios = {"empty",   "availability", "booking",    "rush",
+                                           "abuse",   "queue",        "queue-rush", "read",
+                                           "contact", "case-read",    "case-list",  "watch"};
   if (scenarios.count(s.scenario) == 0) {
     return absl::InvalidArgumentError(
-        "--scenario: empty, availability, booking, rush, abuse, queue, read, contact, case-read, "
-        "case-list or watch");
+        "--scenario: empty, availability, booking, rush, abuse, queue, queue-rush, read, contact, "
+        "case-read, case-list or watch");
   }
   const bool rush = s.scenario == "rush";
   ASSIGN_OR_RETURN(s.target, flags.String("target"));
@@ -212,7 +219,8 @@ absl::StatusOr<Settings> ReadSettings(const Flags& flags) {
   }
   ASSIGN_OR_RETURN(s.duration, flags.Duration("duration", absl::Seconds(30)));
   // A click day has no warm-up.
-  const bool cold = rush || s.scenario == "abuse" || s.scenario == "queue";
+  const bool cold =
+      rush || s.scenario == "abuse" || s.scenario == "queue" || s.scenario == "queue-rush";
   ASSIGN_OR_RETURN(s.warmup,
                    flags.Duration("warmup", cold ? absl::ZeroDuration() : absl::Seconds(5)));
   int64_t value = 0;
@@ -642,6 +650,37 @@ int RunWatch(const Settings& s, const Schedule& schedule,
   return kExitOk;
 }
 
+// The queue-rush scenario's own results: each call's latency apart from the journey the engine
+// measured, the answers, and how fair the order of service was.
+void ReportQueue(const QueuedRushWorkload& queued, Report& report) {
+  const LatencySummary enter = Summarize(queued.EnterLatency());
+  const LatencySummary book = Summarize(queued.BookLatency());
+  report.checks["EnterQueue calls"] = enter.count;
+  report.checks["EnterQueue p99 ms"] = enter.p99_ms;
+  report.checks["EnterQueue p99.9 ms"] = enter.p99_9_ms;
+  report.checks["EnterQueue max ms"] = enter.max_ms;
+  report.checks["bookings sent"] = book.count;
+  report.checks["booking p50 ms"] = book.p50_ms;
+  report.checks["booking p99 ms"] = book.p99_ms;
+  report.checks["booking p99.9 ms"] = book.p99_9_ms;
+  report.checks["booking max ms"] = book.max_ms;
+  const auto [enter_retries, booking_retries] = queued.Retries();
+  report.checks["EnterQueue calls answered OVERLOADED or RATE_LIMITED (sent again)"] =
+      enter_retries;
+  report.checks["bookings answered OVERLOADED or RATE_LIMITED (sent again)"] = booking_retries;
+  nlohmann::json answers = nlohmann::json::object();
+  for (const auto& [answer, count] : queued.Answers()) answers[answer] = count;
+  report.checks["answers"] = answers;
+  std::vector<int64_t> capacity;
+  for (const SlotRef& slot : queued.slots()) capacity.push_back(slot.capacity);
+  const QueueFairness fairness = JudgeQueue(queued.Journeys(), capacity, /*far_ns=*/1'000'000'000);
+  report.checks["confirmed (as the clients saw it)"] = fairness.confirmed;
+  report.checks["seats out of turn"] = fairness.out_of_turn;
+  report.checks["confirmed pairs of one comune"] = fairness.pairs;
+  report.checks["inversions"] = fairness.inversions;
+  report.checks["inversions of citizens arrived > 1 s apart"] = fairness.far_inversions;
+}
+
 int Run(int argc, char** argv) {
   if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
     std::cout << kUsage;
@@ -690,6 +729,7 @@ int Run(int argc, char** argv) {
 
   std::unique_ptr<Workload> workload;
   BookingWorkload* booking = nullptr;
+  QueuedRushWorkload* queued = nullptr;
   if (s.scenario == "empty") {
     workload = std::make_unique<PingWorkload>(*channels, bearers->at(s.tenant));
   } else if (s.scenario == "availability") {
@@ -728,12 +768,17 @@ int Run(int argc, char** argv) {
     if (free->empty())
       return fail(absl::FailedPreconditionError("no free slot for channel WEB in --days"));
     std::cerr << "sportelli-bench: " << free->size() << " free slots listed\n";
-    if (rush || s.scenario == "abuse") {
+    if (rush || s.scenario == "abuse" || s.scenario == "queue-rush") {
       absl::StatusOr<std::vector<SlotRef>> chosen = ChooseRushSlots(*free, s.slots, s.seed);
       if (!chosen.ok()) return fail(chosen.status());
       *free = *std::move(chosen);
     }
-    if (s.scenario == "abuse") {
+    if (s.scenario == "queue-rush") {
+      auto owned =
+          std::make_unique<QueuedRushWorkload>(*channels, *std::move(free), *bearers, FreshSeed());
+      queued = owned.get();
+      workload = std::move(owned);
+    } else if (s.scenario == "abuse") {
       workload = std::make_unique<AbuseWorkload>(*channels, *std::move(free), *bearers, s.visitor,
                                                  FreshSeed(), s.seed);
     } else {
@@ -746,9 +791,13 @@ int Run(int argc, char** argv) {
     }
   }
 
+  // The slots whose appointments the rush check counts, and the attempts each got.
+  const std::vector<SlotRef>* checked = booking != nullptr && rush ? &booking->slots()
+                                        : queued != nullptr        ? &queued->slots()
+                                                                   : nullptr;
   std::vector<int64_t> live_before;
-  if (rush && !s.pg_dsn.empty()) {
-    absl::StatusOr<std::vector<int64_t>> counts = CountLiveAppointments(s.pg_dsn, booking->slots());
+  if (checked != nullptr && !s.pg_dsn.empty()) {
+    absl::StatusOr<std::vector<int64_t>> counts = CountLiveAppointments(s.pg_dsn, *checked);
     if (!counts.ok()) return fail(counts.status());
     live_before = *std::move(counts);
   }
@@ -760,17 +809,18 @@ int Run(int argc, char** argv) {
   Report report = BuildReport(s, *schedule, result);
 
   int exit_code = kExitOk;
-  if (rush) {
-    const std::vector<int64_t> attempts = booking->AttemptsPerSlot();
+  if (queued != nullptr) ReportQueue(*queued, report);
+  if (checked != nullptr) {
+    const std::vector<int64_t> attempts =
+        queued != nullptr ? queued->AttemptsPerSlot() : booking->AttemptsPerSlot();
     std::vector<int64_t> capacity;
-    for (const SlotRef& slot : booking->slots()) capacity.push_back(slot.capacity);
+    for (const SlotRef& slot : *checked) capacity.push_back(slot.capacity);
     report.checks["slots"] = static_cast<int64_t>(capacity.size());
     report.checks["seed"] = s.seed;
     if (s.pg_dsn.empty()) {
       report.checks["rush check"] = "not run (no --pg-dsn)";
     } else {
-      absl::StatusOr<std::vector<int64_t>> live_after =
-          CountLiveAppointments(s.pg_dsn, booking->slots());
+      absl::StatusOr<std::vector<int64_t>> live_after = CountLiveAppointments(s.pg_dsn, *checked);
       if (!live_after.ok()) return fail(live_after.status());
       const RushOutcome outcome = CompareRush(capacity, attempts, live_before, *live_after);
       report.checks["over_capacity_slots"] = outcome.over_capacity_slots;

@@ -16,13 +16,14 @@
 #include "sportelli/server/deadline.h"
 
 namespace sportelli::bench {
-namespace {
 
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+namespace {
 
 // Sends its share of the schedule (the requests i with i % threads == its number), each at its
 // intended time. It sleeps with the steady clock (microsecond precision with the timer slack
@@ -111,7 +112,7 @@ class Collector final {
  private:
   void Complete(Call* raw) {
     std::unique_ptr<Call> call(raw);
-    if (call->status.ok() && call->StartNext(&cq_)) {
+    if (call->status.ok() ? call->StartNext(&cq_) : call->StartAfterFailure(&cq_)) {
       call.release();  // its next step is in flight, with the same tag
       return;
     }

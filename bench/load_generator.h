@@ -37,6 +37,9 @@
 
 namespace sportelli::bench {
 
+// The engine's clock (steady), in nanoseconds: Call::intended_ns is on it.
+int64_t SteadyNanos();
+
 // One RPC in flight; the engine owns it from Start until its completion arrives.
 class Call {
  public:
@@ -46,6 +49,9 @@ class Call {
   // Called when a step ended OK: true if the call started another step (again with `this` as
   // the tag), so that what is measured is the whole sequence a user waits for.
   virtual bool StartNext(grpc::CompletionQueue* /*cq*/) { return false; }
+  // Called when a step failed: true if the call started another step (a retry, again with
+  // `this` as the tag). The failure is then not counted unless the retry fails for good.
+  virtual bool StartAfterFailure(grpc::CompletionQueue* /*cq*/) { return false; }
 
   grpc::ClientContext context;
   grpc::Status status;

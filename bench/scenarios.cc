@@ -5,6 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/client_context.h"
 #include "sportelli/citizen/codice_fiscale.h"
 #include "sportelli/clock/clock.h"
@@ -214,6 +217,273 @@ std::unique_ptr<Call> QueueWorkload::MakeCall(int64_t index, int channel) {
   call->context.AddMetadata("authorization", BearerOf(bearers_, tenant));
   call->context.AddMetadata("x-forwarded-for", VisitorAddress(index));
   return call;
+}
+
+namespace {
+
+// One citizen's journey through the waiting room to a booking (QueuedRushWorkload). A call
+// answered OVERLOADED (or RATE_LIMITED) is sent again after its retry delay, as the error asks
+// and a portal would, at most 5 times.
+class QueuedBookingCall final : public Call {
+ public:
+  QueuedBookingCall(QueuedRushWorkload* owner, sv1::SchedulingService::Stub* stub,
+                    std::string bearer, std::string address, sv1::EnterQueueRequest enter,
+                    sv1::CreateAppointmentRequest booking, QueueJourney journey)
+      : owner_(owner),
+        stub_(stub),
+        bearer_(std::move(bearer)),
+        address_(std::move(address)),
+        enter_(std::move(enter)),
+        booking_(std::move(booking)),
+        journey_(journey) {
+    Identify(context);
+  }
+
+  ~QueuedBookingCall() override {
+    const int64_t now = SteadyNanos();
+    const bool booked = step_ == Step::kBook;
+    if (step_ == Step::kEnter) owner_->RecordEnter(now - step_started_ns_);
+    if (booked) owner_->RecordBook(now - step_started_ns_);
+    journey_.confirmed = booked && status.ok();
+    journey_.done_ns = now;
+    std::string answer = "OK";
+    if (!status.ok()) {
+      answer = absl::StrCat(server::GrpcCodeName(status.error_code()), " ", Reason());
+      if (!booked) absl::StrAppend(&answer, " (EnterQueue)");
+    }
+    owner_->RecordEnd(journey_, answer, polls_);
+  }
+
+  void Start(grpc::CompletionQueue* cq) override {
+    journey_.arrived_ns = intended_ns;
+    step_started_ns_ = intended_ns;
+    Enter(&context, cq);
+  }
+
+  bool StartNext(grpc::CompletionQueue* cq) override {
+    const int64_t now = SteadyNanos();
+    switch (step_) {
+      case Step::kEnter: {
+        owner_->RecordEnter(now - step_started_ns_);
+        if (place_.admitted()) {
+          step_ = Step::kBook;
+          step_started_ns_ = now;
+          booking_.set_admission(place_.admission());
+          Book(cq);
+          return true;
+        }
+        // Come back when the place's turn is due, as a portal's waiting page would.
+        const absl::Duration wait =
+            std::clamp(absl::Seconds(place_.estimated_wait().seconds()) +
+                           absl::Nanoseconds(place_.estimated_wait().nanos()),
+                       absl::Milliseconds(100), absl::Seconds(30));
+        WaitThen(Step::kEnter, wait, cq);
+        return true;
+      }
+      case Step::kWait:
+        step_ = next_;
+        step_started_ns_ = now;
+        if (step_ == Step::kEnter) {
+          ++polls_;
+          Enter(NextContext(), cq);
+        } else {
+          Book(cq);
+        }
+        return true;
+      case Step::kBook:
+        return false;
+    }
+    return false;
+  }
+
+  bool StartAfterFailure(grpc::CompletionQueue* cq) override {
+    const std::string reason = Reason();
+    const bool overloaded =
+        (status.error_code() == grpc::StatusCode::UNAVAILABLE && reason == "OVERLOADED") ||
+        (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && reason == "RATE_LIMITED");
+    if (!overloaded || retries_ == 5 || step_ == Step::kWait) return false;
+    ++retries_;
+    const int64_t now = SteadyNanos();
+    if (step_ == Step::kEnter) owner_->RecordEnter(now - step_started_ns_);
+    if (step_ == Step::kBook) owner_->RecordBook(now - step_started_ns_);
+    owner_->RecordRetry(step_ == Step::kBook);
+    const Step again = step_;
+    status = grpc::Status::OK;
+    WaitThen(again, RetryDelay(), cq);
+    return true;
+  }
+
+ private:
+  enum class Step { kEnter, kWait, kBook };
+
+  void Identify(grpc::ClientContext& c) const {
+    c.AddMetadata("authorization", bearer_);
+    c.AddMetadata("x-forwarded-for", address_);
+  }
+  // A ClientContext serves one RPC: each later step has its own.
+  grpc::ClientContext* NextContext() {
+    next_context_ = std::make_unique<grpc::ClientContext>();
+    next_context_->set_deadline(server::DeadlineAfter(absl::Seconds(10)));
+    Identify(*next_context_);
+    return next_context_.get();
+  }
+  void Enter(grpc::ClientContext* c, grpc::CompletionQueue* cq) {
+    enter_reader_ = stub_->PrepareAsyncEnterQueue(c, enter_, cq);
+    enter_reader_->StartCall();
+    enter_reader_->Finish(&place_, &status, this);
+  }
+  void Book(grpc::CompletionQueue* cq) {
+    booking_reader_ = stub_->PrepareAsyncCreateAppointment(NextContext(), booking_, cq);
+    booking_reader_->StartCall();
+    booking_reader_->Finish(&appointment_, &status, this);
+  }
+  void WaitThen(Step next, absl::Duration wait, grpc::CompletionQueue* cq) {
+    step_ = Step::kWait;
+    next_ = next;
+    alarm_.Set(cq, server::DeadlineAfter(wait), this);
+  }
+  google::rpc::Status Details() const {
+    google::rpc::Status details;
+    if (!details.ParseFromString(status.error_details())) details.Clear();
+    return details;
+  }
+  std::string Reason() const {
+    const google::rpc::Status details = Details();
+    for (const google::protobuf::Any& any : details.details()) {
+      if (google::rpc::ErrorInfo info; any.UnpackTo(&info)) return info.reason();
+    }
+    return "";
+  }
+  // The error's RetryInfo delay; 1 s without one.
+  absl::Duration RetryDelay() const {
+    const google::rpc::Status details = Details();
+    for (const google::protobuf::Any& any : details.details()) {
+      if (google::rpc::RetryInfo info; any.UnpackTo(&info)) {
+        return std::max(absl::Milliseconds(10), absl::Seconds(info.retry_delay().seconds()) +
+                                                    absl::Nanoseconds(info.retry_delay().nanos()));
+      }
+    }
+    return absl::Seconds(1);
+  }
+
+  QueuedRushWorkload* const owner_;
+  sv1::SchedulingService::Stub* const stub_;
+  const std::string bearer_;
+  const std::string address_;
+  const sv1::EnterQueueRequest enter_;
+  sv1::CreateAppointmentRequest booking_;
+  QueueJourney journey_;
+  Step step_ = Step::kEnter;
+  Step next_ = Step::kEnter;  // after a wait
+  int64_t step_started_ns_ = 0;
+  int polls_ = 1;
+  int retries_ = 0;
+  std::unique_ptr<grpc::ClientContext> next_context_;
+  sv1::QueuePlace place_;
+  sv1::Appointment appointment_;
+  grpc::Alarm alarm_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<sv1::QueuePlace>> enter_reader_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<sv1::Appointment>> booking_reader_;
+};
+
+}  // namespace
+
+QueuedRushWorkload::QueuedRushWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                                       std::vector<SlotRef> slots, Bearers bearers,
+                                       uint64_t data_seed)
+    : stubs_(StubsFor<sv1::SchedulingService::Stub>(channels)),
+      slots_(std::move(slots)),
+      bearers_(std::move(bearers)),
+      data_seed_(data_seed),
+      attempts_(std::make_unique<std::atomic<int64_t>[]>(slots_.size())) {
+  std::map<std::string, size_t> comune_of;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    auto [it, added] = comune_of.try_emplace(slots_[i].tenant, comuni_.size());
+    if (added) {
+      comuni_.push_back(slots_[i].tenant);
+      slots_of_.emplace_back();
+    }
+    slots_of_[it->second].push_back(i);
+  }
+}
+
+std::unique_ptr<Call> QueuedRushWorkload::MakeCall(int64_t index, int channel) {
+  const size_t comune = static_cast<size_t>(index) % comuni_.size();
+  const int64_t turn = index / static_cast<int64_t>(comuni_.size());
+  const std::vector<size_t>& own = slots_of_[comune];
+  const size_t slot = own[static_cast<size_t>(turn) % own.size()];
+  attempts_[slot].fetch_add(1, std::memory_order_relaxed);
+  sv1::CreateAppointmentRequest booking = BookingRequest(slots_[slot], data_seed_, index);
+  sv1::EnterQueueRequest enter;
+  enter.set_parent(booking.parent());
+  enter.set_codice_fiscale(booking.appointment().citizen().codice_fiscale());
+  QueueJourney journey;
+  journey.comune = static_cast<int>(comune);
+  journey.turn = turn;
+  journey.slot = static_cast<int64_t>(slot);
+  journey.rank = turn / static_cast<int64_t>(own.size());
+  return std::make_unique<QueuedBookingCall>(
+      this, stubs_[channel].get(), BearerOf(bearers_, comuni_[comune]), VisitorAddress(index),
+      std::move(enter), std::move(booking), journey);
+}
+
+std::vector<int64_t> QueuedRushWorkload::AttemptsPerSlot() const {
+  std::vector<int64_t> attempts(slots_.size());
+  for (size_t i = 0; i < slots_.size(); ++i) attempts[i] = attempts_[i].load();
+  return attempts;
+}
+
+void QueuedRushWorkload::RecordEnter(int64_t ns) {
+  absl::MutexLock lock(&mu_);
+  enter_latency_.Record(ns);
+}
+
+void QueuedRushWorkload::RecordBook(int64_t ns) {
+  absl::MutexLock lock(&mu_);
+  book_latency_.Record(ns);
+}
+
+void QueuedRushWorkload::RecordRetry(bool booking) {
+  absl::MutexLock lock(&mu_);
+  ++(booking ? booking_retries_ : enter_retries_);
+}
+
+void QueuedRushWorkload::RecordEnd(const QueueJourney& journey, const std::string& answer,
+                                   int polls) {
+  absl::MutexLock lock(&mu_);
+  journeys_.push_back(journey);
+  ++answers_[answer];
+  polls_ += polls;
+}
+
+std::pair<int64_t, int64_t> QueuedRushWorkload::Retries() const {
+  absl::MutexLock lock(&mu_);
+  return {enter_retries_, booking_retries_};
+}
+
+std::vector<QueueJourney> QueuedRushWorkload::Journeys() const {
+  absl::MutexLock lock(&mu_);
+  return journeys_;
+}
+
+Histogram QueuedRushWorkload::EnterLatency() const {
+  absl::MutexLock lock(&mu_);
+  return enter_latency_;
+}
+
+Histogram QueuedRushWorkload::BookLatency() const {
+  absl::MutexLock lock(&mu_);
+  return book_latency_;
+}
+
+std::map<std::string, int64_t> QueuedRushWorkload::Answers() const {
+  absl::MutexLock lock(&mu_);
+  return answers_;
+}
+
+int64_t QueuedRushWorkload::Polls() const {
+  absl::MutexLock lock(&mu_);
+  return polls_;
 }
 
 AbuseWorkload::AbuseWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,

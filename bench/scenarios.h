@@ -22,9 +22,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "bench/histogram.h"
 #include "bench/load_generator.h"
+#include "bench/queue_fairness.h"
 #include "bench/workload_data.h"
 #include "grpcpp/channel.h"
 #include "sportelli/bench/v1/bench_service.grpc.pb.h"
@@ -137,6 +140,59 @@ class QueueWorkload final : public Workload {
   const std::vector<std::string> tenants_;
   const Bearers bearers_;
   const uint64_t data_seed_;
+};
+
+// A click day through the waiting room (the queue-rush scenario). Citizen `index` belongs to
+// comune index % comuni; the k-th of a comune enters its line (EnterQueue), comes back when
+// told its turn is due (the place's estimated wait, 0.1 s to 30 s), and once admitted books
+// (CreateAppointment with the admission) slot k % n of the comune's n slots: so each slot's
+// seats are due to the first `capacity` citizens asking for it. Every call of a citizen comes
+// from their own visitor address. The engine measures each journey whole; the calls are timed
+// apart (EnterLatency, BookLatency) and each journey's end is kept for JudgeQueue.
+class QueuedRushWorkload final : public Workload {
+ public:
+  QueuedRushWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                     std::vector<SlotRef> slots, Bearers bearers, uint64_t data_seed);
+  std::unique_ptr<Call> MakeCall(int64_t index, int channel) override;
+
+  const std::vector<SlotRef>& slots() const { return slots_; }
+  // Citizens sent per slot, in the order of slots().
+  std::vector<int64_t> AttemptsPerSlot() const;
+  std::vector<QueueJourney> Journeys() const;
+  Histogram EnterLatency() const;
+  Histogram BookLatency() const;
+  // Final answers by "CODE REASON" (e.g. "FAILED_PRECONDITION SLOT_FULL"), and EnterQueue
+  // calls per citizen.
+  std::map<std::string, int64_t> Answers() const;
+  int64_t Polls() const;
+
+  // EnterQueue and CreateAppointment calls answered OVERLOADED or RATE_LIMITED, each sent again
+  // after its retry delay.
+  std::pair<int64_t, int64_t> Retries() const;
+
+  // Called by the journeys, from the engine's collector threads.
+  void RecordEnter(int64_t ns);
+  void RecordBook(int64_t ns);
+  void RecordRetry(bool booking);
+  void RecordEnd(const QueueJourney& journey, const std::string& answer, int polls);
+
+ private:
+  std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
+  const std::vector<SlotRef> slots_;
+  const Bearers bearers_;
+  const uint64_t data_seed_;
+  std::vector<std::string> comuni_;
+  std::vector<std::vector<size_t>> slots_of_;  // per comune, indexes into slots_
+  std::unique_ptr<std::atomic<int64_t>[]> attempts_;
+
+  mutable absl::Mutex mu_;
+  Histogram enter_latency_ ABSL_GUARDED_BY(mu_);
+  Histogram book_latency_ ABSL_GUARDED_BY(mu_);
+  std::vector<QueueJourney> journeys_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> answers_ ABSL_GUARDED_BY(mu_);
+  int64_t polls_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t enter_retries_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t booking_retries_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Booking `index` of a run seeded with `data_seed`: CreateAppointment on `slot`, channel WEB,
