@@ -242,6 +242,7 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Shared(const AvailabilityQu
   }
 
   std::vector<CachedDay> result(days.size());
+  std::vector<size_t> hits;     // indexes read from Redis
   std::vector<size_t> claimed;  // indexes this call rebuilds
   std::vector<std::pair<size_t, std::shared_ptr<Flight>>> waiting, mine;
   {
@@ -249,10 +250,7 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Shared(const AvailabilityQu
     for (size_t i = 0; i < days.size(); ++i) {
       if (reads[i].day) {
         result[i] = *std::move(reads[i].day);
-        if (hot_ != nullptr) {
-          hot_->Keep(ticket, {query.tenant_id, query.desk_id, query.service_id, days[i]},
-                     {result[i], reads[i].generation, reads[i].valid_until});
-        }
+        hits.push_back(i);
         continue;
       }
       const std::string key = FlightKey(query, days[i]);
@@ -266,7 +264,13 @@ absl::StatusOr<std::vector<CachedDay>> Availability::Shared(const AvailabilityQu
       }
     }
   }
-  from_cache_->Increment(static_cast<double>(days.size() - claimed.size() - waiting.size()));
+  from_cache_->Increment(static_cast<double>(hits.size()));
+  if (hot_ != nullptr) {
+    for (size_t i : hits) {
+      hot_->Keep(ticket, {query.tenant_id, query.desk_id, query.service_id, days[i]},
+                 {result[i], reads[i].generation, reads[i].valid_until});
+    }
+  }
 
   absl::Status build_status;
   if (!claimed.empty()) {
