@@ -12,6 +12,15 @@ namespace {
 
 std::string Millis(absl::Duration d) { return absl::StrCat(absl::ToInt64Milliseconds(d)); }
 
+// The entry's number (field `s`) among its fields [name, value, ...].
+std::optional<int64_t> SequenceOf(const redis::Reply& fields) {
+  const std::vector<redis::Reply>& f = fields.elements();
+  for (size_t i = 0; i + 1 < f.size(); i += 2) {
+    if (int64_t s = 0; f[i].str() == "s" && absl::SimpleAtoi(f[i + 1].str(), &s)) return s;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 HotDays::HotDays(redis::RedisClient* redis, prometheus::Registry& registry, logging::Logger* logger,
@@ -179,12 +188,7 @@ absl::StatusOr<int> HotDays::Poll() {
     std::optional<int64_t> seq;
     if (!last.empty() && last[0].elements().size() == 2) {
       id = last[0].elements()[0].str();
-      const std::vector<redis::Reply>& fields = last[0].elements()[1].elements();
-      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-        if (int64_t s = 0; fields[i].str() == "s" && absl::SimpleAtoi(fields[i + 1].str(), &s)) {
-          seq = s;
-        }
-      }
+      seq = SequenceOf(last[0].elements()[1]);
     }
     {
       absl::MutexLock lock(&mu_);
@@ -214,13 +218,7 @@ absl::StatusOr<int> HotDays::Poll() {
     for (const redis::Reply& entry : per_stream.elements()[1].elements()) {
       if (entry.elements().size() != 2) continue;
       const redis::Reply& fields = entry.elements()[1];
-      std::optional<int64_t> seq;
-      for (size_t i = 0; i + 1 < fields.elements().size(); i += 2) {
-        if (int64_t s = 0; fields.elements()[i].str() == "s" &&
-                           absl::SimpleAtoi(fields.elements()[i + 1].str(), &s)) {
-          seq = s;
-        }
-      }
+      const std::optional<int64_t> seq = SequenceOf(fields);
       if (!seq || (last_seq_ && *seq != *last_seq_ + 1)) {
         // Entries were trimmed before being read, or Redis lost them: start again.
         logger_->Warning("availability changes missed; dropping the days held in memory");
