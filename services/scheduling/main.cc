@@ -107,12 +107,9 @@ int main(int argc, char** argv) {
        .migrations = &scheduling::Migrations(),
        .components = {pg::RequestIdsComponent(), events::OutboxComponent(),
                       keyring::KeysComponent(), audit::AuditComponent()},
-       // A booking waiting for its comune's next batch (BookingCombiner) holds a thread, and
-       // batches fill only if enough bookings can wait: up to 2 batches x 7 comuni x 32
-       // bookings. With 64 threads a click day's bookings filled them and the rest were
-       // refused OVERLOADED while PostgreSQL sat idle a quarter of the time; 256 let the same
-       // machine commit 27 % more and answer every rush attempt (docs/benchmarks.md).
-       .threads = 256,
+       // Bookings wait on row locks and commits: 64 threads over 16 connections
+       // queue a click-day burst for a connection instead of refusing it.
+       .threads = 64,
        .pool_size = 16,
        .max_receive_bytes = 64 * 1024,
        .uses_redis = true,
