@@ -251,7 +251,7 @@ class QueuedBookingCall final : public Call {
       answer = absl::StrCat(server::GrpcCodeName(status.error_code()), " ", Reason());
       if (!booked) absl::StrAppend(&answer, " (EnterQueue)");
     }
-    owner_->RecordEnd(journey_, answer, polls_);
+    owner_->RecordEnd(journey_, answer);
   }
 
   void Start(grpc::CompletionQueue* cq) override {
@@ -284,7 +284,6 @@ class QueuedBookingCall final : public Call {
         step_ = next_;
         step_started_ns_ = now;
         if (step_ == Step::kEnter) {
-          ++polls_;
           Enter(NextContext(), cq);
         } else {
           Book(cq);
@@ -376,7 +375,6 @@ class QueuedBookingCall final : public Call {
   Step step_ = Step::kEnter;
   Step next_ = Step::kEnter;  // after a wait
   int64_t step_started_ns_ = 0;
-  int polls_ = 1;
   int retries_ = 0;
   std::unique_ptr<grpc::ClientContext> next_context_;
   sv1::QueuePlace place_;
@@ -448,12 +446,10 @@ void QueuedRushWorkload::RecordRetry(bool booking) {
   ++(booking ? booking_retries_ : enter_retries_);
 }
 
-void QueuedRushWorkload::RecordEnd(const QueueJourney& journey, const std::string& answer,
-                                   int polls) {
+void QueuedRushWorkload::RecordEnd(const QueueJourney& journey, const std::string& answer) {
   absl::MutexLock lock(&mu_);
   journeys_.push_back(journey);
   ++answers_[answer];
-  polls_ += polls;
 }
 
 std::pair<int64_t, int64_t> QueuedRushWorkload::Retries() const {
@@ -479,11 +475,6 @@ Histogram QueuedRushWorkload::BookLatency() const {
 std::map<std::string, int64_t> QueuedRushWorkload::Answers() const {
   absl::MutexLock lock(&mu_);
   return answers_;
-}
-
-int64_t QueuedRushWorkload::Polls() const {
-  absl::MutexLock lock(&mu_);
-  return polls_;
 }
 
 AbuseWorkload::AbuseWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels,

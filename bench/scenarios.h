@@ -161,10 +161,8 @@ class QueuedRushWorkload final : public Workload {
   std::vector<QueueJourney> Journeys() const;
   Histogram EnterLatency() const;
   Histogram BookLatency() const;
-  // Final answers by "CODE REASON" (e.g. "FAILED_PRECONDITION SLOT_FULL"), and EnterQueue
-  // calls per citizen.
+  // Final answers by "CODE REASON" (e.g. "FAILED_PRECONDITION SLOT_FULL").
   std::map<std::string, int64_t> Answers() const;
-  int64_t Polls() const;
 
   // EnterQueue and CreateAppointment calls answered OVERLOADED or RATE_LIMITED, each sent again
   // after its retry delay.
@@ -174,7 +172,7 @@ class QueuedRushWorkload final : public Workload {
   void RecordEnter(int64_t ns);
   void RecordBook(int64_t ns);
   void RecordRetry(bool booking);
-  void RecordEnd(const QueueJourney& journey, const std::string& answer, int polls);
+  void RecordEnd(const QueueJourney& journey, const std::string& answer);
 
  private:
   std::vector<std::unique_ptr<scheduling::v1::SchedulingService::Stub>> stubs_;
@@ -190,7 +188,6 @@ class QueuedRushWorkload final : public Workload {
   Histogram book_latency_ ABSL_GUARDED_BY(mu_);
   std::vector<QueueJourney> journeys_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, int64_t> answers_ ABSL_GUARDED_BY(mu_);
-  int64_t polls_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t enter_retries_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t booking_retries_ ABSL_GUARDED_BY(mu_) = 0;
 };
