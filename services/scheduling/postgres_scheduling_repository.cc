@@ -683,12 +683,16 @@ absl::StatusOr<bool> PostgresSchedulingRepository::RequestIdExists(const std::st
                                                                    const std::string& request_id) {
   // One round trip (pg::idempotency::Exists): this runs for every booking attempt on a slot the
   // cache knows is full, most of a click day's traffic.
-  ASSIGN_OR_RETURN(pg::PooledConnection connection, pool_->Acquire());
-  try {
-    return pg::idempotency::Exists(connection.get(), kSchema, tenant_id, request_id);
-  } catch (const std::exception&) {
-    connection.Discard();
-    return status::Unavailable("database");
+  // A session that fails the read is closed, and the read tried once more on another: one left
+  // unusable (say, inside an aborted transaction) must not cost a citizen their answer.
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(pg::PooledConnection connection, pool_->Acquire());
+    try {
+      return pg::idempotency::Exists(connection.get(), kSchema, tenant_id, request_id);
+    } catch (const std::exception&) {
+      connection.Discard();
+      if (attempt > 0) return status::Unavailable("database");
+    }
   }
 }
 

@@ -26,6 +26,9 @@ namespace {
 using internal::Failure;
 using internal::FailureKind;
 
+// How far a transaction got when it failed.
+enum class Stage { kBegin, kBody, kCommit };
+
 // libpq takes whole seconds.
 int64_t CeilSeconds(absl::Duration d) {
   const int64_t seconds = absl::ToInt64Seconds(d);
@@ -298,20 +301,24 @@ absl::Status ConnectionPool::RunTransaction(const TransactionOptions& options,
     absl::StatusOr<absl::Duration> timeout = StatementTimeout(options_);
     if (!timeout.ok()) return timeout.status();
     Failure failure{FailureKind::kFinal, absl::OkStatus()};
+    Stage stage = Stage::kBegin;
     try {
       pqxx::work tx(**connection);
+      stage = Stage::kBody;
       PrepareTransaction(tx, options, options_, *timeout);
       absl::Status status = body(tx);
       if (!status.ok()) {
         tx.abort();  // explicit, so the connection goes back idle rather than mid-transaction
         return status;
       }
+      stage = Stage::kCommit;
       tx.commit();
       return absl::OkStatus();
     } catch (...) {
       failure = internal::ClassifyException(std::current_exception(), options.constraint_errors);
     }
-    // pqxx::work's destructor has rolled back by now (or the connection is gone).
+    // pqxx::work's destructor has rolled back by now (or the connection is gone), except after a
+    // failed COMMIT: libpqxx then sends no ROLLBACK.
     if (failure.kind == FailureKind::kCommitInDoubt) {
       connection->Discard();
       return failure.status;
@@ -320,6 +327,15 @@ absl::Status ConnectionPool::RunTransaction(const TransactionOptions& options,
       // Whatever the server said last (e.g. 57P01 before closing), the session is gone and the
       // transaction did not commit (a loss during COMMIT is kCommitInDoubt above).
       failure = {FailureKind::kBrokenConnection, status::Unavailable("database connection lost")};
+    } else if (stage == Stage::kCommit) {
+      // A COMMIT refused before the server ended the transaction (a statement timeout that fired
+      // as it arrived) leaves the session inside an aborted transaction, where every later
+      // statement, BEGIN included, fails with 25P02. The session is not worth finding out.
+      connection->Discard();
+    } else if (stage == Stage::kBegin) {
+      // The session this connection was lent in could not begin a transaction: whatever left it
+      // so, it is not reused, and the transaction runs on a new one (nothing was done yet).
+      failure = {FailureKind::kBrokenConnection, failure.status};
     }
     switch (failure.kind) {
       case FailureKind::kBrokenConnection:

@@ -205,6 +205,40 @@ TEST_F(PoolTest, AConnectionKilledWhileIdleIsReplacedTransparently) {
   EXPECT_OK(pool->Ping());
 }
 
+TEST_F(PoolTest, ASessionLeftInsideAnAbortedTransactionIsReplacedNotReused) {
+  PoolOptions options;
+  options.max_size = 1;
+  std::unique_ptr<ConnectionPool> pool = MakePool(options);
+  ASSERT_NE(pool, nullptr);
+  int poisoned_pid = 0;
+  {
+    // What a COMMIT refused before the server ended the transaction leaves behind: a session
+    // inside an aborted transaction, where BEGIN itself fails (25P02).
+    ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool->Acquire());
+    poisoned_pid = BackendPid(connection);
+    pqxx::nontransaction raw(*connection);
+    raw.exec("BEGIN");
+    EXPECT_THROW(raw.exec("SELECT 1 / 0"), pqxx::sql_error);
+  }
+  ASSERT_EQ(pool->size(), 1);
+
+  int runs = 0;
+  int pid = 0;
+  EXPECT_OK(pool->RunInTransaction([&](pqxx::work& tx) {
+    ++runs;
+    pid = tx.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+    return absl::OkStatus();
+  }));
+  EXPECT_EQ(runs, 1);
+  EXPECT_NE(pid, poisoned_pid);
+  EXPECT_EQ(pool->Stats().discarded_connections, 1);
+  EXPECT_EQ(pool->size(), 1);
+  EXPECT_OK(pool->RunInTransaction([&](pqxx::work& tx) {
+    EXPECT_EQ(tx.exec("SELECT pg_backend_pid()")[0][0].as<int>(), pid);  // the new one is kept
+    return absl::OkStatus();
+  }));
+}
+
 TEST_F(PoolTest, ATransactionWhoseConnectionDiesIsRetriedOnceOnANewOne) {
   std::unique_ptr<ConnectionPool> pool = MakePool();
   ASSERT_NE(pool, nullptr);

@@ -28,6 +28,10 @@
 //   request deadline already passed -> DEADLINE_EXCEEDED    reason DEADLINE_EXCEEDED (nothing
 //                                      is sent to the database)
 //   lost connection (08xxx)         -> retried once on a new connection, then UNAVAILABLE
+//   BEGIN fails on a lent connection -> the connection is closed and the transaction retried once
+//                                      on a new one (a session left inside a transaction)
+//   COMMIT fails                    -> the error's own status; the connection is closed (libpqxx
+//                                      sends no ROLLBACK after a failed COMMIT)
 //   57P01/57P02/57P03, 53300        -> UNAVAILABLE          reason DEPENDENCY_UNAVAILABLE
 //   connection lost during COMMIT   -> UNAVAILABLE          reason COMMIT_IN_DOUBT (never retried:
 //                                      the transaction may have committed)
