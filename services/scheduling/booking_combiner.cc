@@ -4,6 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "sportelli/server/call_admission.h"
+
 namespace sportelli::scheduling {
 
 BookingCombiner::BookingCombiner(SchedulingRepository* repository, Options options,
@@ -46,6 +48,11 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
     comune.waiting.push_back(&me);
     ++waiting_;
     if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
+    // Waiting for a batch uses nothing of this server's, so the call's place among those it
+    // handles at once goes to the next caller meanwhile (server::CallAdmission): otherwise the
+    // bookings waiting for their comune's batch would fill every place, and a batch could carry
+    // no more bookings than the server has places.
+    std::optional<server::CallAdmission::StepAside> aside;
     while (!me.answer && !me.alone) {
       if (comune.batches < options_.batches_per_comune && !comune.waiting.empty()) {
         const std::vector<Waiting*> batch = Take(comune);
@@ -55,6 +62,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
         answered_.SignalAll();
         continue;
       }
+      if (!aside) aside.emplace();
       answered_.Wait(&mu_);
     }
     if (me.answer) return *std::move(me.answer);

@@ -5,6 +5,30 @@
 #include "sportelli/status/errors.h"
 
 namespace sportelli::server {
+namespace {
+
+// The admission whose permit the current thread's call holds (Running), null otherwise.
+thread_local CallAdmission* current_admission = nullptr;
+
+}  // namespace
+
+CallAdmission::Running::Running(CallAdmission* admission) : previous_(current_admission) {
+  current_admission = admission;
+}
+
+CallAdmission::Running::~Running() { current_admission = previous_; }
+
+CallAdmission::StepAside::StepAside() {
+  if (current_admission == nullptr || !current_admission->LeaveRunning()) return;
+  admission_ = current_admission;
+  current_admission = nullptr;  // a StepAside inside this one does nothing
+}
+
+CallAdmission::StepAside::~StepAside() {
+  if (admission_ == nullptr) return;
+  admission_->ReturnRunning();
+  current_admission = admission_;
+}
 
 CallAdmission::CallAdmission(Options options) : options_(options) {}
 
@@ -37,7 +61,13 @@ std::optional<CallAdmission::Permit> CallAdmission::Enter(
 
 void CallAdmission::Release() {
   absl::MutexLock lock(&mu_);
-  if (line_.empty()) {
+  ReleaseLocked();
+}
+
+void CallAdmission::ReleaseLocked() {
+  // A call that resumed from aside may have taken running_ beyond `concurrent`: the line then
+  // waits until the count is under it again.
+  if (line_.empty() || running_ > options_.concurrent) {
     --running_;
     return;
   }
@@ -46,6 +76,20 @@ void CallAdmission::Release() {
   line_.pop_front();
   next->admitted = true;
   next->admitted_cv.Signal();
+}
+
+bool CallAdmission::LeaveRunning() {
+  absl::MutexLock lock(&mu_);
+  if (aside_ >= options_.max_aside) return false;
+  ++aside_;
+  ReleaseLocked();
+  return true;
+}
+
+void CallAdmission::ReturnRunning() {
+  absl::MutexLock lock(&mu_);
+  --aside_;
+  ++running_;
 }
 
 absl::Status CallAdmission::Overloaded() const {
@@ -60,6 +104,11 @@ absl::Status CallAdmission::Overloaded() const {
 int CallAdmission::running() const {
   absl::MutexLock lock(&mu_);
   return running_;
+}
+
+int CallAdmission::aside() const {
+  absl::MutexLock lock(&mu_);
+  return aside_;
 }
 
 int CallAdmission::waiting() const {

@@ -142,13 +142,14 @@ absl::Status Server::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 2 * 3600 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
-  // Threads for every call RpcHandler may let run or wait (CallAdmission), for the pollers and
-  // a margin for calls that are finishing: gRPC's own refusal when it has no thread
+  // Threads for every call RpcHandler may let run, wait or wait aside (CallAdmission), for the
+  // pollers and a margin for calls that are finishing: gRPC's own refusal when it has no thread
   // (RESOURCE_EXHAUSTED "Server Threadpool Exhausted", no reason, no log line) must not happen
   // before the admission's OVERLOADED does.
   const int pollers = std::max(1, options_.threads / 4);
   grpc::ResourceQuota quota("sportelli-server");
-  quota.SetMaxThreads(options_.threads + options_.max_waiting + pollers + kSpareThreads);
+  quota.SetMaxThreads(options_.threads + options_.max_waiting + options_.max_aside + pollers +
+                      kSpareThreads);
   quota.Resize(static_cast<size_t>(options_.memory_quota_bytes));
   builder.SetResourceQuota(quota);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, pollers);

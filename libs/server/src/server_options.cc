@@ -15,6 +15,7 @@ ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name
   options.health_address = health_port == 0 ? "" : absl::StrCat("0.0.0.0:", health_port);
   options.threads = env.Int("SPORTELLI_GRPC_THREADS", default_threads, 2, 1024);
   options.max_waiting = env.Int("SPORTELLI_GRPC_MAX_WAITING", 4 * options.threads, 0, 4096);
+  options.max_aside = env.Int("SPORTELLI_GRPC_MAX_ASIDE", 3 * options.threads, 0, 4096);
   options.max_queue_wait = env.Duration("SPORTELLI_GRPC_MAX_QUEUE_WAIT", absl::Seconds(1),
                                         absl::Milliseconds(1), absl::Seconds(30));
   options.max_receive_bytes = env.Int("SPORTELLI_GRPC_MAX_RECEIVE_BYTES", default_max_receive_bytes,
@@ -35,7 +36,8 @@ ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name
 CallAdmission::Options AdmissionOptions(const ServerOptions& options) {
   return {.concurrent = options.threads,
           .max_waiting = options.max_waiting,
-          .max_wait = options.max_queue_wait};
+          .max_wait = options.max_queue_wait,
+          .max_aside = options.max_aside};
 }
 
 }  // namespace sportelli::server

@@ -107,6 +107,86 @@ TEST(CallAdmissionTest, OverloadedSaysWhenToTryAgain) {
   EXPECT_EQ(status::RetryDelayOf(status), absl::Milliseconds(750));
 }
 
+TEST(CallAdmissionTest, ACallThatStepsAsideLetsTheNextOneInAndResumesWithoutQueueing) {
+  CallAdmission admission(
+      {.concurrent = 1, .max_waiting = 4, .max_wait = absl::Seconds(30), .max_aside = 4});
+  std::optional<CallAdmission::Permit> first = admission.Enter(std::nullopt);
+  ASSERT_TRUE(first);
+  std::optional<CallAdmission::Permit> second;
+  std::thread next([&] {
+    if (std::optional<CallAdmission::Permit> permit = admission.Enter(std::nullopt)) {
+      second.emplace(std::move(*permit));
+    }
+  });
+  ASSERT_TRUE(Eventually([&] { return admission.waiting() == 1; }));
+  {
+    const CallAdmission::Running running(&admission);
+    std::optional<CallAdmission::StepAside> aside(std::in_place);
+    EXPECT_TRUE(aside->stepped_aside());
+    next.join();  // its turn came while the first call is aside
+    ASSERT_TRUE(second);
+    EXPECT_EQ(admission.aside(), 1);
+    EXPECT_EQ(admission.running(), 1);
+
+    // A third caller waits: the one place is taken.
+    std::optional<CallAdmission::Permit> third;
+    std::thread late([&] {
+      if (std::optional<CallAdmission::Permit> permit = admission.Enter(std::nullopt)) {
+        third.emplace(std::move(*permit));
+      }
+    });
+    ASSERT_TRUE(Eventually([&] { return admission.waiting() == 1; }));
+    // The first call resumes at once, beyond the limit, ahead of the line...
+    aside.reset();
+    EXPECT_EQ(admission.running(), 2);
+    EXPECT_EQ(admission.waiting(), 1);
+    // ... and the line moves only once the count is under the limit again.
+    second.reset();
+    EXPECT_EQ(admission.waiting(), 1);
+    first.reset();
+    late.join();
+    ASSERT_TRUE(third);
+    EXPECT_EQ(admission.running(), 1);
+  }
+}
+
+TEST(CallAdmissionTest, StepAsideDoesNothingBeyondItsBoundOutsideACallOrTwice) {
+  CallAdmission admission(
+      {.concurrent = 4, .max_waiting = 0, .max_wait = absl::Seconds(1), .max_aside = 1});
+  {
+    const CallAdmission::StepAside outside_a_call;
+    EXPECT_FALSE(outside_a_call.stepped_aside());
+  }
+  std::optional<CallAdmission::Permit> a = admission.Enter(std::nullopt);
+  std::optional<CallAdmission::Permit> b = admission.Enter(std::nullopt);
+  ASSERT_TRUE(a && b);
+  std::thread other([&] {
+    const CallAdmission::Running running(&admission);
+    const CallAdmission::StepAside aside;
+    EXPECT_TRUE(aside.stepped_aside());
+    const CallAdmission::StepAside nested;
+    EXPECT_FALSE(nested.stepped_aside());
+    EXPECT_EQ(admission.aside(), 1);
+    EXPECT_EQ(admission.running(), 1);
+  });
+  other.join();
+  EXPECT_EQ(admission.running(), 2);
+  {
+    const CallAdmission::Running running(&admission);
+    std::optional<CallAdmission::StepAside> aside(std::in_place);
+    EXPECT_TRUE(aside->stepped_aside());
+    std::thread beyond([&] {
+      const CallAdmission::Running its_call(&admission);
+      const CallAdmission::StepAside second;
+      EXPECT_FALSE(second.stepped_aside());  // max_aside is 1: it keeps its place
+    });
+    beyond.join();
+    EXPECT_EQ(admission.running(), 1);
+  }
+  EXPECT_EQ(admission.running(), 2);
+  EXPECT_EQ(admission.aside(), 0);
+}
+
 // ---- on a real server -----------------------------------------------------------------------
 
 // Echo holds its call until the test lets it go.

@@ -3,13 +3,16 @@
 // of its writer's deadline) sends its callers back to book alone.
 #include "services/scheduling/booking_combiner.h"
 
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/tests/memory_repository.h"
+#include "sportelli/server/call_admission.h"
 #include "sportelli/testing/eventually.h"
 #include "sportelli/testing/status_matchers.h"
 
@@ -139,6 +142,47 @@ TEST_F(BookingCombinerTest, ARetryInTheSameBatchWaitsForTheFirstsReply) {
   // One booked, the other got its reply; never two batches with the same request id.
   EXPECT_EQ(one->value.has_value() + two->value.has_value(), 1);
   EXPECT_EQ(repository_.Appointments().size(), 2u);
+}
+
+TEST_F(BookingCombinerTest, ACallWaitingForItsBatchLeavesItsPlaceInTheServerToTheNext) {
+  // A server that handles two calls at once: the held booking and one more.
+  server::CallAdmission admission(
+      {.concurrent = 2, .max_waiting = 16, .max_wait = absl::Seconds(30), .max_aside = 16});
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  auto book_as_a_call = [&](const SchedulingRepository::BookingAttempt& attempt) {
+    std::optional<server::CallAdmission::Permit> permit = admission.Enter(std::nullopt);
+    EXPECT_TRUE(permit.has_value());
+    const server::CallAdmission::Running running(&admission);
+    return combiner.Book(attempt);
+  };
+  absl::Notification release;
+  repository_.booking_gate = &release;
+  const SchedulingRepository::BookingAttempt first = Attempt(0);
+  std::thread held([&] { EXPECT_OK(book_as_a_call(first).status()); });
+  ASSERT_TRUE(Eventually([&] { return admission.running() == 1; }));
+
+  constexpr int kCallers = 6;
+  std::vector<SchedulingRepository::BookingAttempt> attempts;
+  for (int i = 1; i <= kCallers; ++i) attempts.push_back(Attempt(i));
+  std::vector<absl::StatusOr<pg::Created<Appointment>>> answers(kCallers, absl::UnknownError(""));
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] { answers[i] = book_as_a_call(attempts[i]); });
+  }
+  // Every caller got in, three times the server's places, and waits aside for the batch.
+  ASSERT_TRUE(Eventually([&] { return combiner.waiting() == kCallers; }));
+  EXPECT_EQ(admission.aside(), kCallers);
+  EXPECT_EQ(admission.running(), 1);
+  EXPECT_EQ(admission.waiting(), 0);
+  repository_.booking_gate = nullptr;
+  release.Notify();
+  held.join();
+  for (std::thread& caller : callers) caller.join();
+
+  for (const auto& answer : answers) EXPECT_OK(answer);
+  EXPECT_THAT(repository_.batch_sizes(), ElementsAre(kCallers));
+  EXPECT_EQ(admission.aside(), 0);
+  EXPECT_EQ(admission.running(), 0);
 }
 
 }  // namespace

@@ -13,6 +13,12 @@
 //   std::optional<CallAdmission::Permit> permit = admission.Enter(deadline);
 //   if (!permit) return CallAdmission::Overloaded();
 //   ... the handler runs; the permit's destructor lets the next caller in ...
+//
+// A call that waits for work another call does on its behalf (a booking waiting for the batch of
+// its comune that another booking writes) uses no resource of its own meanwhile, so it may step
+// aside: its permit serves the next caller in line until it resumes.
+//
+//   { CallAdmission::StepAside aside;  answered.Wait(&mu); }
 #ifndef SPORTELLI_SERVER_CALL_ADMISSION_H_
 #define SPORTELLI_SERVER_CALL_ADMISSION_H_
 
@@ -34,6 +40,7 @@ class CallAdmission final {
     int concurrent = 16;   // calls handled at once
     int max_waiting = 64;  // calls waiting for their turn; one more is refused at once
     absl::Duration max_wait = absl::Seconds(1);  // the longest a call waits for its turn
+    int max_aside = 0;  // calls stepped aside at once (StepAside); one more keeps its permit
   };
 
   // The right to run one call; leaving the scope hands it to the longest-waiting caller.
@@ -52,6 +59,39 @@ class CallAdmission final {
     CallAdmission* admission_;
   };
 
+  // Marks the current thread, for its lifetime, as running a call admitted by `admission`
+  // (RpcHandler sets it around a handler that holds a permit), so that StepAside finds it.
+  class Running final {
+   public:
+    explicit Running(CallAdmission* admission);
+    ~Running();
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+
+   private:
+    CallAdmission* const previous_;
+  };
+
+  // For its lifetime, the current thread's call no longer counts as running: its place goes to
+  // the oldest caller in line (or stays free). When it ends, the call counts as running again at
+  // once, even beyond `concurrent`, without queueing: it resumes with its answer in hand (or a
+  // batch to write, which its combiner bounds), and making it wait behind newcomers would only
+  // make it later. It does nothing on a thread that runs no admitted call, inside another
+  // StepAside, or when `max_aside` calls are aside already: the call then keeps its permit,
+  // which is always safe. gRPC has a thread for each call aside (Server sizes its quota).
+  class StepAside final {
+   public:
+    StepAside();
+    ~StepAside();
+    StepAside(const StepAside&) = delete;
+    StepAside& operator=(const StepAside&) = delete;
+
+    bool stepped_aside() const { return admission_ != nullptr; }
+
+   private:
+    CallAdmission* admission_ = nullptr;
+  };
+
   explicit CallAdmission(Options options);
   CallAdmission(const CallAdmission&) = delete;
   CallAdmission& operator=(const CallAdmission&) = delete;
@@ -68,6 +108,7 @@ class CallAdmission final {
   const Options& options() const { return options_; }
   int running() const;
   int waiting() const;
+  int aside() const;
 
  private:
   struct Waiter {
@@ -75,10 +116,16 @@ class CallAdmission final {
     bool admitted = false;
   };
   void Release();
+  void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Release() for a call that steps aside (false: `max_aside` reached, nothing changed), and its
+  // return.
+  bool LeaveRunning();
+  void ReturnRunning();
 
   const Options options_;
   mutable absl::Mutex mu_;
   int running_ ABSL_GUARDED_BY(mu_) = 0;
+  int aside_ ABSL_GUARDED_BY(mu_) = 0;
   std::list<Waiter*> line_ ABSL_GUARDED_BY(mu_);  // oldest first
 };
 

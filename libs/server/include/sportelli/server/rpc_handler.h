@@ -130,6 +130,7 @@ class RpcHandler final {
       } else {
         std::optional<clock::ScopedRequestDeadline> deadline;
         if (until) deadline.emplace(*until);
+        const CallAdmission::Running running(admission_);  // for CallAdmission::StepAside
         try {
           status = std::forward<Fn>(fn)(call);
         } catch (const std::exception&) {

@@ -54,6 +54,9 @@ struct ServerOptions {
   int threads = 16;
   int max_waiting = 64;
   absl::Duration max_queue_wait = absl::Seconds(1);
+  // Calls that may wait aside (CallAdmission::StepAside) at once, each on a gRPC thread of its
+  // own; only code that steps aside uses them.
+  int max_aside = 0;
   // The largest request a client may send; a bigger one is refused with RESOURCE_EXHAUSTED
   // before any handler sees it.
   int max_receive_bytes = 256 * 1024;
@@ -74,8 +77,9 @@ struct ServerOptions {
 
 // SPORTELLI_GRPC_PORT, SPORTELLI_METRICS_PORT, SPORTELLI_HEALTH_PORT [0: none],
 // SPORTELLI_GRPC_THREADS [default_threads], SPORTELLI_GRPC_MAX_WAITING [4 x threads],
-// SPORTELLI_GRPC_MAX_QUEUE_WAIT [1s], SPORTELLI_GRPC_MAX_RECEIVE_BYTES
-// [default_max_receive_bytes], SPORTELLI_GRPC_MAX_CONCURRENT_STREAMS [100],
+// SPORTELLI_GRPC_MAX_QUEUE_WAIT [1s], SPORTELLI_GRPC_MAX_ASIDE [3 x threads],
+// SPORTELLI_GRPC_MAX_RECEIVE_BYTES [default_max_receive_bytes],
+// SPORTELLI_GRPC_MAX_CONCURRENT_STREAMS [100],
 // SPORTELLI_GRPC_MEMORY_QUOTA_MIB [256], SPORTELLI_GRPC_REFLECTION [true],
 // SPORTELLI_SHUTDOWN_GRACE, SPORTELLI_SHUTDOWN_DEADLINE; the TLS files of tls.h. A service
 // whose RPCs wait on I/O (locks, the database) wants more threads than it has database
