@@ -4,7 +4,9 @@
 #include <set>
 #include <utility>
 
+#include "sportelli/clock/request_deadline.h"
 #include "sportelli/server/call_admission.h"
+#include "sportelli/status/errors.h"
 
 namespace sportelli::scheduling {
 
@@ -63,7 +65,29 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
         continue;
       }
       if (!aside) aside.emplace();
-      answered_.Wait(&mu_);
+      const std::optional<absl::Duration> left = clock::RemainingRequestTime();
+      if (!left) {
+        answered_.Wait(&mu_);
+        continue;
+      }
+      if (*left > absl::ZeroDuration()) {
+        answered_.WaitWithTimeout(&mu_, *left);
+        continue;
+      }
+      // The caller stopped waiting: a booking it no longer waits for is not made (the citizen,
+      // told the call failed, would not know of the seat). Once taken into a batch in the
+      // database, though, the attempt is that batch's, and its answer is waited for.
+      const auto place = std::find(comune.waiting.begin(), comune.waiting.end(), &me);
+      if (place == comune.waiting.end()) {
+        answered_.Wait(&mu_);
+        continue;
+      }
+      comune.waiting.erase(place);
+      --waiting_;
+      if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
+      return status::Error(absl::StatusCode::kDeadlineExceeded,
+                           "the caller's deadline passed while the booking waited for its turn",
+                           "DEADLINE_EXCEEDED");
     }
     if (me.answer) return *std::move(me.answer);
   }

@@ -11,9 +11,12 @@
 // the attempts waiting for that comune (oldest first, up to `max_batch`) and writes them; the
 // others wait for their answer. When a batch fails as a whole (the database, a lock timeout,
 // the writer's deadline), each of its attempts is tried again alone by its own caller, so one
-// bad row or one impatient client never costs another citizen their booking. Attempts with a hold,
-// and a second attempt with a request id already in the batch, are never batched (they go alone or
-// into the next batch).
+// bad row or one impatient client never costs another citizen their booking. A caller waiting
+// for its batch steps aside (server::CallAdmission::StepAside): its place among the calls the
+// server handles at once goes to the next caller meanwhile. A caller whose deadline passes
+// before its attempt is taken into a batch leaves with DEADLINE_EXCEEDED, and nothing is written
+// for it. Attempts with a hold, and a second attempt with a request id already in the batch, are
+// never batched (they go alone or into the next batch).
 //
 // Nothing here decides capacity: the batch's transaction checks every attempt under the same
 // locks as a single booking, in arrival order.

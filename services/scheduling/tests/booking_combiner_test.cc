@@ -3,6 +3,7 @@
 // of its writer's deadline) sends its callers back to book alone.
 #include "services/scheduling/booking_combiner.h"
 
+#include <chrono>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/tests/memory_repository.h"
+#include "sportelli/clock/request_deadline.h"
 #include "sportelli/server/call_admission.h"
 #include "sportelli/testing/eventually.h"
 #include "sportelli/testing/status_matchers.h"
@@ -20,6 +22,7 @@ namespace sportelli::scheduling {
 namespace {
 
 using ::sportelli::testing::Eventually;
+using ::sportelli::testing::StatusIs;
 using ::testing::ElementsAre;
 
 const absl::Time kStart = absl::FromUnixSeconds(1780300800);  // a slot, the day after `now`
@@ -183,6 +186,31 @@ TEST_F(BookingCombinerTest, ACallWaitingForItsBatchLeavesItsPlaceInTheServerToTh
   EXPECT_THAT(repository_.batch_sizes(), ElementsAre(kCallers));
   EXPECT_EQ(admission.aside(), 0);
   EXPECT_EQ(admission.running(), 0);
+}
+
+TEST_F(BookingCombinerTest, ACallerWhoseDeadlinePassesInLineLeavesAndNothingIsBookedForIt) {
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  absl::Notification release;
+  repository_.booking_gate = &release;
+  const SchedulingRepository::BookingAttempt first = Attempt(0), late = Attempt(1);
+  std::thread held([&] { EXPECT_OK(combiner.Book(first).status()); });
+  ASSERT_TRUE(Eventually([&] { return repository_.bookings_held.load() == 1; }));
+
+  absl::StatusOr<pg::Created<Appointment>> answer = absl::UnknownError("");
+  std::thread caller([&] {
+    const clock::ScopedRequestDeadline deadline(std::chrono::steady_clock::now() +
+                                                std::chrono::milliseconds(200));
+    answer = combiner.Book(late);
+  });
+  caller.join();  // while the comune's only batch is still in the database
+  EXPECT_THAT(answer, StatusIs(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED"));
+  EXPECT_EQ(combiner.waiting(), 0);
+
+  repository_.booking_gate = nullptr;
+  release.Notify();
+  held.join();
+  ASSERT_EQ(repository_.Appointments().size(), 1u);
+  EXPECT_EQ(repository_.Appointments().front().id, "a0");
 }
 
 }  // namespace

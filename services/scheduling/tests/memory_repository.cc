@@ -92,7 +92,10 @@ absl::StatusOr<DeskOccupancy> MemoryRepository::GetOccupancy(const std::string& 
 absl::StatusOr<pg::Created<Appointment>> MemoryRepository::CreateAppointment(
     const NewAppointment& request, const SeatRules& rules, const pg::RequestKey& key,
     const pg::ResponseEncoder<Appointment>& encode) {
-  if (absl::Notification* gate = booking_gate.load()) gate->WaitForNotification();
+  if (absl::Notification* gate = booking_gate.load()) {
+    ++bookings_held;
+    gate->WaitForNotification();
+  }
   const Appointment& a = request.appointment;
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::optional<std::string> previous, Replay(a.tenant_id, key));

@@ -78,6 +78,7 @@ class MemoryRepository final : public SchedulingRepository {
   std::atomic<int> occupancy_reads{0};
   absl::Notification* occupancy_gate = nullptr;
   std::atomic<absl::Notification*> booking_gate{nullptr};
+  std::atomic<int> bookings_held{0};  // CreateAppointment calls that reached booking_gate
   std::atomic<bool> fail_batches{false};
   std::vector<size_t> batch_sizes() const {
     absl::MutexLock lock(&mu_);
