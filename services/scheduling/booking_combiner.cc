@@ -1,6 +1,7 @@
 #include "services/scheduling/booking_combiner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <utility>
 
@@ -42,7 +43,11 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
     return repository_->CreateAppointment(attempt.booking, attempt.rules, attempt.key,
                                           *attempt.encode);
   }
-  Waiting me{&attempt, std::nullopt};
+  Waiting me{};
+  me.attempt = &attempt;
+  if (const std::optional<absl::Duration> left = clock::RemainingRequestTime()) {
+    me.deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(*left);
+  }
   {
     absl::MutexLock lock(&mu_);
     // std::map: the reference stays valid while other comuni are added.
@@ -56,6 +61,21 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
     // no more bookings than the server has places.
     std::optional<server::CallAdmission::StepAside> aside;
     while (!me.answer && !me.alone) {
+      const bool in_line =
+          std::find(comune.waiting.begin(), comune.waiting.end(), &me) != comune.waiting.end();
+      if (in_line && me.deadline && *me.deadline <= std::chrono::steady_clock::now()) {
+        // The caller stopped waiting before its attempt was taken: a booking it no longer waits
+        // for is not made (the citizen, told the call failed, would not know of the seat), and
+        // it writes no batch for the others either (the batch would fail at once). Someone else
+        // may now write.
+        comune.waiting.erase(std::find(comune.waiting.begin(), comune.waiting.end(), &me));
+        --waiting_;
+        if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
+        answered_.SignalAll();
+        return status::Error(absl::StatusCode::kDeadlineExceeded,
+                             "the caller's deadline passed while the booking waited for its turn",
+                             "DEADLINE_EXCEEDED");
+      }
       if (comune.batches < options_.batches_per_comune && !comune.waiting.empty()) {
         const std::vector<Waiting*> batch = Take(comune);
         ++comune.batches;
@@ -65,29 +85,13 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
         continue;
       }
       if (!aside) aside.emplace();
-      const std::optional<absl::Duration> left = clock::RemainingRequestTime();
-      if (!left) {
+      // Once taken into a batch, the attempt is that batch's, and its answer is waited for.
+      if (in_line && me.deadline) {
+        answered_.WaitWithTimeout(
+            &mu_, absl::FromChrono(*me.deadline - std::chrono::steady_clock::now()));
+      } else {
         answered_.Wait(&mu_);
-        continue;
       }
-      if (*left > absl::ZeroDuration()) {
-        answered_.WaitWithTimeout(&mu_, *left);
-        continue;
-      }
-      // The caller stopped waiting: a booking it no longer waits for is not made (the citizen,
-      // told the call failed, would not know of the seat). Once taken into a batch in the
-      // database, though, the attempt is that batch's, and its answer is waited for.
-      const auto place = std::find(comune.waiting.begin(), comune.waiting.end(), &me);
-      if (place == comune.waiting.end()) {
-        answered_.Wait(&mu_);
-        continue;
-      }
-      comune.waiting.erase(place);
-      --waiting_;
-      if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
-      return status::Error(absl::StatusCode::kDeadlineExceeded,
-                           "the caller's deadline passed while the booking waited for its turn",
-                           "DEADLINE_EXCEEDED");
     }
     if (me.answer) return *std::move(me.answer);
   }
@@ -118,7 +122,18 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* w
   attempts.reserve(batch.size());
   for (const Waiting* waiting : batch) attempts.push_back(*waiting->attempt);
 
+  // The batch has the time of its most patient caller, not only the writer's: a writer about
+  // to give up must not make the others' bookings fail with it.
+  std::optional<std::chrono::steady_clock::time_point> latest;
+  bool unbounded = false;
+  for (const Waiting* waiting : batch) {
+    if (!waiting->deadline) unbounded = true;
+    if (waiting->deadline && (!latest || *waiting->deadline > *latest)) latest = waiting->deadline;
+  }
+
   mu_.Unlock();
+  std::optional<clock::ScopedRequestDeadline> batch_deadline;
+  if (latest && !unbounded) batch_deadline.emplace(*latest);
   absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> answers;
   if (attempts.size() == 1) {
     // Alone: the single booking's transaction, as at a quiet hour.
@@ -128,6 +143,7 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* w
   } else {
     answers = repository_->CreateAppointments(attempts);
   }
+  batch_deadline.reset();
   mu_.Lock();
 
   if (batch.size() > 1) {
@@ -139,8 +155,8 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* w
   }
   if (batch_size_metric_ != nullptr) batch_size_metric_->Observe(static_cast<double>(batch.size()));
   for (size_t i = 0; i < batch.size(); ++i) {
-    // The writer's deadline bounded the transaction: another caller's attempt that ran out of
-    // it is not that caller's answer, and goes again on its own deadline.
+    // The batch's deadline bounded the transaction: another caller's attempt that ran out of it
+    // is not that caller's answer, and goes again on its own deadline.
     const bool writers_deadline =
         answers.ok() && i < answers->size() && batch[i] != writer &&
         (*answers)[i].status().code() == absl::StatusCode::kDeadlineExceeded;

@@ -10,19 +10,21 @@
 // How: a caller whose comune has fewer than `batches_per_comune` batches in the database takes
 // the attempts waiting for that comune (oldest first, up to `max_batch`) and writes them; the
 // others wait for their answer. When a batch fails as a whole (the database, a lock timeout,
-// the writer's deadline), each of its attempts is tried again alone by its own caller, so one
-// bad row or one impatient client never costs another citizen their booking. A caller waiting
-// for its batch steps aside (server::CallAdmission::StepAside): its place among the calls the
-// server handles at once goes to the next caller meanwhile. A caller whose deadline passes
-// before its attempt is taken into a batch leaves with DEADLINE_EXCEEDED, and nothing is written
-// for it. Attempts with a hold, and a second attempt with a request id already in the batch, are
-// never batched (they go alone or into the next batch).
+// its deadline), each of its attempts is tried again alone by its own caller, so one bad row or
+// one impatient client never costs another citizen their booking. A batch has the deadline of its
+// most patient caller, whoever writes it. A caller waiting for its batch steps aside
+// (server::CallAdmission::StepAside): its place among the calls the server handles at once goes
+// to the next caller meanwhile. A caller whose deadline passes before its attempt is taken into a
+// batch leaves with DEADLINE_EXCEEDED, and nothing is written for it. Attempts with a hold, and a
+// second attempt with a request id already in the batch, are never batched (they go alone or into
+// the next batch).
 //
 // Nothing here decides capacity: the batch's transaction checks every attempt under the same
 // locks as a single booking, in arrival order.
 #ifndef SPORTELLI_SERVICES_SCHEDULING_BOOKING_COMBINER_H_
 #define SPORTELLI_SERVICES_SCHEDULING_BOOKING_COMBINER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -70,6 +72,7 @@ class BookingCombiner final {
     const SchedulingRepository::BookingAttempt* attempt;
     std::optional<absl::StatusOr<pg::Created<Appointment>>> answer;
     bool alone = false;  // its batch failed: it goes alone, on its own thread and deadline
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // its caller's, if any
   };
   struct Comune {
     std::deque<Waiting*> waiting;  // oldest first

@@ -213,5 +213,38 @@ TEST_F(BookingCombinerTest, ACallerWhoseDeadlinePassesInLineLeavesAndNothingIsBo
   EXPECT_EQ(repository_.Appointments().front().id, "a0");
 }
 
+TEST_F(BookingCombinerTest, ABatchHasTheTimeOfItsMostPatientCaller) {
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  absl::Notification release;
+  repository_.booking_gate = &release;
+  const SchedulingRepository::BookingAttempt first = Attempt(0);
+  std::thread held([&] { EXPECT_OK(combiner.Book(first).status()); });
+  ASSERT_TRUE(Eventually([&] { return repository_.bookings_held.load() == 1; }));
+
+  // Whichever of them writes the batch, it has the patient caller's minute, not 5 s.
+  constexpr int kCallers = 8;
+  std::vector<SchedulingRepository::BookingAttempt> attempts;
+  for (int i = 1; i <= kCallers; ++i) attempts.push_back(Attempt(i));
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      const clock::ScopedRequestDeadline deadline(
+          std::chrono::steady_clock::now() +
+          (i == 0 ? std::chrono::seconds(60) : std::chrono::seconds(5)));
+      EXPECT_OK(combiner.Book(attempts[i]).status());
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return combiner.waiting() == kCallers; }));
+  repository_.booking_gate = nullptr;
+  release.Notify();
+  held.join();
+  for (std::thread& caller : callers) caller.join();
+
+  ASSERT_THAT(repository_.batch_sizes(), ElementsAre(kCallers));
+  const std::optional<absl::Duration> left = repository_.batch_time_left().front();
+  ASSERT_TRUE(left.has_value());
+  EXPECT_GT(*left, absl::Seconds(30));
+}
+
 }  // namespace
 }  // namespace sportelli::scheduling

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/scheduling/domain/occupancy.h"
 #include "services/scheduling/domain/slots.h"
+#include "sportelli/clock/request_deadline.h"
 #include "sportelli/status/errors.h"
 #include "sportelli/status/macros.h"
 
@@ -164,6 +165,7 @@ MemoryRepository::CreateAppointments(const std::vector<BookingAttempt>& attempts
   {
     absl::MutexLock lock(&mu_);
     batch_sizes_.push_back(attempts.size());
+    batch_time_left_.push_back(clock::RemainingRequestTime());
   }
   if (fail_batches) return status::Unavailable("database");
   std::vector<absl::StatusOr<pg::Created<Appointment>>> answers;

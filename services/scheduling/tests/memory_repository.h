@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,11 @@ class MemoryRepository final : public SchedulingRepository {
   std::atomic<absl::Notification*> booking_gate{nullptr};
   std::atomic<int> bookings_held{0};  // CreateAppointment calls that reached booking_gate
   std::atomic<bool> fail_batches{false};
+  // The request time each CreateAppointments call had left (nullopt: none), in order.
+  std::vector<std::optional<absl::Duration>> batch_time_left() const {
+    absl::MutexLock lock(&mu_);
+    return batch_time_left_;
+  }
   std::vector<size_t> batch_sizes() const {
     absl::MutexLock lock(&mu_);
     return batch_sizes_;
@@ -123,6 +129,7 @@ class MemoryRepository final : public SchedulingRepository {
 
   mutable absl::Mutex mu_;
   std::vector<size_t> batch_sizes_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::optional<absl::Duration>> batch_time_left_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, StoredAppointment> appointments_ ABSL_GUARDED_BY(mu_);  // tenant/id
   std::map<std::string, std::string> citizen_index_ ABSL_GUARDED_BY(mu_);       // tenant/id
   std::map<std::string, StoredHold> holds_ ABSL_GUARDED_BY(mu_);                // tenant/id
