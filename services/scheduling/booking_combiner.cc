@@ -78,6 +78,10 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
       }
       if (comune.batches < options_.batches_per_comune && !comune.waiting.empty()) {
         const std::vector<Waiting*> batch = Take(comune);
+        if (batch.empty()) {  // every attempt in line was answered instead (too late)
+          answered_.SignalAll();
+          continue;
+        }
         ++comune.batches;
         Write(batch, &me);
         --comune.batches;
@@ -102,8 +106,21 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
 std::vector<BookingCombiner::Waiting*> BookingCombiner::Take(Comune& comune) {
   std::vector<Waiting*> batch;
   std::set<std::string> request_ids;
+  const auto now = std::chrono::steady_clock::now();
   for (auto it = comune.waiting.begin();
        it != comune.waiting.end() && static_cast<int>(batch.size()) < options_.max_batch;) {
+    // An attempt whose caller will have given up before a write ends (as long as the last
+    // ones took) is answered now, not written: the citizen, told the call failed, would not
+    // know of the seat.
+    if ((*it)->deadline && *(*it)->deadline - now < last_write_) {
+      (*it)->answer =
+          status::Error(absl::StatusCode::kDeadlineExceeded,
+                        "the caller's deadline would pass before the booking could be written",
+                        "DEADLINE_EXCEEDED");
+      it = comune.waiting.erase(it);
+      --waiting_;
+      continue;
+    }
     const std::string& request_id = (*it)->attempt->key.request_id;
     if (!request_id.empty() && !request_ids.insert(request_id).second) {
       ++it;  // the same request twice: the second waits for the first's reply to be recorded
@@ -132,6 +149,7 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* w
   }
 
   mu_.Unlock();
+  const auto started = std::chrono::steady_clock::now();
   std::optional<clock::ScopedRequestDeadline> batch_deadline;
   if (latest && !unbounded) batch_deadline.emplace(*latest);
   absl::StatusOr<std::vector<absl::StatusOr<pg::Created<Appointment>>>> answers;
@@ -144,7 +162,10 @@ void BookingCombiner::Write(const std::vector<Waiting*>& batch, const Waiting* w
     answers = repository_->CreateAppointments(attempts);
   }
   batch_deadline.reset();
+  const auto took = std::chrono::steady_clock::now() - started;
   mu_.Lock();
+  // Smoothed, so that one slow write does not turn every caller away.
+  last_write_ = (last_write_ * 3 + took) / 4;
 
   if (batch.size() > 1) {
     attempts_batched_ += static_cast<int64_t>(batch.size());

@@ -15,7 +15,8 @@
 // most patient caller, whoever writes it. A caller waiting for its batch steps aside
 // (server::CallAdmission::StepAside): its place among the calls the server handles at once goes
 // to the next caller meanwhile. A caller whose deadline passes before its attempt is taken into a
-// batch leaves with DEADLINE_EXCEEDED, and nothing is written for it. Attempts with a hold, and a
+// batch, or would pass before a write ends (as long as writes have lately taken), leaves with
+// DEADLINE_EXCEEDED, and nothing is written for it. Attempts with a hold, and a
 // second attempt with a request id already in the batch, are never batched (they go alone or into
 // the next batch).
 //
@@ -80,6 +81,7 @@ class BookingCombiner final {
   };
 
   // The oldest waiting attempts, at most max_batch, no request id twice; taken off the line.
+  // Those too late for a write are answered DEADLINE_EXCEEDED and taken off the line too.
   std::vector<Waiting*> Take(Comune& comune) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes `batch` on behalf of `writer` (without the lock) and answers its attempts (with it).
   void Write(const std::vector<Waiting*>& batch, const Waiting* writer)
@@ -93,6 +95,9 @@ class BookingCombiner final {
   int64_t attempts_batched_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t batches_failed_ ABSL_GUARDED_BY(mu_) = 0;
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  // How long writes have been taking lately (smoothed): an attempt whose caller has less left is
+  // answered DEADLINE_EXCEEDED instead of being taken into a batch.
+  std::chrono::steady_clock::duration last_write_ ABSL_GUARDED_BY(mu_){};
   // Null without a registry.
   prometheus::Histogram* batch_size_metric_ = nullptr;
   prometheus::Counter* batches_failed_metric_ = nullptr;

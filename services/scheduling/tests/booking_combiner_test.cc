@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduling/tests/memory_repository.h"
@@ -211,6 +212,34 @@ TEST_F(BookingCombinerTest, ACallerWhoseDeadlinePassesInLineLeavesAndNothingIsBo
   held.join();
   ASSERT_EQ(repository_.Appointments().size(), 1u);
   EXPECT_EQ(repository_.Appointments().front().id, "a0");
+}
+
+TEST_F(BookingCombinerTest, ACallerWhoWouldGiveUpBeforeAWriteEndsIsAnsweredNotBooked) {
+  BookingCombiner combiner(&repository_, {.max_batch = 32, .batches_per_comune = 1});
+  absl::Notification release;
+  repository_.booking_gate = &release;
+  const SchedulingRepository::BookingAttempt first = Attempt(0), hurried = Attempt(1);
+  std::thread held([&] { EXPECT_OK(combiner.Book(first).status()); });
+  ASSERT_TRUE(Eventually([&] { return repository_.bookings_held.load() == 1; }));
+
+  // The first write takes about 2 s (a quarter of it counts, smoothed, after no write at all:
+  // 0.5 s); the caller behind it has 2.3 s in all, so when its turn comes it has about 0.3 s
+  // left: less than a write takes.
+  absl::StatusOr<pg::Created<Appointment>> answer = absl::UnknownError("");
+  std::thread caller([&] {
+    const clock::ScopedRequestDeadline deadline(std::chrono::steady_clock::now() +
+                                                std::chrono::milliseconds(2300));
+    answer = combiner.Book(hurried);
+  });
+  ASSERT_TRUE(Eventually([&] { return combiner.waiting() == 1; }));
+  absl::SleepFor(absl::Seconds(2));
+  repository_.booking_gate = nullptr;
+  release.Notify();
+  held.join();
+  caller.join();
+  EXPECT_THAT(answer, StatusIs(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED"));
+  ASSERT_EQ(repository_.Appointments().size(), 1u);
+  EXPECT_EQ(combiner.waiting(), 0);
 }
 
 TEST_F(BookingCombinerTest, ABatchHasTheTimeOfItsMostPatientCaller) {
