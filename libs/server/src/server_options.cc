@@ -15,7 +15,9 @@ ServerOptions ReadServerOptions(config::EnvReader& env, std::string service_name
   options.health_address = health_port == 0 ? "" : absl::StrCat("0.0.0.0:", health_port);
   options.threads = env.Int("SPORTELLI_GRPC_THREADS", default_threads, 2, 1024);
   options.max_waiting = env.Int("SPORTELLI_GRPC_MAX_WAITING", 4 * options.threads, 0, 4096);
-  options.max_aside = env.Int("SPORTELLI_GRPC_MAX_ASIDE", 3 * options.threads, 0, 4096);
+  // Off unless asked for: with it, a click day's bookings fill bigger batches, but the waiting
+  // room's calls were slower in the benchmark (docs/benchmarks.md, 2026-12-01).
+  options.max_aside = env.Int("SPORTELLI_GRPC_MAX_ASIDE", 0, 0, 4096);
   options.max_queue_wait = env.Duration("SPORTELLI_GRPC_MAX_QUEUE_WAIT", absl::Seconds(1),
                                         absl::Milliseconds(1), absl::Seconds(30));
   options.max_receive_bytes = env.Int("SPORTELLI_GRPC_MAX_RECEIVE_BYTES", default_max_receive_bytes,
