@@ -61,9 +61,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
     // no more bookings than the server has places.
     std::optional<server::CallAdmission::StepAside> aside;
     while (!me.answer && !me.alone) {
-      const bool in_line =
-          std::find(comune.waiting.begin(), comune.waiting.end(), &me) != comune.waiting.end();
-      if (in_line && me.deadline && *me.deadline <= std::chrono::steady_clock::now()) {
+      if (me.in_line && me.deadline && *me.deadline <= std::chrono::steady_clock::now()) {
         // The caller stopped waiting before its attempt was taken: a booking it no longer waits
         // for is not made (the citizen, told the call failed, would not know of the seat), and
         // it writes no batch for the others either (the batch would fail at once). Someone else
@@ -90,7 +88,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
       }
       if (!aside) aside.emplace();
       // Once taken into a batch, the attempt is that batch's, and its answer is waited for.
-      if (in_line && me.deadline) {
+      if (me.in_line && me.deadline) {
         answered_.WaitWithTimeout(
             &mu_, absl::FromChrono(*me.deadline - std::chrono::steady_clock::now()));
       } else {
@@ -117,6 +115,7 @@ std::vector<BookingCombiner::Waiting*> BookingCombiner::Take(Comune& comune) {
           status::Error(absl::StatusCode::kDeadlineExceeded,
                         "the caller's deadline would pass before the booking could be written",
                         "DEADLINE_EXCEEDED");
+      (*it)->in_line = false;
       it = comune.waiting.erase(it);
       --waiting_;
       continue;
@@ -127,6 +126,7 @@ std::vector<BookingCombiner::Waiting*> BookingCombiner::Take(Comune& comune) {
       continue;
     }
     batch.push_back(*it);
+    (*it)->in_line = false;
     it = comune.waiting.erase(it);
   }
   waiting_ -= static_cast<int>(batch.size());

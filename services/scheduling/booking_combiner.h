@@ -72,7 +72,8 @@ class BookingCombiner final {
   struct Waiting {
     const SchedulingRepository::BookingAttempt* attempt;
     std::optional<absl::StatusOr<pg::Created<Appointment>>> answer;
-    bool alone = false;  // its batch failed: it goes alone, on its own thread and deadline
+    bool in_line = true;  // not yet taken into a batch (or answered by Take)
+    bool alone = false;   // its batch failed: it goes alone, on its own thread and deadline
     std::optional<std::chrono::steady_clock::time_point> deadline;  // its caller's, if any
   };
   struct Comune {
