@@ -69,7 +69,7 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
         comune.waiting.erase(std::find(comune.waiting.begin(), comune.waiting.end(), &me));
         --waiting_;
         if (waiting_metric_ != nullptr) waiting_metric_->Set(waiting_);
-        answered_.SignalAll();
+        comune.changed.SignalAll();
         return status::Error(absl::StatusCode::kDeadlineExceeded,
                              "the caller's deadline passed while the booking waited for its turn",
                              "DEADLINE_EXCEEDED");
@@ -77,22 +77,22 @@ absl::StatusOr<pg::Created<Appointment>> BookingCombiner::Book(
       if (comune.batches < options_.batches_per_comune && !comune.waiting.empty()) {
         const std::vector<Waiting*> batch = Take(comune);
         if (batch.empty()) {  // every attempt in line was answered instead (too late)
-          answered_.SignalAll();
+          comune.changed.SignalAll();
           continue;
         }
         ++comune.batches;
         Write(batch, &me);
         --comune.batches;
-        answered_.SignalAll();
+        comune.changed.SignalAll();
         continue;
       }
       if (!aside) aside.emplace();
       // Once taken into a batch, the attempt is that batch's, and its answer is waited for.
       if (me.in_line && me.deadline) {
-        answered_.WaitWithTimeout(
+        comune.changed.WaitWithTimeout(
             &mu_, absl::FromChrono(*me.deadline - std::chrono::steady_clock::now()));
       } else {
-        answered_.Wait(&mu_);
+        comune.changed.Wait(&mu_);
       }
     }
     if (me.answer) return *std::move(me.answer);

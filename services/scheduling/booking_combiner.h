@@ -79,6 +79,9 @@ class BookingCombiner final {
   struct Comune {
     std::deque<Waiting*> waiting;  // oldest first
     int batches = 0;               // in the database now
+    // An answer was given or a batch ended in this comune: only its callers wake (on a click
+    // day of seven comuni, a batch's end must not wake every booking of the other six).
+    absl::CondVar changed;
   };
 
   // The oldest waiting attempts, at most max_batch, no request id twice; taken off the line.
@@ -91,7 +94,6 @@ class BookingCombiner final {
   SchedulingRepository* const repository_;
   const Options options_;
   mutable absl::Mutex mu_;
-  absl::CondVar answered_;  // an answer was given or a batch ended
   std::map<std::string, Comune> comuni_ ABSL_GUARDED_BY(mu_);
   int64_t attempts_batched_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t batches_failed_ ABSL_GUARDED_BY(mu_) = 0;
